@@ -1,0 +1,91 @@
+"""Strict readers for settings taken from the environment, and the local secrets file.
+
+A value that is present but malformed stops the start-up with a message naming the variable:
+a typo in production must not silently fall back to a default.
+"""
+
+import base64
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum {minimum}")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value} is above the maximum {maximum}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _new_secrets() -> dict[str, str]:
+    return {
+        "secret_key": secrets.token_urlsafe(50),
+        "field_encryption_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "field_hash_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+
+
+def local_secrets(path: Path) -> dict[str, str]:
+    """Read the secrets file, creating it (mode 0600) on first use.
+
+    Creation uses O_EXCL so that several processes starting at once (test workers, app servers)
+    agree on one set of keys instead of each writing its own.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(_new_secrets(), handle)
+    for _attempt in range(50):
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError:
+            # another process created the file and has not finished writing it
+            time.sleep(0.05)
+            continue
+        missing = set(_new_secrets()) - set(data)
+        if missing:
+            raise ImproperlyConfigured(f"{path} lacks {', '.join(sorted(missing))}")
+        return data
+    raise ImproperlyConfigured(f"{path} is not valid JSON")

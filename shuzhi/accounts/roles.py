@@ -1,0 +1,54 @@
+"""Roles and what each may do. One role per account, so the three administrators stay apart."""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORGANISER = "organiser", _("组织部")  # runs the cycle for their organisation and below
+    SECRETARY = "secretary", _("书记")  # reports for their unit; sees their subtree
+    REVIEWER = "reviewer", _("评议人")  # committee member or delegate who comments and reviews
+    MEMBER = "member", _("党员")  # sees only their own record
+    SYSTEM_ADMIN = "sysadmin", _("系统管理员")  # users and roles, nothing else
+    SECURITY_ADMIN = "secadmin", _("安全管理员")  # security settings, nothing else
+    AUDITOR = "auditor", _("安全审计员")  # reads the audit log, nothing else
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+
+class Capability(StrEnum):
+    VIEW_ORGS = "view_orgs"
+    MANAGE_ORGS = "manage_orgs"
+    VIEW_MEMBERS = "view_members"
+    MANAGE_MEMBERS = "manage_members"
+    REVEAL_PERSONAL_DATA = "reveal_personal_data"
+    MANAGE_USERS = "manage_users"
+    MANAGE_SECURITY = "manage_security"
+    READ_AUDIT = "read_audit"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ORGANISER: frozenset(
+        {
+            Capability.VIEW_ORGS,
+            Capability.MANAGE_ORGS,
+            Capability.VIEW_MEMBERS,
+            Capability.MANAGE_MEMBERS,
+            Capability.REVEAL_PERSONAL_DATA,
+        }
+    ),
+    Role.SECRETARY: frozenset({Capability.VIEW_ORGS, Capability.VIEW_MEMBERS}),
+    Role.REVIEWER: frozenset({Capability.VIEW_ORGS}),
+    # a member's member list holds only themself (members.selectors.members_visible_to)
+    Role.MEMBER: frozenset({Capability.VIEW_MEMBERS}),
+    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS, Capability.VIEW_ORGS}),
+    Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY}),
+    Role.AUDITOR: frozenset({Capability.READ_AUDIT}),
+}
+
+
+def capabilities_of(role: str) -> frozenset[Capability]:
+    return ROLE_CAPABILITIES.get(role, frozenset())

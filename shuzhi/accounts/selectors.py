@@ -1,0 +1,48 @@
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+
+from shuzhi.accounts.models import SecurityPolicy, User
+from shuzhi.accounts.roles import Capability
+from shuzhi.core.access import get_scoped_or_404, require
+
+POLICY_CACHE_KEY = "security-policy"
+# Several app servers each cache the policy; a change reaches all of them within this time.
+POLICY_CACHE_SECONDS = 30
+
+
+def security_policy() -> SecurityPolicy:
+    policy = cache.get(POLICY_CACHE_KEY)
+    if policy is None:
+        policy = SecurityPolicy.objects.filter(pk=1).first() or SecurityPolicy(pk=1)
+        cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
+    return policy
+
+
+def lockout_failure_limit(request, credentials) -> int:
+    return security_policy().lockout_threshold
+
+
+def lockout_cooloff(request=None) -> timedelta:
+    return timedelta(minutes=security_policy().lockout_minutes)
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    require(user, Capability.MANAGE_USERS)
+    return User.objects.filter(organization__path__startswith=user.organization.path).select_related(
+        "organization"
+    )
+
+
+def user_list(*, viewer: User, query: str = "", role: str = "") -> QuerySet[User]:
+    users = users_visible_to(viewer)
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    if role:
+        users = users.filter(role=role)
+    return users.order_by("organization__path", "username")
+
+
+def user_get(*, viewer: User, pk: int) -> User:
+    return get_scoped_or_404(users_visible_to(viewer), pk=pk)

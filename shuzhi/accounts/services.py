@@ -1,0 +1,172 @@
+import secrets
+import string
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shuzhi.accounts.models import SecurityPolicy, User
+from shuzhi.accounts.roles import ADMIN_ROLES, Capability
+from shuzhi.accounts.selectors import POLICY_CACHE_KEY
+from shuzhi.core.services import audit_diff, audit_record
+from shuzhi.orgs.models import Organization
+
+_ALPHABETS = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!@#$%^&*-_=+?")
+
+
+def generate_password(length: int = 14) -> str:
+    """A random password with every character class, for first logins and resets."""
+    chars = [secrets.choice(alphabet) for alphabet in _ALPHABETS]
+    pool = "".join(_ALPHABETS)
+    chars += [secrets.choice(pool) for _ in range(length - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "organization": user.organization.name if user.organization_id else None,
+        "organization_id": user.organization_id,
+        "role": user.role,
+        "member_id": user.member_id,
+        "is_active": user.is_active,
+    }
+
+
+def _check_assignment(*, actor: User, organization: Organization, role: str, member) -> None:
+    if not actor.can(Capability.MANAGE_USERS):
+        raise PermissionDenied
+    if role in ADMIN_ROLES:
+        raise ValidationError(
+            {"role": _("系统管理员、安全管理员、安全审计员账号由部署人员在服务器上创建，不能在此分配。")},
+            code="admin_role",
+        )
+    if not organization.path.startswith(actor.organization.path):
+        raise ValidationError({"organization": _("只能把账号设在本组织及下级组织。")}, code="org_outside")
+    if member is not None and not member.org_path.startswith(organization.path):
+        raise ValidationError(
+            {"member": _("对应党员应在该账号所属组织或其下级组织中。")}, code="member_outside"
+        )
+
+
+@transaction.atomic
+def user_create(
+    *, actor: User, username: str, full_name: str, organization: Organization, role: str, member=None
+) -> tuple[User, str]:
+    """Create an ordinary account with a generated password that must be changed at first login."""
+    _check_assignment(actor=actor, organization=organization, role=role, member=member)
+    password = generate_password()
+    user = User(
+        username=username,
+        full_name=full_name,
+        organization=organization,
+        role=role,
+        member=member,
+        must_change_password=True,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor, action="user.create", target=user, org_path=organization.path, after=user_snapshot(user)
+    )
+    return user, password
+
+
+@transaction.atomic
+def user_update(
+    *, actor: User, user: User, full_name: str, organization: Organization, role: str, member, is_active: bool
+) -> User:
+    if not user.can_be_managed_by(actor):
+        raise PermissionDenied
+    _check_assignment(actor=actor, organization=organization, role=role, member=member)
+    before = user_snapshot(user)
+    user.full_name = full_name
+    user.organization = organization
+    user.role = role
+    user.member = member
+    user.is_active = is_active
+    user.full_clean()
+    user.save()
+    old, new = audit_diff(before, user_snapshot(user))
+    if new:
+        audit_record(
+            actor=actor, action="user.update", target=user, org_path=organization.path, before=old, after=new
+        )
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor: User, user: User) -> str:
+    if not user.can_be_managed_by(actor):
+        raise PermissionDenied
+    password = generate_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password", "updated_at"])
+    audit_record(actor=actor, action="user.reset_password", target=user, org_path=user.organization.path)
+    return password
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User) -> None:
+    if not user.can_be_managed_by(actor):
+        raise PermissionDenied
+    axes_reset(username=user.username)
+    audit_record(actor=actor, action="user.unlock", target=user, org_path=user.organization.path)
+
+
+@transaction.atomic
+def user_set_own_password(*, user: User, password: str) -> None:
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password", "updated_at"])
+    audit_record(actor=user, action="user.change_password", target=user, org_path=user.organization.path)
+
+
+@transaction.atomic
+def admin_account_create(
+    *, username: str, full_name: str, organization: Organization, role: str, password: str
+) -> User:
+    """Create one of the three administrators (system, security, audit) from the command line."""
+    if role not in ADMIN_ROLES:
+        raise ValidationError({"role": _("此命令只创建三类管理员账号。")}, code="not_admin_role")
+    user = User(username=username, full_name=full_name, organization=organization, role=role)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=None,
+        action="user.create_admin",
+        target=user,
+        org_path=organization.path,
+        after=user_snapshot(user),
+    )
+    return user
+
+
+@transaction.atomic
+def security_policy_update(*, actor: User, **fields: Any) -> SecurityPolicy:
+    if not actor.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied
+    policy = SecurityPolicy.objects.select_for_update().filter(pk=1).first() or SecurityPolicy(pk=1)
+    before = {name: getattr(policy, name) for name in fields}
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    transaction.on_commit(lambda: cache.delete(POLICY_CACHE_KEY))
+    old, new = audit_diff(before, fields)
+    if new:
+        audit_record(
+            actor=actor, action="security.update_policy", target=policy, org_path="", before=old, after=new
+        )
+    return policy

@@ -1,0 +1,45 @@
+"""The one way views reach data: a capability check (403) and a scoped lookup (404).
+
+Every selector that returns rows a user asked for starts from a queryset already limited to
+that user's organisation subtree, and objects are fetched through it, so an object outside the
+subtree is indistinguishable from one that does not exist.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from shuzhi.accounts.roles import Capability
+
+M = TypeVar("M", bound=Model)
+
+
+def require(user: Any, capability: Capability) -> None:
+    if not user.is_authenticated or not user.can(capability):
+        raise PermissionDenied
+
+
+def get_scoped_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def capability_required(capability: Capability) -> Callable:
+    """Log in first (redirect), then 403 unless the user's role grants the capability."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, capability)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator

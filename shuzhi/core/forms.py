@@ -1,0 +1,47 @@
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+
+class StyledFormMixin:
+    """Give every widget the Bootstrap class it needs, so templates render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def apply_service_errors(form: forms.Form, error) -> None:
+    """Show a service's ValidationError on the form: per field where it names one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class AuditFilterForm(StyledFormMixin, forms.Form):
+    action = forms.CharField(label=_("操作"), required=False, max_length=64)
+    actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
+    target = forms.CharField(label=_("对象"), required=False, max_length=200)
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class BootstrapRenderer(TemplatesSetting):
+    """Render `{{ form }}` and `{{ field.as_field_group }}` in Bootstrap's layout."""
+
+    form_template_name = "includes/form.html"
+    field_template_name = "includes/field.html"

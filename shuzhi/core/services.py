@@ -1,0 +1,78 @@
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from shuzhi.core.middleware import request_ip
+from shuzhi.core.models import AuditChainHead, AuditEvent
+from shuzhi.core.rules import GENESIS_HASH, ChainEntry, normalise_changes
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    target_repr: str = "",
+    org_path: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the audit chain, in the caller's transaction.
+
+    `before`/`after` are snapshots of the fields that changed; personal data in them must
+    already be masked (see audit_snapshot callers).
+    """
+    changes: dict[str, Any] = {}
+    if before is not None:
+        changes["before"] = before
+    if after is not None:
+        changes["after"] = after
+    if extra:
+        changes.update(extra)
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+    )
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    entry = ChainEntry(
+        seq=head.seq + 1,
+        created_at=timezone.now(),
+        actor_id=actor.pk if is_user else None,
+        actor_name=actor.get_username() if is_user else "",
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=(target_repr or (str(target) if target is not None else ""))[:200],
+        org_path=org_path,
+        ip=request_ip.get(),
+        changes=normalise_changes(changes),
+        prev_hash=head.hash,
+    )
+    digest = entry.compute_hash()
+    event = AuditEvent.objects.create(
+        seq=entry.seq,
+        created_at=entry.created_at,
+        actor_id=entry.actor_id,
+        actor_name=entry.actor_name,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        target_repr=entry.target_repr,
+        org_path=entry.org_path,
+        ip=entry.ip,
+        changes=entry.changes,
+        prev_hash=entry.prev_hash,
+        hash=digest,
+    )
+    head.seq = entry.seq
+    head.hash = digest
+    head.save(update_fields=["seq", "hash", "updated_at"])
+    return event
+
+
+def audit_diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Keep only the fields whose value changed, for a readable before/after pair."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from shuzhi.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("audit/<int:seq>/", views.audit_detail, name="audit_detail"),
+]

@@ -1,0 +1,51 @@
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from shuzhi.accounts.roles import Capability, Role
+from shuzhi.core.access import capability_required, get_scoped_or_404
+from shuzhi.core.forms import AuditFilterForm
+from shuzhi.core.selectors import AuditFilter, audit_chain_verify, audit_event_list, audit_events_visible_to
+
+
+@require_http_methods(["GET"])
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if request.user.role == Role.MEMBER:
+        return redirect("members:me")
+    return render(request, "core/home.html")
+
+
+def forbidden(request, exception=None):
+    return render(request, "core/403.html", status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "core/404.html", status=404)
+
+
+@capability_required(Capability.READ_AUDIT)
+@require_http_methods(["GET"])
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = AuditFilter(**form.cleaned_data) if form.is_valid() else AuditFilter()
+    events = audit_event_list(viewer=request.user, filters=filters)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@capability_required(Capability.READ_AUDIT)
+@require_http_methods(["GET"])
+def audit_detail(request, seq: int):
+    event = get_scoped_or_404(audit_events_visible_to(request.user), seq=seq)
+    return render(request, "core/audit_detail.html", {"event": event})
+
+
+@capability_required(Capability.READ_AUDIT)
+@require_http_methods(["GET", "POST"])
+def audit_verify(request):
+    report = audit_chain_verify() if request.method == "POST" else None
+    return render(request, "core/audit_verify.html", {"report": report})

@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
+from shuzhi.demo.services import city_write, demo_accounts_ensure
+from shuzhi.orgs.models import Organization
+
+
+class Command(BaseCommand):
+    help = "载入演示城市（约320个党组织、3000名党员）和各角色演示账号；可重复运行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orgs", type=int, default=320)
+        parser.add_argument("--members", type=int, default=3000)
+        parser.add_argument("--seed", type=int, default=2024)
+
+    def handle(self, *args, orgs, members, seed, **options):
+        root = Organization.objects.filter(code=PROVINCE_PREFIX, depth=1).first()
+        if root is None:
+            if Organization.objects.exists():
+                raise CommandError("数据库中已有其他党组织数据，不能再载入演示城市。")
+            generator = CityGenerator(
+                seed=seed, organizations=orgs, members=members, as_of=timezone.localdate()
+            )
+            stats = city_write(generator=generator)
+            root = stats.root
+            self.stdout.write(
+                f"已载入演示城市“{root.name}”：党组织 {stats.organizations} 个，党员 {stats.members} 名。"
+            )
+        else:
+            self.stdout.write(f"演示城市“{root.name}”已存在，未重复载入。")
+        logins = demo_accounts_ensure(root=root)
+        self.stdout.write("")
+        self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
+        width = max(len(login["username"]) for login in logins)
+        for login in logins:
+            self.stdout.write(
+                f"  {login['username']:<{width}}  {login['password']}  {login['role']} · {login['organization']}"
+            )

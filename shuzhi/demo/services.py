@@ -1,0 +1,206 @@
+import json
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from shuzhi.accounts.models import User
+from shuzhi.accounts.roles import Role
+from shuzhi.accounts.services import generate_password
+from shuzhi.core.services import audit_record
+from shuzhi.demo.generator import CityGenerator, OrgSpec
+from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
+
+MEMBER_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class CityStats:
+    organizations: int
+    members: int
+    root: Organization
+
+
+@transaction.atomic
+def city_write(*, generator: CityGenerator, progress=None) -> CityStats:
+    """Write a generated city into an empty tree in one transaction, in bulk."""
+    if Organization.objects.exists():
+        raise ValueError("the organisation tree is not empty")
+    specs = generator.organizations()
+    orgs = [
+        Organization(
+            path=spec.path,
+            depth=spec.depth,
+            numchild=len(spec.children),
+            name=spec.name,
+            code=spec.code,
+            kind=spec.kind,
+            level=spec.level,
+            field=spec.field,
+        )
+        for spec in specs
+    ]
+    Organization.objects.bulk_create(orgs, batch_size=2000)
+    by_code = {org.code: org for org in orgs}
+
+    candidates: dict[str, list[int]] = {}  # branch code → first member ids, for secretaries
+    batch: list[Member] = []
+    written = 0
+
+    def flush() -> None:
+        nonlocal written
+        Member.objects.bulk_create(batch, batch_size=MEMBER_BATCH)
+        for member in batch:
+            ids = candidates.setdefault(member.organization.code, [])
+            if len(ids) < 3:
+                ids.append(member.pk)
+        written += len(batch)
+        batch.clear()
+        if progress:
+            progress(written, generator.target_members)
+
+    for spec in specs:
+        if not spec.is_branch:
+            continue
+        org = by_code[spec.code]
+        for m in generator.members_for(spec):
+            member = Member(
+                name=m.name,
+                gender=m.gender,
+                ethnicity=m.ethnicity,
+                birth_date=m.birth_date,
+                education=m.education,
+                joined_on=m.joined_on,
+                full_member_on=m.full_member_on,
+                status=m.status,
+                category=m.category,
+                organization=org,
+                org_path=org.path,
+            )
+            member.set_id_number(m.id_number)
+            member.set_phone(m.phone)
+            batch.append(member)
+            if len(batch) >= MEMBER_BATCH:
+                flush()
+    if batch:
+        flush()
+
+    _assign_secretaries(generator, specs, by_code, candidates)
+    Organization.objects.bulk_update(
+        orgs, ["member_count", "probationary_count", "secretary", "secretary_since"], batch_size=2000
+    )
+    root = orgs[0]
+    audit_record(
+        actor=None,
+        action="demo.generate_city",
+        target=root,
+        org_path=root.path,
+        extra={"organizations": len(orgs), "members": written, "seed": generator.seed},
+    )
+    return CityStats(organizations=len(orgs), members=written, root=root)
+
+
+def _assign_secretaries(generator, specs: list[OrgSpec], by_code, candidates: dict[str, list[int]]) -> None:
+    rng = generator.rng
+    used: set[int] = set()
+    for spec in specs:
+        org = by_code[spec.code]
+        org.member_count = spec.member_count
+        org.probationary_count = spec.probationary_count
+    # deepest first, so that a branch keeps its own first member and committees above take others
+    for spec in sorted(specs, key=lambda s: -s.depth):
+        org = by_code[spec.code]
+        if spec.is_branch and rng.random() < 0.02:
+            continue  # a vacant post, as real cities have
+        chosen = None
+        for branch in _branches_under(spec):
+            for member_id in candidates.get(branch.code, []):
+                if member_id not in used:
+                    chosen = member_id
+                    break
+            if chosen is not None:
+                break
+        if chosen is not None:
+            used.add(chosen)
+            org.secretary_id = chosen
+            org.secretary_since = generator.as_of - timedelta(days=rng.randrange(30, 3000))
+
+
+def _branches_under(spec: OrgSpec):
+    stack = [spec]
+    while stack:
+        node = stack.pop()
+        if node.is_branch:
+            yield node
+        stack.extend(reversed(node.children))
+
+
+DEMO_ACCOUNTS = [
+    # username, name, role, where (root / county / village branch), linked member
+    ("admin", "系统管理员", Role.SYSTEM_ADMIN, "root", False),
+    ("security", "安全管理员", Role.SECURITY_ADMIN, "root", False),
+    ("auditor", "安全审计员", Role.AUDITOR, "root", False),
+    ("organiser", "市委组织部", Role.ORGANISER, "root", False),
+    ("county_organiser", "区委组织部", Role.ORGANISER, "county", False),
+    ("secretary", "", Role.SECRETARY, "county", True),
+    ("reviewer", "评议代表", Role.REVIEWER, "root", False),
+    ("member", "", Role.MEMBER, "branch", True),
+]
+
+
+def demo_accounts_ensure(*, root: Organization, logins_file: Path | None = None) -> list[dict[str, str]]:
+    """Create the demo accounts that are missing; return every demo login with its password.
+
+    Passwords are generated on this machine and kept in a file outside git; an account whose
+    password is not in the file gets a new one.
+    """
+    path = Path(logins_file or settings.DEMO_LOGINS_FILE)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    county = Organization.objects.filter(
+        path__startswith=root.path, depth=root.depth + 1, level="county"
+    ).first()
+    branch = (
+        Organization.objects.filter(path__startswith=county.path, kind="branch", member_count__gt=0).first()
+        if county
+        else None
+    )
+    places = {"root": root, "county": county or root, "branch": branch or root}
+    logins = []
+    with transaction.atomic():
+        for username, name, role, where, linked in DEMO_ACCOUNTS:
+            org = places[where]
+            member = None
+            if linked:
+                member = (
+                    org.secretary
+                    if role == Role.SECRETARY
+                    else Member.objects.filter(organization=org).first()
+                )
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, role=role, organization=org, member=member)
+            user.full_name = name or (member.name if member else username)
+            password = stored.get(username)
+            if password is None or not user.check_password(password):
+                password = generate_password()
+                user.set_password(password)
+            user.full_clean()
+            user.save()
+            stored[username] = password
+            logins.append(
+                {
+                    "username": username,
+                    "password": password,
+                    "role": str(Role(role).label),
+                    "organization": org.name,
+                }
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(stored, handle, ensure_ascii=False, indent=1)
+    return logins

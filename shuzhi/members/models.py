@@ -1,0 +1,134 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shuzhi.core.models import TimeStampedModel
+from shuzhi.core.protection import EncryptedCharField, keyed_hash
+from shuzhi.members import rules
+
+ETHNICITIES = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
+    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族",
+    "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族",
+    "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族",
+    "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族",
+    "门巴族", "珞巴族", "基诺族",
+]  # fmt: skip
+
+ID_NUMBER_PURPOSE = "id_number"
+PHONE_PURPOSE = "phone"
+
+
+class Member(TimeStampedModel):
+    """A party member (党员). ID number and phone are encrypted; look them up by keyed hash."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Status(models.TextChoices):
+        FULL = "full", _("正式党员")
+        PROBATIONARY = "probationary", _("预备党员")  # in the probation year after admission
+
+    class Category(models.TextChoices):
+        EMPLOYED = "employed", _("在职")
+        RETIRED = "retired", _("离退休")
+        FARMER = "farmer", _("农牧渔民")
+        STUDENT = "student", _("学生")
+        MOBILE = "mobile", _("流动")  # works away from the organisation that holds their record
+        OTHER = "other", _("其他")
+
+    class Education(models.TextChoices):
+        POSTGRADUATE = "postgraduate", _("研究生")
+        BACHELOR = "bachelor", _("大学本科")
+        COLLEGE = "college", _("大学专科")
+        SECONDARY_VOCATIONAL = "secondary_vocational", _("中专")
+        HIGH_SCHOOL = "high_school", _("高中")
+        JUNIOR = "junior", _("初中及以下")
+
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(
+        _("民族"), max_length=10, choices=[(e, e) for e in ETHNICITIES], default="汉族"
+    )
+    birth_date = models.DateField(_("出生日期"), db_index=True)
+    id_number = EncryptedCharField(_("身份证号"))
+    id_number_hash = models.CharField(
+        max_length=64, unique=True, error_messages={"unique": _("该身份证号已登记在另一名党员名下。")}
+    )
+    phone = EncryptedCharField(_("联系电话"), blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    education = models.CharField(_("学历"), max_length=24, choices=Education.choices)
+    joined_on = models.DateField(_("入党日期"))
+    full_member_on = models.DateField(_("转正日期"), null=True, blank=True)
+    status = models.CharField(_("党员状态"), max_length=16, choices=Status.choices, default=Status.FULL)
+    category = models.CharField(_("人员类别"), max_length=16, choices=Category.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("所在党组织"), on_delete=models.PROTECT, related_name="members"
+    )
+    # Copy of organization.path so that subtree filters and ordering use one index on this
+    # table; kept by the member services and by organisation moves.
+    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["org_path", "name", "id"]
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        indexes = [models.Index(fields=["org_path", "name", "id"], name="member_scope_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_id_number(self, raw: str) -> None:
+        value = rules.normalise_id_number(raw)
+        self.id_number = value
+        self.id_number_hash = keyed_hash(value, purpose=ID_NUMBER_PURPOSE)
+
+    def set_phone(self, raw: str) -> None:
+        value = rules.normalise_phone(raw)
+        self.phone = value
+        self.phone_hash = keyed_hash(rules.phone_lookup_form(value), purpose=PHONE_PURPOSE) if value else ""
+
+    @property
+    def id_number_masked(self) -> str:
+        return rules.mask_id_number(self.id_number or "")
+
+    @property
+    def phone_masked(self) -> str:
+        return rules.mask_phone(self.phone) if self.phone else ""
+
+    @property
+    def age(self) -> int:
+        return rules.age_on(self.birth_date, timezone.localdate())
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        problem = rules.id_number_problem(self.id_number or "")
+        if problem:
+            errors["id_number"] = problem
+        elif self.birth_date and rules.birth_date_from_id(self.id_number) != self.birth_date:
+            errors["birth_date"] = _("出生日期与身份证号中的出生日期不一致。")
+        elif self.gender and rules.gender_from_id(self.id_number) != self.gender:
+            errors["gender"] = _("性别与身份证号第17位不一致。")
+        if self.phone:
+            phone_problem = rules.phone_problem(self.phone)
+            if phone_problem:
+                errors["phone"] = phone_problem
+        if self.birth_date and self.birth_date > today:
+            errors["birth_date"] = _("出生日期不能晚于今天。")
+        if self.joined_on:
+            if self.joined_on > today:
+                errors["joined_on"] = _("入党日期不能晚于今天。")
+            elif self.birth_date and rules.age_on(self.birth_date, self.joined_on) < 18:
+                errors["joined_on"] = _("入党时应年满十八岁，请核对入党日期和出生日期。")
+        if self.full_member_on:
+            if self.status == self.Status.PROBATIONARY:
+                errors["full_member_on"] = _("预备党员尚未转正，不应填写转正日期。")
+            elif self.joined_on and self.full_member_on <= self.joined_on:
+                errors["full_member_on"] = _("转正日期应晚于入党日期。")
+            elif self.full_member_on > today:
+                errors["full_member_on"] = _("转正日期不能晚于今天。")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,94 @@
+"""Identity numbers, phones, masking and ages: pure functions over plain values."""
+
+import re
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+# GB 11643-1999: 17 digits weighted, the 18th is the check character.
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def normalise_id_number(raw: str) -> str:
+    return raw.strip().replace(" ", "").upper()
+
+
+def id_check_character(first17: str) -> str:
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def birth_date_from_id(id_number: str) -> date | None:
+    try:
+        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        return None
+
+
+def gender_from_id(id_number: str) -> str:
+    """'M' or 'F': the 17th digit is odd for men."""
+    return "M" if int(id_number[16]) % 2 else "F"
+
+
+def id_number_problem(id_number: str) -> str | None:
+    """Why this (normalised) number is not a valid resident identity number, or None."""
+    if not _ID_SHAPE.match(id_number):
+        return _("身份证号应为18位，前17位是数字，最后一位是数字或X。")
+    if birth_date_from_id(id_number) is None:
+        return _("身份证号中的出生日期（第7–14位）不是有效日期。")
+    if id_check_character(id_number[:17]) != id_number[17]:
+        return _("身份证号校验位不正确，请核对是否有录入错误。")
+    return None
+
+
+def normalise_phone(raw: str) -> str:
+    return re.sub(r"[\s()（）]", "", raw.strip())
+
+
+def phone_problem(phone: str) -> str | None:
+    if _MOBILE.match(phone) or _LANDLINE.match(phone):
+        return None
+    return _("联系电话应为11位手机号或带区号的固定电话（如 0516-12345678）。")
+
+
+def phone_lookup_form(phone: str) -> str:
+    """The form a phone is hashed in, so that 0516-1234567 and 05161234567 match."""
+    return phone.replace("-", "")
+
+
+def mask_id_number(id_number: str) -> str:
+    if len(id_number) < 8:
+        return "*" * len(id_number)
+    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone_lookup_form(phone)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_range_for_ages(
+    today: date, min_age: int | None, max_age: int | None
+) -> tuple[date | None, date | None]:
+    """Birth dates (earliest, latest) of people whose age today is within [min_age, max_age]."""
+    latest = _years_before(today, min_age) if min_age is not None else None
+    earliest = None
+    if max_age is not None:
+        earliest = date.fromordinal(_years_before(today, max_age + 1).toordinal() + 1)
+    return earliest, latest

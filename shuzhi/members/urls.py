@@ -1,0 +1,14 @@
+from django.urls import path
+
+from shuzhi.members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("me/", views.me, name="me"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+]

@@ -1,0 +1,82 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shuzhi.core.services import audit_diff, audit_record
+from shuzhi.orgs.models import Organization
+
+EDITABLE_FIELDS = ("name", "code", "kind", "level", "field", "secretary_since")
+
+
+def organization_snapshot(org: Organization) -> dict[str, Any]:
+    return {
+        "name": org.name,
+        "code": org.code,
+        "kind": org.kind,
+        "level": org.level,
+        "field": org.field,
+        "secretary": org.secretary.name if org.secretary_id else None,
+        "secretary_id": org.secretary_id,
+        "secretary_since": org.secretary_since,
+    }
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor,
+    parent: Organization | None,
+    name: str,
+    code: str,
+    kind: str,
+    level: str,
+    field: str,
+) -> Organization:
+    org = Organization(name=name, code=code, kind=kind, level=level, field=field)
+    org.validate_placement(parent)
+    org.full_clean(exclude=["path", "depth", "numchild"])
+    if parent is None:
+        org = Organization.objects.add_root(instance=org)
+    else:
+        # re-read the parent under lock: numchild and the last child's path decide the new path
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+        org = Organization.objects.add_child(parent, instance=org)
+    audit_record(
+        actor=actor, action="org.create", target=org, org_path=org.path, after=organization_snapshot(org)
+    )
+    return org
+
+
+@transaction.atomic
+def organization_update(
+    *, actor, org: Organization, secretary=None, clear_secretary=False, **fields: Any
+) -> Organization:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    before = organization_snapshot(org)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    if secretary is not None:
+        if not secretary.org_path.startswith(org.path):
+            raise ValidationError(
+                {"secretary": _("书记应为本组织或其下级组织的党员。")}, code="secretary_outside"
+            )
+        org.secretary = secretary
+    elif clear_secretary:
+        org.secretary = None
+        org.secretary_since = None
+    parent = org.get_parent() if org.depth > 1 else None
+    org.validate_placement(parent)
+    if org.numchild and org.kind == Organization.Kind.BRANCH:
+        raise ValidationError({"kind": _("该组织下设有党组织，不能改为党支部。")}, code="branch_has_children")
+    if org.numchild and org.level != before["level"]:
+        raise ValidationError({"level": _("该组织下设有党组织，不能修改层级。")}, code="level_has_children")
+    org.full_clean()
+    org.save()
+    old, new = audit_diff(before, organization_snapshot(org))
+    if new:
+        audit_record(actor=actor, action="org.update", target=org, org_path=org.path, before=old, after=new)
+    return org
