@@ -138,7 +138,13 @@ def admin_account_create(
     """Create one of the three administrators (system, security, audit) from the command line."""
     if role not in ADMIN_ROLES:
         raise ValidationError({"role": _("此命令只创建三类管理员账号。")}, code="not_admin_role")
-    user = User(username=username, full_name=full_name, organization=organization, role=role)
+    user = User(
+        username=username,
+        full_name=full_name,
+        organization=organization,
+        role=role,
+        must_change_password=True,
+    )
     validate_password(password, user)
     user.set_password(password)
     user.full_clean()
