@@ -141,6 +141,8 @@ AXES_FAILURE_LIMIT = "shuzhi.accounts.selectors.lockout_failure_limit"
 AXES_COOLOFF_TIME = "shuzhi.accounts.selectors.lockout_cooloff"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# the lock lasts the policy's minutes from the lockout; tries during it do not extend it
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "shuzhi.accounts.views.locked_out"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False

@@ -33,6 +33,7 @@ class User(AbstractUser, TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="account",
+        error_messages={"unique": _("该党员已关联了另一个账号。")},
     )
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
 

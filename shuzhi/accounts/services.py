@@ -169,6 +169,9 @@ def security_policy_update(*, actor: User, **fields: Any) -> SecurityPolicy:
         setattr(policy, name, value)
     policy.full_clean()
     policy.save()
+    # forget the cached policy now and again after commit, so that no request in between
+    # re-caches the old one for long
+    cache.delete(POLICY_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(POLICY_CACHE_KEY))
     old, new = audit_diff(before, fields)
     if new:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuzhi.accounts import selectors, services
@@ -19,6 +20,9 @@ from shuzhi.accounts.forms import (
 from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors
+
+# model field → the form field a person typed it in
+USER_FORM_FIELDS = {"member": "member_id_number", "organization": "organization_code"}
 
 
 class ShuzhiLoginView(LoginView):
@@ -69,6 +73,7 @@ def user_list(request):
     )
 
 
+@never_cache
 @capability_required(Capability.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def user_create(request):
@@ -85,7 +90,7 @@ def user_create(request):
                 member=data["member"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(form, error, USER_FORM_FIELDS)
         else:
             return render(request, "accounts/user_password.html", {"account": user, "password": password})
     return render(request, "accounts/user_form.html", {"form": form, "roles": ASSIGNABLE_ROLES})
@@ -119,13 +124,14 @@ def user_edit(request, pk: int):
                 is_active=data["is_active"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(form, error, USER_FORM_FIELDS)
         else:
             messages.success(request, _("账号“%(name)s”已保存。") % {"name": account.username})
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "account": account})
 
 
+@never_cache
 @capability_required(Capability.MANAGE_USERS)
 @require_POST
 def user_reset_password(request, pk: int):

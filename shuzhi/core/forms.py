@@ -19,10 +19,13 @@ class StyledFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-def apply_service_errors(form: forms.Form, error) -> None:
-    """Show a service's ValidationError on the form: per field where it names one, else on top."""
+def apply_service_errors(form: forms.Form, error, renamed: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError on the form: on the field it names (a model field may
+    appear on the form under another name, given in `renamed`), else above the form."""
+    renamed = renamed or {}
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            field = renamed.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)

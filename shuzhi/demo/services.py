@@ -173,16 +173,20 @@ def demo_accounts_ensure(*, root: Organization, logins_file: Path | None = None)
     with transaction.atomic():
         for username, name, role, where, linked in DEMO_ACCOUNTS:
             org = places[where]
-            member = None
-            if linked:
-                member = (
-                    org.secretary
-                    if role == Role.SECRETARY
-                    else Member.objects.filter(organization=org).first()
-                )
             user = User.objects.filter(username=username).first()
             if user is None:
+                member = None
+                if linked and role == Role.SECRETARY:
+                    member = org.secretary
+                elif linked:
+                    # someone in the branch who holds no account and no county post
+                    member = (
+                        Member.objects.filter(organization=org, account__isnull=True)
+                        .exclude(pk=places["county"].secretary_id)
+                        .first()
+                    )
                 user = User(username=username, role=role, organization=org, member=member)
+            member = user.member
             user.full_name = name or (member.name if member else username)
             password = stored.get(username)
             if password is None or not user.check_password(password):

@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from shuzhi.accounts import services
+from shuzhi.testing.factories import PASSWORD
+
+
+def _login(client, username):
+    assert (
+        client.post(reverse("accounts:login"), {"username": username, "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+def test_a_session_idle_for_thirty_minutes_ends(client, cast):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "county_org")
+        assert client.get(reverse("orgs:tree")).status_code == 200
+        clock.shift(timedelta(minutes=31))
+        response = client.get(reverse("orgs:tree"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_activity_keeps_the_session_alive(client, cast):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "county_org")
+        for _ in range(4):
+            clock.shift(timedelta(minutes=20))
+            assert client.get(reverse("orgs:tree")).status_code == 200
+
+
+def test_the_security_policy_sets_the_idle_timeout(client, cast):
+    services.security_policy_update(actor=cast.secadmin, session_idle_minutes=10)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "county_org")
+        client.get(reverse("orgs:tree"))
+        clock.shift(timedelta(minutes=11))
+        assert client.get(reverse("orgs:tree")).status_code == 302
+
+
+def test_an_initial_password_must_be_changed_before_anything_else(client, cast):
+    user, password = services.user_create(
+        actor=cast.sysadmin,
+        username="newbie",
+        full_name="新同志",
+        organization=cast.county_a,
+        role="organiser",
+    )
+    assert (
+        client.post(reverse("accounts:login"), {"username": "newbie", "password": password}).status_code
+        == 302
+    )
+    response = client.get(reverse("orgs:tree"))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": password, "new_password": "Dang-Jian-2025", "new_password_again": "Dang-Jian-2025"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password
+    assert client.get(reverse("orgs:tree")).status_code == 200

@@ -1,0 +1,43 @@
+import base64
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from django.test import override_settings
+
+from shuzhi.core import protection
+
+
+def test_it_encrypts_so_that_equal_values_look_different():
+    a = protection.encrypt("320102198001011234", context=b"t.c")
+    b = protection.encrypt("320102198001011234", context=b"t.c")
+    assert a != b
+    assert a.startswith("enc:") and "320102198001011234" not in a
+    assert protection.decrypt(a, context=b"t.c") == "320102198001011234"
+
+
+def test_a_ciphertext_moved_to_another_column_does_not_decrypt():
+    sealed = protection.encrypt("13800001111", context=b"members_member.phone")
+    with pytest.raises(InvalidTag):
+        protection.decrypt(sealed, context=b"members_member.id_number")
+
+
+def test_keys_can_be_rotated_old_values_still_read():
+    old = protection.encrypt("秘密", context=b"x")
+    new_key = base64.b64encode(b"k" * 32).decode()
+    from django.conf import settings
+
+    protection._keyring.cache_clear()
+    try:
+        with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, *settings.FIELD_ENCRYPTION_KEYS]):
+            protection._keyring.cache_clear()
+            assert protection.decrypt(old, context=b"x") == "秘密"
+            rotated = protection.encrypt("秘密", context=b"x")
+            assert rotated.split(":")[1] != old.split(":")[1]
+    finally:
+        protection._keyring.cache_clear()
+
+
+def test_the_keyed_hash_is_stable_and_depends_on_purpose():
+    assert protection.keyed_hash("1", purpose="a") == protection.keyed_hash("1", purpose="a")
+    assert protection.keyed_hash("1", purpose="a") != protection.keyed_hash("1", purpose="b")
+    assert len(protection.keyed_hash("1", purpose="a")) == 64

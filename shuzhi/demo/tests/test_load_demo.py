@@ -1,0 +1,53 @@
+import io
+import json
+
+from django.core.management import call_command
+
+from shuzhi.accounts.models import User
+from shuzhi.accounts.roles import Role
+from shuzhi.core.selectors import audit_chain_verify
+from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
+from shuzhi.orgs.selectors import organization_subtree_totals
+
+
+def test_load_demo_builds_the_city_and_its_accounts_and_can_run_twice(db, tmp_path, settings):
+    settings.DEMO_LOGINS_FILE = tmp_path / "logins.json"
+    out = io.StringIO()
+    call_command("load_demo", orgs=320, members=800, stdout=out)
+    assert Organization.objects.count() == 320 and Member.objects.count() == 800
+    root = Organization.objects.get(depth=1)
+    assert organization_subtree_totals(root).members == 800
+    logins = json.loads(settings.DEMO_LOGINS_FILE.read_text())
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles["admin"] == Role.SYSTEM_ADMIN and roles["auditor"] == Role.AUDITOR
+    assert {"organiser", "secretary", "reviewer", "member", "security"} <= set(logins)
+    for username, password in logins.items():
+        assert User.objects.get(username=username).check_password(password)
+        assert password in out.getvalue()
+    member = User.objects.get(username="member")
+    assert member.member is not None and member.member.organization == member.organization
+    secretary = User.objects.get(username="secretary")
+    assert secretary.member == secretary.organization.secretary
+
+    again = io.StringIO()
+    call_command("load_demo", orgs=320, members=800, stdout=again)
+    assert "已存在" in again.getvalue()
+    assert Organization.objects.count() == 320 and User.objects.count() == len(logins)
+    assert json.loads(settings.DEMO_LOGINS_FILE.read_text()) == logins
+    assert audit_chain_verify().ok
+
+
+def test_counters_and_paths_written_in_bulk_match_the_rows(db, tmp_path, settings):
+    settings.DEMO_LOGINS_FILE = tmp_path / "logins.json"
+    call_command("load_demo", orgs=320, members=800, stdout=io.StringIO())
+    for org in Organization.objects.all():
+        members = Member.objects.filter(organization=org)
+        assert org.member_count == members.count()
+        assert org.probationary_count == members.filter(status="probationary").count()
+        assert (
+            org.numchild
+            == Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).count()
+        )
+    assert not Member.objects.exclude(org_path__in=Organization.objects.values("path")).exists()
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
