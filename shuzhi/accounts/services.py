@@ -5,13 +5,14 @@ from typing import Any
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import SecurityPolicy, User
 from shuzhi.accounts.roles import ADMIN_ROLES, Capability
 from shuzhi.accounts.selectors import POLICY_CACHE_KEY
+from shuzhi.core.errors import field_error
 from shuzhi.core.services import audit_diff, audit_record
 from shuzhi.orgs.models import Organization
 
@@ -43,16 +44,15 @@ def _check_assignment(*, actor: User, organization: Organization, role: str, mem
     if not actor.can(Capability.MANAGE_USERS):
         raise PermissionDenied
     if role in ADMIN_ROLES:
-        raise ValidationError(
-            {"role": _("系统管理员、安全管理员、安全审计员账号由部署人员在服务器上创建，不能在此分配。")},
-            code="admin_role",
+        raise field_error(
+            "role",
+            _("系统管理员、安全管理员、安全审计员账号由部署人员在服务器上创建，不能在此分配。"),
+            "admin_role",
         )
     if not organization.path.startswith(actor.organization.path):
-        raise ValidationError({"organization": _("只能把账号设在本组织及下级组织。")}, code="org_outside")
+        raise field_error("organization", _("只能把账号设在本组织及下级组织。"), "org_outside")
     if member is not None and not member.org_path.startswith(organization.path):
-        raise ValidationError(
-            {"member": _("对应党员应在该账号所属组织或其下级组织中。")}, code="member_outside"
-        )
+        raise field_error("member", _("对应党员应在该账号所属组织或其下级组织中。"), "member_outside")
 
 
 @transaction.atomic
@@ -137,7 +137,7 @@ def admin_account_create(
 ) -> User:
     """Create one of the three administrators (system, security, audit) from the command line."""
     if role not in ADMIN_ROLES:
-        raise ValidationError({"role": _("此命令只创建三类管理员账号。")}, code="not_admin_role")
+        raise field_error("role", _("此命令只创建三类管理员账号。"), "not_admin_role")
     user = User(
         username=username,
         full_name=full_name,

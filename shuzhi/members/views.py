@@ -34,9 +34,10 @@ def _resolve_org(viewer, data: dict) -> tuple[Organization | None, list[Organiza
     text = (data.get("org_q") or "").strip()
     if not text:
         return None, [], False
-    exact = _scoped_orgs(viewer).filter(Q(code=text) | Q(name=text)).first()
-    if exact is not None:
-        return exact, [], False
+    # names are not unique (every township may have a 第一党支部): only a single match decides
+    exact = list(_scoped_orgs(viewer).filter(Q(code=text) | Q(name=text))[:2])
+    if len(exact) == 1:
+        return exact[0], [], False
     candidates = list(
         _scoped_orgs(viewer).filter(Q(name__icontains=text) | Q(code__istartswith=text)).order_by("path")[:11]
     )

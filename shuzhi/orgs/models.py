@@ -1,9 +1,9 @@
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from shuzhi.core.errors import field_error
 from shuzhi.core.models import TimeStampedModel
 from shuzhi.orgs import rules
 
@@ -76,21 +76,21 @@ class Organization(MP_Node, TimeStampedModel):
         if parent is None:
             return
         if not rules.kind_may_have_children(parent.kind):
-            raise ValidationError(
-                {"parent": _("“%(parent)s”是党支部，下面不能再设党组织。") % {"parent": parent.name}},
-                code="branch_has_no_children",
+            raise field_error(
+                "parent",
+                _("“%(parent)s”是党支部，下面不能再设党组织。") % {"parent": parent.name},
+                "branch_has_no_children",
             )
         if not rules.level_may_contain(parent.level, self.level):
-            raise ValidationError(
-                {
-                    "level": _("“%(parent)s”（%(parent_level)s）下不能设%(level)s层级的党组织。")
-                    % {
-                        "parent": parent.name,
-                        "parent_level": parent.get_level_display(),
-                        "level": self.get_level_display(),
-                    }
+            raise field_error(
+                "level",
+                _("“%(parent)s”（%(parent_level)s）下不能设%(level)s层级的党组织。")
+                % {
+                    "parent": parent.name,
+                    "parent_level": parent.get_level_display(),
+                    "level": self.get_level_display(),
                 },
-                code="level_not_allowed",
+                "level_not_allowed",
             )
 
     def is_within(self, root: "Organization") -> bool:

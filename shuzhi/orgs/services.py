@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shuzhi.core.errors import field_error
 from shuzhi.core.services import audit_diff, audit_record
 from shuzhi.orgs.models import Organization
 
@@ -61,19 +61,17 @@ def organization_update(
         setattr(org, name, value)
     if secretary is not None:
         if not secretary.org_path.startswith(org.path):
-            raise ValidationError(
-                {"secretary": _("书记应为本组织或其下级组织的党员。")}, code="secretary_outside"
-            )
+            raise field_error("secretary", _("书记应为本组织或其下级组织的党员。"), "secretary_outside")
         org.secretary = secretary
     elif clear_secretary:
         org.secretary = None
         org.secretary_since = None
-    parent = org.get_parent() if org.depth > 1 else None
+    parent = Organization.objects.get_parent(org) if org.depth > 1 else None
     org.validate_placement(parent)
     if org.numchild and org.kind == Organization.Kind.BRANCH:
-        raise ValidationError({"kind": _("该组织下设有党组织，不能改为党支部。")}, code="branch_has_children")
+        raise field_error("kind", _("该组织下设有党组织，不能改为党支部。"), "branch_has_children")
     if org.numchild and org.level != before["level"]:
-        raise ValidationError({"level": _("该组织下设有党组织，不能修改层级。")}, code="level_has_children")
+        raise field_error("level", _("该组织下设有党组织，不能修改层级。"), "level_has_children")
     org.full_clean()
     org.save()
     old, new = audit_diff(before, organization_snapshot(org))

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -40,7 +42,13 @@ def tree(request):
         return render(
             request,
             "orgs/search.html",
-            {"root": root, "query": query, "page": results, "rows": rows, "query_string": f"q={query}"},
+            {
+                "root": root,
+                "query": query,
+                "page": results,
+                "rows": rows,
+                "query_string": urlencode({"q": query}),
+            },
         )
     page, rows = _children_page(request.user, root, request.GET.get("page"))
     return render(

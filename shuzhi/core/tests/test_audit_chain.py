@@ -76,7 +76,11 @@ def test_the_model_refuses_to_change_or_delete_an_event(three_events):
 
 
 def test_the_database_refuses_an_update_even_in_raw_sql(three_events):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE core_auditevent SET action = 'forged' WHERE id = %s", [three_events[0].pk])
     assert AuditEvent.objects.get(pk=three_events[0].pk).action == "test.one"
 
