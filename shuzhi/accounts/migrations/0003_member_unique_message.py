@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('members', '0003_org_path_index_sqlite'),
+        ("accounts", "0002_initial"),
+        ("members", "0003_org_path_index_sqlite"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='member',
-            field=models.OneToOneField(blank=True, error_messages={'unique': '该党员已关联了另一个账号。'}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='account', to='members.member', verbose_name='对应党员'),
+            model_name="user",
+            name="member",
+            field=models.OneToOneField(
+                blank=True,
+                error_messages={"unique": "该党员已关联了另一个账号。"},
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="account",
+                to="members.member",
+                verbose_name="对应党员",
+            ),
         ),
     ]
