@@ -20,6 +20,12 @@ class MemberFilterForm(StyledFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("名称或编码")}),
     )
     name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        required=False,
+        max_length=18,
+        widget=forms.TextInput(attrs={"placeholder": _("完整的18位号码"), "autocomplete": "off"}),
+    )
     status = forms.ChoiceField(label=_("党员状态"), required=False, choices=_blank(Member.Status.choices))
     category = forms.ChoiceField(label=_("人员类别"), required=False, choices=_blank(Member.Category.choices))
     education = forms.ChoiceField(label=_("学历"), required=False, choices=_blank(Member.Education.choices))

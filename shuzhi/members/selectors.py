@@ -40,6 +40,7 @@ def member_may_reveal(*, viewer, member: Member) -> bool:
 class MemberFilter:
     organization: Organization | None = None
     name: str = ""
+    id_number: str = ""  # matched whole, through the keyed hash: the column itself is ciphertext
     status: str = ""
     category: str = ""
     education: str = ""
@@ -54,6 +55,9 @@ def member_list(*, viewer, filters: MemberFilter, today: date) -> QuerySet[Membe
         members = members.filter(org_path__startswith=filters.organization.path)
     if filters.name:
         members = members.filter(name__contains=filters.name.strip())
+    if filters.id_number:
+        digest = keyed_hash(rules.normalise_id_number(filters.id_number), purpose=ID_NUMBER_PURPOSE)
+        members = members.filter(id_number_hash=digest)
     for field in ("status", "category", "education", "gender"):
         value = getattr(filters, field)
         if value:

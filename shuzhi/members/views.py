@@ -17,6 +17,13 @@ from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 
 PLAIN_FIELDS = services.PLAIN_FIELDS
+# model field → the form field a person typed it in
+MEMBER_FORM_FIELDS = {
+    "id_number": "id_number_input",
+    "id_number_hash": "id_number_input",
+    "phone": "phone_input",
+    "organization": "organization_code",
+}
 
 
 def _scoped_orgs(viewer):
@@ -60,6 +67,7 @@ def member_list(request):
         filters = selectors.MemberFilter(
             organization=organization,
             name=data["name"],
+            id_number=data["id_number"],
             status=data["status"],
             category=data["category"],
             education=data["education"],
@@ -152,7 +160,7 @@ def create(request):
                 **{name: data[name] for name in PLAIN_FIELDS},
             )
         except ValidationError as error:
-            _show_member_errors(form, error)
+            apply_service_errors(form, error, MEMBER_FORM_FIELDS)
         else:
             messages.success(request, _("已登记党员“%(name)s”。") % {"name": member.name})
             return redirect("members:detail", pk=member.pk)
@@ -181,18 +189,8 @@ def edit(request, pk: int):
                 **{name: data[name] for name in PLAIN_FIELDS},
             )
         except ValidationError as error:
-            _show_member_errors(form, error)
+            apply_service_errors(form, error, MEMBER_FORM_FIELDS)
         else:
             messages.success(request, _("已保存。"))
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "member": member})
-
-
-def _show_member_errors(form: MemberForm, error: ValidationError) -> None:
-    renamed = {"id_number": "id_number_input", "phone": "phone_input", "id_number_hash": "id_number_input",
-               "organization": "organization_code"}  # fmt: skip
-    if hasattr(error, "error_dict"):
-        error = ValidationError(
-            {renamed.get(field, field): errors for field, errors in error.error_dict.items()}
-        )
-    apply_service_errors(form, error)

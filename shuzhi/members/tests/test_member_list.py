@@ -331,3 +331,17 @@ def test_the_list_takes_the_same_queries_whatever_the_number_of_members_shown(
         response = client.get(LIST, {"org": branch.pk, "status": "full"})
 
     assert len(_names(response)) == count
+
+
+def test_a_whole_id_number_finds_its_member_through_the_keyed_hash(client, cast):
+    client.force_login(cast.county_organiser)
+    response = client.get(reverse("members:list"), {"id_number": cast.secretary_a.id_number.lower()})
+    assert [m.name for m in response.context["page"]] == ["李秀英"]
+    partial = client.get(reverse("members:list"), {"id_number": cast.secretary_a.id_number[:10]})
+    assert list(partial.context["page"]) == []
+
+
+def test_an_id_number_outside_the_subtree_finds_nobody(client, cast):
+    client.force_login(cast.county_organiser)
+    response = client.get(reverse("members:list"), {"id_number": cast.member_b.id_number})
+    assert list(response.context["page"]) == []
