@@ -3,6 +3,7 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
 
 from shuzhi.testing.cast import build_cast
 
@@ -30,6 +31,18 @@ def _fresh_cache():
 @pytest.fixture
 def cast(db):
     return build_cast()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """Serve /static/ the way production does: WhiteNoise, from STATIC_ROOT, hashed names.
+
+    pytest-django puts Django's StaticFilesHandler in front of the live server; it looks files up
+    through the finders, which do not know the manifest's hashed names, so every vendored script
+    and stylesheet would be a 404. Needs `collectstatic` first (make test runs it).
+    """
+    live_server.thread.httpd.set_app(WSGIHandler())
+    return live_server
 
 
 @pytest.fixture(scope="session")

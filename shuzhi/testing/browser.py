@@ -1,0 +1,88 @@
+"""Helpers for the Playwright browser tests: log in, phone-sized pages, watch what a page does."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, Page, expect
+
+from shuzhi.testing.factories import PASSWORD
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
+
+
+@contextmanager
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh phone-sized context (390 px wide, touch)."""
+    context = browser.new_context(**PHONE)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def login(page: Page, live_server, user, password: str = PASSWORD) -> None:
+    """Log in through the login form and wait for the home page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name=f"您好，{user.full_name}")).to_be_visible()
+
+
+def has_horizontal_scroll(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+@dataclass
+class PageWatch:
+    """Console errors, uncaught exceptions, failed and foreign requests seen by one page."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    responses: list = field(default_factory=list)
+
+    @property
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests if origin_of(url) != self.origin]
+
+    @property
+    def problems(self) -> list[str]:
+        return self.console_errors + self.page_errors + self.failed
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def watch(page: Page, live_server) -> PageWatch:
+    """Start recording what `page` does; call before the first navigation."""
+    seen = PageWatch(origin=origin_of(live_server.url))
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            seen.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def on_response(response) -> None:
+        seen.responses.append(response)
+        if response.status >= 400:
+            seen.failed.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: seen.page_errors.append(str(error)))
+    page.on("request", lambda request: seen.requests.append(request.url))
+    page.on("requestfailed", lambda request: seen.failed.append(f"{request.failure} {request.url}"))
+    page.on("response", on_response)
+    return seen
