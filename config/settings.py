@@ -39,10 +39,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "shuzhi.core",
     "shuzhi.accounts",
     "shuzhi.orgs",
     "shuzhi.members",
+    "shuzhi.exchange",
     "shuzhi.demo",
 ]
 
@@ -116,6 +119,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 REDIS_URL = env_str("SHUZHI_REDIS_URL")
 if REDIS_URL:
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+
+# Background jobs (imports): rows in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Accounts and authentication
 AUTH_USER_MODEL = "accounts.User"

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuzhi.accounts.models import SecurityPolicy
 from shuzhi.accounts.roles import ADMIN_ROLES, Role
+from shuzhi.core.access import in_subtree
 from shuzhi.core.forms import StyledFormMixin
 from shuzhi.members.selectors import member_by_id_number
 from shuzhi.orgs.models import Organization
@@ -106,7 +107,9 @@ class UserForm(StyledFormMixin, forms.Form):
 
     def clean_organization_code(self):
         code = self.cleaned_data["organization_code"].strip()
-        org = Organization.objects.filter(code=code, path__startswith=self.viewer.organization.path).first()
+        org = Organization.objects.filter(
+            in_subtree("path", self.viewer.organization.path), code=code
+        ).first()
         if org is None:
             raise forms.ValidationError(
                 _("在您管理的范围内没有编码为“%(code)s”的组织。"), params={"code": code}, code="unknown_org"

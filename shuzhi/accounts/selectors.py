@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from shuzhi.accounts.models import SecurityPolicy, User
 from shuzhi.accounts.roles import Capability
-from shuzhi.core.access import get_scoped_or_404, require
+from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 
 POLICY_CACHE_KEY = "security-policy"
 # Several app servers each cache the policy; a change reaches all of them within this time.
@@ -30,7 +30,7 @@ def lockout_cooloff(request=None) -> timedelta:
 
 def users_visible_to(user: User) -> QuerySet[User]:
     require(user, Capability.MANAGE_USERS)
-    return User.objects.filter(organization__path__startswith=user.organization.path).select_related(
+    return User.objects.filter(in_subtree("organization__path", user.organization.path)).select_related(
         "organization"
     )
 

@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from shuzhi.accounts.roles import Capability
+from shuzhi.orgs.rules import subtree_bounds
 
 M = TypeVar("M", bound=Model)
 
@@ -43,3 +44,9 @@ def capability_required(capability: Capability) -> Callable:
         return login_required(wrapped)
 
     return decorator
+
+
+def in_subtree(field: str, path: str) -> Q:
+    """Rows whose materialized-path `field` lies in the subtree of `path` (an index range)."""
+    low, high = subtree_bounds(path)
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shuzhi.accounts.roles import Capability
-from shuzhi.core.access import require
+from shuzhi.core.access import in_subtree, require
 from shuzhi.core.models import AuditChainHead, AuditEvent
 from shuzhi.core.rules import GENESIS_HASH, ChainProblem, verify_chain
 
@@ -13,7 +13,7 @@ from shuzhi.core.rules import GENESIS_HASH, ChainProblem, verify_chain
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     """The auditor reads events of their subtree; an auditor at a root also reads system events."""
     require(user, Capability.READ_AUDIT)
-    scope = Q(org_path__startswith=user.organization.path)
+    scope = in_subtree("org_path", user.organization.path)
     if user.organization.depth == 1:
         scope |= Q(org_path="")
     return AuditEvent.objects.filter(scope)

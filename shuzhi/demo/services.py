@@ -10,6 +10,7 @@ from django.db import transaction
 from shuzhi.accounts.models import User
 from shuzhi.accounts.roles import Role
 from shuzhi.accounts.services import generate_password
+from shuzhi.core.access import in_subtree
 from shuzhi.core.services import audit_record
 from shuzhi.demo.generator import CityGenerator, OrgSpec
 from shuzhi.members.models import Member
@@ -90,8 +91,19 @@ def city_write(*, generator: CityGenerator, progress=None) -> CityStats:
         flush()
 
     _assign_secretaries(generator, specs, by_code, candidates)
+    _sum_subtrees(specs, by_code)
     Organization.objects.bulk_update(
-        orgs, ["member_count", "probationary_count", "secretary", "secretary_since"], batch_size=2000
+        orgs,
+        [
+            "member_count",
+            "probationary_count",
+            "total_members",
+            "total_probationary",
+            "total_organizations",
+            "secretary",
+            "secretary_since",
+        ],
+        batch_size=2000,
     )
     root = orgs[0]
     audit_record(
@@ -130,6 +142,17 @@ def _assign_secretaries(generator, specs: list[OrgSpec], by_code, candidates: di
             org.secretary_since = generator.as_of - timedelta(days=rng.randrange(30, 3000))
 
 
+def _sum_subtrees(specs: list[OrgSpec], by_code) -> None:
+    """Subtree totals, children before parents (specs are in tree order, so walk it backwards)."""
+    for spec in reversed(specs):
+        org = by_code[spec.code]
+        org.total_members = spec.member_count + sum(by_code[c.code].total_members for c in spec.children)
+        org.total_probationary = spec.probationary_count + sum(
+            by_code[c.code].total_probationary for c in spec.children
+        )
+        org.total_organizations = 1 + sum(by_code[c.code].total_organizations for c in spec.children)
+
+
 def _branches_under(spec: OrgSpec):
     stack = [spec]
     while stack:
@@ -161,10 +184,12 @@ def demo_accounts_ensure(*, root: Organization, logins_file: Path | None = None)
     path = Path(logins_file or settings.DEMO_LOGINS_FILE)
     stored = json.loads(path.read_text()) if path.exists() else {}
     county = Organization.objects.filter(
-        path__startswith=root.path, depth=root.depth + 1, level="county"
+        in_subtree("path", root.path), depth=root.depth + 1, level="county"
     ).first()
     branch = (
-        Organization.objects.filter(path__startswith=county.path, kind="branch", member_count__gt=0).first()
+        Organization.objects.filter(
+            in_subtree("path", county.path), kind="branch", member_count__gt=0
+        ).first()
         if county
         else None
     )

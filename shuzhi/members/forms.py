@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core.access import in_subtree
 from shuzhi.core.forms import StyledFormMixin
 from shuzhi.members.models import Member
 
@@ -73,7 +74,9 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
         from shuzhi.orgs.models import Organization
 
         code = self.cleaned_data["organization_code"].strip()
-        org = Organization.objects.filter(code=code, path__startswith=self.viewer.organization.path).first()
+        org = Organization.objects.filter(
+            in_subtree("path", self.viewer.organization.path), code=code
+        ).first()
         if org is None:
             raise forms.ValidationError(
                 _("在您管理的范围内没有编码为“%(code)s”的党组织。"), params={"code": code}, code="unknown_org"

@@ -103,32 +103,15 @@ class Member(TimeStampedModel):
         return rules.age_on(self.birth_date, timezone.localdate())
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        today = timezone.localdate()
-        problem = rules.id_number_problem(self.id_number or "")
-        if problem:
-            errors["id_number"] = problem
-        elif self.birth_date and rules.birth_date_from_id(self.id_number) != self.birth_date:
-            errors["birth_date"] = _("出生日期与身份证号中的出生日期不一致。")
-        elif self.gender and rules.gender_from_id(self.id_number) != self.gender:
-            errors["gender"] = _("性别与身份证号第17位不一致。")
-        if self.phone:
-            phone_problem = rules.phone_problem(self.phone)
-            if phone_problem:
-                errors["phone"] = phone_problem
-        if self.birth_date and self.birth_date > today:
-            errors["birth_date"] = _("出生日期不能晚于今天。")
-        if self.joined_on:
-            if self.joined_on > today:
-                errors["joined_on"] = _("入党日期不能晚于今天。")
-            elif self.birth_date and rules.age_on(self.birth_date, self.joined_on) < 18:
-                errors["joined_on"] = _("入党时应年满十八岁，请核对入党日期和出生日期。")
-        if self.full_member_on:
-            if self.status == self.Status.PROBATIONARY:
-                errors["full_member_on"] = _("预备党员尚未转正，不应填写转正日期。")
-            elif self.joined_on and self.full_member_on <= self.joined_on:
-                errors["full_member_on"] = _("转正日期应晚于入党日期。")
-            elif self.full_member_on > today:
-                errors["full_member_on"] = _("转正日期不能晚于今天。")
+        errors = rules.member_problems(
+            id_number=self.id_number or "",
+            birth_date=self.birth_date,
+            gender=self.gender,
+            phone=self.phone,
+            joined_on=self.joined_on,
+            full_member_on=self.full_member_on,
+            probationary=self.status == self.Status.PROBATIONARY,
+            today=timezone.localdate(),
+        )
         if errors:
             raise ValidationError(errors)

@@ -92,3 +92,44 @@ def birth_range_for_ages(
     if max_age is not None:
         earliest = date.fromordinal(_years_before(today, max_age + 1).toordinal() + 1)
     return earliest, latest
+
+
+def member_problems(
+    *,
+    id_number: str,
+    birth_date: date | None,
+    gender: str,
+    phone: str,
+    joined_on: date | None,
+    full_member_on: date | None,
+    probationary: bool,
+    today: date,
+) -> dict[str, str]:
+    """Every rule about one member's fields together, field → reason; empty when all hold."""
+    errors: dict[str, str] = {}
+    problem = id_number_problem(id_number)
+    if problem:
+        errors["id_number"] = problem
+    elif birth_date and birth_date_from_id(id_number) != birth_date:
+        errors["birth_date"] = _("出生日期与身份证号中的出生日期不一致。")
+    elif gender and gender_from_id(id_number) != gender:
+        errors["gender"] = _("性别与身份证号第17位不一致。")
+    if phone:
+        bad_phone = phone_problem(phone)
+        if bad_phone:
+            errors["phone"] = bad_phone
+    if birth_date and birth_date > today:
+        errors["birth_date"] = _("出生日期不能晚于今天。")
+    if joined_on:
+        if joined_on > today:
+            errors["joined_on"] = _("入党日期不能晚于今天。")
+        elif birth_date and age_on(birth_date, joined_on) < 18:
+            errors["joined_on"] = _("入党时应年满十八岁，请核对入党日期和出生日期。")
+    if full_member_on:
+        if probationary:
+            errors["full_member_on"] = _("预备党员尚未转正，不应填写转正日期。")
+        elif joined_on and full_member_on <= joined_on:
+            errors["full_member_on"] = _("转正日期应晚于入党日期。")
+        elif full_member_on > today:
+            errors["full_member_on"] = _("转正日期不能晚于今天。")
+    return errors

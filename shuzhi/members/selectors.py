@@ -4,7 +4,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from shuzhi.accounts.roles import Capability, Role
-from shuzhi.core.access import get_scoped_or_404, require
+from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.protection import keyed_hash
 from shuzhi.members import rules
 from shuzhi.members.models import ID_NUMBER_PURPOSE, Member
@@ -16,7 +16,7 @@ def members_visible_to(user) -> QuerySet[Member]:
     require(user, Capability.VIEW_MEMBERS)
     if user.role == Role.MEMBER:
         return Member.objects.filter(pk=user.member_id) if user.member_id else Member.objects.none()
-    return Member.objects.filter(org_path__startswith=user.organization.path)
+    return Member.objects.filter(in_subtree("org_path", user.organization.path))
 
 
 def member_get(*, viewer, pk: int) -> Member:
@@ -26,7 +26,7 @@ def member_get(*, viewer, pk: int) -> Member:
 def member_by_id_number(*, within: Organization, id_number: str) -> Member | None:
     """The member with this ID number in the subtree of `within`, matched by keyed hash."""
     digest = keyed_hash(rules.normalise_id_number(id_number), purpose=ID_NUMBER_PURPOSE)
-    return Member.objects.filter(id_number_hash=digest, org_path__startswith=within.path).first()
+    return Member.objects.filter(in_subtree("org_path", within.path), id_number_hash=digest).first()
 
 
 def member_may_reveal(*, viewer, member: Member) -> bool:
@@ -48,11 +48,18 @@ class MemberFilter:
     min_age: int | None = None
     max_age: int | None = None
 
+    @property
+    def only_scope(self) -> bool:
+        """True when nothing narrows the list below an organisation's whole subtree."""
+        return not any(
+            (self.name, self.id_number, self.status, self.category, self.education, self.gender)
+        ) and (self.min_age, self.max_age) == (None, None)
+
 
 def member_list(*, viewer, filters: MemberFilter, today: date) -> QuerySet[Member]:
     members = members_visible_to(viewer)
     if filters.organization is not None:
-        members = members.filter(org_path__startswith=filters.organization.path)
+        members = members.filter(in_subtree("org_path", filters.organization.path))
     if filters.name:
         members = members.filter(name__contains=filters.name.strip())
     if filters.id_number:

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from shuzhi.core.services import audit_diff, audit_record
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
+from shuzhi.orgs.services import organization_totals_refresh
 
 PLAIN_FIELDS = (
     "name",
@@ -33,7 +34,8 @@ def member_snapshot(member: Member) -> dict[str, Any]:
 
 
 def members_recount(org_ids: Iterable[int]) -> None:
-    """Refresh the member counters of these organisations from the member table."""
+    """Refresh the member counters of these organisations from the member table, and the
+    subtree totals of everything above them."""
     ids = sorted(set(org_ids))
     if not ids:
         return
@@ -53,6 +55,7 @@ def members_recount(org_ids: Iterable[int]) -> None:
             member_count=count(Q()),
             probationary_count=count(Q(status=Member.Status.PROBATIONARY)),
         )
+    organization_totals_refresh(paths=Organization.objects.filter(pk__in=ids).values_list("path", flat=True))
 
 
 def _apply(

@@ -9,8 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuzhi.accounts.roles import Capability, Role
-from shuzhi.core.access import capability_required
+from shuzhi.core.access import capability_required, in_subtree
 from shuzhi.core.forms import apply_service_errors
+from shuzhi.core.pagination import KnownCountPaginator
 from shuzhi.members import selectors, services
 from shuzhi.members.forms import MemberFilterForm, MemberForm
 from shuzhi.members.models import Member
@@ -27,7 +28,7 @@ MEMBER_FORM_FIELDS = {
 
 
 def _scoped_orgs(viewer):
-    return Organization.objects.filter(path__startswith=viewer.organization.path)
+    return Organization.objects.filter(in_subtree("path", viewer.organization.path))
 
 
 def _resolve_org(viewer, data: dict) -> tuple[Organization | None, list[Organization], bool]:
@@ -79,7 +80,13 @@ def member_list(request):
     if unmatched or (form.is_bound and not form.is_valid()):
         # an organisation named but not pinned down, or a bad filter: show nothing rather than everyone
         members = members.none()
-    page = Paginator(members, 20).get_page(request.GET.get("page"))
+    if filters.only_scope and not unmatched:
+        # no filter but the subtree: the organisations' member counters hold the exact number
+        scope = organization or request.user.organization
+        paginator = KnownCountPaginator(members, 20, count=scope.total_members)
+    else:
+        paginator = Paginator(members, 20)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     if organization is not None:

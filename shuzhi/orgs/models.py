@@ -8,7 +8,7 @@ from shuzhi.core.models import TimeStampedModel
 from shuzhi.orgs import rules
 
 code_validator = RegexValidator(
-    r"^[0-9A-Za-z_-]+$", _("组织编码只能包含字母、数字、下划线和连字符。"), code="bad_code"
+    rules.CODE_PATTERN, _("组织编码只能包含字母、数字、下划线和连字符。"), code="bad_code"
 )
 
 
@@ -60,12 +60,25 @@ class Organization(MP_Node, TimeStampedModel):
     # member services; subtree totals are sums over the subtree's rows of this column.
     member_count = models.PositiveIntegerField(_("直属党员数"), default=0)
     probationary_count = models.PositiveIntegerField(_("直属预备党员数"), default=0)
+    # The same for the whole subtree (this organisation included), kept by
+    # orgs.services.organization_totals_refresh so that pages never sum a city's rows.
+    total_members = models.PositiveIntegerField(_("党员总数"), default=0)
+    total_probationary = models.PositiveIntegerField(_("预备党员总数"), default=0)
+    total_organizations = models.PositiveIntegerField(_("党组织总数"), default=1)
 
     node_order_by: list[str] = []
 
     class Meta:
         ordering = ["path"]
         verbose_name = _("党组织")
+        indexes = [
+            # one level of the tree, in order: a node's children page
+            models.Index(fields=["depth", "path"], name="org_level_order"),
+            # subtree sums read from the index alone (PostgreSQL; other databases ignore include)
+            models.Index(
+                fields=["path"], include=["member_count", "probationary_count"], name="org_path_totals"
+            ),
+        ]
         verbose_name_plural = _("党组织")
 
     def __str__(self) -> str:
@@ -95,3 +108,7 @@ class Organization(MP_Node, TimeStampedModel):
 
     def is_within(self, root: "Organization") -> bool:
         return self.path.startswith(root.path)
+
+    @property
+    def total_full(self) -> int:
+        return self.total_members - self.total_probationary

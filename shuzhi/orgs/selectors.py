@@ -1,16 +1,13 @@
-from dataclasses import dataclass
-
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Q, QuerySet
 
 from shuzhi.accounts.roles import Capability
-from shuzhi.core.access import get_scoped_or_404, require
+from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.orgs.models import Organization
 
 
 def orgs_visible_to(user) -> QuerySet[Organization]:
     require(user, Capability.VIEW_ORGS)
-    return Organization.objects.filter(path__startswith=user.organization.path)
+    return Organization.objects.filter(in_subtree("path", user.organization.path))
 
 
 def organization_get(*, viewer, pk: int) -> Organization:
@@ -26,7 +23,9 @@ def organization_search(*, viewer, query: str) -> QuerySet[Organization]:
 
 def organization_children(*, viewer, parent: Organization) -> QuerySet[Organization]:
     return (
-        orgs_visible_to(viewer).filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("path")
+        orgs_visible_to(viewer)
+        .filter(in_subtree("path", parent.path), depth=parent.depth + 1)
+        .order_by("path")
     )
 
 
@@ -47,51 +46,4 @@ def organization_path_names(*, viewer, paths: set[str]) -> dict[str, list[str]]:
     return {
         path: [names[path[:n]] for n in range(start, len(path), steplen) if path[:n] in names]
         for path in paths
-    }
-
-
-@dataclass(frozen=True)
-class SubtreeTotals:
-    organizations: int  # in the subtree, the organisation itself included
-    members: int
-    probationary: int
-
-    @property
-    def full(self) -> int:
-        return self.members - self.probationary
-
-
-def organization_subtree_totals(org: Organization) -> SubtreeTotals:
-    row = Organization.objects.filter(path__startswith=org.path).aggregate(
-        organizations=Count("id"),
-        members=Coalesce(Sum("member_count"), 0),
-        probationary=Coalesce(Sum("probationary_count"), 0),
-    )
-    return SubtreeTotals(**row)
-
-
-def organization_children_totals(
-    parent: Organization, children: list[Organization]
-) -> dict[str, SubtreeTotals]:
-    """Subtree totals for each child on a page, keyed by the child's path, in one query."""
-    if not children:
-        return {}
-    width = (parent.depth + 1) * Organization.steplen
-    prefixes = Q()
-    for child in children:
-        prefixes |= Q(path__startswith=child.path)
-    rows = (
-        Organization.objects.filter(prefixes)
-        .annotate(branch=Substr("path", 1, width))
-        .values("branch")
-        .annotate(
-            organizations=Count("id"),
-            members=Coalesce(Sum("member_count"), 0),
-            probationary=Coalesce(Sum("probationary_count"), 0),
-        )
-        .order_by()
-    )
-    return {
-        row["branch"]: SubtreeTotals(row["organizations"], row["members"], row["probationary"])
-        for row in rows
     }

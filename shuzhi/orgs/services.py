@@ -1,11 +1,13 @@
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from shuzhi.core.errors import field_error
 from shuzhi.core.services import audit_diff, audit_record
 from shuzhi.orgs.models import Organization
+from shuzhi.orgs.rules import PATH_LAST_CHARACTER, PATH_MAX_LENGTH
 
 EDITABLE_FIELDS = ("name", "code", "kind", "level", "field", "secretary_since")
 
@@ -43,6 +45,7 @@ def organization_create(
         # re-read the parent under lock: numchild and the last child's path decide the new path
         parent = Organization.objects.select_for_update().get(pk=parent.pk)
         org = Organization.objects.add_child(parent, instance=org)
+    organization_totals_refresh(paths=[org.path])
     audit_record(
         actor=actor, action="org.create", target=org, org_path=org.path, after=organization_snapshot(org)
     )
@@ -78,3 +81,35 @@ def organization_update(
     if new:
         audit_record(actor=actor, action="org.update", target=org, org_path=org.path, before=old, after=new)
     return org
+
+
+def ancestor_paths(paths: Iterable[str]) -> set[str]:
+    """Every path that is a path given or above one, by the tree's fixed step length."""
+    steplen = Organization.steplen
+    return {path[:end] for path in paths for end in range(steplen, len(path) + 1, steplen)}
+
+
+def organization_totals_refresh(*, paths: Iterable[str]) -> None:
+    """Recompute the subtree totals of these organisations and of all above them.
+
+    Call after anything that changes members' counters or adds organisations. One UPDATE per
+    500 organisations, each summing its subtree through the path index.
+    """
+    targets = sorted(ancestor_paths(paths))
+    if not targets:
+        return
+    table = Organization._meta.db_table
+    tail = PATH_LAST_CHARACTER * PATH_MAX_LENGTH
+    subtree = f"FROM {table} AS sub WHERE sub.path >= {table}.path AND sub.path <= {table}.path || %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(targets), 500):
+            chunk = targets[start : start + 500]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET "  # noqa: S608 (table and column names are ours; values are parameters)
+                f"total_members = (SELECT COALESCE(SUM(sub.member_count), 0) {subtree}), "
+                f"total_probationary = (SELECT COALESCE(SUM(sub.probationary_count), 0) {subtree}), "
+                f"total_organizations = (SELECT COUNT(*) {subtree}) "
+                f"WHERE path IN ({placeholders})",
+                [tail, tail, tail, *chunk],
+            )

@@ -13,6 +13,7 @@ from shuzhi.members.models import Member
 from shuzhi.members.rules import id_check_character
 from shuzhi.members.services import members_recount
 from shuzhi.orgs.models import Organization
+from shuzhi.orgs.services import organization_totals_refresh
 
 PASSWORD = "Test-Pass-2024"
 _serial = itertools.count(1)
@@ -46,7 +47,10 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
         if parent is None:
             return Organization.objects.add_root(instance=org)
         parent.refresh_from_db()
-        return Organization.objects.add_child(parent, instance=org)
+        org = Organization.objects.add_child(parent, instance=org)
+        organization_totals_refresh(paths=[org.path])
+        org.refresh_from_db()
+        return org
 
 
 class MemberFactory(factory.django.DjangoModelFactory):

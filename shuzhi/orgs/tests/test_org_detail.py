@@ -7,8 +7,15 @@ import pytest
 from django.urls import reverse
 
 from shuzhi.members.models import Member
-from shuzhi.orgs.selectors import SubtreeTotals
 from shuzhi.testing.factories import MemberFactory
+
+
+def _rows(response):
+    """The children shown, each with its subtree totals (organisations, members, probationary)."""
+    return [
+        (child, (child.total_organizations, child.total_members, child.total_probationary))
+        for child in response.context["page"]
+    ]
 
 
 def _detail(org):
@@ -156,9 +163,9 @@ def test_the_children_table_gives_each_childs_subtree_total(client, cast, townsh
     county = client.get(_detail(cast.county_a))
 
     assert _child_rows(city.content.decode()) == [(cast.county_a.name, 4, 1), (cast.county_b.name, 1, 1)]
-    assert city.context["rows"][0] == (
+    assert _rows(city)[0] == (
         cast.county_a,
-        SubtreeTotals(organizations=4, members=4, probationary=2),
+        (4, 4, 2),
     )
     assert _child_rows(county.content.decode()) == [(cast.township_a.name, 4, 2)]
     assert "直属下级组织（2）" in city.content.decode()

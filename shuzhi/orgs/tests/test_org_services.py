@@ -208,3 +208,38 @@ def test_it_refuses_a_field_it_does_not_edit(cast):
         organization_update(actor=cast.county_organiser, org=cast.village_a, path="0002")
 
     assert Organization.objects.get(pk=cast.village_a.pk).path == cast.village_a.path
+
+
+def _totals(org):
+    org.refresh_from_db()
+    return org.total_organizations, org.total_members, org.total_probationary
+
+
+def test_subtree_totals_follow_members_joining_and_moving(cast):
+    from shuzhi.members.services import member_update
+
+    before = {org.code: _totals(org) for org in (cast.city, cast.county_a, cast.county_b, cast.township_a)}
+    member_update(
+        actor=cast.city_organiser,
+        member=cast.member_a2,
+        organization=cast.village_b,
+        id_number=cast.member_a2.id_number,
+        phone="",
+        **{f: getattr(cast.member_a2, f) for f in ("name", "gender", "ethnicity", "birth_date", "education",
+                                                    "joined_on", "full_member_on", "status", "category")},
+    )  # fmt: skip
+    # 赵晨 is probationary: one member and one probationary member move from 东湖区 to 西山区
+    assert _totals(cast.city) == before["C"]
+    assert _totals(cast.county_a) == (before["C01"][0], before["C01"][1] - 1, before["C01"][2] - 1)
+    assert _totals(cast.township_a) == (before["C01001"][0], before["C01001"][1] - 1, before["C01001"][2] - 1)
+    assert _totals(cast.county_b) == (before["C02"][0], before["C02"][1] + 1, before["C02"][2] + 1)
+
+
+def test_a_new_organisation_counts_in_every_total_above_it(cast):
+    before = [_totals(org)[0] for org in (cast.city, cast.county_a, cast.township_a)]
+    organization_create(
+        actor=cast.county_organiser, parent=cast.township_a, name="新建村党支部", code="C01001009",
+        kind="branch", level="village", field="rural",
+    )  # fmt: skip
+    assert [_totals(org)[0] for org in (cast.city, cast.county_a, cast.township_a)] == [n + 1 for n in before]
+    assert _totals(cast.county_b)[0] == 3

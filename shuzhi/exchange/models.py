@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shuzhi.core.models import TimeStampedModel
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded sheet and what became of it. Kept as the evidence behind the import."""
+
+    class Kind(models.TextChoices):
+        ORGANIZATIONS = "orgs", _("党组织")
+        MEMBERS = "members", _("党员名册")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")  # waiting for the worker
+        READING = "reading", _("读取文件")
+        VALIDATING = "validating", _("校验中")  # row by row; processed_rows moves
+        WRITING = "writing", _("写入中")  # one transaction: all rows or none
+        SUCCEEDED = "succeeded", _("导入成功")
+        REJECTED = "rejected", _("有错误，未导入")  # the file had errors; nothing was written
+        FAILED = "failed", _("处理失败")  # the system failed; nothing was written
+
+    FINISHED = frozenset({Status.SUCCEEDED, Status.REJECTED, Status.FAILED})
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    # the importer's organisation when the job was made: the scope the rows are checked against
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已校验行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # the first errors, for the page; all of them are in the report file
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    report = models.FileField(_("错误报告"), upload_to="imports/reports/%Y/%m/", blank=True)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
+    message = models.TextField(_("说明"), blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if self.status in (self.Status.QUEUED, self.Status.READING) or not self.total_rows:
+            return 0
+        if self.status == self.Status.WRITING:
+            return 99
+        return min(98, self.processed_rows * 100 // self.total_rows)
