@@ -25,6 +25,7 @@ class Capability(StrEnum):
     VIEW_MEMBERS = "view_members"
     MANAGE_MEMBERS = "manage_members"
     REVEAL_PERSONAL_DATA = "reveal_personal_data"
+    EXPORT_DATA = "export_data"
     MANAGE_USERS = "manage_users"
     MANAGE_SECURITY = "manage_security"
     READ_AUDIT = "read_audit"
@@ -38,9 +39,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_MEMBERS,
             Capability.MANAGE_MEMBERS,
             Capability.REVEAL_PERSONAL_DATA,
+            Capability.EXPORT_DATA,
         }
     ),
-    Role.SECRETARY: frozenset({Capability.VIEW_ORGS, Capability.VIEW_MEMBERS}),
+    # a secretary's exports have ID numbers and phones masked
+    Role.SECRETARY: frozenset({Capability.VIEW_ORGS, Capability.VIEW_MEMBERS, Capability.EXPORT_DATA}),
     Role.REVIEWER: frozenset({Capability.VIEW_ORGS}),
     # a member's member list holds only themself (members.selectors.members_visible_to)
     Role.MEMBER: frozenset({Capability.VIEW_MEMBERS}),

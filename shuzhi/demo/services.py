@@ -206,7 +206,7 @@ def demo_accounts_ensure(*, root: Organization, logins_file: Path | None = None)
                 elif linked:
                     # someone in the branch who holds no account and no county post
                     member = (
-                        Member.objects.filter(organization=org, account__isnull=True)
+                        Member.objects.filter(org_path=org.path, account__isnull=True)
                         .exclude(pk=places["county"].secretary_id)
                         .first()
                     )

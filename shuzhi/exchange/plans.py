@@ -7,7 +7,9 @@ one upload gives the whole error report, not the first mistake.
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from operator import itemgetter
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -78,13 +80,21 @@ def read_header(
 
 
 class RowReader:
-    """Parse the cells of one row by the column spec, recording each bad cell."""
+    """Parse the cells of one row by the column spec, recording each bad cell.
+
+    Each column gets a parser made once per import, with a fast path for the usual cell (a
+    string, a date) and the general rules behind it: a roster has hundreds of thousands of rows.
+    """
 
     def __init__(self, sheet: Sheet, spec: Sequence[Column], errors: Errors):
         self.sheet = sheet
         self.errors = errors
         self.spec = {column.key: column for column in spec}
+        self.positions = {column.key: sheet.columns.get(column.key) for column in spec}
         self.letters = {key: rules.column_letter(index) for key, index in sheet.columns.items()}
+        required = _("必填，不能为空。")
+        self.parsers = {column.key: _parser(column, required) for column in spec}
+        self.required_message = required
         self.cells: Sequence[object] = ()
         self.row = 0
         self.ok = True
@@ -95,7 +105,7 @@ class RowReader:
         self.ok = True
 
     def raw(self, key: str) -> object:
-        position = self.sheet.columns.get(key)
+        position = self.positions[key]
         if position is None or position >= len(self.cells):
             return ""
         return self.cells[position]
@@ -111,19 +121,9 @@ class RowReader:
         )
 
     def get(self, key: str):
-        """The parsed value of a cell, or None (after recording why) when it cannot be used."""
-        column = self.spec[key]
-        value = self.raw(key)
-        if rules.is_blank(value):
-            if column.required:
-                self.fail(key, _("必填，不能为空。"))
-            return None if column.kind != CHOICE else ""
+        """The parsed value of a cell ("" or None when empty), or None after recording why not."""
         try:
-            if column.kind == DATE:
-                return rules.parse_date(value)
-            if column.kind == CHOICE:
-                return rules.parse_choice(value, column.choices)
-            return rules.text(value, max_length=column.max_length)
+            return self.parsers[key](self.raw(key))
         except CellError as error:
             self.fail(key, str(error))
             return None
@@ -136,9 +136,57 @@ class RowReader:
             self.fail(key, str(error))
             return None
         if not result and self.spec[key].required:
-            self.fail(key, _("必填，不能为空。"))
+            self.fail(key, self.required_message)
             return None
         return result
+
+
+def _parser(column: Column, required_message: str) -> Callable[[object], object]:
+    required, max_length, choices = column.required, column.max_length, column.choices
+    empty = "" if column.kind == CHOICE else None
+
+    def blank() -> object:
+        if required:
+            raise CellError(required_message)
+        return empty
+
+    if column.kind == DATE:
+
+        def parse_date(value: object) -> object:
+            kind = value.__class__
+            if kind is date:
+                return value
+            if kind is datetime:
+                return value.date()  # type: ignore[attr-defined]
+            if rules.is_blank(value):
+                return blank()
+            return rules.parse_date(value)
+
+        return parse_date
+
+    if column.kind == CHOICE:
+
+        def parse_choice(value: object) -> object:
+            if value.__class__ is str:
+                hit = choices.get(value)  # type: ignore[arg-type]
+                if hit is not None:
+                    return hit
+            if rules.is_blank(value):
+                return blank()
+            return rules.parse_choice(value, choices)
+
+        return parse_choice
+
+    def parse_text(value: object) -> object:
+        if value.__class__ is str:
+            text = value.strip()  # type: ignore[attr-defined]
+            if text and text[0] != "'" and (max_length is None or len(text) <= max_length):
+                return text
+        if rules.is_blank(value):
+            return blank()
+        return rules.text(value, max_length=max_length)
+
+    return parse_text
 
 
 # ---- organisations ---------------------------------------------------------------------------
@@ -489,18 +537,21 @@ def _label(spec: Sequence[Column], key: str, value: str) -> str:
 # ---- members ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MemberRow:
+class MemberRow(NamedTuple):
+    """A checked roster row, ready to write: what `make_row` made of it, where it was checked.
+
+    A plain tuple, because slices of rows travel back from the forked checkers.
+    """
+
     row: int
-    id_hash: str
-    values: (
-        tuple  # name, gender, ethnicity, birth_date, education, joined_on, full_member_on, status, category
-    )
-    id_number: str
-    phone: str
-    phone_hash: str
-    organization_id: int
-    org_path: str
+    id_hash: bytes
+    fingerprint: int  # member_fingerprint of what the row says, to spot unchanged members
+    insert: object  # what the writer needs to add this member (a COPY line, or a tuple)
+
+
+def member_fingerprint(values: tuple, phone_hash: bytes, organization_id: int) -> int:
+    """Equal for equal contents within one run (the processes of one import share hash())."""
+    return hash((values, phone_hash, organization_id))
 
 
 MEMBER_FIELDS = (
@@ -512,16 +563,70 @@ MEMBER_FIELDS = (
 class ExistingMember:
     id: int
     org_path: str
-    organization_id: int
-    values: tuple  # in MEMBER_FIELDS order
-    phone_hash: str
+    fingerprint: int
 
 
 @dataclass
 class MemberPlan:
     creates: list[MemberRow] = field(default_factory=list)
-    updates: list[tuple[int, MemberRow, int]] = field(default_factory=list)  # (member id, row, old org id)
+    updates: list[tuple[int, MemberRow]] = field(default_factory=list)  # (member id, row)
     unchanged: int = 0
+
+
+class ColumnReader:
+    """Parse a slice of rows one column at a time: map() over the column's parser, and the
+    careful cell-by-cell path only for a column that has a bad cell."""
+
+    def __init__(
+        self,
+        sheet: Sheet,
+        spec: Sequence[Column],
+        errors: Errors,
+        start: int,
+        rows: Sequence[Sequence[object]],
+    ):
+        self.sheet, self.errors, self.start, self.rows = sheet, errors, start, rows
+        self.reader = RowReader(sheet, spec, errors)  # for its parsers, letters and messages
+        self.bad: set[int] = set()  # slice indexes of rows with a bad cell
+
+    def raw(self, key: str) -> list[object]:
+        position = self.reader.positions[key]
+        if position is None:
+            return [""] * len(self.rows)
+        try:
+            return list(map(itemgetter(position), self.rows))
+        except IndexError:  # a short row
+            return [row[position] if position < len(row) else "" for row in self.rows]
+
+    def column(self, key: str, parse: Callable[[object], object] | None = None) -> list[object]:
+        raw = self.raw(key)
+        parse = parse or self.reader.parsers[key]
+        try:
+            return list(map(parse, raw))
+        except CellError:
+            pass
+        values: list[object] = []
+        for index, value in enumerate(raw):
+            try:
+                values.append(parse(value))
+            except CellError as error:
+                values.append(None)
+                self.fail(index, key, str(error), value)
+        return values
+
+    def fail(self, index: int, key: str, message: str, value: object = None) -> None:
+        self.bad.add(index)
+        if value is None:
+            position = self.reader.positions[key]
+            row = self.rows[index]
+            value = row[position] if position is not None and position < len(row) else ""
+        self.errors.add(
+            self.sheet.number(self.start + index),
+            self.reader.spec[key],
+            self.reader.letters.get(key, ""),
+            value,
+            message,
+        )
 
 
 def read_member_rows(
@@ -531,100 +636,137 @@ def read_member_rows(
     index: OrgIndex,
     org_ids: dict[str, tuple[int, str]],
     today: date,
-    hash_id: Callable[[str], str],
-    hash_phone: Callable[[str], str],
+    hash_id: Callable[[str], bytes],
+    hash_phone: Callable[[str], bytes],
+    make_row: Callable[..., tuple],
     errors: Errors,
     progress: Callable[[int], None] | None = None,
-) -> list[MemberRow]:
-    """Check every row of a roster; return the good rows (used only when no row is bad).
+    start: int = 0,
+    stop: int | None = None,
+) -> list[tuple]:
+    """Check the roster rows start..stop; return the good ones, as make_row(row number, ID hash,
+    values in MEMBER_FIELDS order, ID number, phone, phone hash, organisation id, org path)
+    makes them (a tuple in MemberRow's order). Used only when no row at all is bad.
 
-    `org_ids`: organisation code → (id, path) for the organisations in scope.
+    `org_ids`: organisation code → (id, path) for the organisations in scope. Duplicates are
+    found within these rows; `drop_duplicates` finds them across slices.
     """
-    reader = RowReader(sheet, spec, errors)
-    good: list[MemberRow] = []
-    seen: dict[str, int] = {}
-    org_cache: dict[str, tuple[int, str] | str] = {}
-    get = reader.get
-    for i in range(len(sheet.rows)):
-        if progress is not None and i and i % PROGRESS_EVERY == 0:
-            progress(i)
-        reader.start(i)
-        name = get("name")
-        id_number = reader.digits("id_number", _("身份证号"))
-        gender = get("gender")
-        ethnicity = get("ethnicity") or "汉族"
-        birth = get("birth_date")
-        phone = member_rules.normalise_phone(get("phone") or "")
-        education = get("education")
-        joined = get("joined_on")
-        full = get("full_member_on")
-        status = get("status")
-        category = get("category")
-        place = _member_org(reader, index, org_ids, org_cache)
-        if id_number:
-            id_number = member_rules.normalise_id_number(id_number)
-            if id_number in seen:
-                reader.fail(
-                    "id_number", _("与第 %(row)d 行的身份证号重复。") % {"row": seen[id_number]}, id_number
-                )
+    stop = len(sheet.rows) if stop is None else stop
+    rows = sheet.rows[start:stop]
+    reader = ColumnReader(sheet, spec, errors, start, rows)
+    names = reader.column("name")
+    id_label = _("身份证号")
+    ids = reader.column("id_number", lambda value: rules.digits_text(value, what=id_label))
+    genders = reader.column("gender")
+    ethnicities = reader.column("ethnicity")
+    births = reader.column("birth_date")
+    phones = reader.column("phone")
+    educations = reader.column("education")
+    joineds = reader.column("joined_on")
+    fulls = reader.column("full_member_on")
+    statuses = reader.column("status")
+    categories = reader.column("category")
+    places = reader.column("organization")
+    if progress is not None:
+        progress(len(rows) // 3)
+    resolved: dict[object, tuple[int, str] | str] = {}
+    for reference in set(places):
+        if reference:
+            try:
+                org = index.resolve(reference)  # type: ignore[arg-type]
+            except CellError as error:
+                resolved[reference] = str(error)
             else:
-                seen[id_number] = reader.row
-            problems = member_rules.member_problems(
-                id_number=id_number, birth_date=birth, gender=gender or "", phone=phone, joined_on=joined,
-                full_member_on=full, probationary=status == "probationary", today=today,
-            )  # fmt: skip
-            for key, message in problems.items():
-                reader.fail(key, message)
-            if not reader.ok:
-                continue
-            if birth is None:
-                birth = member_rules.birth_date_from_id(id_number)
-                if joined and birth and member_rules.age_on(birth, joined) < 18:
-                    reader.fail("joined_on", _("入党时应年满十八岁，请核对入党日期和身份证号。"))
-                    continue
-            gender = gender or member_rules.gender_from_id(id_number)
-        if not reader.ok or place is None:
+                resolved[reference] = org_ids.get(org.code) or _(
+                    "“%(ref)s”是本文件之外尚未建立的党组织。"
+                ) % {"ref": reference}
+    required = reader.reader.required_message
+    normalise_id, normalise_phone = member_rules.normalise_id_number, member_rules.normalise_phone
+    problems_of, birth_of, gender_of = (
+        member_rules.member_problems,
+        member_rules.birth_date_from_id,
+        member_rules.gender_from_id,
+    )
+    fail, bad = reader.fail, reader.bad
+    seen: dict[str, int] = {}
+    good: list[tuple] = []
+    for i, name in enumerate(names):
+        if progress is not None and i and i % PROGRESS_EVERY == 0:
+            progress(len(rows) // 3 + i * 2 // 3)
+        number = ids[i]
+        if not number:
+            if i not in bad:
+                fail(i, "id_number", required, "")
             continue
+        number = normalise_id(number)  # type: ignore[arg-type]
+        row_number = sheet.number(start + i)
+        first = seen.setdefault(number, row_number)
+        if first != row_number:
+            fail(i, "id_number", _("与第 %(row)d 行的身份证号重复。") % {"row": first}, number)
+        place = resolved.get(places[i]) if places[i] else None
+        if isinstance(place, str):
+            fail(i, "organization", place, places[i])
+        phone = phones[i] or ""
+        if phone and not phone.isdigit():  # type: ignore[union-attr]
+            phone = normalise_phone(phone)  # type: ignore[arg-type]
+        birth, gender, joined, status = births[i], genders[i] or "", joineds[i], statuses[i]
+        found = problems_of(
+            id_number=number, birth_date=birth, gender=gender, phone=phone, joined_on=joined,  # type: ignore[arg-type]
+            full_member_on=fulls[i], probationary=status == "probationary", today=today,  # type: ignore[arg-type]
+        )  # fmt: skip
+        for key, message in found.items():
+            fail(i, key, message, number if key == "id_number" else None)
+        if i in bad or place is None:
+            continue
+        if birth is None:
+            birth = birth_of(number)
+            if joined and birth and member_rules.age_on(birth, joined) < 18:  # type: ignore[arg-type]
+                fail(i, "joined_on", _("入党时应年满十八岁，请核对入党日期和身份证号。"), joined)
+                continue
+        values = (name, gender or gender_of(number), ethnicities[i] or "汉族", birth, educations[i], joined, fulls[i],
+                  status, categories[i])  # fmt: skip
         good.append(
-            MemberRow(
-                row=reader.row,
-                id_hash=hash_id(id_number),
-                values=(name, gender, ethnicity, birth, education, joined, full, status, category),
-                id_number=id_number,
-                phone=phone,
-                phone_hash=hash_phone(phone) if phone else "",
-                organization_id=place[0],
-                org_path=place[1],
+            make_row(
+                row_number,
+                hash_id(number),
+                values,
+                number,
+                phone,
+                hash_phone(phone) if phone else b"",
+                *place,
             )
         )
     if progress is not None:
-        progress(len(sheet.rows))
+        progress(len(rows))
     return good
 
 
-def _member_org(reader: RowReader, index: OrgIndex, org_ids, cache) -> tuple[int, str] | None:
-    reference = reader.get("organization")
-    if not reference:
-        return None
-    hit = cache.get(reference)
-    if hit is None:
-        try:
-            org = index.resolve(reference)
-        except CellError as error:
-            hit = str(error)
+def drop_duplicates(
+    rows: Iterable[MemberRow], *, sheet: Sheet, spec: Sequence[Column], errors: Errors
+) -> list[MemberRow]:
+    """The rows in order without a second row of the same person (each slice checked its own)."""
+    first: dict[bytes, int] = {}
+    kept = []
+    for row in rows:
+        seen = first.setdefault(row.id_hash, row.row)
+        if seen != row.row:
+            errors.add(row.row, _column(spec, "id_number"), _letter(sheet, "id_number"), _cell(sheet, row.row, "id_number"),
+                       _("与第 %(row)d 行的身份证号重复。") % {"row": seen})  # fmt: skip
         else:
-            hit = org_ids.get(org.code) or _("“%(ref)s”是本文件之外尚未建立的党组织。") % {"ref": reference}
-        cache[reference] = hit
-    if isinstance(hit, str):
-        reader.fail("organization", hit)
-        return None
-    return hit
+            kept.append(row)
+    return kept
+
+
+def _cell(sheet: Sheet, row_number: int, key: str) -> object:
+    position = sheet.columns.get(key)
+    cells = sheet.rows[row_number - sheet.header_row - 1]
+    return cells[position] if position is not None and position < len(cells) else ""
 
 
 def plan_members(
     rows: list[MemberRow],
     *,
-    existing: dict[str, ExistingMember],
+    existing: dict[bytes, ExistingMember],
     scope_path: str,
     sheet: Sheet,
     spec: Sequence[Column],
@@ -638,15 +780,11 @@ def plan_members(
             plan.creates.append(row)
             continue
         if not before.org_path.startswith(scope_path):
-            errors.add(row.row, _column(spec, "id_number"), _letter(sheet, "id_number"), row.id_number,
+            errors.add(row.row, _column(spec, "id_number"), _letter(sheet, "id_number"), _cell(sheet, row.row, "id_number"),
                        _("该身份证号的党员已在您管理范围以外的党组织登记，请办理组织关系转接。"))  # fmt: skip
             continue
-        if (
-            before.values == row.values
-            and before.phone_hash == row.phone_hash
-            and before.organization_id == row.organization_id
-        ):
+        if before.fingerprint == row.fingerprint:
             plan.unchanged += 1
         else:
-            plan.updates.append((before.id, row, before.organization_id))
+            plan.updates.append((before.id, row))
     return plan

@@ -47,35 +47,51 @@ class Member(TimeStampedModel):
         HIGH_SCHOOL = "high_school", _("高中")
         JUNIOR = "junior", _("初中及以下")
 
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(
         _("民族"), max_length=10, choices=[(e, e) for e in ETHNICITIES], default="汉族"
     )
-    birth_date = models.DateField(_("出生日期"), db_index=True)
+    birth_date = models.DateField(_("出生日期"))
     id_number = EncryptedCharField(_("身份证号"))
-    id_number_hash = models.CharField(
-        max_length=64, unique=True, error_messages={"unique": _("该身份证号已登记在另一名党员名下。")}
-    )
+    id_number_hash = models.BinaryField(max_length=32)
     phone = EncryptedCharField(_("联系电话"), blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_hash = models.BinaryField(max_length=32, blank=True, default=b"")
     education = models.CharField(_("学历"), max_length=24, choices=Education.choices)
     joined_on = models.DateField(_("入党日期"))
     full_member_on = models.DateField(_("转正日期"), null=True, blank=True)
     status = models.CharField(_("党员状态"), max_length=16, choices=Status.choices, default=Status.FULL)
     category = models.CharField(_("人员类别"), max_length=16, choices=Category.choices)
     organization = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("所在党组织"), on_delete=models.PROTECT, related_name="members"
+        "orgs.Organization",
+        verbose_name=_("所在党组织"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        # rows of one organisation are found by org_path (member_scope_order), not by this column
+        db_index=False,
     )
     # Copy of organization.path so that subtree filters and ordering use one index on this
     # table; kept by the member services and by organisation moves.
-    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    org_path = models.CharField(max_length=255, editable=False)
 
     class Meta:
         ordering = ["org_path", "name", "id"]
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
-        indexes = [models.Index(fields=["org_path", "name", "id"], name="member_scope_order")]
+        # Every index slows the bulk import, so only those a query uses; declared here rather than
+        # with db_index/unique, which on PostgreSQL add a second (LIKE-pattern) index to text columns.
+        indexes = [
+            # subtree ranges, one organisation's members, and the list's order
+            models.Index(fields=["org_path", "name", "id"], name="member_scope_order"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                name="member_id_number_unique",
+                violation_error_message=_("该身份证号已登记在另一名党员名下。"),
+                violation_error_code="unique",  # so that the error sits on the field
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -88,7 +104,7 @@ class Member(TimeStampedModel):
     def set_phone(self, raw: str) -> None:
         value = rules.normalise_phone(raw)
         self.phone = value
-        self.phone_hash = keyed_hash(rules.phone_lookup_form(value), purpose=PHONE_PURPOSE) if value else ""
+        self.phone_hash = keyed_hash(rules.phone_lookup_form(value), purpose=PHONE_PURPOSE) if value else b""
 
     @property
     def id_number_masked(self) -> str:

@@ -42,7 +42,7 @@ class Organization(MP_Node, TimeStampedModel):
         HOSPITAL = "hospital", _("医院")
         OTHER = "other", _("其他")
 
-    name = models.CharField(_("组织名称"), max_length=100, db_index=True)
+    name = models.CharField(_("组织名称"), max_length=100)
     code = models.CharField(_("组织编码"), max_length=32, unique=True, validators=[code_validator])
     kind = models.CharField(_("组织类别"), max_length=24, choices=Kind.choices)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)

@@ -40,4 +40,13 @@ def test_keys_can_be_rotated_old_values_still_read():
 def test_the_keyed_hash_is_stable_and_depends_on_purpose():
     assert protection.keyed_hash("1", purpose="a") == protection.keyed_hash("1", purpose="a")
     assert protection.keyed_hash("1", purpose="a") != protection.keyed_hash("1", purpose="b")
-    assert len(protection.keyed_hash("1", purpose="a")) == 64
+    assert len(protection.keyed_hash("1", purpose="a")) == 32
+
+
+def test_the_keyed_hash_is_standard_hmac_sha256(settings):
+    import hashlib
+    import hmac
+
+    key = base64.b64decode(settings.FIELD_HASH_KEY)
+    expected = hmac.new(key, b"id_number\x00320102198001011234", hashlib.sha256).digest()
+    assert protection.keyed_hash("320102198001011234", purpose="id_number") == expected
