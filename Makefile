@@ -25,7 +25,7 @@ run: $(VENV)/.run-deps
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "打开 http://127.0.0.1:$(PORT)/ ，用上面的演示账号登录。按 Ctrl+C 停止。"
-	SHUZHI_HTTPS=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) bin/serve
 
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check .

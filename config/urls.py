@@ -5,6 +5,7 @@ urlpatterns = [
     path("accounts/", include("shuzhi.accounts.urls")),
     path("orgs/", include("shuzhi.orgs.urls")),
     path("members/", include("shuzhi.members.urls")),
+    path("exchange/", include("shuzhi.exchange.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

@@ -31,7 +31,7 @@ from shuzhi.exchange.sheets import MEMBER_COLUMNS, ORG_COLUMNS, SHEETS
 from shuzhi.exchange.workbook import SheetData, check_upload, read_sheet, write_report, write_table
 from shuzhi.members import rules as member_rules
 from shuzhi.members.models import ID_NUMBER_PURPOSE, PHONE_PURPOSE, Member
-from shuzhi.members.selectors import MemberFilter, member_list
+from shuzhi.members.selectors import MemberFilter, member_filter, member_list, organizations_in_scope
 from shuzhi.members.services import org_counters_rebuild
 from shuzhi.orgs.models import Organization
 
@@ -588,30 +588,14 @@ def _run_export(job: ExchangeJob) -> None:
         )
 
 
-MEMBER_FILTER_FIELDS = (
-    "name",
-    "id_number",
-    "status",
-    "category",
-    "education",
-    "gender",
-    "min_age",
-    "max_age",
-)
-
-
 def member_filter_from(viewer, parameters: dict) -> MemberFilter:
     """Rebuild the member list's filter from a job's stored parameters, within the viewer's scope."""
     organization = None
     if parameters.get("org"):
-        organization = Organization.objects.filter(
-            in_subtree("path", viewer.organization.path), pk=parameters["org"]
-        ).first()
+        organization = organizations_in_scope(viewer).filter(pk=parameters["org"]).first()
         if organization is None:
             raise PermissionDenied
-    return MemberFilter(
-        organization=organization, **{k: parameters[k] for k in MEMBER_FILTER_FIELDS if k in parameters}
-    )
+    return member_filter(organization=organization, data=parameters)
 
 
 def _labels(choices) -> dict[str, str]:

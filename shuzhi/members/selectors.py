@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
@@ -75,3 +75,41 @@ def member_list(*, viewer, filters: MemberFilter, today: date) -> QuerySet[Membe
     if latest is not None:
         members = members.filter(birth_date__lte=latest)
     return members.select_related("organization").order_by("org_path", "name", "id")
+
+
+FILTER_FIELDS = ("name", "id_number", "status", "category", "education", "gender", "min_age", "max_age")
+
+
+def member_filter(*, organization: Organization | None, data: dict) -> MemberFilter:
+    """A MemberFilter from the member list's cleaned form data (or an export job's copy of it)."""
+    return MemberFilter(
+        organization=organization, **{k: data[k] for k in FILTER_FIELDS if data.get(k) not in (None, "")}
+    )
+
+
+def organizations_in_scope(viewer) -> QuerySet[Organization]:
+    return Organization.objects.filter(in_subtree("path", viewer.organization.path))
+
+
+def filter_organization(*, viewer, data: dict) -> tuple[Organization | None, list[Organization], bool]:
+    """The organisation a member filter means: a chosen id, or a name/code matching exactly one.
+
+    Returns (organisation, candidates to choose from, whether the text matched nothing usable).
+    """
+    scoped = organizations_in_scope(viewer)
+    if data.get("org"):
+        org = scoped.filter(pk=data["org"]).first()
+        return org, [], org is None
+    text = (data.get("org_q") or "").strip()
+    if not text:
+        return None, [], False
+    # names are not unique (every township may have a 第一党支部): only a single match decides
+    exact = list(scoped.filter(Q(code=text) | Q(name=text))[:2])
+    if len(exact) == 1:
+        return exact[0], [], False
+    candidates = list(
+        scoped.filter(Q(name__icontains=text) | Q(code__istartswith=text)).order_by("path")[:11]
+    )
+    if len(candidates) == 1:
+        return candidates[0], [], False
+    return None, candidates, True

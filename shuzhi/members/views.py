@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,13 +8,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuzhi.accounts.roles import Capability, Role
-from shuzhi.core.access import capability_required, in_subtree
+from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors
 from shuzhi.core.pagination import KnownCountPaginator
 from shuzhi.members import selectors, services
 from shuzhi.members.forms import MemberFilterForm, MemberForm
 from shuzhi.members.models import Member
-from shuzhi.orgs.models import Organization
 
 PLAIN_FIELDS = services.PLAIN_FIELDS
 # model field → the form field a person typed it in
@@ -25,33 +23,6 @@ MEMBER_FORM_FIELDS = {
     "phone": "phone_input",
     "organization": "organization_code",
 }
-
-
-def _scoped_orgs(viewer):
-    return Organization.objects.filter(in_subtree("path", viewer.organization.path))
-
-
-def _resolve_org(viewer, data: dict) -> tuple[Organization | None, list[Organization], bool]:
-    """The organisation to filter by: a chosen id, or a name/code that matches exactly one.
-
-    Returns (organisation, candidates to choose from, whether the text matched nothing usable).
-    """
-    if data.get("org"):
-        org = _scoped_orgs(viewer).filter(pk=data["org"]).first()
-        return org, [], org is None
-    text = (data.get("org_q") or "").strip()
-    if not text:
-        return None, [], False
-    # names are not unique (every township may have a 第一党支部): only a single match decides
-    exact = list(_scoped_orgs(viewer).filter(Q(code=text) | Q(name=text))[:2])
-    if len(exact) == 1:
-        return exact[0], [], False
-    candidates = list(
-        _scoped_orgs(viewer).filter(Q(name__icontains=text) | Q(code__istartswith=text)).order_by("path")[:11]
-    )
-    if len(candidates) == 1:
-        return candidates[0], [], False
-    return None, candidates, True
 
 
 @capability_required(Capability.VIEW_MEMBERS)
@@ -64,18 +35,8 @@ def member_list(request):
     filters = selectors.MemberFilter()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        organization, candidates, unmatched = _resolve_org(request.user, data)
-        filters = selectors.MemberFilter(
-            organization=organization,
-            name=data["name"],
-            id_number=data["id_number"],
-            status=data["status"],
-            category=data["category"],
-            education=data["education"],
-            gender=data["gender"],
-            min_age=data["min_age"],
-            max_age=data["max_age"],
-        )
+        organization, candidates, unmatched = selectors.filter_organization(viewer=request.user, data=data)
+        filters = selectors.member_filter(organization=organization, data=data)
     members = selectors.member_list(viewer=request.user, filters=filters, today=timezone.localdate())
     if unmatched or (form.is_bound and not form.is_valid()):
         # an organisation named but not pinned down, or a bad filter: show nothing rather than everyone
@@ -102,6 +63,8 @@ def member_list(request):
             "candidates": candidates,
             "unmatched": unmatched,
             "query": query.urlencode(),
+            # the same filters, posted to the export
+            "export_fields": [(name, value) for name, values in query.lists() for value in values],
             "today": timezone.localdate(),
         },
     )
@@ -152,7 +115,7 @@ def create(request):
     initial = {}
     org_id = request.GET.get("org", "")
     if org_id.isdigit():
-        org = _scoped_orgs(request.user).filter(pk=int(org_id)).first()
+        org = selectors.organizations_in_scope(request.user).filter(pk=int(org_id)).first()
         if org is not None:
             initial["organization_code"] = org.code
     form = MemberForm(request.POST or None, viewer=request.user, initial=initial)

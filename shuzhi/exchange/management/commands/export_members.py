@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from shuzhi.exchange.management.commands._base import acting_user, organization_in_scope
-from shuzhi.exchange.services import MEMBER_FILTER_FIELDS, member_filter_from, members_export
+from shuzhi.exchange.services import member_filter_from, members_export
 from shuzhi.members.models import Member
+from shuzhi.members.selectors import FILTER_FIELDS
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, output: Path, user: str, org: str | None, **options):
         actor = acting_user(user)
-        parameters = {k: options[k] for k in MEMBER_FILTER_FIELDS if options.get(k) not in (None, "")}
+        parameters = {k: options[k] for k in FILTER_FIELDS if options.get(k) not in (None, "")}
         parameters["org"] = organization_in_scope(actor, org).pk
         try:
             with output.open("wb") as target:
