@@ -1,0 +1,194 @@
+"""Roster import at city scale: 290,000 members from .xlsx, every check on.
+
+Figures: the import's wall time (read, check, write, counters), and its ratio to a raw
+python-calamine read of the same file measured in the same run; on PostgreSQL (the goal:
+ratio <= 3) and on the embedded SQLite. The files come from the deterministic city generator,
+so every run imports the same rows.
+
+    python benchmarks/import_roster.py            # both databases
+    BENCH_POSTGRES=postgres://user@host:5432 ...  # another PostgreSQL server
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+ORGS, MEMBERS, SEED = 21800, 290000, 1
+AS_OF = date(2026, 11, 1)
+FILES = ROOT / "var" / "bench"
+
+
+def build_files() -> tuple[Path, Path]:
+    """orgs.xlsx and roster.xlsx of the generated city, made once and kept."""
+    orgs_file, roster_file = FILES / f"orgs-{ORGS}.xlsx", FILES / f"roster-{MEMBERS}.xlsx"
+    if orgs_file.exists() and roster_file.exists():
+        return orgs_file, roster_file
+    FILES.mkdir(parents=True, exist_ok=True)
+    _django(None)
+    from shuzhi.demo.generator import CityGenerator
+    from shuzhi.exchange.sheets import MEMBER_COLUMNS, ORG_COLUMNS
+    from shuzhi.exchange.workbook import write_table
+    from shuzhi.members.models import Member
+    from shuzhi.orgs.models import Organization
+
+    print(f"building {roster_file.name} and {orgs_file.name} from the city generator", flush=True)
+    generator = CityGenerator(seed=SEED, organizations=ORGS, members=MEMBERS, as_of=AS_OF)
+    specs = generator.organizations()
+    labels = {
+        "kind": dict(Organization.Kind.choices),
+        "level": dict(Organization.Level.choices),
+        "field": dict(Organization.Field.choices),
+    }
+    parent = {child.code: spec.code for spec in specs for child in spec.children}
+    with orgs_file.open("wb") as target:
+        write_table(
+            target,
+            title="党组织",
+            columns=ORG_COLUMNS[:6],
+            rows=(
+                (
+                    s.code,
+                    s.name,
+                    labels["kind"][s.kind],
+                    labels["level"][s.level],
+                    labels["field"][s.field],
+                    parent.get(s.code, ""),
+                )
+                for s in specs
+            ),
+        )
+    genders, educations = dict(Member.Gender.choices), dict(Member.Education.choices)
+    statuses, categories = dict(Member.Status.choices), dict(Member.Category.choices)
+
+    def members():
+        for spec in specs:
+            if spec.is_branch:
+                for m in generator.members_for(spec):
+                    yield (m.name, m.id_number, genders[m.gender], m.ethnicity, m.birth_date, m.phone,
+                           educations[m.education], m.joined_on, m.full_member_on, statuses[m.status],
+                           categories[m.category], spec.code)  # fmt: skip
+
+    with roster_file.open("wb") as target:
+        write_table(target, title="党员名册", columns=MEMBER_COLUMNS, rows=members())
+    return orgs_file, roster_file
+
+
+def _django(database_url: str | None) -> None:
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def measure(database_url: str | None, orgs_file: Path, roster_file: Path) -> dict:
+    """In a fresh database: import the tree, then time a raw read and the roster imports."""
+    _django(database_url)
+    from django.core.management import call_command
+    from python_calamine import CalamineWorkbook
+
+    from shuzhi.accounts.models import User
+    from shuzhi.exchange.models import ExchangeJob
+    from shuzhi.exchange.services import exchange_job_run, import_job_create
+    from shuzhi.orgs.services import organization_create
+
+    call_command("migrate", verbosity=0)
+    root = organization_create(
+        actor=None,
+        parent=None,
+        name="中共云州市委员会",
+        code="3299",
+        kind="committee",
+        level="city",
+        field="agency",
+    )
+    user = User.objects.create(username="bench", full_name="市委组织部", role="organiser", organization=root)
+
+    def run(kind: str, path: Path) -> tuple[float, ExchangeJob]:
+        started = time.perf_counter()
+        with path.open("rb") as handle:
+            job = import_job_create(
+                actor=user, kind=kind, upload=handle, name=path.name, size=path.stat().st_size, enqueue=False
+            )
+        job = exchange_job_run(job_id=job.pk)
+        elapsed = time.perf_counter() - started
+        if job.status != ExchangeJob.Status.SUCCEEDED:
+            raise SystemExit(f"import failed: {job.status} {job.message} {job.errors[:3]}")
+        return elapsed, job
+
+    orgs_s, _ = run("orgs", orgs_file)
+    raw = []
+    for _ in range(3):
+        started = time.perf_counter()
+        CalamineWorkbook.from_path(str(roster_file)).get_sheet_by_index(0).to_python()
+        raw.append(time.perf_counter() - started)
+    first_s, first = run("members", roster_file)
+    again_s, again = run("members", roster_file)
+    return {
+        "orgs_s": orgs_s,
+        "raw_read_s": statistics.median(raw),
+        "import_s": first_s,
+        "import_phases": first.timings,
+        "created": first.created_count,
+        "reimport_s": again_s,
+        "reimport_phases": again.timings,
+        "unchanged": again.unchanged_count,
+    }
+
+
+def postgres_url(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{SERVER}/{name}"
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--measure":
+        _url, orgs_file, roster_file = sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+        print(json.dumps(measure(_url or None, orgs_file, roster_file)))
+        return
+    orgs_file, roster_file = build_files()
+    results = {}
+    for label in ("postgresql", "sqlite"):
+        env = dict(os.environ)
+        url = ""
+        with tempfile.TemporaryDirectory() as data_dir:
+            if label == "postgresql":
+                url = postgres_url("shuzhi_bench_import")
+            else:
+                env.pop("DATABASE_URL", None)
+                env["SHUZHI_DATA_DIR"] = data_dir
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", url, str(orgs_file), str(roster_file)],
+                env=env, check=True, capture_output=True, text=True, cwd=ROOT,
+            )  # fmt: skip
+        results[label] = json.loads(out.stdout.strip().splitlines()[-1])
+    for label, r in results.items():
+        ratio = r["import_s"] / r["raw_read_s"]
+        print(
+            f"{label:10s} tree {ORGS} rows {r['orgs_s']:.1f} s | raw calamine read {r['raw_read_s']:.1f} s | "
+            f"import {r['created']} members {r['import_s']:.1f} s (ratio {ratio:.2f}) {r['import_phases']} | "
+            f"re-import, all unchanged {r['reimport_s']:.1f} s (ratio {r['reimport_s'] / r['raw_read_s']:.2f})"
+        )
+    pg, lite = results["postgresql"], results["sqlite"]
+    print(f"BENCH import_sqlite_s {lite['import_s']:.2f} s")
+    print(f"BENCH import_sqlite_ratio {lite['import_s'] / lite['raw_read_s']:.2f} x")
+    print(f"BENCH import_s {pg['import_s']:.2f} s")
+    print(f"BENCH import_ratio {pg['import_s'] / pg['raw_read_s']:.2f} x")
+
+
+if __name__ == "__main__":
+    main()
