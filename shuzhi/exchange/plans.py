@@ -549,8 +549,21 @@ class MemberRow(NamedTuple):
     insert: object  # what the writer needs to add this member (a COPY line, or a tuple)
 
 
-def member_fingerprint(values: tuple, phone_hash: bytes, organization_id: int) -> int:
-    """Equal for equal contents within one run (the processes of one import share hash())."""
+# optional columns a roster may leave out: existing members then keep what they have there
+KEEPABLE_COLUMNS = ("ethnicity", "phone", "full_member_on")
+
+
+def member_fingerprint(
+    values: tuple, phone_hash: bytes, organization_id: int, ignore: frozenset[str] = frozenset()
+) -> int:
+    """Equal for equal contents within one run (the processes of one import share hash()).
+
+    `ignore`: columns the sheet does not have; they do not count as a difference."""
+    if ignore:
+        values = tuple(
+            None if name in ignore else value for name, value in zip(MEMBER_FIELDS, values, strict=True)
+        )
+        phone_hash = b"" if "phone" in ignore else phone_hash
     return hash((values, phone_hash, organization_id))
 
 
@@ -571,6 +584,8 @@ class MemberPlan:
     creates: list[MemberRow] = field(default_factory=list)
     updates: list[tuple[int, MemberRow]] = field(default_factory=list)  # (member id, row)
     unchanged: int = 0
+    # columns the sheet lacks (of KEEPABLE_COLUMNS): updates leave them as they are
+    kept: frozenset[str] = frozenset()
 
 
 class ColumnReader:
@@ -643,13 +658,15 @@ def read_member_rows(
     progress: Callable[[int], None] | None = None,
     start: int = 0,
     stop: int | None = None,
+    seen: dict[str, int] | None = None,
 ) -> list[tuple]:
     """Check the roster rows start..stop; return the good ones, as make_row(row number, ID hash,
     values in MEMBER_FIELDS order, ID number, phone, phone hash, organisation id, org path)
     makes them (a tuple in MemberRow's order). Used only when no row at all is bad.
 
     `org_ids`: organisation code → (id, path) for the organisations in scope. Duplicates are
-    found within these rows; `drop_duplicates` finds them across slices.
+    found within these rows; `cross_slice_duplicates` finds them across slices, from `seen`
+    (filled here with every ID number read and its first row).
     """
     stop = len(sheet.rows) if stop is None else stop
     rows = sheet.rows[start:stop]
@@ -688,7 +705,7 @@ def read_member_rows(
         member_rules.gender_from_id,
     )
     fail, bad = reader.fail, reader.bad
-    seen: dict[str, int] = {}
+    seen = {} if seen is None else seen
     good: list[tuple] = []
     for i, name in enumerate(names):
         if progress is not None and i and i % PROGRESS_EVERY == 0:
@@ -741,20 +758,22 @@ def read_member_rows(
     return good
 
 
-def drop_duplicates(
-    rows: Iterable[MemberRow], *, sheet: Sheet, spec: Sequence[Column], errors: Errors
-) -> list[MemberRow]:
-    """The rows in order without a second row of the same person (each slice checked its own)."""
-    first: dict[bytes, int] = {}
-    kept = []
-    for row in rows:
-        seen = first.setdefault(row.id_hash, row.row)
-        if seen != row.row:
-            errors.add(row.row, _column(spec, "id_number"), _letter(sheet, "id_number"), _cell(sheet, row.row, "id_number"),
-                       _("与第 %(row)d 行的身份证号重复。") % {"row": seen})  # fmt: skip
-        else:
-            kept.append(row)
-    return kept
+def cross_slice_duplicates(
+    seen_per_slice: Sequence[dict[str, int]], *, sheet: Sheet, spec: Sequence[Column], errors: Errors
+) -> set[int]:
+    """A person repeated in different slices (each slice found its own repeats): report each
+    later row, and return those rows' numbers. `seen_per_slice` holds, per slice in order, every
+    ID number the slice read with its first row, whether or not that row passed."""
+    first: dict[str, int] = {}
+    repeated: set[int] = set()
+    for seen in seen_per_slice:
+        for number, row in seen.items():
+            earlier = first.setdefault(number, row)
+            if earlier != row:
+                errors.add(row, _column(spec, "id_number"), _letter(sheet, "id_number"), _cell(sheet, row, "id_number"),
+                           _("与第 %(row)d 行的身份证号重复。") % {"row": earlier})  # fmt: skip
+                repeated.add(row)
+    return repeated
 
 
 def _cell(sheet: Sheet, row_number: int, key: str) -> object:

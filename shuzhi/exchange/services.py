@@ -367,38 +367,41 @@ def _plan_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> pl
     )
     org_ids = {r[1]: (r[0], r[6]) for r in rows}
     today = timezone.localdate()
-    make_row = _row_maker(timezone.now())
+    kept = frozenset(key for key in plans.KEEPABLE_COLUMNS if key not in sheet.columns)
+    make_row = _row_maker(timezone.now(), ignore=kept)
 
-    def check(start: int, stop: int, progress) -> tuple[list[tuple], list[plans.RowError]]:
+    def check(start: int, stop: int, progress) -> tuple[list[tuple], list[plans.RowError], dict[str, int]]:
         # runs in a forked process for large sheets: pure, no database
-        found = plans.Errors()
+        found, seen = plans.Errors(), {}
         good = plans.read_member_rows(
             sheet, MEMBER_COLUMNS, index=index, org_ids=org_ids, today=today,
             hash_id=lambda number: keyed_hash(number, purpose=ID_NUMBER_PURPOSE),
             hash_phone=lambda phone: keyed_hash(member_rules.phone_lookup_form(phone), purpose=PHONE_PURPOSE),
-            make_row=make_row, errors=found, progress=progress, start=start, stop=stop,
+            make_row=make_row, errors=found, progress=progress, start=start, stop=stop, seen=seen,
         )  # fmt: skip
-        return good, found.items
+        return good, found.items, seen
 
     with _timed(job, "check_rows"):
         slices = parallel.in_slices(
             check, len(sheet.rows), on_progress=lambda done: _progress(job, processed_rows=done)
         )
-    for _good, found in slices:
+    for _good, found, _seen in slices:
         for error in found:
             errors.items.append(error)
             errors.rows.add(error.row)
-    good = plans.drop_duplicates(
-        (plans.MemberRow._make(row) for rows, _found in slices for row in rows),
-        sheet=sheet,
-        spec=MEMBER_COLUMNS,
-        errors=errors,
+    repeated = plans.cross_slice_duplicates(
+        [seen for *_rest, seen in slices], sheet=sheet, spec=MEMBER_COLUMNS, errors=errors
     )
+    good = [
+        plans.MemberRow._make(row) for rows, _found, _seen in slices for row in rows if row[0] not in repeated
+    ]
     with _timed(job, "lookup"):
-        existing = _existing_members([row.id_hash for row in good])
-    return plans.plan_members(
+        existing = _existing_members([row.id_hash for row in good], ignore=kept)
+    plan = plans.plan_members(
         good, existing=existing, scope_path=root.path, sheet=sheet, spec=MEMBER_COLUMNS, errors=errors
     )
+    plan.kept = kept
+    return plan
 
 
 INSERT_COLUMNS = (
@@ -422,7 +425,7 @@ def _copy_text(value: object) -> str:
     return str(value)
 
 
-def _row_maker(now) -> Callable[..., tuple]:
+def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tuple]:
     """How a checked row is made ready to write, on this database: finished COPY lines for
     PostgreSQL (made in the parallel checkers, so the writer only streams them), tuples for
     SQLite. Encryption happens here too, for the same reason."""
@@ -436,7 +439,7 @@ def _row_maker(now) -> Callable[..., tuple]:
             return (
                 row_number,
                 id_hash,
-                fingerprint(values, phone_hash, org_id),
+                fingerprint(values, phone_hash, org_id, ignore),
                 "\t".join(map(text, values))
                 + f"\t{seal_id(number)}\t{text(id_hash)}\t{seal_phone(phone)}\t{text(phone_hash)}\t{org_id}\t{org_path}\t{stamp}\t{stamp}",
             )
@@ -447,24 +450,28 @@ def _row_maker(now) -> Callable[..., tuple]:
         return (
             row_number,
             id_hash,
-            fingerprint(values, phone_hash, org_id),
+            fingerprint(values, phone_hash, org_id, ignore),
             (*values, seal_id(number), id_hash, seal_phone(phone), phone_hash, org_id, org_path, now, now),
         )
 
     return tuple_row
 
 
-# where each UPDATE_COLUMNS value sits in an INSERT_COLUMNS row
-_UPDATE_FROM_INSERT = [INSERT_COLUMNS.index(column) for column in UPDATE_COLUMNS]
+def _update_columns(kept: frozenset[str]) -> tuple[str, ...]:
+    """UPDATE_COLUMNS without those the sheet lacks (the phone goes with its hash)."""
+    skipped = set(kept) | ({"phone_hash"} if "phone" in kept else set())
+    return tuple(column for column in UPDATE_COLUMNS if column not in skipped)
 
 
-def _update_values(insert) -> list:
-    """The UPDATE_COLUMNS values of a row made for INSERT_COLUMNS (a COPY line or a tuple)."""
+def _update_values(insert, columns: tuple[str, ...]) -> list:
+    """The values of `columns` in a row made for INSERT_COLUMNS (a COPY line or a tuple)."""
     fields = insert.split("\t") if isinstance(insert, str) else insert
-    return [fields[i] for i in _UPDATE_FROM_INSERT]
+    return [fields[INSERT_COLUMNS.index(column)] for column in columns]
 
 
-def _existing_members(hashes: list[bytes]) -> dict[bytes, plans.ExistingMember]:
+def _existing_members(
+    hashes: list[bytes], *, ignore: frozenset[str] = frozenset()
+) -> dict[bytes, plans.ExistingMember]:
     """The members already registered under these ID numbers (by keyed hash), anywhere."""
     columns = ("id_number_hash", "id", "org_path", "organization_id", *plans.MEMBER_FIELDS, "phone_hash")
     table = Member._meta.db_table
@@ -493,7 +500,7 @@ def _existing_members(hashes: list[bytes]) -> dict[bytes, plans.ExistingMember]:
     fingerprint = plans.member_fingerprint
     return {
         bytes(digest): plans.ExistingMember(
-            pk, org_path, fingerprint(tuple(values), bytes(phone_hash), org_id)
+            pk, org_path, fingerprint(tuple(values), bytes(phone_hash), org_id, ignore)
         )
         for digest, pk, org_path, org_id, *values, phone_hash in rows
     }
@@ -501,6 +508,7 @@ def _existing_members(hashes: list[bytes]) -> dict[bytes, plans.ExistingMember]:
 
 def _apply_members(job: ExchangeJob, plan: plans.MemberPlan) -> tuple[int, int, int]:
     table = Member._meta.db_table
+    columns = _update_columns(plan.kept)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _copy_lines(cursor, table, INSERT_COLUMNS, (row.insert for row in plan.creates))
@@ -508,25 +516,26 @@ def _apply_members(job: ExchangeJob, plan: plans.MemberPlan) -> tuple[int, int, 
                 # the same column types, none of the constraints; dropped at commit
                 cursor.execute(
                     f"CREATE TEMP TABLE member_import_update ON COMMIT DROP AS "  # noqa: S608
-                    f"SELECT {', '.join(UPDATE_COLUMNS)}, id FROM {table} WITH NO DATA"
+                    f"SELECT {', '.join(columns)}, id FROM {table} WITH NO DATA"
                 )
-                lines = ("\t".join([*_update_values(row.insert), str(pk)]) for pk, row in plan.updates)
-                _copy_lines(cursor, "member_import_update", (*UPDATE_COLUMNS, "id"), lines)
-                assignments = ", ".join(f"{column} = u.{column}" for column in UPDATE_COLUMNS)
+                lines = (
+                    "\t".join([*_update_values(row.insert, columns), str(pk)]) for pk, row in plan.updates
+                )
+                _copy_lines(cursor, "member_import_update", (*columns, "id"), lines)
+                assignments = ", ".join(f"{column} = u.{column}" for column in columns)
                 cursor.execute(
                     f"UPDATE {table} m SET {assignments} FROM member_import_update u WHERE m.id = u.id"  # noqa: S608
                 )
         else:
-            columns = ", ".join(INSERT_COLUMNS)
             marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
             cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+                f"INSERT INTO {table} ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})",  # noqa: S608
                 [row.insert for row in plan.creates],
             )
-            assignments = ", ".join(f"{column} = %s" for column in UPDATE_COLUMNS)
+            assignments = ", ".join(f"{column} = %s" for column in columns)
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
-                [(*_update_values(row.insert), pk) for pk, row in plan.updates],
+                [(*_update_values(row.insert, columns), pk) for pk, row in plan.updates],
             )
     if plan.creates or plan.updates:
         with _timed(job, "counters"):
@@ -675,7 +684,9 @@ def organizations_export(*, viewer, root: Organization, target) -> int:
         )
     )
     code_by_path: dict[str, str] = {}
-    if root.depth > 1:
+    # the top row's parent only if the exporter manages it: the sheet must import back, and an
+    # organisation outside one's subtree cannot be named (a blank parent keeps the current one)
+    if root.path != viewer.organization.path:
         parent = Organization.objects.filter(path=root.path[:-STEP]).values_list("code", flat=True).first()
         code_by_path[root.path[:-STEP]] = parent or ""
 

@@ -38,7 +38,8 @@ def index(request):
         request,
         "exchange/index.html",
         {
-            "form": UploadForm(),
+            "orgs_form": UploadForm(auto_id="id_orgs_%s"),
+            "members_form": UploadForm(auto_id="id_members_%s"),
             "jobs": selectors.recent_jobs(viewer=request.user),
             "may_import_orgs": request.user.can(Capability.MANAGE_ORGS),
             "may_import_members": request.user.can(Capability.MANAGE_MEMBERS),
@@ -53,7 +54,7 @@ def upload(request, kind: str):
         raise Http404
     if not request.user.can(services.IMPORT_CAPABILITY[kind]):
         raise PermissionDenied
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, auto_id=f"id_{kind}_%s")
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -68,8 +69,8 @@ def upload(request, kind: str):
         request,
         "exchange/index.html",
         {
-            "form": form,
-            "failed_kind": kind,
+            "orgs_form": form if kind == ExchangeJob.Kind.ORGANIZATIONS else UploadForm(auto_id="id_orgs_%s"),
+            "members_form": form if kind == ExchangeJob.Kind.MEMBERS else UploadForm(auto_id="id_members_%s"),
             "jobs": selectors.recent_jobs(viewer=request.user),
             "may_import_orgs": request.user.can(Capability.MANAGE_ORGS),
             "may_import_members": request.user.can(Capability.MANAGE_MEMBERS),
@@ -137,11 +138,10 @@ def blank_template(request, kind: str):
 @capability_required(Capability.EXPORT_DATA)
 @require_POST
 def export_orgs(request):
-    org = (
-        organizations_in_scope(request.user)
-        .filter(pk=request.POST.get("org") or request.user.organization_id)
-        .first()
-    )
+    chosen = request.POST.get("org", "")
+    if chosen and not chosen.isdigit():
+        raise Http404
+    org = organizations_in_scope(request.user).filter(pk=chosen or request.user.organization_id).first()
     if org is None:
         raise Http404
     job = services.export_job_create(

@@ -149,11 +149,6 @@ def test_an_organiser_corrects_a_refused_roster_from_the_error_report_and_import
     assert seen.foreign_requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: both upload forms on 导入导出 render the file input with id="id_file"; the label '
-    "of the roster form points at the organisation form's input, so clicking it fills the wrong form",
-)
 def test_clicking_the_roster_forms_file_label_chooses_the_file_for_the_roster(
     live_server, page, cast, tmp_path
 ):

@@ -95,7 +95,7 @@ def test_export_orgs_writes_the_users_subtree_parents_first(cast, tmp_path, caps
     headers, rows = _sheet(path, "党组织")
     assert headers == ORG_HEADERS
     assert [(row[0], row[1], row[5]) for row in rows] == [
-        ("C01", "中共云州市东湖区委员会", "C"),
+        ("C01", "中共云州市东湖区委员会", None),  # the city is not the county organiser's to name
         ("C01001", "中共东湖区柳泉镇委员会", "C01"),
         ("C01001001", "王庄村党支部", "C01001"),
         ("C01001002", "李集村党支部", "C01001"),

@@ -165,3 +165,12 @@ def test_a_file_that_is_not_a_workbook_is_refused_before_a_job_is_made(cast, tmp
         _run("import_members", path)
 
     assert not ExchangeJob.objects.exists()
+
+
+def test_errors_are_printed_without_empty_parts():
+    from shuzhi.exchange.management.commands._import import describe_error
+
+    cell = {"row": 5, "letter": "B", "column": "身份证号", "value": "123", "message": "校验位不正确。"}
+    header = {"row": 1, "letter": "", "column": "身份证号", "value": "", "message": "缺少必填列“身份证号”。"}
+    assert describe_error(cell) == "第 5 行 B 列（身份证号） “123”：校验位不正确。"
+    assert describe_error(header) == "第 1 行（身份证号）：缺少必填列“身份证号”。"

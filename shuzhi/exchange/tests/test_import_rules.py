@@ -365,13 +365,14 @@ def _member_sheet():
     return plans.Sheet(1, {"name": 0, "id_number": 1}, rows)
 
 
-def test_a_repeated_person_across_slices_is_kept_once_and_reported_on_the_later_row():
+def test_a_repeated_person_across_slices_is_reported_on_the_later_row():
     errors = plans.Errors()
-    rows = [_member_row(2, b"a", 1), _member_row(3, b"b", 1), _member_row(6, b"a", 2)]
+    # slice one read rows 2 and 3, slice two rows 6 and 7; row 6 repeats row 2
+    seen = [{"id0": 2, "id1": 3}, {"id0": 6, "id5": 7}]
 
-    kept = plans.drop_duplicates(rows, sheet=_member_sheet(), spec=MEMBER_COLUMNS, errors=errors)
+    repeated = plans.cross_slice_duplicates(seen, sheet=_member_sheet(), spec=MEMBER_COLUMNS, errors=errors)
 
-    assert [row.row for row in kept] == [2, 3]
+    assert repeated == {6}
     assert [(e.row, e.column, e.letter, e.value, e.message) for e in errors.items] == [
         (6, "身份证号", "B", "id4", "与第 2 行的身份证号重复。")
     ]

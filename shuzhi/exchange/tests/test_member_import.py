@@ -529,11 +529,6 @@ def test_the_page_lists_the_first_200_errors_and_the_report_all_of_them(client, 
     assert Member.objects.count() == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a roster without the optional 联系电话 column blanks the phone of every existing member "
-    "it lists (an absent column is read as an empty cell); 民族 and 转正日期 are reset the same way",
-)
 def test_a_roster_without_the_phone_column_leaves_existing_phones_alone(client, cast):
     member = cast.member_a
     headers = [h for h in MEMBER_HEADERS if h != "联系电话"]

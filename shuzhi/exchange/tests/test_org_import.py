@@ -347,11 +347,6 @@ def test_the_city_organisers_exported_tree_imports_back_unchanged(client, cast):
     assert Organization.objects.find_problems() == NO_PROBLEMS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the export writes the parent's code (C, outside the county) on the county's own row, "
-    "and the import cannot find it: a county organiser's export does not import back",
-)
 def test_the_county_organisers_exported_tree_imports_back_unchanged(client, cast):
     content = _exported_tree(cast.county_organiser, cast.county_a)
 

@@ -150,11 +150,6 @@ def test_forked_workers_report_the_same_mistakes_as_one_process(client, cast, fo
     assert Member.objects.count() == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: across slices, drop_duplicates only sees rows that passed every check; when the first "
-    "row of a repeated ID number has another mistake, the forked check does not report the repeat",
-)
 def test_a_repeat_of_a_row_with_another_mistake_is_reported_across_slices(client, cast, forked):
     rows = _roster()
     rows[50][ID] = rows[5][ID]

@@ -11,6 +11,17 @@ from shuzhi.exchange.services import exchange_job_run, import_job_create
 SHOWN_ERRORS = 30
 
 
+def describe_error(error: dict) -> str:
+    """'第 5 行 B 列（身份证号） “…”：reason', leaving out the parts an error does not have."""
+    where = f"第 {error['row']} 行"
+    if error["letter"]:
+        where += f" {error['letter']} 列"
+    if error["column"]:
+        where += f"（{error['column']}）"
+    value = f" “{error['value']}”" if error["value"] else ""
+    return f"{where}{value}：{error['message']}"
+
+
 class ImportCommand(BaseCommand):
     kind: str
 
@@ -49,11 +60,7 @@ class ImportCommand(BaseCommand):
             return
         self.stderr.write(job.message)
         for error in job.errors[:SHOWN_ERRORS]:
-            where = f"第 {error['row']} 行" + (
-                f" {error['letter']} 列（{error['column']}）" if error["column"] else ""
-            )
-            value = f"“{error['value']}”" if error["value"] else ""
-            self.stderr.write(f"  {where} {value}：{error['message']}")
+            self.stderr.write("  " + describe_error(error))
         if job.error_count > SHOWN_ERRORS:
             self.stderr.write(f"  ……另有 {job.error_count - SHOWN_ERRORS} 处")
         if job.report:
