@@ -1,5 +1,6 @@
 """Helpers for the Playwright browser tests: log in, phone-sized pages, watch what a page does."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,16 @@ def login(page: Page, live_server, user, password: str = PASSWORD) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name=f"您好，{user.full_name}")).to_be_visible()
+
+
+def open_phone_menu(page: Page) -> None:
+    """Tap the collapsed menu open and wait until Bootstrap's slide has ended.
+
+    While the menu slides open its lower entries are still clipped; a tap then can fall through
+    to the page beneath. Bootstrap marks the menu `show` only when the slide is over.
+    """
+    page.get_by_role("button", name="菜单").tap()
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))
 
 
 def has_horizontal_scroll(page: Page) -> bool:

@@ -6,7 +6,7 @@ from axes.models import AccessAttempt
 from playwright.sync_api import expect
 
 from shuzhi.core.models import AuditEvent
-from shuzhi.testing.browser import login, phone_page, watch
+from shuzhi.testing.browser import login, open_phone_menu, phone_page, watch
 from shuzhi.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def test_logging_out_from_the_collapsed_menu_on_a_phone_returns_to_the_login_pag
         logout = page.get_by_role("button", name="退出")
         expect(logout).to_be_hidden()
 
-        page.get_by_role("button", name="菜单").tap()
+        open_phone_menu(page)
         logout.tap()
 
         expect(page).to_have_url(f"{live_server.url}/accounts/login/")

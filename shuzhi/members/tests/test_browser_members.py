@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from shuzhi.core.models import AuditEvent
 from shuzhi.members.models import Member
-from shuzhi.testing.browser import has_horizontal_scroll, login, phone_page
+from shuzhi.testing.browser import has_horizontal_scroll, login, open_phone_menu, phone_page
 from shuzhi.testing.factories import MemberFactory
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def _names(page):
 
 def test_on_a_phone_an_organiser_filters_members_by_status_and_age(live_server, phone, people):
     login(phone, live_server, people.county_organiser)
-    phone.get_by_role("button", name="菜单").tap()
+    open_phone_menu(phone)
     phone.get_by_role("navigation").get_by_role("link", name="党员", exact=True).tap()
     expect(phone).to_have_url(f"{live_server.url}/members/")
     expect(_names(phone)).to_have_count(5)
