@@ -5,6 +5,7 @@ and the reference data by fork (nothing is pickled on the way in), report progre
 shared counter, and must not touch the database: they are only given the pure check.
 """
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -28,30 +29,47 @@ def in_slices(
     *,
     workers: int | None = None,
     min_rows: int = 20_000,
+    slice_rows: int = 16_000,
     on_progress: Callable[[int], None] | None = None,
+    on_result: Callable[[T], None] | None = None,
     poll_seconds: float = 1.0,
 ) -> Sequence[T]:
     """func(start, stop, progress) for consecutive slices of range(total); results in order.
 
-    Small inputs, or a machine with one core, run in this process.
+    There are more slices than workers (about `slice_rows` each), so that `on_result` gets each
+    result, in order, as soon as it and those before it are in, while the workers go on with the
+    rest: the caller can write what is checked while the remainder is being checked. Small
+    inputs, or a machine with one core, run in this process.
     """
     workers = workers or workers_available()
     if workers < 2 or total < min_rows or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(0, total, on_progress or (lambda done: None))]
+        result = func(0, total, on_progress or (lambda done: None))
+        if on_result is not None:
+            on_result(result)
+        return [result]
     global _state
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
     _state = (func, counter)
-    step = -(-total // workers)
+    step = -(-total // max(workers, -(-total // slice_rows)))
     bounds = [(start, min(start + step, total)) for start in range(0, total, step)]
+    results: list[T] = []
     try:
-        with context.Pool(len(bounds)) as pool:
-            pending = pool.map_async(_run_slice, bounds)
-            while not pending.ready():
-                pending.wait(poll_seconds)
+        # no garbage collection in the children, which live for one sheet: it would also write
+        # to every object they inherited, and so copy the pages they share with this process
+        with context.Pool(min(workers, len(bounds)), initializer=gc.disable) as pool:
+            pending = pool.imap(_run_slice, bounds)
+            while len(results) < len(bounds):
+                try:
+                    results.append(pending.next(poll_seconds))
+                except multiprocessing.TimeoutError:
+                    pass
+                else:
+                    if on_result is not None:
+                        on_result(results[-1])
                 if on_progress is not None:
                     on_progress(counter.value)
-            return pending.get()
+            return results
     finally:
         _state = None
 

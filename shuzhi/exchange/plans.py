@@ -41,6 +41,11 @@ class Errors:
         self.items.append(RowError(row, column.header if column else "", letter, shown[:200], message))
         self.rows.add(row)
 
+    def extend(self, items: Iterable[RowError]) -> None:
+        for error in items:
+            self.items.append(error)
+            self.rows.add(error.row)
+
     def __bool__(self) -> bool:
         return bool(self.items)
 
@@ -538,15 +543,33 @@ def _label(spec: Sequence[Column], key: str, value: str) -> str:
 
 
 class MemberRow(NamedTuple):
-    """A checked roster row, ready to write: what `make_row` made of it, where it was checked.
-
-    A plain tuple, because slices of rows travel back from the forked checkers.
-    """
+    """A checked roster row, ready to write: what `make_row` made of it."""
 
     row: int
     id_hash: bytes
     fingerprint: int  # member_fingerprint of what the row says, to spot unchanged members
-    insert: object  # what the writer needs to add this member (a COPY line, or a tuple)
+    insert: object  # what the writer needs to add this member (a binary COPY row, or a tuple)
+
+
+class CheckedSlice(NamedTuple):
+    """What checking a slice of the roster found, as it travels back from a forked checker:
+    column by column, which crosses between the processes much faster than a tuple per row
+    (for PostgreSQL every column is flat: numbers and bytes)."""
+
+    errors: list[RowError]
+    seen: dict[str, int]  # every ID number read, at its first row (see cross_slice_duplicates)
+    rows: tuple[int, ...]  # the good rows: their numbers, ID hashes, fingerprints and inserts
+    id_hashes: tuple[bytes, ...]
+    fingerprints: tuple[int, ...]
+    inserts: tuple[object, ...]
+
+    def member_rows(self, leave_out: set[int]) -> list[MemberRow]:
+        """The good rows as MemberRows, less those numbered in `leave_out`."""
+        return [
+            MemberRow(*row)
+            for row in zip(self.rows, self.id_hashes, self.fingerprints, self.inserts, strict=True)
+            if row[0] not in leave_out
+        ]
 
 
 # optional columns a roster may leave out: existing members then keep what they have there
@@ -584,6 +607,7 @@ class MemberPlan:
     creates: list[MemberRow] = field(default_factory=list)
     updates: list[tuple[int, MemberRow]] = field(default_factory=list)  # (member id, row)
     unchanged: int = 0
+    written: int = 0  # new members already written as their slice came back, not in `creates`
     # columns the sheet lacks (of KEEPABLE_COLUMNS): updates leave them as they are
     kept: frozenset[str] = frozenset()
 
@@ -673,7 +697,15 @@ def read_member_rows(
     reader = ColumnReader(sheet, spec, errors, start, rows)
     names = reader.column("name")
     id_label = _("身份证号")
-    ids = reader.column("id_number", lambda value: rules.digits_text(value, what=id_label))
+
+    def id_number(value: object) -> str:
+        if value.__class__ is str:  # the usual cell, in a column formatted as text: no more to do
+            text = value.strip()  # type: ignore[attr-defined]
+            if text and text[0] != "'":
+                return text
+        return rules.digits_text(value, what=id_label)
+
+    ids = reader.column("id_number", id_number)
     genders = reader.column("gender")
     ethnicities = reader.column("ethnicity")
     births = reader.column("birth_date")
@@ -759,12 +791,20 @@ def read_member_rows(
 
 
 def cross_slice_duplicates(
-    seen_per_slice: Sequence[dict[str, int]], *, sheet: Sheet, spec: Sequence[Column], errors: Errors
+    seen_per_slice: Sequence[dict[str, int]],
+    *,
+    sheet: Sheet,
+    spec: Sequence[Column],
+    errors: Errors,
+    first: dict[str, int] | None = None,
 ) -> set[int]:
     """A person repeated in different slices (each slice found its own repeats): report each
     later row, and return those rows' numbers. `seen_per_slice` holds, per slice in order, every
-    ID number the slice read with its first row, whether or not that row passed."""
-    first: dict[str, int] = {}
+    ID number the slice read with its first row, whether or not that row passed.
+
+    `first`: to take the slices a few at a time, the same dict each time (it keeps each ID
+    number's first row across the calls)."""
+    first = {} if first is None else first
     repeated: set[int] = set()
     for seen in seen_per_slice:
         for number, row in seen.items():

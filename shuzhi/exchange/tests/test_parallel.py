@@ -174,6 +174,66 @@ def test_the_same_repeat_within_one_process_is_reported(client, cast):
     assert Member.objects.count() == 4
 
 
+def _in_six_slices(monkeypatch) -> None:
+    monkeypatch.setattr(
+        parallel, "in_slices", functools.partial(in_process, min_rows=1, workers=2, slice_rows=10)
+    )
+
+
+def test_a_mistake_in_the_last_slice_undoes_the_new_members_of_the_slices_before_it(
+    client, cast, forked, monkeypatch
+):
+    _in_six_slices(monkeypatch)
+    rows = _roster()
+    rows[57][JOINED] = "去年"  # row 59
+
+    job = _import(client, cast.county_organiser, rows)
+
+    assert [(start, stop) for _pid, start, stop in forked()] == [(i, i + 10) for i in range(0, 60, 10)]
+    assert (job.status, [(e["row"], e["letter"]) for e in job.errors]) == (
+        ExchangeJob.Status.REJECTED,
+        [(59, "H")],
+    )
+    assert Member.objects.count() == 4
+
+
+def test_a_member_of_another_county_undoes_the_new_members_written_before_the_check(
+    client, cast, forked, monkeypatch
+):
+    _in_six_slices(monkeypatch)
+    rows = _roster()
+    other = cast.member_b
+    rows[3] = member_row(
+        "改名", other.id_number, "C01001001", joined=other.joined_on, full=other.full_member_on
+    )
+
+    job = _import(client, cast.county_organiser, rows)
+
+    assert [(e["row"], e["letter"]) for e in job.errors] == [(5, "B")]
+    assert Member.objects.count() == 4
+    assert Member.objects.filter(pk=other.pk, organization=cast.village_b, name=other.name).exists()
+
+
+def test_a_roster_in_many_slices_imported_again_updates_only_the_changed_member(
+    client, cast, forked, monkeypatch
+):
+    _in_six_slices(monkeypatch)
+    rows = _roster()
+    first = _import(client, cast.county_organiser, rows)
+    rows[20][0] = "改名"
+
+    again = _import(client, cast.county_organiser, rows)
+
+    assert (first.status, first.created_count, first.processed_rows) == (
+        ExchangeJob.Status.SUCCEEDED,
+        ROWS,
+        ROWS,
+    )
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 1, ROWS - 1)
+    assert Member.objects.count() == ROWS + 4
+    assert Member.objects.filter(name="改名").count() == 1
+
+
 # ---- in_slices itself ----------------------------------------------------------------------------
 
 
@@ -182,6 +242,21 @@ def test_slices_come_back_in_order_from_separate_processes():
 
     assert [(start, stop) for start, stop, _pid in results] == [(0, 4), (4, 8), (8, 10)]
     assert os.getpid() not in {pid for _start, _stop, pid in results}
+
+
+def test_each_result_is_handed_over_in_order_as_the_slices_come_back():
+    handed: list[tuple[int, int]] = []
+
+    results = in_process(
+        lambda start, stop, progress: (start, stop),
+        10,
+        workers=2,
+        min_rows=1,
+        slice_rows=3,
+        on_result=handed.append,
+    )
+
+    assert handed == results == [(0, 3), (3, 6), (6, 9), (9, 10)]
 
 
 def test_a_sheet_below_the_threshold_is_checked_in_this_process():
