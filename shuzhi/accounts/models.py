@@ -36,6 +36,8 @@ class User(AbstractUser, TimeStampedModel):
         error_messages={"unique": _("该党员已关联了另一个账号。")},
     )
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # counter cache of unread notifications, kept by core.services: the menu shows it with no query
+    unread_notifications = models.PositiveIntegerField(_("未读通知"), default=0)
 
     REQUIRED_FIELDS = ["full_name"]
 

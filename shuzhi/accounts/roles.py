@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     SECRETARY = "secretary", _("书记")  # reports for their unit; sees their subtree
     REVIEWER = "reviewer", _("评议人")  # committee member or delegate who comments and reviews
     MEMBER = "member", _("党员")  # sees only their own record
+    SUPERVISOR = "supervisor", _("督查办")  # follows and checks rectification across the subtree
     SYSTEM_ADMIN = "sysadmin", _("系统管理员")  # users and roles, nothing else
     SECURITY_ADMIN = "secadmin", _("安全管理员")  # security settings, nothing else
     AUDITOR = "auditor", _("安全审计员")  # reads the audit log, nothing else
@@ -29,6 +30,14 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SECURITY = "manage_security"
     READ_AUDIT = "read_audit"
+    MANAGE_CYCLES = "manage_cycles"  # set up and run their organisation's cycle, review reports
+    VIEW_CYCLES = "view_cycles"  # see cycles in the subtree and their progress
+    WRITE_REPORT = "write_report"  # write the duty report they are named reporter for
+    COMMENT = "comment"  # 点评 the reporters at a review meeting
+    VIEW_RECTIFICATION = "view_rectification"  # the subtree's rectification items and board
+    MANAGE_RECTIFICATION = "manage_rectification"  # generate items, sign off, record 问责
+    WORK_RECTIFICATION = "work_rectification"  # their own unit's items: plan, milestones, ask sign-off
+    SUPERVISE = "supervise"  # quarterly checks and reports
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -40,13 +49,26 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_MEMBERS,
             Capability.REVEAL_PERSONAL_DATA,
             Capability.EXPORT_DATA,
+            Capability.MANAGE_CYCLES,
+            Capability.VIEW_CYCLES,
+            Capability.VIEW_RECTIFICATION,
+            Capability.MANAGE_RECTIFICATION,
         }
     ),
     # a secretary's exports have ID numbers and phones masked
-    Role.SECRETARY: frozenset({Capability.VIEW_ORGS, Capability.VIEW_MEMBERS, Capability.EXPORT_DATA}),
-    Role.REVIEWER: frozenset({Capability.VIEW_ORGS}),
+    Role.SECRETARY: frozenset(
+        {
+            Capability.VIEW_ORGS,
+            Capability.VIEW_MEMBERS,
+            Capability.EXPORT_DATA,
+            Capability.WRITE_REPORT,
+            Capability.WORK_RECTIFICATION,
+        }
+    ),
+    Role.REVIEWER: frozenset({Capability.VIEW_ORGS, Capability.VIEW_CYCLES, Capability.COMMENT}),
     # a member's member list holds only themself (members.selectors.members_visible_to)
     Role.MEMBER: frozenset({Capability.VIEW_MEMBERS}),
+    Role.SUPERVISOR: frozenset({Capability.VIEW_ORGS, Capability.VIEW_RECTIFICATION, Capability.SUPERVISE}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS, Capability.VIEW_ORGS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY}),
     Role.AUDITOR: frozenset({Capability.READ_AUDIT}),

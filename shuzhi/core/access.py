@@ -46,6 +46,21 @@ def capability_required(capability: Capability) -> Callable:
     return decorator
 
 
+def any_capability_required(*capabilities: Capability) -> Callable:
+    """Log in first (redirect), then 403 unless the user's role grants one of the capabilities."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not any(request.user.can(capability) for capability in capabilities):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
 def in_subtree(field: str, path: str) -> Q:
     """Rows whose materialized-path `field` lies in the subtree of `path` (an index range)."""
     low, high = subtree_bounds(path)

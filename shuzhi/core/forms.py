@@ -48,3 +48,18 @@ class BootstrapRenderer(TemplatesSetting):
 
     form_template_name = "includes/form.html"
     field_template_name = "includes/field.html"
+
+
+def show_errors(request, error) -> None:
+    """Show a service's refusal (a ValidationError) or a bound form's errors, each field's with
+    its label, as messages above the page the user is sent back to."""
+    from django.contrib import messages
+
+    if isinstance(error, forms.BaseForm):
+        for field, errors in error.errors.items():
+            label = error.fields[field].label if field in error.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}：{message}" if label else message)
+        return
+    for message in error.messages:
+        messages.error(request, message)

@@ -8,6 +8,7 @@ prepending a new one and re-saving the rows.
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from functools import cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -48,10 +49,19 @@ def _hash_pads() -> tuple:
 
 def encrypt(plaintext: str, *, context: bytes) -> str:
     """Encrypt; `context` binds the ciphertext to its column so it cannot be moved to another."""
+    return _encryptor(context)(plaintext)
+
+
+def _encryptor(context: bytes) -> Callable[[str], str]:
+    """encrypt() with the key and the context looked up once, for many values in a row."""
     key_id, aead = _keyring()[0]
-    nonce = os.urandom(12)
-    sealed = aead.encrypt(nonce, plaintext.encode(), context)
-    return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+    prefix = f"{PREFIX}:{key_id}:"
+
+    def encrypt(plaintext: str) -> str:
+        nonce = os.urandom(12)  # from the OS for every value: safe in forked processes too
+        return prefix + base64.b64encode(nonce + aead.encrypt(nonce, plaintext.encode(), context)).decode()
+
+    return encrypt
 
 
 def decrypt(stored: str, *, context: bytes) -> str:
@@ -87,6 +97,12 @@ class EncryptedCharField(models.TextField):
     def seal(self, value: str) -> str:
         """The stored form of a value, for writers that bypass the ORM (COPY, bulk SQL)."""
         return value if value == "" else encrypt(value, context=self._context())
+
+    def sealer(self) -> Callable[[str], str]:
+        """seal(), for a writer that seals a great many values (a roster import): the key and
+        the context are looked up once, not for each value."""
+        encrypt = _encryptor(self._context())
+        return lambda value: value if value == "" else encrypt(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)

@@ -76,3 +76,39 @@ def audit_diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str,
     """Keep only the fields whose value changed, for a readable before/after pair."""
     keys = [key for key in after if before.get(key) != after.get(key)]
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def notify(*, recipients, text: str, link: str = "") -> int:
+    """Tell users something in the app (and by e-mail when a mail server is configured)."""
+    from django.conf import settings
+
+    from shuzhi.accounts.models import User
+    from shuzhi.core.models import Notification
+
+    recipients = [user for user in recipients if user.is_active]
+    if not recipients:
+        return 0
+    Notification.objects.bulk_create(
+        Notification(recipient=user, text=text, link=link) for user in recipients
+    )
+    User.objects.filter(pk__in=[user.pk for user in recipients]).update(
+        unread_notifications=models.F("unread_notifications") + 1
+    )
+    addresses = [user.email for user in recipients if user.email]
+    if settings.EMAIL_HOST and addresses:
+        from shuzhi.core.tasks import send_notification_mail
+
+        transaction.on_commit(lambda: send_notification_mail.enqueue(addresses, text, link))
+    return len(recipients)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user) -> int:
+    """Mark every unread notification of the user read."""
+    from shuzhi.accounts.models import User
+    from shuzhi.core.models import Notification
+
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    User.objects.filter(pk=user.pk).update(unread_notifications=0)
+    user.unread_notifications = 0
+    return count

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -5,7 +6,9 @@ from django.views.decorators.http import require_http_methods
 from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import AuditFilterForm
+from shuzhi.core.models import Notification
 from shuzhi.core.selectors import AuditFilter, audit_chain_verify, audit_event_list, audit_events_visible_to
+from shuzhi.core.services import notifications_mark_read
 
 
 @require_http_methods(["GET"])
@@ -15,6 +18,19 @@ def home(request):
     if request.user.role == Role.MEMBER:
         return redirect("members:me")
     return render(request, "core/home.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """The user's notifications; opening the page (or the button) marks them read."""
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        return redirect("core:notifications")
+    page = Paginator(Notification.objects.filter(recipient=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "core/notifications.html", {"page": page})
 
 
 def forbidden(request, exception=None):
