@@ -1,0 +1,104 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shuzhi.core.models import TimeStampedModel
+
+DEFAULT_GROUPS = ["县区", "市直机关", "国企", "高校"]
+
+
+class Cycle(TimeStampedModel):
+    """One organisation's yearly 述职评议考核: who reports, in which groups, by which scheme."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("筹备中")  # the organiser sets it up; everything may change
+        REPORTS_OPEN = "reports_open", _("述职报告撰写")  # reporters, groups and scheme frozen
+        MEETING = "meeting", _("评议会议")  # the review meeting (大会述职 and ballots)
+        ASSESSING = "assessing", _("考核评定")  # scores and grades are worked out
+        PUBLISHED = "published", _("已公布")  # results published
+        ARCHIVED = "archived", _("已归档")  # read only, kept for later years
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    # the organising unit's path, so that "cycles in my subtree" is an index range
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=100)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    groups = models.JSONField(_("评议分组"), default=list)
+    report_due = models.DateField(_("报告截止日期"))
+    meeting_on = models.DateField(_("评议会议日期"))
+    scheme = models.JSONField(_("考核方案"), default=dict)
+    frozen_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重新开放次数"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "org_path"]
+        verbose_name = _("述职评议周期")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"],
+                name="cycle_one_per_org_year",
+                violation_error_message=_("本单位该年度已有述职评议周期。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(report_due__lte=models.F("meeting_on")),
+                name="cycle_due_before_meeting",
+                violation_error_message=_("报告截止日期不能晚于评议会议日期。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["org_path", "year"], name="cycle_scope")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_frozen(self) -> bool:
+        """Reporters, groups and scheme decide the outcome: fixed once reports open."""
+        return self.status != self.Status.DRAFT
+
+    @property
+    def accepts_reports(self) -> bool:
+        return self.status in (self.Status.REPORTS_OPEN, self.Status.MEETING)
+
+
+class Reporter(TimeStampedModel):
+    """A unit that reports in a cycle, with the secretary who reports for it."""
+
+    class Mode(models.TextChoices):
+        ONSITE = "onsite", _("大会述职")  # reports in person at the review meeting
+        WRITTEN = "written", _("书面述职")  # reports in writing only
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("周期"), on_delete=models.CASCADE, related_name="reporters"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("述职单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("述职书记"),
+        on_delete=models.PROTECT,
+        related_name="reporting",
+    )
+    group = models.CharField(_("分组"), max_length=30)
+    mode = models.CharField(_("述职方式"), max_length=8, choices=Mode.choices, default=Mode.ONSITE)
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["cycle", "position", "id"]
+        verbose_name = _("述职人")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "organization"],
+                name="reporter_once_per_cycle",
+                violation_error_message=_("该单位已在本周期的述职名单中。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name} · {self.secretary.full_name}"

@@ -1,0 +1,242 @@
+"""The cycle's pure rules: its state machine and the checks on a scoring scheme (kept as data;
+the assessment works it out later, so here it is only validated and frozen)."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+DRAFT, REPORTS_OPEN, MEETING, ASSESSING, PUBLISHED, ARCHIVED = (
+    "draft", "reports_open", "meeting", "assessing", "published", "archived",
+)  # fmt: skip
+
+# the one way forward from each state
+NEXT_STATE = {
+    DRAFT: REPORTS_OPEN,
+    REPORTS_OPEN: MEETING,
+    MEETING: ASSESSING,
+    ASSESSING: PUBLISHED,
+    PUBLISHED: ARCHIVED,
+}
+# reopening (back to draft, audited with a reason) is allowed until the meeting has begun
+REOPENABLE = frozenset({REPORTS_OPEN})
+
+GRADES = ("好", "较好", "一般", "差")
+
+
+def default_scheme() -> dict[str, Any]:
+    return {
+        "components": [
+            {"name": "现场测评", "weight": 40, "source": "ballots"},
+            {"name": "日常考核", "weight": 40, "source": "entered"},
+            {"name": "重点任务", "weight": 20, "source": "entered"},
+        ],
+        "grade_points": {"好": 100, "较好": 85, "一般": 70, "差": 50},
+        "class_weights": {"市委常委": 50, "*": 50},
+        "committee_class": "市委常委",
+        "item_blend_percent": 0,
+        "thresholds": {"好": 90, "较好": 80, "一般": 70},
+        "good_quota_percent": 30,
+        "group_quotas": {},
+        "tie_break": ["score", "committee_good_rate", "good_rate"],
+        "missing_component": "reweight",
+        "bonus_cap": 5,
+        "deduction_cap": 10,
+        "vetoes": {
+            "年度内受到问责": {"effect": "poor"},
+            "核心指标未完成": {"effect": "cap", "grade": "一般"},
+            "党组织法定地位不落实": {"effect": "poor"},
+        },
+    }
+
+
+TIE_BREAKS = {"score": "综合得分", "committee_good_rate": "常委“好”评率", "good_rate": "“好”评率",
+              "good_or_fair_rate": "“好”和“较好”评率"}  # fmt: skip
+VETO_EFFECTS = {"poor": "定为“差”", "cap": "等次封顶", "zero": "该项计零分"}
+
+
+def scheme_problems(scheme: Any) -> list[str]:
+    """What is wrong with a scheme, in Chinese, or nothing."""
+    if not isinstance(scheme, dict):
+        return [_("考核方案格式不正确。")]
+    problems: list[str] = []
+    components = scheme.get("components")
+    if not isinstance(components, list) or not components:
+        problems.append(_("考核方案至少要有一个考核项目。"))
+        components = []
+    names: set[str] = set()
+    total = 0
+    for number, component in enumerate(components, start=1):
+        name = str(component.get("name", "")).strip() if isinstance(component, dict) else ""
+        weight = component.get("weight") if isinstance(component, dict) else None
+        if not name:
+            problems.append(_("第 %(n)d 个考核项目没有名称。") % {"n": number})
+        elif name in names:
+            problems.append(_("考核项目“%(name)s”重复。") % {"name": name})
+        names.add(name)
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 0 < weight <= 100:
+            problems.append(_("考核项目“%(name)s”的权重应为 1 到 100 的整数。") % {"name": name or number})
+        else:
+            total += weight
+    if components and total != 100 and not any("权重应为" in p for p in problems):
+        problems.append(_("各考核项目的权重之和应为 100，现在是 %(total)d。") % {"total": total})
+    points = scheme.get("grade_points", {})
+    if not isinstance(points, dict) or set(points) != set(GRADES):
+        problems.append(_("等次分值应包含 好、较好、一般、差 四档。"))
+    elif not all(isinstance(points[g], int) and 0 <= points[g] <= 100 for g in GRADES):
+        problems.append(_("等次分值应为 0 到 100 的整数。"))
+    elif not points["好"] > points["较好"] > points["一般"] > points["差"]:
+        problems.append(_("等次分值应从“好”到“差”依次降低。"))
+    thresholds = scheme.get("thresholds", {})
+    if not isinstance(thresholds, dict) or set(thresholds) != set(GRADES[:3]):
+        problems.append(_("等次分数线应包含 好、较好、一般 三档。"))
+    elif not all(isinstance(thresholds[g], int) and 0 < thresholds[g] <= 100 for g in GRADES[:3]):
+        problems.append(_("等次分数线应为 1 到 100 的整数。"))
+    elif not thresholds["好"] > thresholds["较好"] > thresholds["一般"]:
+        problems.append(_("分数线应满足：好 > 较好 > 一般。"))
+    quota = scheme.get("good_quota_percent")
+    if quota is not None and (not isinstance(quota, int) or isinstance(quota, bool) or not 0 < quota <= 100):
+        problems.append(_("“好”等次比例上限应为 1 到 100 的整数，或不设上限。"))
+    if scheme.get("missing_component") not in ("reweight", "zero"):
+        problems.append(_("缺项处理规则应为“其余项目按权重折算”或“缺项计零分”。"))
+    problems += _assessment_problems(scheme, names)
+    return problems
+
+
+def _int_in(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _assessment_problems(scheme: dict[str, Any], names: set[str]) -> list[str]:
+    """The parts of a scheme the assessment uses beyond weights and grades (all optional)."""
+    problems: list[str] = []
+    components = scheme.get("components") or []
+    sources = [c.get("source", "entered") for c in components if isinstance(c, dict)]
+    if any(source not in ("ballots", "entered") for source in sources):
+        problems.append(_("考核项目的计分来源只能是“现场测评票”或“录入”。"))
+    if sources.count("ballots") > 1:
+        problems.append(_("只能有一个考核项目由现场测评票计分。"))
+    weights = scheme.get("class_weights", {"*": 100})
+    if not isinstance(weights, dict) or not weights or not all(_int_in(w, 0, 100) for w in weights.values()):
+        problems.append(_("各类投票人的权重应为 0 到 100 的整数。"))
+    elif sum(weights.values()) != 100:
+        problems.append(
+            _("各类投票人的权重之和应为 100，现在是 %(total)d。") % {"total": sum(weights.values())}
+        )
+    if not _int_in(scheme.get("item_blend_percent", 0), 0, 100):
+        problems.append(_("测评项目得分所占比例应为 0 到 100。"))
+    for key, label in (("bonus_cap", _("加分上限")), ("deduction_cap", _("减分上限"))):
+        if not _int_in(scheme.get(key, 0), 0, 100):
+            problems.append(_("%(label)s应为 0 到 100 的整数。") % {"label": label})
+    tie_break = scheme.get("tie_break", ["score"])
+    if (
+        not isinstance(tie_break, list)
+        or not tie_break
+        or tie_break[0] != "score"
+        or not set(tie_break) <= set(TIE_BREAKS)
+        or len(set(tie_break)) != len(tie_break)
+    ):
+        problems.append(_("排序规则应以综合得分为先，其后为常委“好”评率、“好”评率等，不重复。"))
+    quotas = scheme.get("group_quotas", {})
+    if not isinstance(quotas, dict) or not all(_int_in(q, 1, 100) for q in quotas.values()):
+        problems.append(_("分组“好”等次比例应为 1 到 100 的整数。"))
+    vetoes = scheme.get("vetoes", {})
+    if not isinstance(vetoes, dict):
+        problems.append(_("否决情形格式不正确。"))
+        vetoes = {}
+    for name, rule in vetoes.items():
+        effect = rule.get("effect") if isinstance(rule, dict) else None
+        if effect not in VETO_EFFECTS:
+            problems.append(
+                _("否决情形“%(name)s”的处理方式应为：定为“差”、等次封顶或该项计零分。") % {"name": name}
+            )
+        elif effect == "cap" and rule.get("grade") not in GRADES[1:]:
+            problems.append(_("否决情形“%(name)s”封顶的等次应为 较好、一般 或 差。") % {"name": name})
+        elif effect == "zero" and rule.get("component") not in names:
+            problems.append(
+                _("否决情形“%(name)s”计零分的考核项目“%(c)s”不存在。")
+                % {"name": name, "c": rule.get("component", "")}
+            )
+    return problems
+
+
+def parse_components(text: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Lines of "名称 权重" (a space, tab or colon between) into components, and line errors."""
+    components, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip().replace("：", " ").replace(":", " ").replace("\t", " ")
+        if not line:
+            continue
+        name, _sep, weight = line.rpartition(" ")
+        name = name.strip()
+        if not name or not weight.strip().isdigit():
+            problems.append(
+                _("第 %(n)d 行“%(line)s”应写成“名称 权重”，例如“现场测评 40”。") % {"n": number, "line": line}
+            )
+            continue
+        components.append({"name": name, "weight": int(weight)})
+    return components, problems
+
+
+def parse_groups(text: str) -> list[str]:
+    """One group per line (or separated by commas), blanks and repeats dropped, order kept."""
+    seen: dict[str, None] = {}
+    for part in text.replace("，", "\n").replace(",", "\n").replace("、", "\n").splitlines():
+        part = part.strip()
+        if part:
+            seen.setdefault(part[:30], None)
+    return list(seen)
+
+
+OTHER_CLASSES = ("其他", "其余", "其他类别", "*")
+EFFECT_WORDS = {"差": "poor", "定为差": "poor", "封顶": "cap", "清零": "zero", "计零分": "zero"}
+
+
+def _lines(text: str) -> list[tuple[int, list[str]]]:
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.replace("：", " ").replace(":", " ").replace("\t", " ").split()
+        if parts:
+            out.append((number, parts))
+    return out
+
+
+def parse_weights(text: str) -> tuple[dict[str, int], list[str]]:
+    """Lines of "类别 权重"; "其他" stands for every class not named."""
+    weights, problems = {}, []
+    for number, parts in _lines(text):
+        if len(parts) != 2 or not parts[1].isdigit():
+            problems.append(_("第 %(n)d 行应写成“类别 权重”，例如“市委常委 50”或“其他 50”。") % {"n": number})
+            continue
+        weights["*" if parts[0] in OTHER_CLASSES else parts[0]] = int(parts[1])
+    return weights, problems
+
+
+def format_weights(weights: dict[str, int]) -> str:
+    return "\n".join(f"{'其他' if name == '*' else name} {weight}" for name, weight in weights.items())
+
+
+def parse_vetoes(text: str) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Lines of "情形 差", "情形 封顶 一般" or "情形 清零 考核项目"."""
+    vetoes, problems = {}, []
+    for number, parts in _lines(text):
+        effect = EFFECT_WORDS.get(parts[1]) if len(parts) >= 2 else None
+        if effect == "poor" and len(parts) == 2:
+            vetoes[parts[0]] = {"effect": "poor"}
+        elif effect == "cap" and len(parts) == 3:
+            vetoes[parts[0]] = {"effect": "cap", "grade": parts[2]}
+        elif effect == "zero" and len(parts) == 3:
+            vetoes[parts[0]] = {"effect": "zero", "component": parts[2]}
+        else:
+            problems.append(
+                _("第 %(n)d 行应写成“情形 差”、“情形 封顶 一般”或“情形 清零 考核项目”。") % {"n": number}
+            )
+    return vetoes, problems
+
+
+def format_vetoes(vetoes: dict[str, dict[str, str]]) -> str:
+    words = {
+        "poor": lambda r: "差",
+        "cap": lambda r: f"封顶 {r['grade']}",
+        "zero": lambda r: f"清零 {r['component']}",
+    }
+    return "\n".join(f"{name} {words[rule['effect']](rule)}" for name, rule in vetoes.items())

@@ -1,0 +1,134 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from shuzhi.accounts.roles import Capability, Role
+from shuzhi.core.access import get_scoped_or_404, in_subtree, require
+from shuzhi.cycles.models import Cycle, Reporter
+from shuzhi.orgs.models import Organization
+from shuzhi.reports.models import Report
+
+STATUS_KEYS = tuple(Report.Status.values)
+
+
+def cycles_visible_to(user) -> QuerySet[Cycle]:
+    """Cycles run anywhere in the user's subtree (a county organiser: theirs and below)."""
+    require(user, Capability.VIEW_CYCLES)
+    return Cycle.objects.filter(in_subtree("org_path", user.organization.path))
+
+
+def cycle_get(*, viewer, pk: int) -> Cycle:
+    return get_scoped_or_404(cycles_visible_to(viewer).select_related("organization", "meeting"), pk=pk)
+
+
+def can_manage(user, cycle: Cycle) -> bool:
+    return user.role == Role.ORGANISER and user.organization_id == cycle.organization_id
+
+
+def cycle_rollup(*, viewer, year: int | None = None) -> list[Cycle]:
+    """Cycles in the subtree with their progress: how many reports are in each state."""
+    cycles = cycles_visible_to(viewer).select_related("organization")
+    if year:
+        cycles = cycles.filter(year=year)
+    counts = {
+        f"n_{status}": Count("reporters", filter=Q(reporters__report__status=status))
+        for status in STATUS_KEYS
+    }
+    rows = list(cycles.annotate(n_reporters=Count("reporters"), **counts).order_by("-year", "org_path"))
+    base_depth = viewer.organization.depth
+    for cycle in rows:
+        cycle.level = cycle.organization.depth - base_depth
+        done = cycle.n_submitted + cycle.n_accepted
+        cycle.percent_in = round(100 * done / cycle.n_reporters) if cycle.n_reporters else 0
+        cycle.percent_accepted = round(100 * cycle.n_accepted / cycle.n_reporters) if cycle.n_reporters else 0
+    return rows
+
+
+def cycle_years(*, viewer) -> list[int]:
+    return list(cycles_visible_to(viewer).order_by("-year").values_list("year", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class ReporterFilter:
+    group: str = ""
+    status: str = ""
+    late: bool = False
+
+
+def cycle_reporters(*, cycle: Cycle, filters: ReporterFilter) -> QuerySet[Reporter]:
+    """The reporters of a cycle with their report's state, one query."""
+    reporters = (
+        cycle.reporters.select_related("organization", "secretary", "report")
+        .only(
+            "id",
+            "group",
+            "mode",
+            "position",
+            "cycle_id",
+            "organization__id",
+            "organization__name",
+            "organization__path",
+            "secretary__id",
+            "secretary__full_name",
+            "secretary__username",
+            "report__id",
+            "report__status",
+            "report__submitted_at",
+            "report__updated_at",
+        )
+        .order_by("position", "id")
+    )
+    if filters.group:
+        reporters = reporters.filter(group=filters.group)
+    if filters.status:
+        reporters = reporters.filter(report__status=filters.status)
+    if filters.late:
+        reporters = reporters.filter(report__status__in=LATE_STATUSES)
+    return reporters
+
+
+LATE_STATUSES = (Report.Status.NOT_STARTED, Report.Status.DRAFT, Report.Status.RETURNED)
+
+
+def is_late(cycle: Cycle) -> bool:
+    """Past the deadline: reports not in yet are late."""
+    return cycle.accepts_reports and timezone.localdate() > cycle.report_due
+
+
+def cycle_summary(*, cycle: Cycle) -> dict[str, object]:
+    """Counts by report state and by group, for the whole cycle, in one query."""
+    rows = cycle.reporters.values("group", "report__status").annotate(n=Count("id")).order_by()
+    by_status = dict.fromkeys(STATUS_KEYS, 0)
+    by_group: dict[str, int] = {group: 0 for group in cycle.groups}
+    total = 0
+    for row in rows:
+        total += row["n"]
+        by_group[row["group"]] = by_group.get(row["group"], 0) + row["n"]
+        if row["report__status"]:
+            by_status[row["report__status"]] += row["n"]
+    waiting = by_status["not_started"] + by_status["draft"] + by_status["returned"]
+    statuses = [(key, label, by_status[key]) for key, label in Report.Status.choices]
+    return {
+        "total": total,
+        "by_status": by_status,
+        "statuses": statuses,
+        "by_group": by_group,
+        "late": waiting if is_late(cycle) else 0,
+    }
+
+
+def reporter_candidates(*, cycle: Cycle) -> QuerySet[Organization]:
+    """Units that may report in the cycle: the two levels below the organising unit (a city names
+    its counties and the units under 市直机关工委; a township its villages), not yet named."""
+    root = cycle.organization
+    return (
+        Organization.objects.filter(in_subtree("path", root.path), depth__in=(root.depth + 1, root.depth + 2))
+        .exclude(pk__in=cycle.reporters.values("organization_id"))
+        .only("id", "name", "path", "depth")
+        .order_by("path")
+    )
+
+
+def reporter_get(*, viewer, cycle: Cycle, pk: int) -> Reporter:
+    return get_scoped_or_404(cycle.reporters.select_related("organization", "secretary", "report"), pk=pk)

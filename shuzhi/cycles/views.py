@@ -1,0 +1,265 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shuzhi.accounts.roles import Capability
+from shuzhi.core.access import capability_required
+from shuzhi.core.forms import apply_service_errors
+from shuzhi.core.pagination import KnownCountPaginator
+from shuzhi.cycles import selectors, services
+from shuzhi.cycles.forms import CycleForm, ReasonForm, ReporterFilterForm, ReporterForm, ReportersAddForm
+from shuzhi.cycles.models import Cycle
+from shuzhi.reports.services import meeting_book
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+REPORTERS_PER_PAGE = 50
+
+
+def _managed(request, pk: int) -> Cycle:
+    """A cycle the user may change: 404 outside their subtree, 403 if another level runs it."""
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    if not selectors.can_manage(request.user, cycle):
+        raise PermissionDenied
+    return cycle
+
+
+@capability_required(Capability.VIEW_CYCLES)
+@require_GET
+def index(request):
+    years = selectors.cycle_years(viewer=request.user)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else 0))
+    except ValueError:
+        year = 0
+    return render(
+        request,
+        "cycles/index.html",
+        {"cycles": selectors.cycle_rollup(viewer=request.user, year=year), "years": years, "year": year,
+         "may_create": request.user.can(Capability.MANAGE_CYCLES)},
+    )  # fmt: skip
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_http_methods(["GET", "POST"])
+def create(request):
+    form = CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cycle = services.cycle_create(
+                actor=request.user, year=data["year"], title=data["title"], groups=data["groups"],
+                report_due=data["report_due"], meeting_on=data["meeting_on"], scheme=form.scheme(),
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error, renamed={"scheme": "components"})
+        else:
+            messages.success(request, _("已新建“%(title)s”，请添加述职单位。") % {"title": cycle.title})
+            return redirect("cycles:detail", pk=cycle.pk)
+    return render(request, "cycles/form.html", {"form": form})
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    cycle = _managed(request, pk)
+    form = CycleForm(request.POST or None, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {"report_due": data["report_due"], "meeting_on": data["meeting_on"]}
+        if not cycle.is_frozen:
+            fields.update(title=data["title"], groups=data["groups"], scheme=form.scheme())
+        try:
+            services.cycle_update(actor=request.user, cycle=cycle, **fields)
+        except ValidationError as error:
+            apply_service_errors(form, error, renamed={"scheme": "components"})
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("cycles:detail", pk=cycle.pk)
+    return render(request, "cycles/form.html", {"form": form, "cycle": cycle})
+
+
+@capability_required(Capability.VIEW_CYCLES)
+@require_GET
+def detail(request, pk: int):
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    form = ReporterFilterForm(request.GET or None, cycle=cycle)
+    filters = selectors.ReporterFilter()
+    if form.is_valid():
+        filters = selectors.ReporterFilter(**form.cleaned_data)
+    summary = selectors.cycle_summary(cycle=cycle)
+    reporters = selectors.cycle_reporters(cycle=cycle, filters=filters)
+    if filters.group or filters.status or filters.late:
+        paginator = Paginator(reporters, REPORTERS_PER_PAGE)  # a COUNT within one cycle
+    else:
+        paginator = KnownCountPaginator(reporters, REPORTERS_PER_PAGE, count=summary["total"])
+    page = paginator.get_page(request.GET.get("page"))
+    query = {k: v for k, v in (form.cleaned_data.items() if form.is_bound and form.is_valid() else ()) if v}
+    manage = selectors.can_manage(request.user, cycle)
+    return render(
+        request,
+        "cycles/detail.html",
+        {
+            "cycle": cycle,
+            "summary": summary,
+            "page": page,
+            "form": form,
+            "query_string": urlencode(query),
+            "manage": manage,
+            "late": selectors.is_late(cycle),
+            "late_statuses": selectors.LATE_STATUSES,
+            "overdue": _overdue(request.user, cycle),
+            # translated once, not once per row
+            "remind_label": _("提醒"),
+            "late_label": _("逾期"),
+        },
+    )
+
+
+def _overdue(user, cycle: Cycle) -> int:
+    """Overdue rectification items of the cycle, for those who follow them (one COUNT, only once
+    the cycle has results)."""
+    if cycle.status not in (Cycle.Status.PUBLISHED, Cycle.Status.ARCHIVED) or not user.can(
+        Capability.VIEW_RECTIFICATION
+    ):
+        return 0
+    from shuzhi.rectification.selectors import overdue_counts
+
+    return overdue_counts(viewer=user, cycle=cycle)
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_http_methods(["GET", "POST"])
+def reporters_add(request, pk: int):
+    cycle = _managed(request, pk)
+    form = ReportersAddForm(
+        request.POST or None, cycle=cycle, candidates=selectors.reporter_candidates(cycle=cycle)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            added = services.reporters_add(
+                actor=request.user,
+                cycle=cycle,
+                organizations=data["organizations"],
+                group=data["group"],
+                mode=data["mode"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已添加 %(n)d 个述职单位。") % {"n": len(added)})
+            return redirect("cycles:detail", pk=cycle.pk)
+    return render(request, "cycles/reporters_add.html", {"form": form, "cycle": cycle})
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_http_methods(["GET", "POST"])
+def reporter_edit(request, pk: int, reporter_pk: int):
+    cycle = _managed(request, pk)
+    reporter = selectors.reporter_get(viewer=request.user, cycle=cycle, pk=reporter_pk)
+    form = ReporterForm(
+        request.POST or None,
+        cycle=cycle,
+        initial={"group": reporter.group, "mode": reporter.mode, "position": reporter.position},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reporter_update(actor=request.user, reporter=reporter, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("cycles:detail", pk=cycle.pk)
+    return render(request, "cycles/reporter_form.html", {"form": form, "cycle": cycle, "reporter": reporter})
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def reporter_remove(request, pk: int, reporter_pk: int):
+    cycle = _managed(request, pk)
+    reporter = selectors.reporter_get(viewer=request.user, cycle=cycle, pk=reporter_pk)
+    try:
+        services.reporter_remove(actor=request.user, reporter=reporter)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("已将“%(name)s”移出述职名单。") % {"name": reporter.organization.name})
+    return redirect("cycles:detail", pk=cycle.pk)
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def advance(request, pk: int):
+    cycle = _managed(request, pk)
+    try:
+        cycle = services.cycle_advance(actor=request.user, cycle=cycle)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("周期已进入“%(status)s”阶段。") % {"status": cycle.get_status_display()})
+    return redirect("cycles:detail", pk=cycle.pk)
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_http_methods(["GET", "POST"])
+def reopen(request, pk: int):
+    cycle = _managed(request, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_reopen(actor=request.user, cycle=cycle, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("周期已重新开放，可以修改述职名单、分组和考核方案。修改完成后请再次开始撰写报告。")
+            )
+            return redirect("cycles:detail", pk=cycle.pk)
+    return render(request, "cycles/reopen.html", {"form": form, "cycle": cycle})
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def remind(request, pk: int):
+    """Remind one reporter (`reporter` in the form) or every reporter whose report is not in."""
+    cycle = _managed(request, pk)
+    reporters = selectors.cycle_reporters(cycle=cycle, filters=selectors.ReporterFilter())
+    wanted = request.POST.get("reporter")
+    if wanted:
+        reporters = reporters.filter(pk=wanted) if wanted.isdigit() else reporters.none()
+    try:
+        sent = services.reporters_remind(actor=request.user, cycle=cycle, reporters=list(reporters))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        if sent:
+            messages.success(request, _("已提醒 %(n)d 位书记。") % {"n": sent})
+        else:
+            messages.info(request, _("没有需要提醒的书记：报告都已提交。"))
+    back = request.POST.get("next", "")
+    # back to the same filtered page, never anywhere else
+    if back.startswith(reverse("cycles:detail", args=[cycle.pk]) + "?"):
+        return redirect(back)
+    return redirect("cycles:detail", pk=cycle.pk)
+
+
+@capability_required(Capability.VIEW_CYCLES)
+@require_GET
+def book(request, pk: int):
+    """All the cycle's reports in one .docx, in agenda order, for the meeting."""
+    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
+    if cycle.status == Cycle.Status.DRAFT:
+        messages.error(request, _("周期尚未开始撰写报告，还没有可汇编的报告。"))
+        return redirect("cycles:detail", pk=cycle.pk)
+    response = HttpResponse(meeting_book(cycle=cycle), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{cycle.title}-述职报告汇编.docx")
+    return response
