@@ -1,0 +1,108 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shuzhi.core.forms import StyledFormMixin
+from shuzhi.cycles.models import Reporter
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MeetingForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("会议名称"), max_length=100)
+    held_on = forms.DateField(label=_("会议日期"), widget=DATE)
+    items = forms.CharField(
+        label=_("测评项目（选填）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一项，例如“班子建设”。留空则只评等次（好、较好、一般、差）。"),
+    )
+    item_max = forms.IntegerField(label=_("每项满分"), min_value=1, max_value=100, initial=10)
+    allow_suggestion = forms.BooleanField(label=_("允许填写意见建议"), required=False, initial=True)
+    max_good_count = forms.IntegerField(
+        label=_("每张票“好”的最多个数（选填）"), min_value=0, max_value=1000, required=False
+    )
+    max_good_percent = forms.IntegerField(
+        label=_("每张票“好”的最高比例 %（选填）"), min_value=1, max_value=100, required=False
+    )
+    min_class_size = forms.IntegerField(
+        label=_("分类统计的最少票数"), min_value=1, max_value=100, initial=5,
+        help_text=_("某类投票人少于此票数时，不单独显示该类的统计，以免推断出个人投票。"),
+    )  # fmt: skip
+    announce = forms.BooleanField(label=_("投票结束后在大屏幕当场公布结果"), required=False)
+
+    def clean_items(self):
+        lines = [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+        if len(set(lines)) != len(lines):
+            raise forms.ValidationError(_("测评项目名称不能重复。"))
+        if len(lines) > 30:
+            raise forms.ValidationError(_("测评项目最多 30 项。"))
+        if any(len(line) > 30 for line in lines):
+            raise forms.ValidationError(_("每个测评项目名称不超过 30 个字。"))
+        return lines
+
+    @staticmethod
+    def initial_from(meeting) -> dict:
+        return {
+            "title": meeting.title, "held_on": meeting.held_on, "items": "\n".join(meeting.items),
+            "item_max": meeting.item_max, "allow_suggestion": meeting.allow_suggestion,
+            "max_good_count": meeting.max_good_count, "max_good_percent": meeting.max_good_percent,
+            "min_class_size": meeting.min_class_size, "announce": meeting.announce,
+        }  # fmt: skip
+
+
+class VoterClassForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("投票人类别"), max_length=30, help_text=_("例如：市委常委、党代表、基层党员群众代表。")
+    )
+    ballots = forms.IntegerField(label=_("票数"), min_value=1, max_value=5000)
+
+
+class PaperTallyForm(StyledFormMixin, forms.Form):
+    """A class's paper count: for every reporter, how many 好 / 较好 / 一般 / 差."""
+
+    GRADES = (("good", _("好")), ("fairly_good", _("较好")), ("average", _("一般")), ("poor", _("差")))
+
+    def __init__(self, *args, reporters: list[Reporter], initial_counts: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reporters = reporters
+        for reporter in reporters:
+            for grade, label in self.GRADES:
+                value = getattr((initial_counts or {}).get(reporter.pk), grade, None)
+                self.fields[f"{grade}_{reporter.pk}"] = forms.IntegerField(
+                    label=f"{reporter.organization.name} {label}", min_value=0, max_value=100000, initial=value,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                )  # fmt: skip
+
+    def rows(self):
+        return [(r, [self[f"{g}_{r.pk}"] for g, _l in self.GRADES]) for r in self.reporters]
+
+    def counts(self):
+        from shuzhi.ballots.rules import Counts
+
+        return {
+            r.pk: Counts(*(self.cleaned_data[f"{g}_{r.pk}"] for g, _l in self.GRADES)) for r in self.reporters
+        }
+
+
+class PaperCountForm(StyledFormMixin, forms.Form):
+    issued = forms.IntegerField(label=_("发出"), min_value=0)
+    returned = forms.IntegerField(label=_("收回"), min_value=0)
+    valid = forms.IntegerField(label=_("有效"), min_value=0)
+    invalid = forms.IntegerField(label=_("无效"), min_value=0)
+
+
+class ScrutineerForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("监票人姓名"), max_length=50)
+
+
+class CommentForm(StyledFormMixin, forms.Form):
+    reporter = forms.TypedChoiceField(label=_("述职人"), coerce=int)
+    portfolio = forms.CharField(label=_("分管领域（选填）"), max_length=50, required=False)
+    text = forms.CharField(label=_("点评意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    is_final = forms.BooleanField(label=_("主持人总体点评"), required=False)
+
+    def __init__(self, *args, reporters: list[Reporter], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reporter"].choices = [
+            (r.pk, f"{r.organization.name}（{r.secretary.full_name}）") for r in reporters
+        ]
