@@ -1,0 +1,41 @@
+from django.db.models import QuerySet
+
+from shuzhi.accounts.roles import Capability
+from shuzhi.core.access import get_scoped_or_404
+from shuzhi.cycles.models import Cycle
+from shuzhi.cycles.selectors import cycles_visible_to
+from shuzhi.scoring.models import Assessment, Result
+
+SORTS = {
+    "rank": ("group", "rank"),
+    "-score": ("-score", "rank"),
+    "score": ("score", "rank"),
+    "name": ("reporter__organization__name",),
+}
+
+
+def results_of(*, cycle: Cycle, group: str = "", grade: str = "", sort: str = "rank") -> QuerySet[Result]:
+    results = Result.objects.filter(assessment__cycle=cycle).select_related(
+        "reporter__organization", "reporter__secretary"
+    )
+    if group:
+        results = results.filter(group=group)
+    if grade:
+        results = results.filter(grade=grade)
+    return results.order_by(*SORTS.get(sort, SORTS["rank"]))
+
+
+def result_get(*, viewer, pk: int) -> Result:
+    """A result the viewer may see: in their subtree's cycles, or their own as reporter."""
+    if viewer.can(Capability.VIEW_CYCLES):
+        visible = Result.objects.filter(assessment__cycle__in=cycles_visible_to(viewer))
+    else:  # a reporter sees their own result once it is published, never another's
+        visible = Result.objects.filter(reporter__secretary=viewer).exclude(
+            assessment__status=Assessment.Status.COMPUTED
+        )
+    return get_scoped_or_404(
+        visible.select_related(
+            "assessment__cycle__organization", "reporter__organization", "reporter__secretary"
+        ),
+        pk=pk,
+    )

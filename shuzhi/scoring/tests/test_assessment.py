@@ -1,0 +1,201 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from shuzhi.accounts.roles import Role
+from shuzhi.core.models import AuditEvent
+from shuzhi.cycles.models import Cycle
+from shuzhi.scoring.models import Assessment, ComponentScore, Result
+from shuzhi.scoring.services import (
+    adjustment_add,
+    assessment_compute,
+    assessment_finalise,
+    assessment_publish,
+    component_score_set,
+    objection_answer,
+    objection_raise,
+    result_amend,
+    seal_intact,
+    veto_record,
+)
+from shuzhi.testing.factories import UserFactory
+from shuzhi.testing.meetings import tallied_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+def _scores(cast, cycle, daily=("95", "85", "80"), tasks=("90", "85", "80")):
+    for reporter, d, t in zip(cycle.reporters.order_by("mode", "position"), daily, tasks, strict=True):
+        component_score_set(actor=cast.county_organiser, reporter=reporter, component="日常考核", score=d)
+        component_score_set(actor=cast.county_organiser, reporter=reporter, component="重点任务", score=t)
+
+
+def test_the_assessment_is_computed_from_the_tally_and_the_entered_scores_and_explained(cast):
+    cycle, meeting = tallied_cycle(cast)
+    _scores(cast, cycle)
+    first = cycle.reporters.get(pk=meeting.agenda[0])
+    adjustment_add(
+        actor=cast.county_organiser, reporter=first, points=Decimal("-1.5"), reason="信息报送迟报一次"
+    )
+    assessment = assessment_compute(actor=cast.county_organiser, cycle=cycle)
+    result = Result.objects.get(assessment=assessment, reporter=first)
+    # no class named 市委常委 here: all classes pool under "其他", 13 ballots all 好 → 100
+    # 0.4 × 100 + 0.4 × 95 + 0.2 × 90 = 96; − 1.5 = 94.5
+    assert result.score == Decimal("94.50") and result.grade_by_score == "好"
+    x = result.explanation
+    assert x["ballot_grade_score"] == "100.00" and x["base"] == "96.00" and x["deduction"] == "1.50"
+    assert x["sources"]["entered"]["日常考核"]["by"] == cast.county_organiser.full_name
+    assert x["sources"]["adjustments"][0]["reason"] == "信息报送迟报一次"
+    assert assessment.scheme == cycle.scheme and len(assessment.scheme_hash) == 64
+    # the others: members 较好 (85 × 8) and committee 一般 (70 × 5) → (680 + 350) / 13
+    others = Result.objects.filter(assessment=assessment).exclude(reporter=first)
+    assert {r.explanation["ballot_grade_score"] for r in others} == {"79.23"}
+
+
+def test_a_quota_keeps_the_group_within_its_share_of_good(cast):
+    cycle, _meeting = tallied_cycle(cast)
+    _scores(cast, cycle, daily=("100", "100", "100"), tasks=("100", "100", "100"))
+    Cycle.objects.filter(pk=cycle.pk).update(
+        scheme={**cycle.scheme, "good_quota_percent": 34, "thresholds": {"好": 80, "较好": 75, "一般": 60}}
+    )
+    cycle.refresh_from_db()
+    results = list(assessment_compute(actor=cast.county_organiser, cycle=cycle).results.order_by("rank"))
+    assert [r.grade for r in results] == ["好", "较好", "较好"]  # 3 × 34 // 100 = 1
+    assert [r.quota_cut for r in results] == [False, True, True]
+
+
+def test_a_veto_wins_over_the_score(cast):
+    cycle, meeting = tallied_cycle(cast)
+    _scores(cast, cycle)
+    first = cycle.reporters.get(pk=meeting.agenda[0])
+    with pytest.raises(ValidationError):
+        veto_record(actor=cast.county_organiser, reporter=first, veto="不在方案里的情形", note="x")
+    veto_record(actor=cast.county_organiser, reporter=first, veto="年度内受到问责", note="东纪发〔2026〕3号")
+    result = Result.objects.get(
+        assessment=assessment_compute(actor=cast.county_organiser, cycle=cycle), reporter=first
+    )
+    assert result.grade == "差" and result.vetoes == ["年度内受到问责"] and result.grade_by_score == "好"
+
+
+def test_publication_objections_finality_seal_and_amendment(cast):
+    cycle, _meeting = tallied_cycle(cast)
+    _scores(cast, cycle)
+    assessment_compute(actor=cast.county_organiser, cycle=cycle)
+    assessment = assessment_publish(actor=cast.county_organiser, cycle=cycle, objection_days=5)
+    assert (
+        Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.PUBLISHED and assessment.status == "published"
+    )
+    with pytest.raises(ValidationError):  # published: scores are fixed
+        component_score_set(
+            actor=cast.county_organiser, reporter=cycle.reporters.first(), component="日常考核", score="60"
+        )
+    result = Result.objects.get(assessment=assessment, reporter__organization=cast.township_a)
+    objection = objection_raise(actor=cast.township_secretary, result=result, text="日常考核得分与台账不符")
+    stranger = UserFactory(role=Role.SECRETARY, organization=cast.township_b)
+    with pytest.raises(ValidationError):
+        objection_raise(actor=stranger, result=result, text="冒名异议")
+    with pytest.raises(ValidationError) as error:
+        assessment_finalise(actor=cast.county_organiser, cycle=cycle)
+    assert "1 条异议没有答复" in error.value.messages[0]
+    objection_answer(actor=cast.county_organiser, objection=objection, answer="经核对台账，得分无误")
+    assessment = assessment_finalise(actor=cast.county_organiser, cycle=cycle)
+    assert assessment.status == Assessment.Status.FINAL and seal_intact(assessment)
+    Result.objects.filter(pk=result.pk).update(grade="好")  # behind the service's back
+    assert not seal_intact(Assessment.objects.get(pk=assessment.pk))
+    Result.objects.filter(pk=result.pk).update(grade=result.grade)
+    result.refresh_from_db()
+    amendment = result_amend(
+        actor=cast.county_organiser, result=result, grade="一般", reason="核实后发现漏记问责一次"
+    )
+    assessment.refresh_from_db()
+    assert amendment.before == {"grade": result.explanation["grade"]} and seal_intact(assessment)
+    assert AuditEvent.objects.filter(action="assessment.amend").exists()
+
+
+def _sheet(rows) -> SimpleUploadedFile:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("日常考核.xlsx", buffer.getvalue())
+
+
+def test_scores_import_from_xlsx_refuses_the_whole_file_for_one_bad_row(client, cast):
+    cycle, _meeting = tallied_cycle(cast)
+    names = list(cycle.reporters.order_by("position").values_list("organization__name", flat=True))
+    client.force_login(cast.county_organiser)
+    bad = _sheet(
+        [
+            ["述职单位", "日常考核", "重点任务"],
+            [names[0], 92, 88],
+            [names[1], 105, 80],
+            ["不存在的单位", 80, 80],
+        ]
+    )
+    page = client.post(
+        reverse("scoring:import", args=[cycle.pk]), {"file": bad}, follow=True
+    ).content.decode()
+    assert "第 3 行 B 列（日常考核）“105”：得分应在 0 到 100 之间。" in page
+    assert "第 4 行 A 列“不存在的单位”：不是本周期的述职单位。" in page
+    assert not ComponentScore.objects.exists()
+    good = _sheet([["述职单位", "日常考核", "重点任务"], [names[0], 92, 88], [names[1], 85.5, 80]])
+    page = client.post(
+        reverse("scoring:import", args=[cycle.pk]), {"file": good}, follow=True
+    ).content.decode()
+    assert "已导入 4 个得分" in page
+    assert ComponentScore.objects.get(
+        reporter__organization__name=names[1], component="日常考核"
+    ).score == Decimal("85.50")
+
+
+def test_pages_the_organiser_and_the_reporter_see(client, cast):
+    cycle, _meeting = tallied_cycle(cast)
+    _scores(cast, cycle)
+    client.force_login(cast.county_organiser)
+    client.post(reverse("scoring:compute", args=[cycle.pk]))
+    page = client.get(reverse("scoring:index", args=[cycle.pk])).content.decode()
+    assert 'data-testid="results"' in page and cast.township_a.name in page
+    result = Result.objects.get(reporter__organization=cast.township_a)
+    explain = client.get(reverse("scoring:explain", args=[result.pk])).content.decode()
+    assert "各项目加权" in explain and result.explanation["base"] in explain
+    client.force_login(cast.township_secretary)  # not published yet: their own result is not shown
+    assert client.get(reverse("scoring:explain", args=[result.pk])).status_code == 404
+    client.force_login(cast.county_organiser)
+    client.post(reverse("scoring:publish", args=[cycle.pk]), {"objection_days": 3})
+    client.force_login(cast.township_secretary)
+    assert client.get(reverse("scoring:explain", args=[result.pk])).status_code == 200
+    other = Result.objects.exclude(pk=result.pk).first()
+    assert client.get(reverse("scoring:explain", args=[other.pk])).status_code == 404
+    client.force_login(cast.outsider)
+    assert client.get(reverse("scoring:index", args=[cycle.pk])).status_code == 404
+    client.force_login(cast.city_organiser)
+    assert client.get(reverse("scoring:index", args=[cycle.pk])).status_code == 200
+    assert client.post(reverse("scoring:finalise", args=[cycle.pk])).status_code == 403
+    assert client.get(reverse("scoring:compute", args=[cycle.pk])).status_code == 405
+
+
+def test_vetoes_come_from_the_years_accountability_records_through_the_page(client, cast):
+    from datetime import date
+
+    from shuzhi.rectification.services import accountability_record
+    from shuzhi.scoring.models import VetoFinding
+
+    cycle, _meeting = tallied_cycle(cast)
+    accountability_record(actor=cast.county_organiser, organization=cast.village_a, kind="admonish", person="王建国",
+                          on=date(cycle.year, 3, 1), reason="违规发展党员")  # fmt: skip
+    client.force_login(cast.county_organiser)
+    page = client.post(
+        reverse("scoring:vetoes_from_accountability", args=[cycle.pk]), follow=True
+    ).content.decode()
+    assert "已根据问责记录为 1 个述职单位记录否决情形" in page
+    finding = VetoFinding.objects.get()
+    assert finding.reporter.organization == cast.township_a and finding.veto == "年度内受到问责"
+    client.force_login(cast.city_organiser)
+    assert client.post(reverse("scoring:vetoes_from_accountability", args=[cycle.pk])).status_code == 403
