@@ -1,0 +1,425 @@
+import hashlib
+from datetime import date, timedelta
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuzhi.accounts.models import User
+from shuzhi.accounts.roles import Role
+from shuzhi.ballots.models import Comment
+from shuzhi.core.errors import field_error
+from shuzhi.core.services import audit_record, notify
+from shuzhi.core.uploads import check_upload
+from shuzhi.cycles.models import Cycle
+from shuzhi.rectification import rules
+from shuzhi.rectification.models import Accountability, Evidence, Item, ItemEvent, Milestone, QuarterlyCheck
+from shuzhi.reports.models import ReportItem
+
+DEFAULT_DAYS = 90
+EVIDENCE_KINDS = frozenset({"png", "jpeg", "docx", "pdf"})
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def is_unit(actor, item: Item) -> bool:
+    """The unit's own secretary."""
+    return actor.role == Role.SECRETARY and actor.organization_id == item.organization_id
+
+
+def is_above(actor, item: Item) -> bool:
+    """An organiser of a level above the unit (never the unit itself)."""
+    path = actor.organization.path
+    return actor.role == Role.ORGANISER and item.org_path.startswith(path) and item.org_path != path
+
+
+def _event(item: Item, *, actor, action: str, before: str = "", note: str = "") -> None:
+    ItemEvent.objects.create(
+        item=item, action=action, from_status=before, to_status=item.status, note=note, actor=actor
+    )
+    audit_record(actor=actor, action=f"rectification.{action}", target=item, org_path=item.org_path,
+                 before={"status": before} if before else None, after={"status": item.status},
+                 extra={"note": note} if note else None)  # fmt: skip
+
+
+def _move(item: Item, target: str, *, actor, who: str, action: str, note: str = "") -> Item:
+    allowed = rules.TRANSITIONS.get((item.status, target))
+    if allowed is None:
+        raise ValidationError(
+            _("事项当前为“%(status)s”，不能%(action)s。")
+            % {"status": item.get_status_display(), "action": ACTIONS.get(action, action)},
+            code="transition",
+        )
+    if allowed != who:
+        raise ValidationError(NOT_ALLOWED[allowed], code="not_allowed")
+    before = item.status
+    item.status = target
+    if target == Item.Status.IN_PROGRESS:
+        item.started = True
+    item.closed_at = timezone.now() if target == Item.Status.CLOSED else None
+    item.progress = rules.progress(item.status, started=item.started)
+    item.save(update_fields=["status", "started", "closed_at", "progress", "updated_at"])
+    _event(item, actor=actor, action=action, before=before, note=note)
+    if item.parent_id:
+        _roll_up(item.parent_id)
+    return item
+
+
+ACTIONS = {
+    "start": "开始整改",
+    "request": "申请销号",
+    "sign_off": "销号",
+    "refuse": "退回",
+    "reopen": "重新打开",
+    "overdue": "标为逾期",
+}
+NOT_ALLOWED = {
+    "unit": _("只有整改单位的书记可以进行此操作。"),
+    "above": _("销号、退回和重新打开只能由上级组织部进行，整改单位不能为自己的事项销号。"),
+    "system": _("逾期由系统每天自动标记。"),
+}
+
+
+def _roll_up(parent_id: int) -> None:
+    """A parent's progress from its children, by weight (and up the chain)."""
+    parent = Item.objects.select_for_update().get(pk=parent_id)
+    children = list(parent.children.values_list("progress", "weight"))
+    parent.progress = rules.rolled_up(children)
+    parent.save(update_fields=["progress", "updated_at"])
+    if parent.parent_id:
+        _roll_up(parent.parent_id)
+
+
+def _locked(item: Item) -> Item:
+    return Item.objects.select_for_update().select_related("organization").get(pk=item.pk)
+
+
+@transaction.atomic
+def items_generate(*, actor, cycle: Cycle, days: int = DEFAULT_DAYS) -> int:
+    """From a published cycle: every problem in the reports and every 点评 becomes an item of the
+    unit it concerns, due `days` after today. Run again, it adds only what is new."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if actor.role != Role.ORGANISER or actor.organization_id != cycle.organization_id:
+        raise ValidationError(_("只有本周期组织单位的组织部账号可以生成整改事项。"), code="not_owner")
+    if cycle.status not in (Cycle.Status.PUBLISHED, Cycle.Status.ARCHIVED):
+        raise ValidationError(_("考核结果公布后才能生成整改事项。"), code="not_published")
+    deadline = timezone.localdate() + timedelta(days=days)
+    existing = set(Item.objects.filter(cycle=cycle).values_list("source", "source_id"))
+    new = []
+    problems = ReportItem.objects.filter(
+        report__reporter__cycle=cycle, kind=ReportItem.Kind.PROBLEM
+    ).select_related("report__reporter__organization")
+    for problem in problems:
+        if ("problem", problem.pk) not in existing:
+            org = problem.report.reporter.organization
+            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source="problem", source_id=problem.pk,
+                            title=problem.text[:300], deadline=deadline))  # fmt: skip
+    for comment in Comment.objects.filter(meeting__cycle=cycle).select_related("reporter__organization"):
+        if ("comment", comment.pk) not in existing:
+            org = comment.reporter.organization
+            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source="comment", source_id=comment.pk,
+                            title=comment.text[:300], deadline=deadline))  # fmt: skip
+    Item.objects.bulk_create(new)
+    ItemEvent.objects.bulk_create(
+        ItemEvent(item=item, action="generate", to_status=item.status, actor=actor) for item in new
+    )
+    audit_record(
+        actor=actor,
+        action="rectification.generate",
+        target=cycle,
+        org_path=cycle.org_path,
+        extra={"items": len(new)},
+    )
+    units = {item.organization_id for item in new}
+    secretaries = User.objects.filter(organization_id__in=units, role=Role.SECRETARY, is_active=True)
+    notify(recipients=list(secretaries), text=_("“%(title)s”的整改事项已下达，请完善整改措施并确认整改方案。") % {"title": cycle.title},
+           link="/rectification/mine/")  # fmt: skip
+    return len(new)
+
+
+@transaction.atomic
+def item_plan(*, actor, item: Item, measures: str, responsible: str, deadline: date) -> Item:
+    """The unit fills in its measures, responsible person and deadline (its 整改方案)."""
+    item = _locked(item)
+    if not is_unit(actor, item):
+        raise ValidationError(NOT_ALLOWED["unit"], code="not_allowed")
+    if item.status == Item.Status.CLOSED:
+        raise ValidationError(_("已销号的事项不能修改。"), code="closed")
+    if not measures.strip():
+        raise field_error("measures", _("请填写整改措施。"), "required")
+    if not responsible.strip():
+        raise field_error("responsible", _("请填写责任人。"), "required")
+    item.measures, item.responsible, item.deadline = measures.strip(), responsible.strip(), deadline
+    item.full_clean()
+    item.save()
+    _event(item, actor=actor, action="plan", before=item.status)
+    return item
+
+
+@transaction.atomic
+def item_split(*, actor, parent: Item, title: str, deadline: date, weight: int = 1) -> Item:
+    """Break an item into a step (a child item) — by the unit or the level above."""
+    parent = _locked(parent)
+    if not (is_unit(actor, parent) or is_above(actor, parent)):
+        raise ValidationError(_("只有整改单位或上级组织部可以分解事项。"), code="not_allowed")
+    if parent.status == Item.Status.CLOSED:
+        raise ValidationError(_("已销号的事项不能再分解。"), code="closed")
+    child = Item(cycle_id=parent.cycle_id, organization_id=parent.organization_id, org_path=parent.org_path, parent=parent,
+                 title=title.strip(), deadline=deadline, weight=weight)  # fmt: skip
+    child.full_clean()
+    child.save()
+    _event(child, actor=actor, action="split")
+    _roll_up(parent.pk)
+    return child
+
+
+@transaction.atomic
+def plan_confirm(*, actor, cycle: Cycle) -> int:
+    """The secretary confirms their unit's items as its 整改方案: every item has measures and a
+    responsible person; the items start."""
+    items = list(
+        Item.objects.select_for_update().filter(
+            cycle=cycle, organization=actor.organization, parent__isnull=True
+        )
+    )
+    if actor.role != Role.SECRETARY or not items:
+        raise ValidationError(_("没有需要确认的整改事项。"), code="none")
+    missing = [item.title[:20] for item in items if not item.measures or not item.responsible]
+    if missing:
+        raise ValidationError(
+            _("以下事项还没有填写整改措施或责任人：%(items)s") % {"items": "；".join(missing)},
+            code="incomplete",
+        )
+    now = timezone.now()
+    for item in items:
+        item.plan_confirmed_at = now
+        item.save(update_fields=["plan_confirmed_at", "updated_at"])
+        if item.status == Item.Status.NOT_STARTED:
+            _move(item, Item.Status.IN_PROGRESS, actor=actor, who="unit", action="start")
+    return len(items)
+
+
+def _store_evidence(milestone: Milestone, upload: IO[bytes], name: str, size: int) -> Evidence:
+    kind = check_upload(upload, size, allowed=EVIDENCE_KINDS, max_bytes=EVIDENCE_MAX_BYTES)
+    upload.seek(0)
+    data = upload.read(EVIDENCE_MAX_BYTES + 1)
+    digest = hashlib.sha256(data).hexdigest()
+    evidence = Evidence(
+        milestone=milestone, original_name=name[-200:], kind=kind, size=len(data), sha256=digest
+    )
+    evidence.file.save(f"{digest[:16]}.{'jpg' if kind == 'jpeg' else kind}", ContentFile(data), save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def milestone_add(*, actor, item: Item, on: date, text: str, files=()) -> Milestone:
+    """A step reached, with evidence. Starting work moves a new item to 整改中."""
+    item = _locked(item)
+    if not is_unit(actor, item):
+        raise ValidationError(NOT_ALLOWED["unit"], code="not_allowed")
+    if item.status in (Item.Status.CLOSED, Item.Status.AWAITING):
+        raise ValidationError(
+            _("事项%(status)s，不能再添加进展。") % {"status": item.get_status_display()}, code="locked"
+        )
+    if not text.strip():
+        raise field_error("text", _("请填写进展情况。"), "required")
+    if on > timezone.localdate():
+        raise field_error("on", _("进展日期不能晚于今天。"), "future")
+    milestone = Milestone.objects.create(item=item, on=on, text=text.strip(), created_by=actor)
+    stored = [_store_evidence(milestone, upload, upload.name, upload.size) for upload in files]
+    _event(item, actor=actor, action="milestone", before=item.status,
+           note=text.strip()[:200] + (f"（佐证 {len(stored)} 件）" if stored else ""))  # fmt: skip
+    if item.status in (Item.Status.NOT_STARTED, Item.Status.RETURNED, Item.Status.OVERDUE):
+        _move(item, Item.Status.IN_PROGRESS, actor=actor, who="unit", action="start")
+    return milestone
+
+
+@transaction.atomic
+def signoff_request(*, actor, item: Item) -> Item:
+    item = _locked(item)
+    if item.children.exclude(status=Item.Status.CLOSED).exists():
+        raise ValidationError(_("还有分解的步骤没有销号，请先完成全部步骤。"), code="children_open")
+    if not item.milestones.exists():
+        raise ValidationError(_("请先添加整改进展和佐证材料，再申请销号。"), code="no_milestone")
+    item = _move(
+        item, Item.Status.AWAITING, actor=actor, who="unit" if is_unit(actor, item) else "", action="request"
+    )
+    organisers = User.objects.filter(
+        role=Role.ORGANISER, organization_id=item.cycle.organization_id, is_active=True
+    )
+    notify(recipients=list(organisers), text=_("%(unit)s申请销号：%(title)s") % {"unit": item.organization.name, "title": item.title[:40]},
+           link=item.get_absolute_url())  # fmt: skip
+    return item
+
+
+def _secretaries(item: Item) -> list[User]:
+    return list(
+        User.objects.filter(organization_id=item.organization_id, role=Role.SECRETARY, is_active=True)
+    )
+
+
+@transaction.atomic
+def sign_off(*, actor, item: Item) -> Item:
+    item = _locked(item)
+    item = _move(
+        item,
+        Item.Status.CLOSED,
+        actor=actor,
+        who="above" if is_above(actor, item) else "",
+        action="sign_off",
+    )
+    notify(
+        recipients=_secretaries(item),
+        text=_("整改事项已销号：%(title)s") % {"title": item.title[:40]},
+        link=item.get_absolute_url(),
+    )
+    return item
+
+
+@transaction.atomic
+def sign_off_refuse(*, actor, item: Item, reason: str) -> Item:
+    item = _locked(item)
+    if len(reason.strip()) < 4:
+        raise field_error("reason", _("请写明退回理由（至少 4 个字）。"), "reason")
+    item = _move(
+        item,
+        Item.Status.RETURNED,
+        actor=actor,
+        who="above" if is_above(actor, item) else "",
+        action="refuse",
+        note=reason.strip(),
+    )
+    notify(
+        recipients=_secretaries(item),
+        text=_("销号申请被退回：%(reason)s") % {"reason": reason.strip()[:100]},
+        link=item.get_absolute_url(),
+    )
+    return item
+
+
+@transaction.atomic
+def item_reopen(*, actor, item: Item, reason: str) -> Item:
+    item = _locked(item)
+    if len(reason.strip()) < 4:
+        raise field_error("reason", _("请写明重新打开的理由（至少 4 个字）。"), "reason")
+    item = _move(
+        item,
+        Item.Status.IN_PROGRESS,
+        actor=actor,
+        who="above" if is_above(actor, item) else "",
+        action="reopen",
+        note=reason.strip(),
+    )
+    notify(
+        recipients=_secretaries(item),
+        text=_("整改事项被重新打开：%(reason)s") % {"reason": reason.strip()[:100]},
+        link=item.get_absolute_url(),
+    )
+    return item
+
+
+def items_mark_overdue(*, today: date | None = None) -> int:
+    """The scheduled job: items past their deadline and not done are marked 逾期, and the unit
+    and the organiser are told."""
+    today = today or timezone.localdate()
+    count = 0
+    due = Item.objects.filter(
+        status__in=(Item.Status.NOT_STARTED, Item.Status.IN_PROGRESS, Item.Status.RETURNED),
+        deadline__lt=today,
+    )
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            item = _locked(Item(pk=pk))
+            if not rules.is_overdue(item.status, item.deadline, today):
+                continue
+            _move(
+                item,
+                Item.Status.OVERDUE,
+                actor=None,
+                who="system",
+                action="overdue",
+                note=_("超过整改时限 %(d)s") % {"d": item.deadline},
+            )
+            organisers = User.objects.filter(
+                role=Role.ORGANISER, organization_id=item.cycle.organization_id, is_active=True
+            )
+            notify(recipients=[*_secretaries(item), *organisers],
+                   text=_("整改事项已逾期：%(unit)s · %(title)s") % {"unit": item.organization.name, "title": item.title[:40]},
+                   link=item.get_absolute_url())  # fmt: skip
+            count += 1
+    return count
+
+
+# ---- supervision and accountability ---------------------------------------------------------------
+
+
+@transaction.atomic
+def check_record(
+    *, actor, organization, item: Item | None, rating: str, note: str, quarter: str = ""
+) -> QuarterlyCheck:
+    if actor.role != Role.SUPERVISOR or not organization.path.startswith(actor.organization.path):
+        raise ValidationError(_("只有督查办可以记录本级及下级的季度督查。"), code="not_supervisor")
+    if rating not in QuarterlyCheck.Rating.values:
+        raise field_error("rating", _("请选择评价。"), "rating")
+    if not note.strip():
+        raise field_error("note", _("请填写督查意见。"), "required")
+    check = QuarterlyCheck.objects.create(quarter=quarter or rules.quarter_of(timezone.localdate()), organization=organization,
+                                          item=item, rating=rating, note=note.strip(), checked_by=actor)  # fmt: skip
+    audit_record(actor=actor, action="rectification.check", target=organization, org_path=organization.path,
+                 extra={"quarter": check.quarter, "rating": rating, "item": item.pk if item else None})  # fmt: skip
+    return check
+
+
+@transaction.atomic
+def accountability_record(
+    *, actor, organization, kind: str, person: str, on: date, reason: str, items=(), results=()
+) -> Accountability:
+    if actor.role != Role.ORGANISER or not organization.path.startswith(actor.organization.path):
+        raise ValidationError(_("只有本级或上级组织部可以记录问责。"), code="not_allowed")
+    if kind not in Accountability.Kind.values:
+        raise field_error("kind", _("请选择问责方式。"), "kind")
+    record = Accountability(kind=kind, person=person.strip(), organization=organization, org_path=organization.path, on=on,
+                            reason=reason.strip(), created_by=actor)  # fmt: skip
+    record.full_clean()
+    record.save()
+    if any(r.reporter.organization_id != organization.pk for r in results):
+        raise field_error("results", _("所选考核结果不属于该单位。"), "results")
+    record.items.set(items)
+    record.results.set(results)
+    audit_record(actor=actor, action="accountability.record", target=organization, org_path=organization.path,
+                 extra={"kind": kind, "person": record.person, "on": on})  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def vetoes_from_accountability(*, actor, cycle: Cycle, veto: str = "年度内受到问责") -> int:
+    """Record the veto for every reporter whose unit (or anything below it) was held to account
+    during the cycle's year — the link from 问责 to the next assessment."""
+    from shuzhi.scoring.services import veto_record
+
+    if veto not in cycle.scheme.get("vetoes", {}):
+        raise ValidationError(_("本周期考核方案中没有“%(v)s”这一否决情形。") % {"v": veto}, code="no_veto")
+    count = 0
+    for reporter in cycle.reporters.select_related("organization"):
+        records = Accountability.objects.filter(
+            org_path__startswith=reporter.organization.path, on__year=cycle.year
+        )
+        if records.exists():
+            note = "；".join(f"{r.on} {r.person} {r.get_kind_display()}" for r in records[:5])
+            veto_record(actor=actor, reporter=reporter, veto=veto, note=note[:200])
+            count += 1
+    return count
+
+
+def carried_items(*, organization, year: int, recent_days: int = 180) -> list[Item]:
+    """For next year's report: the unit's open items, and those closed recently."""
+    since = timezone.now() - timedelta(days=recent_days)
+    items = Item.objects.filter(organization=organization, cycle__year__lt=year, parent__isnull=True)
+    return [
+        item
+        for item in items
+        if item.is_open or item.status == Item.Status.AWAITING or (item.closed_at and item.closed_at >= since)
+    ]

@@ -1,0 +1,534 @@
+import io
+import re
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shuzhi.accounts.roles import Capability
+from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404, in_subtree
+from shuzhi.core.forms import StyledFormMixin, apply_service_errors, show_errors
+from shuzhi.cycles.selectors import cycle_get
+from shuzhi.exchange.sheets import Column
+from shuzhi.exchange.workbook import write_table
+from shuzhi.orgs.models import Organization
+from shuzhi.rectification import documents, rules, selectors, services
+from shuzhi.rectification.forms import DATE, MilestoneForm, PlanForm, ReasonForm, SplitForm
+from shuzhi.rectification.models import Accountability, Evidence, Item, QuarterlyCheck
+
+readers = any_capability_required(Capability.VIEW_RECTIFICATION, Capability.WORK_RECTIFICATION)
+CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf",
+                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}  # fmt: skip
+
+
+@capability_required(Capability.VIEW_RECTIFICATION)
+@require_GET
+def board(request):
+    """The subtree's rectification board: every unit's items by status, overdue ones first seen."""
+    query = request.GET.get("q", "").strip()[:50]
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    rows = selectors.board(viewer=request.user, year=year or None, unit_query=query)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    overdue = selectors.overdue_counts(viewer=request.user)
+    return render(
+        request,
+        "rectification/board.html",
+        {"page": page, "query": query, "year": year or "", "overdue": overdue},
+    )
+
+
+@capability_required(Capability.WORK_RECTIFICATION)
+@require_GET
+def mine(request):
+    items = (
+        selectors.items_visible_to(request.user)
+        .select_related("cycle")
+        .order_by("-cycle__year", "parent_id", "deadline", "id")
+    )
+    return render(request, "rectification/mine.html", {"items": items})
+
+
+@readers
+@require_GET
+def unit(request, org_pk: int):
+    items = (
+        selectors.items_visible_to(request.user)
+        .filter(organization_id=org_pk, parent__isnull=True)
+        .select_related("cycle", "organization")
+    )
+    items = list(items.order_by("-cycle__year", "deadline", "id"))
+    if not items:
+        raise PermissionDenied  # outside the viewer's items, or nothing to show
+    return render(request, "rectification/unit.html", {"items": items, "organization": items[0].organization})
+
+
+@capability_required(Capability.VIEW_RECTIFICATION)
+@require_GET
+def org_overdue(request, org_pk: int):
+    """The overdue items of an organisation's subtree, as a badge the organisation page loads."""
+    from shuzhi.orgs.selectors import organization_get
+
+    org = organization_get(viewer=request.user, pk=org_pk)
+    count = selectors.overdue_counts(viewer=request.user, org_path=org.path)
+    return render(request, "rectification/_overdue.html", {"count": count, "org": org})
+
+
+@readers
+@require_http_methods(["GET", "POST"])
+def item(request, pk: int):
+    item = selectors.item_get(viewer=request.user, pk=pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "plan": PlanForm,
+        "milestone": MilestoneForm,
+        "refuse": ReasonForm,
+        "reopen": ReasonForm,
+        "split": SplitForm,
+    }
+    bound = None
+    if action:
+        try:
+            if action in forms:
+                bound = forms[action](request.POST, request.FILES)
+                if bound.is_valid():
+                    _act(request, item, action, bound.cleaned_data)
+                    return redirect("rectification:item", pk=item.pk)
+            else:
+                _act(request, item, action, {})
+                return redirect("rectification:item", pk=item.pk)
+        except ValidationError as error:
+            if bound is not None:
+                apply_service_errors(bound, error)
+            else:
+                show_errors(request, error)
+                return redirect("rectification:item", pk=item.pk)
+    context = {
+        "item": item,
+        "children": list(item.children.all()),
+        "milestones": list(item.milestones.prefetch_related("evidence").select_related("created_by")),
+        "events": list(item.events.select_related("actor")),
+        "is_unit": services.is_unit(request.user, item),
+        "is_above": services.is_above(request.user, item),
+        "plan_form": bound
+        if action == "plan"
+        else PlanForm(
+            initial={"measures": item.measures, "responsible": item.responsible, "deadline": item.deadline}
+        ),
+        "milestone_form": bound if action == "milestone" else MilestoneForm(),
+        "reason_form": bound if action in ("refuse", "reopen") else ReasonForm(),
+        "split_form": bound if action == "split" else SplitForm(initial={"deadline": item.deadline}),
+        "action": action,
+    }
+    return render(request, "rectification/item.html", context)
+
+
+def _act(request, item: Item, action: str, data: dict) -> None:
+    user = request.user
+    if action == "plan":
+        services.item_plan(actor=user, item=item, **data)
+        messages.success(request, _("整改措施已保存。"))
+    elif action == "milestone":
+        services.milestone_add(actor=user, item=item, on=data["on"], text=data["text"], files=data["files"])
+        messages.success(request, _("进展已记录。"))
+    elif action == "request":
+        services.signoff_request(actor=user, item=item)
+        messages.success(request, _("已申请销号，等待上级审核。"))
+    elif action == "sign_off":
+        services.sign_off(actor=user, item=item)
+        messages.success(request, _("已销号。"))
+    elif action == "refuse":
+        services.sign_off_refuse(actor=user, item=item, reason=data["reason"])
+        messages.success(request, _("已退回，整改单位将看到理由。"))
+    elif action == "reopen":
+        services.item_reopen(actor=user, item=item, reason=data["reason"])
+        messages.success(request, _("事项已重新打开。"))
+    elif action == "split":
+        services.item_split(actor=user, parent=item, **data)
+        messages.success(request, _("已分解出新的步骤。"))
+    else:
+        raise PermissionDenied
+
+
+@readers
+@require_GET
+def evidence(request, pk: int, evidence_pk: int):
+    item = selectors.item_get(viewer=request.user, pk=pk)
+    found = get_scoped_or_404(Evidence.objects.filter(milestone__item=item), pk=evidence_pk)
+    response = FileResponse(found.file.open("rb"), as_attachment=found.kind in ("docx", "pdf"), filename=found.original_name,
+                            content_type=CONTENT_TYPES.get(found.kind, "application/octet-stream"))  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@capability_required(Capability.MANAGE_RECTIFICATION)
+@require_POST
+def generate(request, cycle_pk: int):
+    cycle = cycle_get(viewer=request.user, pk=cycle_pk)
+    try:
+        count = services.items_generate(actor=request.user, cycle=cycle)
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("已生成 %(n)d 项整改事项，并通知各单位书记。") % {"n": count})
+    return redirect("cycles:detail", pk=cycle.pk)
+
+
+@capability_required(Capability.WORK_RECTIFICATION)
+@require_POST
+def confirm(request, cycle_pk: int):
+    """The secretary confirms their unit's items as its 整改方案."""
+    from shuzhi.cycles.models import Cycle
+
+    cycle = get_scoped_or_404(
+        Cycle.objects.filter(rectification_items__organization=request.user.organization).distinct(),
+        pk=cycle_pk,
+    )
+    try:
+        count = services.plan_confirm(actor=request.user, cycle=cycle)
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("整改方案已确认（%(n)d 项），各事项开始整改。") % {"n": count})
+    return redirect("rectification:mine")
+
+
+# ---- the 整改方案 as a document, supervision and accountability -----------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PER_PAGE = 50
+CHECKS_SHOWN = 100  # the page lists the quarter's latest checks; the report has them all
+UNIT_ITEMS_SHOWN = 200
+XLSX_CELL_CHARS = 32000  # Excel holds at most 32,767 characters in a cell
+_SEPARATORS = re.compile(r"[\s,，、；;]+")
+
+
+@readers
+@require_GET
+def plan(request, cycle_pk: int, org_pk: int):
+    """The unit's 整改方案 for one cycle as a .docx: for its secretary, or a viewer of the subtree."""
+    items = list(
+        selectors.items_visible_to(request.user)
+        .filter(cycle_id=cycle_pk, organization_id=org_pk)
+        .select_related("cycle__organization", "organization")
+    )
+    if not items:
+        raise Http404
+    organization, cycle = items[0].organization, items[0].cycle
+    response = HttpResponse(documents.plan_docx(organization, cycle, items), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{organization.name}-{cycle.year}年度整改方案.docx"
+    )
+    return response
+
+
+def _unit_lookup(*, viewer, text: str) -> Organization:
+    """The organisation of the viewer's subtree that `text` names: by its code, its full name, or
+    a part of its name that only one has. One message for "no such unit" and "not in your
+    subtree", so that the form tells nothing about units outside it."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("请填写单位名称或组织编码。"), code="required")
+    scope = Organization.objects.filter(in_subtree("path", viewer.organization.path)).only(
+        "id", "name", "code", "path"
+    )
+    found = (
+        list(scope.filter(Q(code=text) | Q(code=text.upper()))[:1])
+        or list(scope.filter(name=text).order_by("path")[:6])
+        or list(scope.filter(name__icontains=text).order_by("path")[:6])
+    )
+    if not found:
+        raise ValidationError(
+            _("本单位及下级党组织中没有“%(text)s”，请核对单位名称或组织编码。") % {"text": text[:50]},
+            code="unknown_unit",
+        )
+    if len(found) > 1:
+        names = "、".join(f"{org.name}（{org.code}）" for org in found[:5])
+        raise ValidationError(
+            _("“%(text)s”对应多个党组织：%(names)s%(more)s。请填写组织编码。")
+            % {"text": text[:50], "names": names, "more": "等" if len(found) > 5 else ""},
+            code="ambiguous_unit",
+        )
+    return found[0]
+
+
+class _UnitForm(StyledFormMixin, forms.Form):
+    """A form about one unit of the viewer's subtree, named by code or name; once the unit is
+    known (from the data, or the initial values of a lookup), its items are offered."""
+
+    unit = forms.CharField(
+        label=gettext_lazy("单位"), max_length=100, help_text=gettext_lazy("填写组织编码或单位名称。"),
+        error_messages={"required": gettext_lazy("请填写单位名称或组织编码。")},
+    )  # fmt: skip
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        text = (self.data if self.is_bound else self.initial).get("unit") or ""
+        self.unit_found: Organization | None = None
+        self.unit_error: ValidationError | None = None
+        if text.strip():
+            try:
+                self.unit_found = _unit_lookup(viewer=viewer, text=text)
+            except ValidationError as error:
+                self.unit_error = error
+        self.unit_items = []
+        if self.unit_found is not None:
+            rows = (
+                selectors.items_visible_to(viewer)
+                .filter(organization=self.unit_found, parent__isnull=True)
+                .order_by("-cycle__year", "deadline", "id")
+                .values_list("pk", "cycle__year", "title", "status")[:UNIT_ITEMS_SHOWN]
+            )
+            labels = dict(Item.Status.choices)
+            self.unit_items = [
+                (pk, f"{year}年 · {title[:40]}（{labels[status]}）") for pk, year, title, status in rows
+            ]
+
+    def clean_unit(self):
+        if self.unit_error is not None:
+            raise self.unit_error
+        return self.unit_found
+
+
+class CheckForm(_UnitForm):
+    item = forms.TypedChoiceField(
+        label=gettext_lazy("整改事项"), required=False, coerce=int, empty_value=None,
+        help_text=gettext_lazy("不选则为对整个单位的督查；填写单位后点“查找事项”可选择该单位的事项。"),
+        error_messages={"invalid_choice": gettext_lazy("所选整改事项不属于该单位。")},
+    )  # fmt: skip
+    rating = forms.ChoiceField(
+        label=gettext_lazy("评价"), choices=[("", "—"), *QuarterlyCheck.Rating.choices],
+        error_messages={"required": gettext_lazy("请选择评价。")},
+    )  # fmt: skip
+    note = forms.CharField(
+        label=gettext_lazy("督查意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("请填写督查意见。")},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", _("（整个单位）")), *self.unit_items]
+
+
+class AccountabilityForm(_UnitForm):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("问责方式"), choices=[("", "—"), *Accountability.Kind.choices],
+        error_messages={"required": gettext_lazy("请选择问责方式。")},
+    )  # fmt: skip
+    person = forms.CharField(
+        label=gettext_lazy("被问责人"), max_length=50,
+        error_messages={"required": gettext_lazy("请填写被问责人姓名。")},
+    )  # fmt: skip
+    on = forms.DateField(label=gettext_lazy("问责日期"), widget=DATE)
+    reason = forms.CharField(
+        label=gettext_lazy("事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("请填写问责事由。")},
+    )  # fmt: skip
+    items = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("相关整改事项"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("可选；填写单位后点“查找事项”列出该单位的整改事项。"),
+        error_messages={"invalid_choice": gettext_lazy("所选整改事项不属于该单位。")},
+    )  # fmt: skip
+
+    results = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("相关考核结果"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("可选；该单位历年的考核结果。"),
+        error_messages={"invalid_choice": gettext_lazy("所选考核结果不属于该单位。")},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = self.unit_items
+        self.fields["items"].widget.attrs["class"] = "form-check-input"
+        unit_results = []
+        if self.unit_found is not None:
+            from shuzhi.scoring.models import Result
+
+            found = Result.objects.filter(reporter__organization=self.unit_found).select_related(
+                "assessment__cycle"
+            )
+            unit_results = [
+                (r.pk, f"{r.assessment.cycle.title}：{r.grade}（{r.score}）") for r in found.order_by("-pk")
+            ]
+        self.fields["results"].choices = unit_results
+        self.fields["results"].widget.attrs["class"] = "form-check-input"
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise ValidationError(_("问责日期不能晚于今天。"), code="future")
+        return on
+
+
+def _lookup_form(request, form_class, **initial):
+    """An unbound form filled with what was posted (or asked for), its unit looked up: the step
+    that offers the unit's items before anything is recorded."""
+    source = request.POST if request.method == "POST" else request.GET
+    if source.get("org", "").isdigit():  # a unit picked from the board, by its id
+        scope = Organization.objects.filter(in_subtree("path", request.user.organization.path))
+        initial["unit"] = scope.filter(pk=source["org"]).values_list("code", flat=True).first() or ""
+    values = {
+        name: source.get(name, "")
+        for name in ("unit", "item", "rating", "note", "kind", "person", "on", "reason")
+    }
+    values = {**initial, **{name: value for name, value in values.items() if value}}
+    values["items"] = source.getlist("items")
+    values["results"] = source.getlist("results")
+    form = form_class(viewer=request.user, initial=values)
+    if form.unit_error is not None:
+        show_errors(request, form.unit_error)
+    return form
+
+
+def _quarter(request) -> str:
+    """The quarter asked for, if it is well formed and not in the future; else the current one."""
+    current = rules.quarter_of(timezone.localdate())
+    asked = (request.POST.get("quarter") or request.GET.get("quarter") or "").strip()
+    return asked if documents.QUARTER.match(asked) and asked <= current else current
+
+
+@capability_required(Capability.SUPERVISE)
+@require_http_methods(["GET", "POST"])
+def supervision(request):
+    """督查办: the subtree's board, a quarterly check of a unit or one of its items, the quarter's
+    checks, and the quarterly report."""
+    user, quarter = request.user, _quarter(request)
+    if request.method == "POST" and request.POST.get("action") != "lookup":
+        form = CheckForm(request.POST, viewer=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            item = selectors.items_visible_to(user).get(pk=data["item"]) if data["item"] else None
+            try:
+                services.check_record(actor=user, organization=data["unit"], item=item, rating=data["rating"],
+                                      note=data["note"], quarter=quarter)  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("已记录对%(unit)s的%(quarter)s督查。") % {"unit": data["unit"].name,
+                                                                      "quarter": documents.quarter_label(quarter)}
+                )  # fmt: skip
+                return redirect(f"{reverse('rectification:supervision')}?quarter={quarter}")
+    else:
+        form = _lookup_form(request, CheckForm)
+    page = Paginator(selectors.board(viewer=user), PER_PAGE).get_page(request.GET.get("page"))
+    checks = (
+        QuarterlyCheck.objects.filter(
+            in_subtree("organization__path", user.organization.path), quarter=quarter
+        )
+        .select_related("organization", "item", "checked_by")
+        .order_by("-created_at", "-id")[:CHECKS_SHOWN]
+    )
+    quarters = documents.recent_quarters(timezone.localdate())
+    if quarter not in quarters:
+        quarters.append(quarter)
+    return render(request, "rectification/supervision.html", {
+        "quarter": quarter, "quarter_label": documents.quarter_label(quarter), "quarters": quarters,
+        "page": page, "query": f"quarter={quarter}", "form": form, "checks": list(checks),
+        "checks_shown": CHECKS_SHOWN,
+    })  # fmt: skip
+
+
+@capability_required(Capability.SUPERVISE)
+@require_GET
+def supervision_docx(request):
+    quarter = _quarter(request)
+    rows = documents.quarterly_rows(request.user, quarter)
+    data = documents.quarterly_report_docx(rows, quarter, request.user.organization)
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{request.user.organization.name}-{documents.quarter_label(quarter)}整改督查报告.docx"
+    )
+    return response
+
+
+QUARTER_COLUMNS = (
+    Column("unit", "单位", width=32), Column("code", "组织编码", width=16), Column("items", "整改事项", width=10),
+    Column("closed", "已销号", width=10), Column("overdue", "逾期", width=8), Column("progress", "平均进度(%)", width=12),
+    Column("ratings", "督查评价", width=20), Column("notes", "督查意见", width=60),
+)  # fmt: skip
+
+
+@capability_required(Capability.SUPERVISE)
+@require_GET
+def supervision_xlsx(request):
+    quarter = _quarter(request)
+    rows = [
+        (
+            r.unit,
+            r.code,
+            r.items,
+            r.closed,
+            r.overdue,
+            r.progress,
+            r.ratings,
+            "\n".join(r.notes)[:XLSX_CELL_CHARS],
+        )
+        for r in documents.quarterly_rows(request.user, quarter)
+    ]
+    buffer = io.BytesIO()
+    write_table(buffer, title=quarter, columns=QUARTER_COLUMNS, rows=rows,
+                note=_("%(quarter)s整改督查：进行中的整改事项（不含本季度前已销号的），数据截至 %(day)s。")
+                % {"quarter": documents.quarter_label(quarter), "day": timezone.localdate().isoformat()})  # fmt: skip
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{request.user.organization.name}-{documents.quarter_label(quarter)}整改督查报告.xlsx"
+    )
+    return response
+
+
+@capability_required(Capability.MANAGE_RECTIFICATION)
+@require_http_methods(["GET", "POST"])
+def accountability(request):
+    """问责 records of the subtree, and a new one: a unit named by code or name, with its items."""
+    user = request.user
+    if request.method == "POST" and request.POST.get("action") != "lookup":
+        form = AccountabilityForm(request.POST, viewer=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            items = selectors.items_visible_to(user).filter(pk__in=data["items"], organization=data["unit"])
+            from shuzhi.scoring.models import Result
+
+            results = Result.objects.filter(
+                pk__in=data["results"], reporter__organization=data["unit"]
+            ).select_related("reporter")
+            try:
+                record = services.accountability_record(
+                    actor=user, organization=data["unit"], kind=data["kind"], person=data["person"], on=data["on"],
+                    reason=data["reason"], items=list(items), results=list(results),
+                )  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("已记录：%(unit)s %(person)s，%(kind)s。")
+                    % {
+                        "unit": record.organization.name,
+                        "person": record.person,
+                        "kind": record.get_kind_display(),
+                    },
+                )
+                return redirect("rectification:accountability")
+    else:
+        form = _lookup_form(request, AccountabilityForm, on=timezone.localdate().isoformat())
+    records = (
+        Accountability.objects.filter(in_subtree("org_path", user.organization.path))
+        .select_related("organization", "created_by")
+        .prefetch_related(Prefetch("items", queryset=Item.objects.only("id", "title")), "results")
+    )
+    page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "rectification/accountability.html", {"page": page, "form": form})
