@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from hypothesis import settings as hypothesis_settings
 
 from shuzhi.testing.cast import build_cast
 
@@ -12,6 +13,11 @@ from shuzhi.testing.cast import build_cast
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+
+# Property tests check what holds, not how fast: on a busy 2-core machine one example can take
+# longer than hypothesis's default 200 ms deadline.
+hypothesis_settings.register_profile("shuzhi", deadline=None)
+hypothesis_settings.load_profile("shuzhi")
 
 
 def pytest_configure(config):
@@ -26,6 +32,12 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploads go to a folder of the test's own (the live server reads the same settings)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

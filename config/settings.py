@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "shuzhi.orgs",
     "shuzhi.members",
     "shuzhi.exchange",
+    "shuzhi.cycles",
+    "shuzhi.reports",
+    "shuzhi.ballots",
+    "shuzhi.scoring",
+    "shuzhi.rectification",
     "shuzhi.demo",
 ]
 
@@ -212,6 +217,15 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Mail: reminders go out by e-mail too when a mail server is configured; in-app always.
+EMAIL_HOST = env_str("SHUZHI_EMAIL_HOST")
+EMAIL_PORT = env_int("SHUZHI_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("SHUZHI_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("SHUZHI_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("SHUZHI_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SHUZHI_EMAIL_FROM") or "shuzhi@localhost"
+SITE_URL = env_str("SHUZHI_SITE_URL").rstrip("/")  # links in e-mails, e.g. https://shuzhi.example.gov.cn
+
 # make run prints the demo accounts' generated passwords from here on every start
 DEMO_LOGINS_FILE = DATA_DIR / "demo_logins.json"
 PAGE_SIZE = 20
@@ -224,7 +238,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"ballot_codes": {"()": "shuzhi.ballots.logging.RedactBallotCodes"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["ballot_codes"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("SHUZHI_LOG_LEVEL") or "INFO"},
     "loggers": {
         # axes logs every attempt with the username and address; the audit log already has it

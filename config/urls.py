@@ -6,6 +6,11 @@ urlpatterns = [
     path("orgs/", include("shuzhi.orgs.urls")),
     path("members/", include("shuzhi.members.urls")),
     path("exchange/", include("shuzhi.exchange.urls")),
+    path("cycles/", include("shuzhi.cycles.urls")),
+    path("reports/", include("shuzhi.reports.urls")),
+    path("", include("shuzhi.ballots.urls")),
+    path("assessment/", include("shuzhi.scoring.urls")),
+    path("rectification/", include("shuzhi.rectification.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

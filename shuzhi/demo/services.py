@@ -6,12 +6,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from shuzhi.accounts.models import User
 from shuzhi.accounts.roles import Role
 from shuzhi.accounts.services import generate_password
 from shuzhi.core.access import in_subtree
 from shuzhi.core.services import audit_record
+from shuzhi.cycles.models import Cycle
 from shuzhi.demo.generator import CityGenerator, OrgSpec
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
@@ -233,3 +235,63 @@ def demo_accounts_ensure(*, root: Organization, logins_file: Path | None = None)
     with os.fdopen(fd, "w") as handle:
         json.dump(stored, handle, ensure_ascii=False, indent=1)
     return logins
+
+
+GROUP_BY_FIELD = {"state_enterprise": "国企", "school": "高校"}
+
+
+def demo_cycle_ensure(*, root: Organization) -> Cycle | None:
+    """This year's city cycle, open for reports: every unit directly under the city reports (the
+    counties in 县区, the others by field); units with no secretary account get one that cannot
+    log in. The demo secretary's report is begun. Done once."""
+    from shuzhi.cycles.services import cycle_advance, cycle_create, reporters_add
+    from shuzhi.reports.models import Report
+    from shuzhi.reports.services import report_item_add, report_save
+
+    organiser = User.objects.filter(username="organiser", organization=root).first()
+    if organiser is None or Cycle.objects.filter(organization=root).exists():
+        return None
+    today = timezone.localdate()
+    units = list(
+        Organization.objects.filter(in_subtree("path", root.path), depth=root.depth + 1).order_by("path")
+    )
+    with transaction.atomic():
+        staffed = set(
+            User.objects.filter(organization__in=units, role=Role.SECRETARY).values_list(
+                "organization_id", flat=True
+            )
+        )
+        for unit in units:
+            if unit.pk not in staffed:
+                user = User(username=f"sec_{unit.code}", full_name=unit.secretary.name if unit.secretary_id else f"{unit.name}书记",
+                            role=Role.SECRETARY, organization=unit)  # fmt: skip
+                user.set_unusable_password()
+                user.save()
+        cycle = cycle_create(
+            actor=organiser, year=today.year, title=f"{today.year}年度全市抓基层党建工作述职评议考核",
+            groups=["县区", "市直机关", "国企", "高校"], report_due=today + timedelta(days=20),
+            meeting_on=today + timedelta(days=30),
+        )  # fmt: skip
+        by_group: dict[str, list[Organization]] = {}
+        for unit in units:
+            group = "县区" if unit.level == "county" else GROUP_BY_FIELD.get(unit.field, "市直机关")
+            by_group.setdefault(group, []).append(unit)
+        for group in cycle.groups:
+            if by_group.get(group):
+                mode = "onsite" if group == "县区" else "written"
+                reporters_add(
+                    actor=organiser, cycle=cycle, organizations=by_group[group], group=group, mode=mode
+                )
+        cycle = cycle_advance(actor=organiser, cycle=cycle)
+        report = Report.objects.filter(
+            reporter__cycle=cycle, reporter__secretary__username="secretary"
+        ).first()
+        if report is not None:
+            writer = report.reporter.secretary
+            report_save(actor=writer, report=report, sections={
+                "duty": "坚持把抓基层党建作为最大政绩，区委常委会专题研究党建工作6次，制定书记抓党建项目清单。",
+                "personal": "带头讲专题党课3次，走访镇村党组织28个，领办基层党建难题4项。",
+            })  # fmt: skip
+            report_item_add(actor=writer, report=report, kind="problem", text="村级后备干部储备不足，结构不够合理",
+                            category="队伍建设", severity="moderate")  # fmt: skip
+    return cycle

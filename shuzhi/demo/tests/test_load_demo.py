@@ -6,8 +6,10 @@ from django.core.management import call_command
 from shuzhi.accounts.models import User
 from shuzhi.accounts.roles import Role
 from shuzhi.core.selectors import audit_chain_verify
+from shuzhi.cycles.models import Cycle
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
+from shuzhi.reports.models import Report
 
 
 def test_load_demo_builds_the_city_and_its_accounts_and_can_run_twice(db, tmp_path, settings):
@@ -29,10 +31,19 @@ def test_load_demo_builds_the_city_and_its_accounts_and_can_run_twice(db, tmp_pa
     secretary = User.objects.get(username="secretary")
     assert secretary.member == secretary.organization.secretary
 
+    cycle = Cycle.objects.get()
+    assert cycle.organization == root and cycle.status == Cycle.Status.REPORTS_OPEN
+    assert cycle.reporters.count() == root.numchild
+    assert Report.objects.get(reporter__secretary=secretary).status == Report.Status.DRAFT
+    # the other units' secretaries exist to be named reporters; they cannot log in
+    assert not any(u.has_usable_password() for u in User.objects.filter(username__startswith="sec_"))
+
     again = io.StringIO()
     call_command("load_demo", orgs=320, members=800, stdout=again)
     assert "已存在" in again.getvalue()
-    assert Organization.objects.count() == 320 and User.objects.count() == len(logins)
+    assert Organization.objects.count() == 320
+    assert User.objects.filter(username__in=logins).count() == len(logins)
+    assert Cycle.objects.count() == 1  # the demo cycle too is made once
     assert json.loads(settings.DEMO_LOGINS_FILE.read_text()) == logins
     assert audit_chain_verify().ok
 

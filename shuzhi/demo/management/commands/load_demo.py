@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
-from shuzhi.demo.services import city_write, demo_accounts_ensure
+from shuzhi.demo.services import city_write, demo_accounts_ensure, demo_cycle_ensure
 from shuzhi.orgs.models import Organization
 
 
@@ -30,6 +30,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"演示城市“{root.name}”已存在，未重复载入。")
         logins = demo_accounts_ensure(root=root)
+        cycle = demo_cycle_ensure(root=root)
+        if cycle is not None:
+            self.stdout.write(
+                f"已建立演示述职评议周期“{cycle.title}”（{cycle.reporters.count()} 个述职单位）。"
+            )
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
         width = max(len(login["username"]) for login in logins)
