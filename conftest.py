@@ -1,4 +1,5 @@
 import os
+import threading
 
 import pytest
 from django.conf import settings
@@ -53,8 +54,46 @@ def live_server(live_server):
     through the finders, which do not know the manifest's hashed names, so every vendored script
     and stylesheet would be a 404. Needs `collectstatic` first (make test runs it).
     """
-    live_server.thread.httpd.set_app(WSGIHandler())
+    live_server.thread.httpd.set_app(OneAtATime(WSGIHandler()))
     return live_server
+
+
+class OneAtATime:
+    """A WSGI app that serves one request at a time, its answer's body included.
+
+    On the embedded database the live server's request threads all use the test's own in-memory
+    SQLite connection (that is how they see the test's data). Two requests at once on one
+    connection, as when the autosave and the submit button go together, fail with "database
+    table is locked" or a lost session: an artefact of the shared connection, not of the
+    platform, whose threads have connections of their own and wait for SQLite's write lock."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        self.lock.acquire()
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self.lock.release()
+            raise
+        return _Releasing(body, self.lock)
+
+
+class _Releasing:
+    def __init__(self, body, lock):
+        self.body, self.lock = body, lock
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.lock.release()
 
 
 @pytest.fixture(scope="session")
