@@ -1,5 +1,5 @@
 """Phone ballots under load: a meeting of 1,000 voters grading 30 reporters, every voter casting
-once, against PostgreSQL behind gunicorn, driven over HTTP from this process (asyncio, aiohttp):
+once, against PostgreSQL behind gunicorn, driven over HTTP from this process (asyncio on raw sockets):
 at most --concurrency requests in flight, a new connection for each (every phone brings its own),
 a per-request timeout, and a minute for all of them.
 
@@ -44,7 +44,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-import aiohttp
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,35 +236,80 @@ def wait_for_quiet(limit_s: float = QUIET_WAIT_S) -> None:
 # ---- the client -----------------------------------------------------------------------------------
 
 
-async def _burst(base: str, voters: list[Voter], *, method: str, concurrency: int) -> list[Outcome]:
-    """Every voter once, `concurrency` requests in flight at most; stops sending after the bound."""
-    outcomes = [Outcome(None, 0.0)] * len(voters)  # in the voters' order
-    pending = iter(enumerate(voters))
-    deadline = time.monotonic() + BURST_LIMIT_S
-    # a connection per request, as each phone brings its own (kept-alive connections would also pin
-    # the load to whichever gunicorn worker accepted them)
-    connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency, force_close=True)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+class _Exchange(asyncio.Protocol):
+    """One request on a connection of its own: send it, take the answer until the server closes
+    the connection (the request says `Connection: close`, as each phone brings its own)."""
 
-    async def phone(session: aiohttp.ClientSession) -> None:
-        for i, voter in pending:
+    def __init__(self, request: bytes, answer: asyncio.Future) -> None:
+        self.request, self.answer, self.data = request, answer, bytearray()
+
+    def connection_made(self, transport) -> None:
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.data += data
+
+    def connection_lost(self, exc) -> None:
+        if not self.answer.done():
+            self.answer.set_result(bytes(self.data))
+
+
+def _status(answer: bytes) -> int | None:
+    """The status of a complete HTTP answer; a redirect anywhere but the thank-you page is -302."""
+    head, separator, _body = answer.partition(b"\r\n\r\n")
+    if not separator or not head.startswith(b"HTTP/1.1 "):
+        return None  # cut off: no answer
+    status = int(head[9:12])
+    if status == 302 and b"\r\nlocation: /v/done/\r\n" not in head.lower() + b"\r\n":
+        return -302
+    return status
+
+
+def _request(method: str, host: str, voter: Voter) -> bytes:
+    head = f"{method} /v/{voter.token}/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
+    if method == "POST":
+        head += f"Content-Type: {FORM['Content-Type']}\r\nContent-Length: {len(voter.body)}\r\n"
+        return f"{head}\r\n".encode() + voter.body
+    return f"{head}\r\n".encode()
+
+
+async def _burst(base: str, voters: list[Voter], *, method: str, concurrency: int) -> list[Outcome]:
+    """Every voter once, `concurrency` requests in flight at most; stops sending after the bound.
+
+    The client is plain asyncio on raw sockets, the requests made before the clock starts: the
+    phones are other machines, so the less of these two cores the client takes, the closer the
+    figure is to what the server does (aiohttp took half as much again: 0.29-0.32 ms of CPU per
+    request against 0.19-0.22 ms, measured in the two clients' runs of this benchmark)."""
+    host = base.removeprefix("http://")
+    address, port = host.rsplit(":", 1)
+    requests = [_request(method, host, voter) for voter in voters]
+    outcomes = [Outcome(None, 0.0)] * len(voters)  # in the voters' order
+    pending = iter(range(len(voters)))
+    loop = asyncio.get_running_loop()
+    deadline = time.monotonic() + BURST_LIMIT_S
+
+    async def exchange(request: bytes) -> int | None:
+        answer = loop.create_future()
+        transport, _protocol = await loop.create_connection(
+            lambda: _Exchange(request, answer), address, int(port)
+        )
+        try:
+            return _status(await answer)
+        finally:
+            transport.abort()  # closed by the server already, unless the time ran out
+
+    async def phone() -> None:
+        for i in pending:
             if time.monotonic() > deadline:
                 continue  # not sent: no answer
-            form = {"data": voter.body, "headers": FORM} if method == "POST" else {}
             started = time.perf_counter()
             try:
-                url = f"{base}/v/{voter.token}/"
-                async with session.request(method, url, allow_redirects=False, **form) as response:
-                    await response.read()
-                    status = response.status
-                    if status == 302 and response.headers.get("Location") != "/v/done/":
-                        status = -302  # a redirect elsewhere is not a success
-            except (TimeoutError, aiohttp.ClientError):
+                status = await asyncio.wait_for(exchange(requests[i]), REQUEST_TIMEOUT_S)
+            except (TimeoutError, OSError):
                 status = None
             outcomes[i] = Outcome(status, (time.perf_counter() - started) * 1000)
 
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        await asyncio.gather(*(phone(session) for _i in range(concurrency)))
+    await asyncio.gather(*(phone() for _i in range(concurrency)))
     return outcomes
 
 
