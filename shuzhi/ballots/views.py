@@ -376,6 +376,8 @@ def scrutineer_add(request, pk: int):
             services.scrutineer_add(actor=request.user, meeting=meeting, name=form.cleaned_data["name"])
         except ValidationError as error:
             show_errors(request, error)
+    else:
+        show_errors(request, form)
     return redirect("ballots:meeting", pk=meeting.pk)
 
 

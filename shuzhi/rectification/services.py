@@ -281,42 +281,33 @@ def sign_off(*, actor, item: Item) -> Item:
 
 @transaction.atomic
 def sign_off_refuse(*, actor, item: Item, reason: str) -> Item:
-    item = _locked(item)
-    if len(reason.strip()) < 4:
-        raise field_error("reason", _("请写明退回理由（至少 4 个字）。"), "reason")
-    item = _move(
-        item,
-        Item.Status.RETURNED,
-        actor=actor,
-        who="above" if is_above(actor, item) else "",
-        action="refuse",
-        note=reason.strip(),
-    )
-    notify(
-        recipients=_secretaries(item),
-        text=_("销号申请被退回：%(reason)s") % {"reason": reason.strip()[:100]},
-        link=item.get_absolute_url(),
-    )
-    return item
+    return _move_with_reason(
+        item, Item.Status.RETURNED, actor=actor, action="refuse", reason=reason,
+        missing=_("请写明退回理由（至少 4 个字）。"), notice=_("销号申请被退回：%(reason)s"),
+    )  # fmt: skip
 
 
 @transaction.atomic
 def item_reopen(*, actor, item: Item, reason: str) -> Item:
+    return _move_with_reason(
+        item, Item.Status.IN_PROGRESS, actor=actor, action="reopen", reason=reason,
+        missing=_("请写明重新打开的理由（至少 4 个字）。"), notice=_("整改事项被重新打开：%(reason)s"),
+    )  # fmt: skip
+
+
+def _move_with_reason(
+    item: Item, status: str, *, actor, action: str, reason: str, missing: str, notice: str
+) -> Item:
+    """A move that needs a written reason (refusing a sign-off, reopening); the unit is told why."""
     item = _locked(item)
-    if len(reason.strip()) < 4:
-        raise field_error("reason", _("请写明重新打开的理由（至少 4 个字）。"), "reason")
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise field_error("reason", missing, "reason")
     item = _move(
-        item,
-        Item.Status.IN_PROGRESS,
-        actor=actor,
-        who="above" if is_above(actor, item) else "",
-        action="reopen",
-        note=reason.strip(),
+        item, status, actor=actor, who="above" if is_above(actor, item) else "", action=action, note=reason
     )
     notify(
-        recipients=_secretaries(item),
-        text=_("整改事项被重新打开：%(reason)s") % {"reason": reason.strip()[:100]},
-        link=item.get_absolute_url(),
+        recipients=_secretaries(item), text=notice % {"reason": reason[:100]}, link=item.get_absolute_url()
     )
     return item
 

@@ -204,3 +204,11 @@ def test_committee_members_comment_and_one_final_comment_per_reporter(client, ca
     assert "抓党建的精力投入还需加强" in page and "总体较好" in page
     with pytest.raises(ValidationError):
         comment_add(actor=cast.outsider, meeting=meeting, reporter=reporter, text="越权点评")
+
+
+def test_a_scrutineer_without_a_name_is_refused_with_a_message(client, cast):
+    meeting = county_meeting(cast)
+    client.force_login(cast.county_organiser)
+    response = client.post(reverse("ballots:scrutineer_add", args=[meeting.pk]), {"name": " "}, follow=True)
+    assert "监票人姓名" in response.content.decode() and "这个字段是必填项" in response.content.decode()
+    assert not meeting.scrutineers.exists()
