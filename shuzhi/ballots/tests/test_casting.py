@@ -102,8 +102,6 @@ def test_no_ballot_before_voting_opens_or_after_it_closes(cast):
     with pytest.raises(ValidationError) as error:
         ballot_cast(token=token, grades=dict.fromkeys([r.pk for r in meeting.cycle.reporters.all()], "good"))
     assert "尚未开始" in error.value.messages[0]
-    meeting = county_meeting.__wrapped__ if False else meeting
-
     meeting = voting_open(actor=cast.county_organiser, meeting=meeting)
     voting_close(actor=cast.county_organiser, meeting=meeting)
     with pytest.raises(ValidationError) as error:
