@@ -107,7 +107,7 @@ def cycle_summary(*, cycle: Cycle) -> dict[str, object]:
         by_group[row["group"]] = by_group.get(row["group"], 0) + row["n"]
         if row["report__status"]:
             by_status[row["report__status"]] += row["n"]
-    waiting = by_status["not_started"] + by_status["draft"] + by_status["returned"]
+    waiting = sum(by_status[status] for status in LATE_STATUSES)
     statuses = [(key, label, by_status[key]) for key, label in Report.Status.choices]
     return {
         "total": total,

@@ -325,18 +325,20 @@ def cycle_reopen(*, actor, cycle: Cycle, reason: str) -> Cycle:
 
 
 @transaction.atomic
-def reporters_remind(*, actor, cycle: Cycle, reporters: Iterable[Reporter]) -> int:
-    """Remind the secretaries whose reports are not in yet (in the app, and by e-mail if set up)."""
+def reporters_remind(*, actor, cycle: Cycle, reporter_id: int | None = None) -> int:
+    """Remind the secretaries whose reports are not in yet (in the app, and by e-mail if set up):
+    every one of the cycle, or only the reporter `reporter_id`."""
     _check_owner(actor, cycle)
     if not cycle.accepts_reports:
         raise ValidationError(_("当前阶段不接收述职报告，无需提醒。"), code="not_open")
-    from shuzhi.reports.models import Report
+    from shuzhi.cycles.selectors import LATE_STATUSES
 
-    waiting = [
-        r for r in reporters
-        if r.cycle_id == cycle.pk and getattr(r, "report", None) is not None
-        and r.report.status in (Report.Status.NOT_STARTED, Report.Status.DRAFT, Report.Status.RETURNED)
-    ]  # fmt: skip
+    waiting = cycle.reporters.filter(report__status__in=LATE_STATUSES).select_related(
+        "secretary", "organization"
+    )
+    if reporter_id is not None:
+        waiting = waiting.filter(pk=reporter_id)
+    waiting = list(waiting.order_by("position", "id"))
     late = timezone.localdate() > cycle.report_due
     text = (
         _("“%(title)s”的述职报告已超过截止日期（%(due)s），请尽快提交。")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import capability_required
-from shuzhi.core.forms import apply_service_errors
+from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.pagination import KnownCountPaginator
 from shuzhi.cycles import selectors, services
 from shuzhi.cycles.forms import CycleForm, ReasonForm, ReporterFilterForm, ReporterForm, ReportersAddForm
@@ -189,7 +189,7 @@ def reporter_remove(request, pk: int, reporter_pk: int):
     try:
         services.reporter_remove(actor=request.user, reporter=reporter)
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        show_errors(request, error)
     else:
         messages.success(request, _("已将“%(name)s”移出述职名单。") % {"name": reporter.organization.name})
     return redirect("cycles:detail", pk=cycle.pk)
@@ -202,8 +202,7 @@ def advance(request, pk: int):
     try:
         cycle = services.cycle_advance(actor=request.user, cycle=cycle)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        show_errors(request, error)
     else:
         messages.success(request, _("周期已进入“%(status)s”阶段。") % {"status": cycle.get_status_display()})
     return redirect("cycles:detail", pk=cycle.pk)
@@ -232,14 +231,15 @@ def reopen(request, pk: int):
 def remind(request, pk: int):
     """Remind one reporter (`reporter` in the form) or every reporter whose report is not in."""
     cycle = _managed(request, pk)
-    reporters = selectors.cycle_reporters(cycle=cycle, filters=selectors.ReporterFilter())
-    wanted = request.POST.get("reporter")
-    if wanted:
-        reporters = reporters.filter(pk=wanted) if wanted.isdigit() else reporters.none()
+    wanted = request.POST.get("reporter", "")
     try:
-        sent = services.reporters_remind(actor=request.user, cycle=cycle, reporters=list(reporters))
+        if wanted and not (wanted.isascii() and wanted.isdigit()):
+            raise ValidationError(_("没有找到要提醒的述职人。"), code="unknown_reporter")
+        sent = services.reporters_remind(
+            actor=request.user, cycle=cycle, reporter_id=int(wanted) if wanted else None
+        )
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        show_errors(request, error)
     else:
         if sent:
             messages.success(request, _("已提醒 %(n)d 位书记。") % {"n": sent})
