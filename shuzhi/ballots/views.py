@@ -106,11 +106,8 @@ def _vote_cast(request, token: str):
     meeting, so that a ballot going in costs no lookup here; only a refusal looks the code up, to
     show its page."""
     grades, scores, suggestion = _ballot_from(request.POST)
-    # the meeting whose form the phone showed: a code of another meeting is refused
-    meeting_id = _number(request.POST.get("meeting", ""))
     try:
-        services.ballot_cast(token=token, grades=grades, scores=scores, suggestion=suggestion,
-                             meeting_id=meeting_id if isinstance(meeting_id, int) else None)  # fmt: skip
+        services.ballot_cast(token=token, grades=grades, scores=scores, suggestion=suggestion)
     except ValidationError as error:
         status = REFUSAL_STATUS.get(error.error_list[0].code, 400)
         code = services.code_lookup(token)

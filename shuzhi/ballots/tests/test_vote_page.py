@@ -46,16 +46,6 @@ def test_unknown_code_and_closed_meeting_are_refused_in_chinese(client, cast):
     assert response.status_code == 403 and "投票尚未开始" in response.content.decode()
 
 
-def test_a_code_sent_with_another_meetings_form_is_refused_and_leaves_no_row(client, cast):
-    meeting = county_meeting(cast)
-    url = reverse("ballots:vote", args=[tokens(meeting, "区委常委")[0]])
-    assert f'name="meeting" value="{meeting.pk}"' in client.get(url).content.decode()
-    response = client.post(url, {**_post(meeting), "meeting": meeting.pk + 1000})
-    assert response.status_code == 404 and "该二维码不属于本次会议" in response.content.decode()
-    assert not Ballot.objects.exists() and not CodeUse.objects.exists()
-    assert client.post(url, {**_post(meeting), "meeting": meeting.pk}).status_code == 302
-
-
 def test_the_vote_page_accepts_only_get_and_post(client, cast):
     meeting = county_meeting(cast)
     assert client.put(reverse("ballots:vote", args=[tokens(meeting, "区委常委")[0]])).status_code == 405
