@@ -23,7 +23,7 @@ def home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notifications(request):
-    """The user's notifications; opening the page (or the button) marks them read."""
+    """The user's notifications; the button marks them all read (opening the page changes nothing)."""
     if request.method == "POST":
         notifications_mark_read(user=request.user)
         return redirect("core:notifications")

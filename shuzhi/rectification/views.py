@@ -117,7 +117,7 @@ def item(request, pk: int):
                 return redirect("rectification:item", pk=item.pk)
     context = {
         "item": item,
-        "children": list(item.children.all()),
+        "children": list(item.children.select_related("cycle")),
         "milestones": list(item.milestones.prefetch_related("evidence").select_related("created_by")),
         "events": list(item.events.select_related("actor")),
         "is_unit": services.is_unit(request.user, item),

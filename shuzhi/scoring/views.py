@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -139,12 +140,13 @@ def reporter(request, cycle_pk: int, reporter_pk: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                for name in components:
-                    value = form.cleaned_data[name]
-                    if value is not None and value != current.get(name):
-                        services.component_score_set(
-                            actor=request.user, reporter=target, component=name, score=value
-                        )
+                with transaction.atomic():  # all the components, or none of them
+                    for name in components:
+                        value = form.cleaned_data[name]
+                        if value is not None and value != current.get(name):
+                            services.component_score_set(
+                                actor=request.user, reporter=target, component=name, score=value
+                            )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -250,6 +252,8 @@ def publish(request, cycle_pk: int):
             show_errors(request, error)
         else:
             messages.success(request, _("考核结果已公布。"))
+    else:
+        show_errors(request, form)
     return redirect("scoring:index", cycle_pk=cycle.pk)
 
 

@@ -168,6 +168,11 @@ def test_pages_the_organiser_and_the_reporter_see(client, cast):
     client.force_login(cast.township_secretary)  # not published yet: their own result is not shown
     assert client.get(reverse("scoring:explain", args=[result.pk])).status_code == 404
     client.force_login(cast.county_organiser)
+    refused = client.post(reverse("scoring:publish", args=[cycle.pk]), {"objection_days": 40}, follow=True)
+    assert "公示期" in refused.content.decode() and "30" in refused.content.decode()
+    client.force_login(cast.township_secretary)  # a refused publication publishes nothing
+    assert client.get(reverse("scoring:explain", args=[result.pk])).status_code == 404
+    client.force_login(cast.county_organiser)
     client.post(reverse("scoring:publish", args=[cycle.pk]), {"objection_days": 3})
     client.force_login(cast.township_secretary)
     assert client.get(reverse("scoring:explain", args=[result.pk])).status_code == 200
