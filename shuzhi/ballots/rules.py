@@ -99,8 +99,13 @@ def counts_of(grades: Iterable[str]) -> Counts:
 
 def shown_classes(ballots_per_class: Mapping[int, int], minimum: int) -> set[int]:
     """The classes whose breakdown may be shown: at least `minimum` ballots, so that a small
-    group's votes cannot be inferred."""
-    return {cls for cls, n in ballots_per_class.items() if n >= minimum}
+    group's votes cannot be inferred. The total is shown too, so one small class hidden alone
+    would be the total less the others: then the next smallest class is hidden with it."""
+    shown = {cls for cls, n in ballots_per_class.items() if n >= minimum}
+    hidden = [cls for cls, n in ballots_per_class.items() if 0 < n < minimum]  # an empty class tells nothing
+    if len(hidden) == 1 and shown:
+        shown.discard(min(shown, key=lambda cls: (ballots_per_class[cls], cls)))
+    return shown
 
 
 def paper_differences(first: Mapping[tuple, Counts], second: Mapping[tuple, Counts]) -> list[tuple]:

@@ -134,8 +134,19 @@ def test_results_hide_the_breakdown_of_a_class_with_too_few_ballots(client, cast
     meeting = _close_with_phone_votes(cast)  # 6 members' ballots, 2 committee ballots
     client.force_login(cast.county_organiser)
     page = client.get(reverse("ballots:meeting", args=[meeting.pk])).content.decode()
-    assert "党员群众代表：6 / 0 / 0 / 0" in page
     assert "区委常委：" in page and "区委常委：0 / 0 / 2 / 0" not in page and "不足 5 票，不单列" in page
+    # the total is shown, so the members' 6 / 0 / 0 / 0 beside it would give the committee's away
+    assert "党员群众代表：6 / 0 / 0 / 0" not in page and page.count("不足 5 票，不单列") == 2 * len(
+        meeting.agenda
+    )
+
+
+def test_one_small_class_is_never_hidden_alone():
+    assert rules.shown_classes({1: 2, 2: 6, 3: 40}, 5) == {3}  # 1 alone hidden: 2 goes with it
+    assert rules.shown_classes({1: 2, 2: 3, 3: 40}, 5) == {3}  # two hidden already
+    assert rules.shown_classes({1: 0, 2: 6, 3: 40}, 5) == {2, 3}  # an empty class tells nothing
+    assert rules.shown_classes({1: 2}, 5) == set()
+    assert rules.shown_classes({1: 6, 2: 40}, 5) == {1, 2}
 
 
 def test_nothing_of_the_results_shows_while_voting_is_open(client, cast):
