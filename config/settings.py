@@ -128,6 +128,11 @@ if REDIS_URL:
 
 # Background jobs (imports): rows in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An import or export that makes no progress for this long is failed and rolled back (the
+# slowest silent phase, reading a 290,000-row sheet, takes well under a minute); none may run
+# longer than the timeout.
+JOB_STALL_SECONDS = env_int("SHUZHI_JOB_STALL_SECONDS", 300, minimum=5)
+JOB_TIMEOUT_SECONDS = env_int("SHUZHI_JOB_TIMEOUT_SECONDS", 3600, minimum=60)
 
 # Accounts and authentication
 AUTH_USER_MODEL = "accounts.User"

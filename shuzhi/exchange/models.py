@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.models import TimeStampedModel
@@ -75,6 +78,13 @@ class ExchangeJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def seems_stopped(self) -> bool:
+        """Unfinished and silent for longer than a live job may be: its worker is not running (the
+        next job a worker starts fails it for good)."""
+        silent = timezone.now() - self.updated_at
+        return not self.is_finished and silent > timedelta(seconds=settings.JOB_STALL_SECONDS + 60)
 
     @property
     def percent(self) -> int:

@@ -2,25 +2,67 @@
 
 Checking 290,000 roster rows is pure Python; two cores halve it. The children inherit the rows
 and the reference data by fork (nothing is pickled on the way in), report progress through a
-shared counter, and must not touch the database: they are only given the pure check.
+shared counter, send each slice's result back through a pipe of their own, and must not touch
+the database: they are only given the pure check.
+
+Nothing here can hang the caller. The children are this module's own processes, not a pool:
+each is watched through its sentinel, so a child that dies (killed, out of memory) is noticed at
+once instead of leaving its slice unanswered for ever; a child that stops making progress for
+`stall_seconds` is given up; and whatever happens, every child is killed (SIGKILL, which no
+handler can swallow) before the call returns. The children also drop the signal handlers they
+inherit: the background worker's SIGTERM handler only asks the worker to stop after its task,
+and in a child it used to swallow the pool's terminate, so the pool waited for ever.
 """
 
 import gc
 import multiprocessing
 import os
+import signal
+import threading
+import time
+import traceback
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from multiprocessing.connection import wait
+from typing import TypeVar
+
+from django.utils.translation import gettext as _
 
 T = TypeVar("T")
 SliceFunction = Callable[[int, int, Callable[[int], None]], T]
 
-_state: tuple[SliceFunction, Any] | None = None
+_running: set[multiprocessing.Process] = set()  # children of calls under way, for kill_children
+_running_lock = threading.Lock()
+
+
+class CheckFailed(RuntimeError):
+    """A child could not finish its slices: the message is for a person, `detail` for the log."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
+
+
+class CheckerDied(CheckFailed):
+    pass
+
+
+class CheckStalled(CheckFailed):
+    pass
 
 
 def workers_available() -> int:
     return max(
         1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     )
+
+
+def kill_children() -> int:
+    """Kill every child of the calls under way (a watchdog's last word); return how many."""
+    with _running_lock:
+        children = [child for child in _running if child.is_alive()]
+    for child in children:
+        child.kill()
+    return len(children)
 
 
 def in_slices(
@@ -33,6 +75,7 @@ def in_slices(
     on_progress: Callable[[int], None] | None = None,
     on_result: Callable[[T], None] | None = None,
     poll_seconds: float = 1.0,
+    stall_seconds: float = 300.0,
 ) -> Sequence[T]:
     """func(start, stop, progress) for consecutive slices of range(total); results in order.
 
@@ -40,6 +83,10 @@ def in_slices(
     result, in order, as soon as it and those before it are in, while the workers go on with the
     rest: the caller can write what is checked while the remainder is being checked. Small
     inputs, or a machine with one core, run in this process.
+
+    Raises CheckerDied when a child ends without its results, CheckStalled when neither the
+    progress counter nor the results have moved for `stall_seconds`, CheckFailed when `func`
+    raised in a child (with its traceback logged by the caller's exception handler).
     """
     workers = workers or workers_available()
     if workers < 2 or total < min_rows or "fork" not in multiprocessing.get_all_start_methods():
@@ -47,36 +94,90 @@ def in_slices(
         if on_result is not None:
             on_result(result)
         return [result]
-    global _state
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
-    _state = (func, counter)
     step = -(-total // max(workers, -(-total // slice_rows)))
     bounds = [(start, min(start + step, total)) for start in range(0, total, step)]
-    results: list[T] = []
+    count = min(workers, len(bounds))
+    children: dict[object, tuple[multiprocessing.Process, int]] = {}  # pipe → (child, its slices)
     try:
-        # no garbage collection in the children, which live for one sheet: it would also write
-        # to every object they inherited, and so copy the pages they share with this process
-        with context.Pool(min(workers, len(bounds)), initializer=gc.disable) as pool:
-            pending = pool.imap(_run_slice, bounds)
-            while len(results) < len(bounds):
-                try:
-                    results.append(pending.next(poll_seconds))
-                except multiprocessing.TimeoutError:
-                    pass
-                else:
-                    if on_result is not None:
-                        on_result(results[-1])
-                if on_progress is not None:
-                    on_progress(counter.value)
-            return results
+        for number in range(count):
+            mine = [(index, bounds[index]) for index in range(number, len(bounds), count)]
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(
+                target=_child, args=(func, mine, send, counter), name=f"roster-check-{number}", daemon=True
+            )
+            with _running_lock:
+                _running.add(child)
+            child.start()
+            send.close()
+            children[receive] = (child, len(mine))
+        return _collect(children, len(bounds), counter, on_progress, on_result, poll_seconds, stall_seconds)
     finally:
-        _state = None
+        for child, _slices in children.values():
+            if child.is_alive():
+                child.kill()
+        for receive, (child, _slices) in children.items():
+            child.join()
+            receive.close()  # type: ignore[attr-defined]
+            with _running_lock:
+                _running.discard(child)
 
 
-def _run_slice(bounds: tuple[int, int]):
-    assert _state is not None
-    func, counter = _state
+def _collect(children, slices, counter, on_progress, on_result, poll_seconds, stall_seconds) -> list:
+    """Take the children's results as they come, hand them over in order, and watch the children:
+    a pipe that ends before its child sent every slice means the child died."""
+    results: list = []
+    arrived: dict[int, object] = {}
+    delivered = dict.fromkeys(children, 0)
+    open_pipes = set(children)
+    last_seen, last_moved = (-1, -1), time.monotonic()
+    while len(results) < slices:
+        for pipe in wait(list(open_pipes), timeout=poll_seconds):
+            try:
+                index, outcome = pipe.recv()  # type: ignore[attr-defined]
+            except EOFError:
+                open_pipes.discard(pipe)
+                if delivered[pipe] < children[pipe][1]:
+                    raise CheckerDied(
+                        _("校验进程意外退出（可能是服务器内存不足或进程被结束），未导入任何数据。")
+                    ) from None
+                continue
+            if isinstance(outcome, _Failure):
+                raise CheckFailed(_("校验时出错，未导入任何数据。"), detail=outcome.text)
+            delivered[pipe] += 1
+            arrived[index] = outcome
+        while len(results) in arrived:
+            results.append(arrived.pop(len(results)))
+            if on_result is not None:
+                on_result(results[-1])
+        if on_progress is not None:
+            on_progress(counter.value)
+        seen = (counter.value, len(results) + len(arrived))
+        if seen != last_seen:
+            last_seen, last_moved = seen, time.monotonic()
+        elif time.monotonic() - last_moved > stall_seconds:
+            raise CheckStalled(
+                _("校验已有 %(s)d 秒没有进展，已停止，未导入任何数据。") % {"s": int(stall_seconds)}
+            )
+    return results
+
+
+class _Failure:
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _child(func, slices, send, counter) -> None:
+    # the worker's own handlers are not for this process: SIGTERM ends it, as for any process,
+    # and Ctrl+C in a terminal is the parent's to handle (it kills its children)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGQUIT"):
+        signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    # no garbage collection in the children, which live for one sheet: it would also write to
+    # every object they inherited, and so copy the pages they share with the parent
+    gc.disable()
     reported = 0
 
     def progress(done: int) -> None:
@@ -85,4 +186,11 @@ def _run_slice(bounds: tuple[int, int]):
             counter.value += done - reported
         reported = done
 
-    return func(bounds[0], bounds[1], progress)
+    try:
+        for index, (start, stop) in slices:
+            reported = 0
+            send.send((index, func(start, stop, progress)))
+    except BaseException:
+        send.send((-1, _Failure(traceback.format_exc())))
+    finally:
+        send.close()

@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, Error, OperationalError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from shuzhi.core.services import audit_record
 from shuzhi.exchange import parallel, plans
 from shuzhi.exchange.models import ExchangeJob
 from shuzhi.exchange.sheets import MEMBER_COLUMNS, ORG_COLUMNS, SHEETS
+from shuzhi.exchange.watchdog import Stopped, Watchdog
 from shuzhi.exchange.workbook import SheetData, check_upload, read_sheet, write_report, write_table
 from shuzhi.members import rules as member_rules
 from shuzhi.members.models import ID_NUMBER_PURPOSE, PHONE_PURPOSE, Member
@@ -105,17 +107,60 @@ def _enqueue(job: ExchangeJob) -> None:
 
 
 def exchange_job_run(*, job_id: int) -> ExchangeJob:
-    """Run one queued job to its end. Whoever claims it first runs it; a second call returns."""
+    """Run one queued job to its end, watched (see `watchdog`). Whoever claims it first runs it;
+    a second call returns."""
+    exchange_jobs_expire()
     job = ExchangeJob.objects.select_related("created_by", "organization").get(pk=job_id)
     first = ExchangeJob.Status.READING if job.is_import else ExchangeJob.Status.EXPORTING
-    if not ExchangeJob.objects.filter(pk=job_id, status=ExchangeJob.Status.QUEUED).update(status=first):
+    if not ExchangeJob.objects.filter(pk=job_id, status=ExchangeJob.Status.QUEUED).update(
+        status=first, updated_at=timezone.now()
+    ):
         return job
     job.status = first
-    if job.is_import:
-        _run_import(job)
-    else:
-        _run_export(job)
+    with Watchdog(
+        job_id=job.pk, stall_seconds=settings.JOB_STALL_SECONDS, timeout_seconds=settings.JOB_TIMEOUT_SECONDS
+    ) as watchdog:
+        job.watchdog = watchdog
+        if job.is_import:
+            _run_import(job)
+        else:
+            _run_export(job)
     return job
+
+
+def exchange_jobs_expire() -> int:
+    """Fail the jobs whose worker is gone (killed, machine restarted): started, unfinished, and
+    silent for longer than any live job may be. Their transactions died with their sessions."""
+    silent_since = timezone.now() - timedelta(seconds=settings.JOB_STALL_SECONDS + 60)
+    return (
+        ExchangeJob.objects.exclude(status__in=[ExchangeJob.Status.QUEUED, *ExchangeJob.FINISHED])
+        .filter(updated_at__lt=silent_since)
+        .update(
+            status=ExchangeJob.Status.FAILED,
+            message=_("任务中断（处理进程已停止），未导入任何数据。请重新上传。"),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def _failed(job: ExchangeJob, error: Exception) -> str:
+    """What a person is told when the system, not the file, failed the job."""
+    watchdog = getattr(job, "watchdog", None)
+    if watchdog is not None and watchdog.fired:
+        return watchdog.message
+    if isinstance(error, parallel.CheckFailed | Stopped):
+        return str(error)
+    return _("处理失败，未导入任何数据。请稍后重试，或联系系统管理员。")
+
+
+def _finish(job: ExchangeJob, **fields) -> None:
+    """The job's last word, even when its connection was ended under it (by the watchdog)."""
+    try:
+        _save(job, **fields)
+    except Error:
+        connection.close()  # the next query opens a fresh one
+        _save(job, **fields)
 
 
 def _run_import(job: ExchangeJob) -> None:
@@ -141,7 +186,7 @@ def _run_import(job: ExchangeJob) -> None:
                 _reject(job, sheet, errors)
                 return
         created, updated, unchanged = counts
-        _progress(
+        _save(
             job,
             status=ExchangeJob.Status.SUCCEEDED,
             processed_rows=len(sheet.rows),
@@ -153,23 +198,24 @@ def _run_import(job: ExchangeJob) -> None:
         )
         logger.info("import job %s: %d rows; seconds %s", job.pk, len(sheet.rows), job.timings)
     except ValidationError as error:
-        _progress(
+        _finish(
             job,
             status=ExchangeJob.Status.REJECTED,
             message="；".join(error.messages),
             finished_at=timezone.now(),
         )
     except Exception as error:
-        logger.exception("import job %s failed", job.pk)
-        _progress(
-            job,
-            status=ExchangeJob.Status.FAILED,
-            message=_("处理失败，未导入任何数据（%(kind)s）。请稍后重试，或联系系统管理员。")
-            % {"kind": type(error).__name__},
-            finished_at=timezone.now(),
+        logger.exception("import job %s failed%s", job.pk, _detail(error))
+        _finish(
+            job, status=ExchangeJob.Status.FAILED, message=_failed(job, error), finished_at=timezone.now()
         )
     finally:
         gc.unfreeze()
+
+
+def _detail(error: Exception) -> str:
+    detail = getattr(error, "detail", "")
+    return f"; in a checking process:\n{detail}" if detail else ""
 
 
 def _audit_import(job: ExchangeJob, sheet: SheetData, counts: tuple[int, int, int]) -> None:
@@ -201,36 +247,79 @@ def _timed(job: ExchangeJob, phase: str) -> Iterator[None]:
 
 
 def _progress(job: ExchangeJob, **fields) -> None:
-    """Save progress outside any transaction, so that the page sees it at once."""
+    """Save progress outside any transaction, so that the page sees it at once; a step made."""
+    _save(job, **fields)
+    _beat(job)
+
+
+def _save(job: ExchangeJob, **fields) -> None:
     for name, value in fields.items():
         setattr(job, name, value)
     job.save(update_fields=[*fields, "updated_at"])
 
 
+def _beat(job: ExchangeJob) -> None:
+    """Tell the job's watchdog that it made a step; raise Stopped if the watchdog stopped it."""
+    watchdog = getattr(job, "watchdog", None)
+    if watchdog is not None:
+        watchdog.beat()
+
+
+def _check(job: ExchangeJob) -> None:
+    """Raise Stopped if the watchdog stopped the job: called before a commit."""
+    watchdog = getattr(job, "watchdog", None)
+    if watchdog is not None:
+        watchdog.check()
+
+
 @contextmanager
 def _progress_apart(job: ExchangeJob) -> Iterator[Callable[..., None]]:
-    """Progress of a job whose import transaction is open: saved over a connection of its own,
-    since on the import's connection the page would see it only at commit. A report never
-    waits for the job's row (it is skipped if something holds it): it must not hold up the
-    import, least of all behind the import's own transaction."""
+    """Progress of a job that is reading or writing at length, saved over a connection of its own.
+
+    On the import's connection the page would see progress only at commit. On an export's, a
+    write in the middle of its long read fails on SQLite: the read holds a snapshot, and once a
+    poll has saved its session the snapshot can no longer turn into a write ("database is
+    locked", at once, whatever the busy timeout). A report never holds up the job: on PostgreSQL
+    it skips the job's row if something holds it, on SQLite it is dropped if the lock cannot be
+    had (the next report brings the page up to date)."""
     side = connections.create_connection(DEFAULT_DB_ALIAS)
     table = ExchangeJob._meta.db_table
+    skip_locked = " FOR UPDATE SKIP LOCKED" if side.features.has_select_for_update_skip_locked else ""
 
     def report(**fields) -> None:
         for name, value in fields.items():
             setattr(job, name, value)
         fields["updated_at"] = timezone.now()
-        with side.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {', '.join(f'{name} = %s' for name in fields)} "  # noqa: S608
-                f"WHERE id = (SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
-                [*fields.values(), job.pk],
-            )
+        try:
+            with side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET {', '.join(f'{name} = %s' for name in fields)} "  # noqa: S608
+                    f"WHERE id = (SELECT id FROM {table} WHERE id = %s{skip_locked})",
+                    [*fields.values(), job.pk],
+                )
+        except OperationalError:
+            if side.vendor != "sqlite":
+                raise
+            logger.info("job %s: progress not saved, the database is busy", job.pk)
+        _beat(job)
 
     try:
         yield report
     finally:
         side.close()
+
+
+def _on_change(report: Callable[..., None]) -> Callable[[int], None]:
+    """Report processed rows when they have moved: the checkers' counter is read every second."""
+    last = -1
+
+    def progress(done: int) -> None:
+        nonlocal last
+        if done != last:
+            last = done
+            report(processed_rows=done)
+
+    return progress
 
 
 def _reject(job: ExchangeJob, sheet: SheetData, errors: plans.Errors) -> None:
@@ -290,6 +379,7 @@ def _import_orgs(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> tup
     with _timed(job, "write"), transaction.atomic():
         counts = _apply_orgs(job, plan)
         _audit_import(job, data, counts)
+        _check(job)
     return counts
 
 
@@ -429,6 +519,14 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
             # each COPY's foreign key checks then run as it ends, overlapping the checking, not
             # all at commit; set back afterwards (as Django's check_constraints() does)
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # the server ends the session, and so rolls the import back, if this process stops
+            # talking to it mid-transaction or one statement runs on and on
+            limit = f"{settings.JOB_STALL_SECONDS}s"
+            cursor.execute("SELECT set_config('idle_in_transaction_session_timeout', %s, true)", [limit])
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [limit])
+            watchdog = getattr(job, "watchdog", None)
+            if watchdog is not None:
+                watchdog.guard(connection)
             with _timed(job, "check"):
                 copy = functools.partial(_copy, cursor, Member._meta.db_table, INSERT_COLUMNS)
                 plan = _plan_members(job, sheet, errors, report=report, copy=copy)
@@ -508,7 +606,11 @@ def _plan_members(
             plan.written += len(new)
 
     parallel.in_slices(
-        check, len(sheet.rows), on_progress=lambda done: report(processed_rows=done), on_result=take
+        check,
+        len(sheet.rows),
+        on_progress=_on_change(report),
+        on_result=take,
+        stall_seconds=settings.JOB_STALL_SECONDS,
     )
     with _timed(job, "lookup"):
         existing = _existing_members([row.id_hash for row in known], ignore=kept) if known else {}
@@ -690,6 +792,7 @@ def _write_members(job: ExchangeJob, data: SheetData, plan: plans.MemberPlan) ->
         with _timed(job, "counters"):
             org_counters_rebuild(root=job.organization)
     _audit_import(job, data, counts)
+    _check(job)
     return counts
 
 
@@ -707,14 +810,20 @@ def _run_export(job: ExchangeJob) -> None:
     try:
         target = ContentFile(b"")
         if job.kind == ExchangeJob.Kind.MEMBERS:
-            count = members_export(viewer=viewer, filters=member_filter_from(viewer, job.parameters), target=target,
-                                   progress=lambda done, total: _progress(job, processed_rows=done, total_rows=total))  # fmt: skip
+            with _progress_apart(job) as report:
+                count = members_export(
+                    viewer=viewer,
+                    filters=member_filter_from(viewer, job.parameters),
+                    target=target,
+                    progress=lambda done, total: report(processed_rows=done, total_rows=total),
+                )
         else:
             root = Organization.objects.filter(pk=job.parameters.get("org")).first() or viewer.organization
             count = organizations_export(viewer=viewer, root=root, target=target)
         target.seek(0)
+        _check(job)
         job.file.save(f"{uuid.uuid4().hex}.xlsx", target, save=False)
-        _progress(
+        _save(
             job,
             status=ExchangeJob.Status.SUCCEEDED,
             file=job.file.name,
@@ -723,21 +832,21 @@ def _run_export(job: ExchangeJob) -> None:
             finished_at=timezone.now(),
         )
     except PermissionDenied:
-        _progress(
+        _finish(
             job,
             status=ExchangeJob.Status.FAILED,
             message=_("无权导出该范围的数据。"),
             finished_at=timezone.now(),
         )
-    except Exception as error:
+    except Exception:
         logger.exception("export job %s failed", job.pk)
-        _progress(
-            job,
-            status=ExchangeJob.Status.FAILED,
-            message=_("导出失败（%(kind)s）。请稍后重试，或联系系统管理员。")
-            % {"kind": type(error).__name__},
-            finished_at=timezone.now(),
+        watchdog = getattr(job, "watchdog", None)
+        message = (
+            watchdog.message
+            if watchdog is not None and watchdog.fired
+            else _("导出失败。请稍后重试，或联系系统管理员。")
         )
+        _finish(job, status=ExchangeJob.Status.FAILED, message=message, finished_at=timezone.now())
 
 
 def member_filter_from(viewer, parameters: dict) -> MemberFilter:

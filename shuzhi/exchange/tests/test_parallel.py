@@ -2,7 +2,9 @@
 outcome must be the one a single process gives, duplicates across slices included."""
 
 import functools
+import multiprocessing
 import os
+import signal
 import time
 from datetime import date
 
@@ -282,3 +284,86 @@ def test_progress_from_the_workers_adds_up():
 
     assert results == [5, 5]
     assert seen and max(seen) == 10
+
+
+# ---- never hanging ---------------------------------------------------------------------------------
+
+
+def _no_child_left() -> bool:
+    return not [child for child in multiprocessing.active_children() if child.name.startswith("roster-check")]
+
+
+def test_a_checker_that_dies_fails_the_call_at_once_and_leaves_no_process():
+    def work(start, stop, progress):
+        if start == 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.2)
+        return start
+
+    started = time.monotonic()
+    with pytest.raises(parallel.CheckerDied) as caught:
+        in_process(work, 10, workers=2, min_rows=1, slice_rows=2, poll_seconds=0.05)
+
+    assert time.monotonic() - started < 10
+    assert str(caught.value) == "校验进程意外退出（可能是服务器内存不足或进程被结束），未导入任何数据。"
+    assert _no_child_left()
+
+
+def test_a_checker_does_not_keep_the_workers_handler_that_swallows_sigterm():
+    """The background worker answers SIGTERM by finishing its task first; a checker that kept that
+    handler ignored the pool's terminate, and the import waited for it for ever."""
+    finish_the_task_first = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+
+        def work(start, stop, progress):
+            os.kill(os.getpid(), signal.SIGTERM)  # what terminating a child sends
+            time.sleep(30)
+            return start
+
+        started = time.monotonic()
+        with pytest.raises(parallel.CheckerDied):
+            in_process(work, 4, workers=2, min_rows=1, poll_seconds=0.05)
+    finally:
+        signal.signal(signal.SIGTERM, finish_the_task_first)
+
+    assert time.monotonic() - started < 10
+    assert _no_child_left()
+
+
+def test_checkers_that_stop_making_progress_are_given_up_and_killed():
+    def work(start, stop, progress):
+        progress(1)
+        time.sleep(3600)
+
+    started = time.monotonic()
+    with pytest.raises(parallel.CheckStalled) as caught:
+        in_process(work, 4, workers=2, min_rows=1, stall_seconds=1, poll_seconds=0.1)
+
+    assert 1 <= time.monotonic() - started < 10
+    assert str(caught.value) == "校验已有 1 秒没有进展，已停止，未导入任何数据。"
+    assert _no_child_left()
+
+
+def test_a_checker_that_raises_fails_the_call_with_its_traceback_for_the_log():
+    def work(start, stop, progress):
+        if start:
+            raise KeyError("没有这一列")
+        return start
+
+    with pytest.raises(parallel.CheckFailed) as caught:
+        in_process(work, 4, workers=2, min_rows=1, poll_seconds=0.05)
+
+    assert str(caught.value) == "校验时出错，未导入任何数据。"
+    assert "KeyError: '没有这一列'" in caught.value.detail
+    assert _no_child_left()
+
+
+def test_the_checkers_are_killed_when_the_caller_fails_half_way():
+    def refuse(result):
+        raise ValueError("the write failed")
+
+    with pytest.raises(ValueError, match="the write failed"):
+        in_process(lambda start, stop, progress: time.sleep(0.1) or start, 40, workers=2, min_rows=1,
+                   slice_rows=5, on_result=refuse)  # fmt: skip
+
+    assert _no_child_left()
