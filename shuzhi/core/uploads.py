@@ -2,7 +2,8 @@
 is safe to open. Nothing in a file is ever run; the worst a file can do here is be large, so every
 size a zip declares is checked before anything is unpacked, and every member read is capped.
 
-Used for Word and PDF reports, Excel sheets (through `exchange.workbook`) and photo evidence.
+Used for Word and PDF reports, Excel sheets (every sheet upload through `exchange.workbook.
+check_upload`, which only words two refusals for spreadsheets) and photo evidence.
 """
 
 import struct
@@ -262,7 +263,7 @@ def _unknown(handle: IO[bytes], head: bytes, allowed: frozenset[str]) -> Validat
     if head.startswith(EXECUTABLE_MAGIC):
         return ValidationError(
             _("这不是文档或图片，疑似可执行文件，已拒绝。%(accepted)s") % {"accepted": _accepted(allowed)},
-            code="wrong_type",
+            code="executable",
         )
     if is_old_office(head):
         if _ole_encrypted(handle, head):
@@ -275,7 +276,7 @@ def _unknown(handle: IO[bytes], head: bytes, allowed: frozenset[str]) -> Validat
             message = _("这是旧版 Office 文件（.doc 或 .xls）。%(accepted)s") % {
                 "accepted": _accepted(allowed)
             }
-        return ValidationError(message, code="wrong_type")
+        return ValidationError(message, code="old_office")
     return _wrong_type(allowed, found=None)
 
 

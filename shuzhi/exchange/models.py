@@ -59,6 +59,9 @@ class ExchangeJob(TimeStampedModel):
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
     message = models.TextField(_("说明"), blank=True)
+    # what the import made of the sheet that the person should know: which sheet and header row
+    # it read, the rows it skipped (合计, empty), what it inferred (党员状态 from 转正日期)
+    notes = models.JSONField(_("读取说明"), default=list, blank=True)
     # seconds per phase (read, check, lookup, write, counters…), for operators and benchmarks
     timings = models.JSONField(_("用时"), default=dict, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

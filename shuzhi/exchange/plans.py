@@ -5,6 +5,7 @@ values and writes the plan; nothing here touches the database. Every row is chec
 one upload gives the whole error report, not the first mistake.
 """
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,9 +14,10 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
+from shuzhi.core import dates
 from shuzhi.exchange import rules
 from shuzhi.exchange.rules import CellError
-from shuzhi.exchange.sheets import CHOICE, DATE, Column
+from shuzhi.exchange.sheets import CHOICE, DATE, NAME, Column, header_lookup
 from shuzhi.members import rules as member_rules
 from shuzhi.orgs import rules as org_rules
 
@@ -60,27 +62,61 @@ class Sheet:
     header_row: int  # Excel row number of the header
     columns: dict[str, int]  # column key → index in the row
     rows: Sequence[Sequence[object]]
+    numbers: Sequence[int] | None = None  # Excel row number of each row, when rows were skipped
+    # column key → the value of every row, for a column the sheet lacks but whose value is known
+    # (the organisation named by a 填报单位 line above the header)
+    defaults: dict[str, object] = field(default_factory=dict)
 
     def number(self, index: int) -> int:
-        return self.header_row + 1 + index
+        return self.numbers[index] if self.numbers is not None else self.header_row + 1 + index
+
+    def index(self, number: int) -> int:
+        """The index in `rows` of the row Excel numbers `number`."""
+        if self.numbers is None:
+            return number - self.header_row - 1
+        return bisect_left(self.numbers, number)
 
 
 def read_header(
-    cells: Sequence[object], header_row: int, spec: Sequence[Column], errors: Errors
+    cells: Sequence[object],
+    header_row: int,
+    spec: Sequence[Column],
+    errors: Errors,
+    *,
+    defaults: Iterable[str] = (),
+    notes: list[str] | None = None,
 ) -> dict[str, int]:
-    """Find each column by its header; a missing required column is an error of the file."""
-    by_header = {column.header: column for column in spec}
+    """Find each column by its header or one of its other names; a missing required column is
+    an error of the file, unless its values can be had elsewhere (`defaults`, or the column it
+    is inferred from). The same header twice is an error; another name of a column already
+    found is passed over (a roster with 联系电话 and 手机 reads 联系电话), and said in `notes`."""
+    lookup = header_lookup(spec)
+    by_key = {column.key: column for column in spec}
     found: dict[str, int] = {}
+    exact: dict[str, str] = {}
     for index, cell in enumerate(cells):
-        column = by_header.get(rules.normalise_header(cell))
-        if column is None:
+        key = next((lookup[name] for name in rules.header_names(cell) if name in lookup), None)
+        if key is None:
             continue
-        if column.key in found:
-            errors.add(header_row, column, rules.column_letter(index), cell, _("该列出现了两次。"))
-        found[column.key] = index
+        column, name = by_key[key], rules.normalise_header(cell)
+        if key in found:
+            if name == exact[key]:
+                errors.add(header_row, column, rules.column_letter(index), cell, _("该列出现了两次。"))
+            elif notes is not None:
+                notes.append(
+                    _("“%(this)s”列与“%(first)s”列是同一项，按“%(first)s”列读取。")
+                    % {"this": name, "first": exact[key]}
+                )
+            continue
+        found[key] = index
+        exact[key] = name
+    defaults = set(defaults)
     for column in spec:
-        if column.required and column.key not in found:
-            errors.add(header_row, column, "", "", _("缺少必填列“%(header)s”。") % {"header": column.header})
+        if not column.required or column.key in found or column.key in defaults:
+            continue
+        if column.inferred_from and column.inferred_from in found:
+            continue
+        errors.add(header_row, column, "", "", _("缺少必填列“%(header)s”。") % {"header": column.header})
     return found
 
 
@@ -111,7 +147,9 @@ class RowReader:
 
     def raw(self, key: str) -> object:
         position = self.positions[key]
-        if position is None or position >= len(self.cells):
+        if position is None:
+            return self.sheet.defaults.get(key, "")
+        if position >= len(self.cells):
             return ""
         return self.cells[position]
 
@@ -182,6 +220,23 @@ def _parser(column: Column, required_message: str) -> Callable[[object], object]
 
         return parse_choice
 
+    if column.kind == NAME:
+
+        def parse_name(value: object) -> object:
+            if value.__class__ is str:
+                text = value.strip()  # type: ignore[attr-defined]
+                if " " in text or "\u3000" in text or "\xa0" in text or "\t" in text:
+                    text = rules.compact(text)
+                if text and text[0] != "'" and (max_length is None or len(text) <= max_length):
+                    return text
+            if rules.is_blank(value):
+                return blank()
+            return rules.text(
+                rules.compact(value) if isinstance(value, str) else value, max_length=max_length
+            )
+
+        return parse_name
+
     def parse_text(value: object) -> object:
         if value.__class__ is str:
             text = value.strip()  # type: ignore[attr-defined]
@@ -220,6 +275,7 @@ class OrgIndex:
     """Organisations in the importer's scope, found by code or by a path of names."""
 
     def __init__(self, orgs: Iterable[OrgRef], *, root_code: str, root_ancestor_names: Sequence[str] = ()):
+        self._by_folded_name: dict[str, list[OrgRef]] | None = None
         self.by_code: dict[str, OrgRef] = {}
         self.by_parent_and_name: dict[tuple[str | None, str], list[OrgRef]] = {}
         self.by_name: dict[str, list[OrgRef]] = {}
@@ -232,15 +288,35 @@ class OrgIndex:
                 self.by_code[org.parent_code].children.append(org)
 
     def add(self, org: OrgRef) -> None:
+        self._by_folded_name = None
         self.by_code[org.code] = org
         self.by_parent_and_name.setdefault((org.parent_code, org.name), []).append(org)
         self.by_name.setdefault(org.name, []).append(org)
 
     def resolve(self, reference: str) -> OrgRef:
-        """By code first; else by names from the top, e.g. '柳泉镇委员会/王庄村党支部'."""
+        """By code first; else by names from the top, e.g. '柳泉镇委员会/王庄村党支部'; a name
+        written with spaces or full-width letters, or with or without 中共 before it, is the
+        same name when only one organisation has it."""
         found = self.by_code.get(reference)
         if found is not None:
             return found
+        try:
+            return self._by_names(reference)
+        except CellError:
+            folded = self._folded().get(_bare(reference))
+            if folded is not None and len(folded) == 1:
+                return folded[0]
+            raise
+
+    def _folded(self) -> dict[str, list["OrgRef"]]:
+        if self._by_folded_name is None:
+            self._by_folded_name = {}
+            for org in self.by_code.values():
+                self._by_folded_name.setdefault(_bare(org.name), []).append(org)
+                self._by_folded_name.setdefault(_bare(org.code), []).append(org)
+        return self._by_folded_name
+
+    def _by_names(self, reference: str) -> "OrgRef":
         names = rules.split_org_path(reference)
         if not names:
             raise CellError(_("请填写组织编码或名称路径。"))
@@ -265,6 +341,11 @@ class OrgIndex:
         raise CellError(
             _("“%(ref)s”对应 %(n)d 个党组织，请改填组织编码。") % {"ref": reference, "n": len(candidates)}
         )
+
+
+def _bare(name: str) -> str:
+    """A name as compared when nothing else matched: no spaces, half-width, no leading 中共."""
+    return rules.fold(name).removeprefix("中共")
 
 
 @dataclass
@@ -333,6 +414,8 @@ def plan_orgs(
             for key in ("code", "name", "kind", "level", "field", "parent", "secretary_since")
         }
         values["secretary_id"] = reader.digits("secretary_id", _("书记身份证号"))
+        if isinstance(values["secretary_since"], dates.MonthDate):
+            reader.fail("secretary_since", _("书记任职日期请写到日，如 2021-07-01。"))
         code = values["code"]
         if code:
             if code in seen:
@@ -592,7 +675,16 @@ def member_fingerprint(
 
 MEMBER_FIELDS = (
     "name", "gender", "ethnicity", "birth_date", "education", "joined_on", "full_member_on", "status", "category",
+    "joined_on_precision", "full_member_on_precision",
 )  # fmt: skip
+
+
+def kept_columns(columns: Iterable[str]) -> frozenset[str]:
+    """The KEEPABLE_COLUMNS a sheet with these columns lacks, with the fields that go with them."""
+    kept = {key for key in KEEPABLE_COLUMNS if key not in set(columns)}
+    if "full_member_on" in kept:
+        kept.add("full_member_on_precision")
+    return frozenset(kept)
 
 
 @dataclass(frozen=True)
@@ -631,7 +723,7 @@ class ColumnReader:
     def raw(self, key: str) -> list[object]:
         position = self.reader.positions[key]
         if position is None:
-            return [""] * len(self.rows)
+            return [self.sheet.defaults.get(key, "")] * len(self.rows)
         try:
             return list(map(itemgetter(position), self.rows))
         except IndexError:  # a short row
@@ -658,7 +750,10 @@ class ColumnReader:
         if value is None:
             position = self.reader.positions[key]
             row = self.rows[index]
-            value = row[position] if position is not None and position < len(row) else ""
+            if position is None:
+                value = self.sheet.defaults.get(key, "")
+            else:
+                value = row[position] if position < len(row) else ""
         self.errors.add(
             self.sheet.number(self.start + index),
             self.reader.spec[key],
@@ -701,7 +796,7 @@ def read_member_rows(
     def id_number(value: object) -> str:
         if value.__class__ is str:  # the usual cell, in a column formatted as text: no more to do
             text = value.strip()  # type: ignore[attr-defined]
-            if text and text[0] != "'":
+            if text and text[0].isdigit():
                 return text
         return rules.digits_text(value, what=id_label)
 
@@ -713,7 +808,10 @@ def read_member_rows(
     educations = reader.column("education")
     joineds = reader.column("joined_on")
     fulls = reader.column("full_member_on")
-    statuses = reader.column("status")
+    if "status" in sheet.columns:
+        statuses = reader.column("status")
+    else:  # inferred: a member with a 转正日期 is a full member, one without is probationary
+        statuses = ["full" if full else "probationary" for full in fulls]
     categories = reader.column("category")
     places = reader.column("organization")
     if progress is not None:
@@ -736,6 +834,7 @@ def read_member_rows(
         member_rules.birth_date_from_id,
         member_rules.gender_from_id,
     )
+    plain, precision, latest, day = dates.plain, dates.precision, dates.latest, date
     fail, bad = reader.fail, reader.bad
     seen = {} if seen is None else seen
     good: list[tuple] = []
@@ -767,13 +866,14 @@ def read_member_rows(
             fail(i, key, message, number if key == "id_number" else None)
         if i in bad or place is None:
             continue
-        if birth is None:
+        if birth is None or birth.__class__ is not day:  # none, or only its month: the ID's
             birth = birth_of(number)
-            if joined and birth and member_rules.age_on(birth, joined) < 18:  # type: ignore[arg-type]
+            if joined and birth and member_rules.age_on(birth, latest(joined)) < 18:  # type: ignore[arg-type]
                 fail(i, "joined_on", _("入党时应年满十八岁，请核对入党日期和身份证号。"), joined)
                 continue
-        values = (name, gender or gender_of(number), ethnicities[i] or "汉族", birth, educations[i], joined, fulls[i],
-                  status, categories[i])  # fmt: skip
+        full = fulls[i]
+        values = (name, gender or gender_of(number), ethnicities[i] or "汉族", birth, educations[i], plain(joined),
+                  plain(full), status, categories[i], precision(joined), precision(full))  # fmt: skip
         good.append(
             make_row(
                 row_number,
@@ -818,7 +918,7 @@ def cross_slice_duplicates(
 
 def _cell(sheet: Sheet, row_number: int, key: str) -> object:
     position = sheet.columns.get(key)
-    cells = sheet.rows[row_number - sheet.header_row - 1]
+    cells = sheet.rows[sheet.index(row_number)]
     return cells[position] if position is not None and position < len(cells) else ""
 
 

@@ -1,22 +1,23 @@
 """Reading and writing spreadsheet cells: pure functions over the values python-calamine gives.
 
 calamine returns str, float, int, bool, datetime.date/datetime/time/timedelta or "" for an empty
-cell. People type dates in many ways and Excel stores long digit strings as numbers; each parser
-either returns a clean value or raises CellError with a message a person can act on.
+cell. People type dates in many ways, leave the day out, type digits full-width, put spaces in
+names, and Excel stores long digit strings as numbers; each parser either returns a clean value
+or raises CellError with a message a person can act on.
 """
 
 import re
-from datetime import date, datetime
+import unicodedata
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
+from shuzhi.core.dates import DateTextError, MonthDate, parse_text
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-_HEADER_NOISE = re.compile(r"[\s*＊]")
+_HEADER_NOISE = re.compile(r"[\s*＊:：]")
+_BRACKETED = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's phantom 1900-02-29 lies before 61)
 
 
 class CellError(ValueError):
@@ -24,8 +25,30 @@ class CellError(ValueError):
 
 
 def normalise_header(value: object) -> str:
-    """'组织编码*', ' 组织编码 ', '＊组织编码' all name the column 组织编码."""
-    return _HEADER_NOISE.sub("", str(value or "")).replace("（", "(").replace("）", ")")
+    """'组织编码*', ' 组织编码 ', '＊组织编码', '姓　名', '姓名：' all name the column 组织编码 or 姓名."""
+    text = str(value or "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width letters, brackets and spaces
+    return _HEADER_NOISE.sub("", text)
+
+
+def header_names(value: object) -> tuple[str, ...]:
+    """The names a header cell may mean: itself, then without what is in brackets
+    ('出生年月(年.月)' also means 出生年月, '联系电话【手机】' 联系电话)."""
+    name = normalise_header(value)
+    bare = _BRACKETED.sub("", name)
+    return (name, bare) if bare and bare != name else (name,)
+
+
+def compact(value: str) -> str:
+    """Text without any space inside or around it, ordinary or full-width: '王　芳 ' → '王芳'."""
+    return "".join(value.split())
+
+
+def fold(value: str) -> str:
+    """Text as looked up in a vocabulary: no spaces, full-width letters and digits made plain."""
+    value = compact(value)
+    return unicodedata.normalize("NFKC", value) if not value.isascii() else value
 
 
 def is_blank(value: object) -> bool:
@@ -59,42 +82,82 @@ def digits_text(value: object, *, what: str) -> str:
             _("%(what)s被 Excel 存成了数字，末几位可能已变成0。请把该列设为“文本”格式后重新填写。")
             % {"what": what}
         )
-    return text(value)
+    result = text(value)
+    if not result.isascii():
+        result = unicodedata.normalize("NFKC", result)  # full-width digits, full-width X
+    # an apostrophe before the digits only told the spreadsheet to keep them as text
+    return compact(result).lstrip("'‘’`")
 
 
 def parse_date(value: object) -> date | None:
-    """None for an empty cell; a date for a date cell or a date typed as text; else CellError."""
+    """None for an empty cell; a date (or a MonthDate, when only the month is written) for a date
+    cell, a number that reads as one, or a date typed as text; else CellError.
+
+    Numbers: 20210701 and 202107 are read as written; 2021.07 (and 2021.1, which Excel keeps of
+    2021.10) is a month; other whole numbers are Excel's day numbers, as a date column shows
+    them when its cells lost their date format."""
     if is_blank(value):
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        candidate = str(int(value)) if float(value).is_integer() else ""
-    else:
-        candidate = str(value).strip()
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(candidate)
-        if match:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise CellError(_("日期格式不正确，应为 2021-07-01 这样的日期。"))
+    if isinstance(value, int | float):
+        return _date_from_number(value)
+    candidate = value.strip()
+    if candidate.isdigit() and len(candidate) == 5:
+        return _date_from_number(int(candidate))  # a day number pasted as text
+    try:
+        return parse_text(candidate)
+    except DateTextError as error:
+        raise CellError(str(error)) from None
+
+
+def _date_from_number(value: int | float) -> date:
+    if value != value or value in (float("inf"), float("-inf")):  # NaN, infinities
+        raise CellError(_("日期格式不正确，应为 2021-07-01 这样的日期。"))
+    if float(value).is_integer():
+        whole = int(value)
+        if 1_000_00_00 <= whole <= 9999_12_31 or 1000_01 <= whole <= 9999_12:
             try:
-                return date(*(int(part) for part in match.groups()))
-            except ValueError:
-                raise CellError(_("“%(value)s”不是存在的日期。") % {"value": candidate}) from None
+                return parse_text(str(whole))  # 20210701, 202107
+            except DateTextError as error:
+                raise CellError(str(error)) from None
+        if 1000 <= whole <= 2999:
+            raise CellError(_("只写了年份，请至少写到月，如 2021.07 或 2021-07-01。"))
+        if 1 <= whole <= 109_574:  # Excel's day numbers up to 2199-12-31
+            return _EXCEL_EPOCH + timedelta(days=whole if whole > 60 else whole + 1)
+        raise CellError(_("日期格式不正确，应为 2021-07-01 这样的日期。"))
+    if 1000 <= value < 3000:
+        year = int(value)
+        month = round((value - year) * 100)
+        if 1 <= month <= 12 and abs((value - year) * 100 - month) < 1e-6:
+            return MonthDate(year, month)
+        raise CellError(_("“%(value)s”不是存在的年月。") % {"value": f"{value:g}"})
+    if 61 <= value <= 109_575:  # a day number with a time of day
+        return _EXCEL_EPOCH + timedelta(days=int(value))
     raise CellError(_("日期格式不正确，应为 2021-07-01 这样的日期。"))
 
 
 def parse_choice(value: object, choices: dict[str, str]) -> str:
-    """The stored value for a label (or for the stored value itself); CellError lists the labels."""
+    """The stored value for a label, one of its other forms (see sheets.VOCABULARY) or the
+    stored value itself, whatever spaces or full-width letters it was typed with; CellError
+    lists the labels."""
     label = text(value)
-    if label in choices:
-        return choices[label]
+    hit = choices.get(label)
+    if hit is None:
+        hit = choices.get(fold(label))
+    if hit is not None:
+        return hit
     raise CellError(_("只能填：%(labels)s。") % {"labels": "、".join(dict.fromkeys(_labels(choices)))})
 
 
 def _labels(choices: dict[str, str]) -> list[str]:
-    # the mapping holds labels and stored values alike; show the Chinese labels
-    return [key for key in choices if not key.isascii()] or list(choices)
+    # the mapping holds labels, their other forms and stored values alike; show the labels
+    labels = getattr(choices, "labels", None)
+    return list(labels) if labels else [key for key in choices if not key.isascii()] or list(choices)
 
 
 def neutralise_formula(value: object) -> object:

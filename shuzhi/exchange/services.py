@@ -30,7 +30,7 @@ from shuzhi.core.protection import keyed_hash
 from shuzhi.core.services import audit_record
 from shuzhi.exchange import parallel, plans
 from shuzhi.exchange.models import ExchangeJob
-from shuzhi.exchange.sheets import MEMBER_COLUMNS, ORG_COLUMNS, SHEETS
+from shuzhi.exchange.sheets import MEMBER_COLUMNS, ORG_COLUMNS, SHEETS, header_lookup
 from shuzhi.exchange.watchdog import Stopped, Watchdog
 from shuzhi.exchange.workbook import SheetData, check_upload, read_sheet, write_report, write_table
 from shuzhi.members import rules as member_rules
@@ -174,11 +174,18 @@ def _run_import(job: ExchangeJob) -> None:
             gc.disable()
             try:
                 with _timed(job, "read"):
-                    sheet = read_sheet(job.file.path, preferred_title=SHEETS[job.kind][0])
+                    title, spec = SHEETS[job.kind]
+                    sheet = read_sheet(job.file.path, lookup=header_lookup(spec), preferred_title=title)
                 gc.freeze()
             finally:
                 gc.enable()
-            _progress(job, status=ExchangeJob.Status.VALIDATING, total_rows=len(sheet.rows), processed_rows=0)
+            _progress(
+                job,
+                status=ExchangeJob.Status.VALIDATING,
+                total_rows=len(sheet.rows),
+                processed_rows=0,
+                notes=list(sheet.notes),
+            )
             errors = plans.Errors()
             importer = _import_orgs if job.kind == ExchangeJob.Kind.ORGANIZATIONS else _import_members
             counts = importer(job, sheet, errors)
@@ -189,6 +196,7 @@ def _run_import(job: ExchangeJob) -> None:
         _save(
             job,
             status=ExchangeJob.Status.SUCCEEDED,
+            notes=job.notes,
             processed_rows=len(sheet.rows),
             created_count=created,
             updated_count=updated,
@@ -328,9 +336,10 @@ def _reject(job: ExchangeJob, sheet: SheetData, errors: plans.Errors) -> None:
     write_report(report, sheet=sheet, errors=found[:REPORT_ERRORS], total_errors=len(found))
     report.seek(0)
     job.report.save(f"{uuid.uuid4().hex}-errors.xlsx", report, save=False)
-    _progress(
+    _save(
         job,
         status=ExchangeJob.Status.REJECTED,
+        notes=job.notes,
         processed_rows=len(sheet.rows),
         error_count=len(found),
         errors=[error.__dict__ for error in found[:ERRORS_ON_PAGE]],
@@ -364,9 +373,29 @@ def _ancestor_names(root: Organization) -> list[str]:
     return list(Organization.objects.filter(path__in=paths).order_by("path").values_list("name", flat=True))
 
 
-def _read_header(sheet: SheetData, spec, errors: plans.Errors) -> plans.Sheet | None:
-    columns = plans.read_header(sheet.header, sheet.header_row, spec, errors)
-    return None if errors else plans.Sheet(sheet.header_row, columns, sheet.rows)
+def _read_header(
+    job: ExchangeJob,
+    data: SheetData,
+    spec,
+    errors: plans.Errors,
+    *,
+    defaults: dict[str, object] | None = None,
+) -> plans.Sheet | None:
+    """The sheet's columns; None when the header has errors. `defaults`: values for columns the
+    sheet may lack (used only when it does, and said in the job's notes)."""
+    defaults = defaults or {}
+    columns = plans.read_header(
+        data.header, data.header_row, spec, errors, defaults=defaults, notes=job.notes
+    )
+    if errors:
+        return None
+    return plans.Sheet(
+        data.header_row,
+        columns,
+        data.rows,
+        numbers=data.numbers,
+        defaults={key: value for key, value in defaults.items() if key not in columns},
+    )
 
 
 def _import_orgs(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> tuple[int, int, int] | None:
@@ -384,7 +413,7 @@ def _import_orgs(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> tup
 
 
 def _plan_orgs(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> plans.OrgPlan | None:
-    sheet = _read_header(data, ORG_COLUMNS, errors)
+    sheet = _read_header(job, data, ORG_COLUMNS, errors)
     if sheet is None:
         return None
     root = job.organization
@@ -503,9 +532,21 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
     of the write (the table, its three indexes, the foreign key) overlaps the checking instead of
     following it. The first error stops the copying, and the transaction is rolled back.
     """
-    sheet = _read_header(data, MEMBER_COLUMNS, errors)
+    sheet = _read_header(job, data, MEMBER_COLUMNS, errors, defaults=_member_defaults(job, data))
     if sheet is None:
         return None
+    if "organization" in sheet.defaults:
+        job.notes.append(
+            _("表中没有“所在党组织”列：全部党员按“%(org)s”登记（%(source)s）。")
+            % {
+                "org": sheet.defaults["organization"],
+                "source": _("取自表头上方的填报单位") if data.unit else _("即您所在的党支部"),
+            }
+        )
+    if "status" not in sheet.columns:
+        job.notes.append(
+            _("表中没有“党员状态”列：已按转正日期确定，填了转正日期的是正式党员，没填的是预备党员。")
+        )
     if connection.vendor != "postgresql":
         with _timed(job, "check"):
             plan = _plan_members(job, sheet, errors, report=functools.partial(_progress, job))
@@ -540,6 +581,16 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
         return None
 
 
+def _member_defaults(job: ExchangeJob, data: SheetData) -> dict[str, object]:
+    """A roster of one branch often has no 所在党组织 column: its 填报单位 line names the branch,
+    or the importer is that branch's own secretary."""
+    if data.unit:
+        return {"organization": data.unit}
+    if job.organization.kind == Organization.Kind.BRANCH:
+        return {"organization": job.organization.code}
+    return {}
+
+
 def _plan_members(
     job: ExchangeJob,
     sheet: plans.Sheet,
@@ -562,7 +613,7 @@ def _plan_members(
     )
     org_ids = {r[1]: (r[0], r[6]) for r in rows}
     today = timezone.localdate()
-    kept = frozenset(key for key in plans.KEEPABLE_COLUMNS if key not in sheet.columns)
+    kept = plans.kept_columns(sheet.columns)
     make_row = _row_maker(timezone.now(), ignore=kept)
 
     def check(start: int, stop: int, progress) -> plans.CheckedSlice:
@@ -664,7 +715,19 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
         texts, places = _TextFields(), {}
 
         def binary_row(row_number, id_hash, values, number, phone, phone_hash, org_id, org_path):
-            name, gender, ethnicity, birth, education, joined, full, status, category = values
+            (
+                name,
+                gender,
+                ethnicity,
+                birth,
+                education,
+                joined,
+                full,
+                status,
+                category,
+                joined_exact,
+                full_exact,
+            ) = values
             place = places.get(org_id)
             if place is None:
                 place = places[org_id] = _INT8_FIELD(8, org_id) + _bytes_field(org_path.encode())
@@ -672,7 +735,7 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
                 width, _bytes_field(name.encode()), texts[gender], texts[ethnicity],
                 _DATE_FIELD(4, birth.toordinal() - epoch), texts[education], _DATE_FIELD(4, joined.toordinal() - epoch),
                 _DATE_FIELD(4, full.toordinal() - epoch) if full else _NULL_FIELD, texts[status], texts[category],
-                _bytes_field(seal_id(number).encode()), _bytes_field(id_hash), _bytes_field(seal_phone(phone).encode()),
+                texts[joined_exact], texts[full_exact], _bytes_field(seal_id(number).encode()), _bytes_field(id_hash), _bytes_field(seal_phone(phone).encode()),
                 _bytes_field(phone_hash), place, stamps,
             )  # fmt: skip
             return row_number, id_hash, fingerprint(values, phone_hash, org_id, ignore), b"".join(fields)

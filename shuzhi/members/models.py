@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core import dates
 from shuzhi.core.models import TimeStampedModel
 from shuzhi.core.protection import EncryptedCharField, keyed_hash
 from shuzhi.members import rules
@@ -18,6 +19,11 @@ ETHNICITIES = [
 
 ID_NUMBER_PURPOSE = "id_number"
 PHONE_PURPOSE = "phone"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = dates.DAY, _("年月日")
+    MONTH = dates.MONTH, _("年月")  # the day was never recorded: stored as the 1st, shown as 1975-03
 
 
 class Member(TimeStampedModel):
@@ -59,7 +65,13 @@ class Member(TimeStampedModel):
     phone_hash = models.BinaryField(max_length=32, blank=True, default=b"")
     education = models.CharField(_("学历"), max_length=24, choices=Education.choices)
     joined_on = models.DateField(_("入党日期"))
+    joined_on_precision = models.CharField(
+        _("入党日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     full_member_on = models.DateField(_("转正日期"), null=True, blank=True)
+    full_member_on_precision = models.CharField(
+        _("转正日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     status = models.CharField(_("党员状态"), max_length=16, choices=Status.choices, default=Status.FULL)
     category = models.CharField(_("人员类别"), max_length=16, choices=Category.choices)
     organization = models.ForeignKey(
@@ -118,16 +130,38 @@ class Member(TimeStampedModel):
     def age(self) -> int:
         return rules.age_on(self.birth_date, timezone.localdate())
 
+    @property
+    def joined(self):
+        """入党日期 as known: a date, or a dates.MonthDate when only its month is known."""
+        return dates.known(self.joined_on, self.joined_on_precision)
+
+    @property
+    def full_member(self):
+        """转正日期 as known (None for a probationary member)."""
+        return dates.known(self.full_member_on, self.full_member_on_precision)
+
+    def set_dates(self, *, joined, full_member) -> None:
+        """Set 入党日期 and 转正日期 from dates as known (a MonthDate keeps its month only)."""
+        self.joined_on, self.joined_on_precision = dates.plain(joined), dates.precision(joined)
+        self.full_member_on, self.full_member_on_precision = (
+            dates.plain(full_member),
+            dates.precision(full_member),
+        )
+
     def clean(self) -> None:
         errors = rules.member_problems(
             id_number=self.id_number or "",
             birth_date=self.birth_date,
             gender=self.gender,
             phone=self.phone,
-            joined_on=self.joined_on,
-            full_member_on=self.full_member_on,
+            joined_on=self.joined,
+            full_member_on=self.full_member,
             probationary=self.status == self.Status.PROBATIONARY,
             today=timezone.localdate(),
         )
+        for field in ("joined_on", "full_member_on"):
+            value = getattr(self, field)
+            if getattr(self, f"{field}_precision") == DatePrecision.MONTH and value and value.day != 1:
+                errors.setdefault(field, _("只知年月的日期应存为当月1日。"))
         if errors:
             raise ValidationError(errors)

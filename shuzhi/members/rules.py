@@ -1,10 +1,13 @@
 """Identity numbers, phones, masking and ages: pure functions over plain values."""
 
 import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
+
+from shuzhi.core.dates import MonthDate, latest, shown
 
 # GB 11643-1999: 17 digits weighted, the 18th is the check character.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -16,7 +19,15 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
 def normalise_id_number(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    """As typed, less spaces of any width, full-width digits made plain, x as X."""
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFKC", raw)
+    return "".join(raw.split()).upper()
+
+
+def normalise_name(raw: str) -> str:
+    """A name without the spaces people put inside to line names up: 王　芳 and 王 芳 are 王芳."""
+    return "".join(raw.split())
 
 
 def id_check_character(first17: str) -> str:
@@ -54,7 +65,14 @@ def id_number_problem(id_number: str) -> str | None:
 
 
 def normalise_phone(raw: str) -> str:
-    return re.sub(r"[\s()（）]", "", raw.strip())
+    """Spaces, brackets and full-width digits out; +86 off; a mobile number's dashes out
+    (138-1234-5678). A landline keeps the dash after its area code."""
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFKC", raw)
+    phone = re.sub(r"[\s()]", "", raw)
+    phone = re.sub(r"^(\+?86-?)(?=1\d{10}$|1\d{2}-)", "", phone)
+    digits = phone.replace("-", "")
+    return digits if _MOBILE.match(digits) else phone
 
 
 def phone_problem(phone: str) -> str | None:
@@ -114,15 +132,23 @@ def member_problems(
     probationary: bool,
     today: date,
 ) -> dict[str, str]:
-    """Every rule about one member's fields together, field → reason; empty when all hold."""
+    """Every rule about one member's fields together, field → reason; empty when all hold.
+
+    A date known only to its month (a MonthDate) is refused only when no day of that month
+    could satisfy the rule: joined in the month one turned 18 is accepted."""
     errors: dict[str, str] = {}
     problem = id_number_problem(id_number)
     if problem:
         errors["id_number"] = problem
-    elif birth_date and birth_date_from_id(id_number) != birth_date:
-        errors["birth_date"] = _("出生日期与身份证号中的出生日期不一致。")
+    elif birth_date and not _same_day(birth_date, birth_date_from_id(id_number)):
+        errors["birth_date"] = _(
+            "出生日期与身份证号不符：身份证号中的出生日期是 %(date)s。身份证号校验无误，请改正出生日期（也可不填，按身份证号确定）。"
+        ) % {"date": shown(birth_date_from_id(id_number))}
     elif gender and gender_from_id(id_number) != gender:
-        errors["gender"] = _("性别与身份证号第17位不一致。")
+        expected = _("男") if gender_from_id(id_number) == "M" else _("女")
+        errors["gender"] = _(
+            "性别与身份证号不符：身份证号第17位表示%(expected)s性。身份证号校验无误，请改正性别（也可不填，按身份证号确定）。"
+        ) % {"expected": expected}
     if phone:
         bad_phone = phone_problem(phone)
         if bad_phone:
@@ -132,13 +158,22 @@ def member_problems(
     if joined_on:
         if joined_on > today:
             errors["joined_on"] = _("入党日期不能晚于今天。")
-        elif birth_date and age_on(birth_date, joined_on) < 18:
+        elif birth_date and age_on(birth_date, latest(joined_on)) < 18:
             errors["joined_on"] = _("入党时应年满十八岁，请核对入党日期和出生日期。")
     if full_member_on:
         if probationary:
             errors["full_member_on"] = _("预备党员尚未转正，不应填写转正日期。")
-        elif joined_on and full_member_on <= joined_on:
+        elif joined_on and latest(full_member_on) <= joined_on:
             errors["full_member_on"] = _("转正日期应晚于入党日期。")
         elif full_member_on > today:
             errors["full_member_on"] = _("转正日期不能晚于今天。")
     return errors
+
+
+def _same_day(given: date, from_id: date | None) -> bool:
+    """Whether a birth date as written agrees with the ID number's (to the month, for a MonthDate)."""
+    if from_id is None:
+        return True
+    if isinstance(given, MonthDate):
+        return (given.year, given.month) == (from_id.year, from_id.month)
+    return given == from_id

@@ -61,7 +61,8 @@ def member_list(*, viewer, filters: MemberFilter, today: date) -> QuerySet[Membe
     if filters.organization is not None:
         members = members.filter(in_subtree("org_path", filters.organization.path))
     if filters.name:
-        members = members.filter(name__contains=filters.name.strip())
+        # names are stored without spaces (王　芳 is 王芳): the search drops them too
+        members = members.filter(name__contains=rules.normalise_name(filters.name))
     if filters.id_number:
         digest = keyed_hash(rules.normalise_id_number(filters.id_number), purpose=ID_NUMBER_PURPOSE)
         members = members.filter(id_number_hash=digest)

@@ -6,7 +6,9 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from shuzhi.core.access import in_subtree
+from shuzhi.core.dates import MonthDate, shown
 from shuzhi.core.services import audit_diff, audit_record
+from shuzhi.members import rules
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.orgs.rules import subtree_bounds
@@ -28,6 +30,10 @@ PLAIN_FIELDS = (
 def member_snapshot(member: Member) -> dict[str, Any]:
     """What the audit log keeps of a member: personal data masked, never in full."""
     data: dict[str, Any] = {field: getattr(member, field) for field in PLAIN_FIELDS}
+    # a date known to its month is kept as such (1975-03), not as the 1st it is stored as
+    for field, known in (("joined_on", member.joined), ("full_member_on", member.full_member)):
+        if isinstance(known, MonthDate):
+            data[field] = shown(known)
     data["id_number"] = member.id_number_masked
     data["phone"] = member.phone_masked
     data["organization"] = member.organization.name if member.organization_id else None
@@ -67,8 +73,14 @@ def _apply(
     unknown = set(fields) - set(PLAIN_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    fields = dict(fields)
+    if "name" in fields:
+        fields["name"] = rules.normalise_name(fields["name"] or "")
+    joined = fields.pop("joined_on", member.joined)
+    full_member = fields.pop("full_member_on", member.full_member)
     for name, value in fields.items():
         setattr(member, name, value)
+    member.set_dates(joined=joined, full_member=full_member)
     member.organization = organization
     member.org_path = organization.path
     member.set_id_number(id_number)

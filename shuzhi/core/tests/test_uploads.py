@@ -166,7 +166,7 @@ def test_a_file_over_the_limit_is_refused_with_its_size_and_the_limit():
 def test_an_executable_renamed_docx_is_refused(content):
     error = refused(content)
 
-    assert error.code == "wrong_type"
+    assert error.code == "executable"
     assert "疑似可执行文件" in error.message
     assert "只接受 Word（.docx）或 PDF 文件" in error.message
 
@@ -174,7 +174,7 @@ def test_an_executable_renamed_docx_is_refused(content):
 def test_an_old_doc_is_refused_with_how_to_fix_it():
     error = refused(uploads.OLE_MAGIC + bytes(4096))
 
-    assert (error.code, error.message) == ("wrong_type", "这是旧版 Word（.doc）文件，请另存为 .docx 后上传。")
+    assert (error.code, error.message) == ("old_office", "这是旧版 Word（.doc）文件，请另存为 .docx 后上传。")
 
 
 def test_an_office_file_with_a_password_is_refused_as_such_not_as_an_old_doc():

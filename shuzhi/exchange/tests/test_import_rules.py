@@ -6,10 +6,19 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from shuzhi.core.dates import MonthDate, shown
 from shuzhi.exchange import plans, rules
 from shuzhi.exchange.rules import FORMULA_PREFIXES, CellError
-from shuzhi.exchange.sheets import MEMBER_COLUMNS, ORG_COLUMNS
+from shuzhi.exchange.sheets import (
+    HEADER_SYNONYMS,
+    MEMBER_COLUMNS,
+    ORG_COLUMNS,
+    SHEETS,
+    VOCABULARY,
+    header_lookup,
+)
 from shuzhi.exchange.workbook import _column_index
+from shuzhi.members import rules as member_rules
 
 JULY_FIRST = date(2021, 7, 1)
 BAD_FORMAT = "日期格式不正确，应为 2021-07-01 这样的日期。"
@@ -33,6 +42,12 @@ BAD_FORMAT = "日期格式不正确，应为 2021-07-01 这样的日期。"
         " 2021-07-01 ",
         20210701,
         20210701.0,
+        "２０２１－０７－０１",  # full-width
+        "2021-07-01 08:30",
+        "2021-07-01 00:00:00",
+        44378,  # Excel's day number, in a cell that lost its date format
+        44378.5,
+        "44378",
         JULY_FIRST,
         datetime(2021, 7, 1, 8, 30),
     ],
@@ -56,11 +71,12 @@ def test_an_empty_date_cell_is_no_date(value):
         ("20211301", "“20211301”不是存在的日期。"),
         ("去年", BAD_FORMAT),
         ("7/1/2021", BAD_FORMAT),
-        ("2021-07", BAD_FORMAT),
         ("21-7-1", BAD_FORMAT),
-        ("2021-07-01 08:30", BAD_FORMAT),
-        (44378, BAD_FORMAT),  # an Excel serial number in a cell not formatted as a date
-        (2021.5, BAD_FORMAT),
+        ("2021-13", "“2021-13”不是存在的年月。"),
+        ("2021", "只写了年份，请至少写到月，如 2021.07 或 2021-07-01。"),
+        (2021, "只写了年份，请至少写到月，如 2021.07 或 2021-07-01。"),
+        (2021.5, "“2021.5”不是存在的年月。"),
+        (-3, BAD_FORMAT),
         (True, BAD_FORMAT),
     ],
     ids=repr,
@@ -69,6 +85,26 @@ def test_a_date_that_cannot_be_read_says_why(value, message):
     with pytest.raises(CellError) as caught:
         rules.parse_date(value)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        *("2021.07", "2021.7", "2021-7", "2021-07", "2021/7", "2021年7月", "2021年07月", "2021 年 7 月"),
+        *("202107", 202107, 2021.07, "２０２１．０７"),
+    ],
+    ids=repr,
+)
+def test_a_date_written_to_its_month_is_read_as_a_month(value):
+    read = rules.parse_date(value)
+
+    assert isinstance(read, MonthDate) and (read.year, read.month) == (2021, 7)
+    assert shown(read) == "2021-07"
+
+
+def test_a_month_excel_kept_as_a_number_without_its_last_zero_is_october():
+    assert rules.parse_date(2021.1) == MonthDate(2021, 10)
+    assert rules.parse_date("2021.1") == MonthDate(2021, 1)  # typed as text, read as typed
 
 
 @given(
@@ -407,3 +443,106 @@ def test_errors_are_listed_by_row_then_column():
     assert [(e.row, e.letter) for e in errors.sorted()] == [(2, "B"), (2, "L"), (5, "A"), (5, "B")]
     assert errors.rows == {2, 5}
     assert {len(e.value) for e in errors.items} == {200}
+
+
+# ---- the words people use: header synonyms and vocabularies ----------------------------------------
+
+SYNONYMS = [
+    (kind, key, name)
+    for kind, table in HEADER_SYNONYMS.items()
+    for key, names in table.items()
+    for name in names
+]
+
+
+@pytest.mark.parametrize(("kind", "key", "name"), SYNONYMS, ids=[f"{k}-{n}" for k, _key, n in SYNONYMS])
+def test_every_other_name_of_a_column_finds_that_column(kind, key, name):
+    spec = SHEETS[kind][1]
+    spaced = "　".join(name)  # spaces of any width inside a header are ignored
+
+    for written in (name, spaced, f" {name}*", f"{name}（必填）", f"{name}:"):
+        errors = plans.Errors()
+        found = plans.read_header([written], 1, spec, errors)
+        assert found == {key: 0}, written
+
+
+def test_no_other_name_means_two_columns():
+    for kind, table in HEADER_SYNONYMS.items():
+        spec = SHEETS[kind][1]
+        names = [rules.normalise_header(c.header) for c in spec] + [
+            rules.normalise_header(n) for names in table.values() for n in names
+        ]
+        assert len(names) == len(set(names)), kind
+        assert set(header_lookup(spec).values()) == {c.key for c in spec}
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "stored"),
+    [
+        ("ethnicity", "汉", "汉族"),
+        ("ethnicity", "维吾尔", "维吾尔族"),
+        ("ethnicity", " 回 族 ", "回族"),
+        ("education", "本科", "bachelor"),
+        ("education", "大专", "college"),
+        ("education", "初中", "junior"),
+        ("education", "小学", "junior"),
+        ("education", "硕士", "postgraduate"),
+        ("education", "博士", "postgraduate"),
+        ("education", "研究生", "postgraduate"),
+        ("category", "农民", "farmer"),
+        ("category", "流动党员", "mobile"),
+        ("category", "退休", "retired"),
+        ("status", "正式", "full"),
+        ("status", "预备党员", "probationary"),
+        ("gender", "男性", "M"),
+        ("gender", "Ｆ", "F"),
+    ],
+)
+def test_the_short_and_common_forms_of_a_word_are_understood(key, written, stored):
+    column = next(c for c in MEMBER_COLUMNS if c.key == key)
+
+    assert rules.parse_choice(written, column.choices) == stored
+
+
+def test_every_form_in_the_vocabulary_is_taken_as_its_label():
+    for column in MEMBER_COLUMNS:
+        for label, forms in VOCABULARY.get(column.key, {}).items():
+            for form in (label, *forms):
+                assert rules.parse_choice(form, column.choices) == column.choices[label], (column.key, form)
+
+
+def test_a_word_outside_the_vocabulary_is_refused_listing_only_the_labels():
+    column = next(c for c in MEMBER_COLUMNS if c.key == "education")
+
+    with pytest.raises(CellError) as caught:
+        rules.parse_choice("大学", column.choices)
+
+    assert str(caught.value) == "只能填：研究生、大学本科、大学专科、中专、高中、初中及以下。"
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("+86 13812345678", "13812345678"),
+        ("86-13812345678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("(0516)88886666", "051688886666"),
+        ("0516-88886666", "0516-88886666"),
+    ],
+)
+def test_a_phone_is_read_however_it_was_spaced(written, stored):
+    assert member_rules.normalise_phone(written) == stored
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("11010119900307123x", "11010119900307123X"),
+        (" 1101 0119 9003 0712 3X ", "11010119900307123X"),
+        ("１１０１０１１９９００３０７１２３Ｘ", "11010119900307123X"),
+    ],
+)
+def test_an_id_number_is_read_however_it_was_typed(written, stored):
+    assert member_rules.normalise_id_number(written) == stored

@@ -89,7 +89,22 @@ CASES = {
         "文件中含有宏，请另存为不含宏的 .xlsx 文件后上传。",
     ),
     "an empty file": (lambda: b"", "文件是空的。"),
+    "an executable renamed .xlsx": (
+        lambda: b"MZ\x90\x00\x03\x00\x00\x00" + bytes(200),
+        "这不是文档或图片，疑似可执行文件，已拒绝。只接受 Excel（.xlsx）文件。",
+    ),
+    "a workbook saved with a password": (lambda: _locked(), "文件设置了打开密码，请取消密码后重新上传。"),
 }
+
+
+def _locked() -> bytes:
+    """What Excel saves when a workbook is given an opening password: an OLE file whose directory
+    names an EncryptedPackage stream (the old checks took it for an .xls)."""
+    header = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    struct.pack_into("<H", header, 0x1E, 9)  # 512-byte sectors
+    struct.pack_into("<I", header, 0x30, 0)  # the directory starts in the first sector
+    directory = "Root Entry".encode("utf-16-le").ljust(128, b"\0") + "EncryptedPackage".encode("utf-16-le")
+    return bytes(header) + directory.ljust(512, b"\0")
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
@@ -189,7 +204,10 @@ def test_a_bomb_that_lies_about_its_size_passes_the_door_but_is_refused_when_rea
 
     job = ExchangeJob.objects.get()
     assert job.status == ExchangeJob.Status.REJECTED
-    assert job.message.startswith("无法读取该文件：")
+    assert job.message == (
+        "无法读取该文件：文件已损坏或内容不完整（例如压缩包中的大小与声明不符）。"
+        "请在 Excel 或 WPS 中打开，另存为 .xlsx 后重新上传。"
+    )  # not calamine's "I/O error: File is larger than its declared uncompressed size"
     assert not Member.objects.filter(name="孙立").exists()
     assert "无法读取该文件" in client.get(response["Location"]).content.decode()
 

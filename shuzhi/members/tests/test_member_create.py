@@ -77,7 +77,11 @@ def test_a_birth_date_that_disagrees_with_the_id_number_is_shown_on_the_birth_da
 
     response = client.post(CREATE, _data(birth_date="1990-03-08"))
 
-    assert response.context["form"].errors == {"birth_date": ["出生日期与身份证号中的出生日期不一致。"]}
+    assert response.context["form"].errors == {
+        "birth_date": [
+            "出生日期与身份证号不符：身份证号中的出生日期是 1990-03-07。身份证号校验无误，请改正出生日期（也可不填，按身份证号确定）。"
+        ]
+    }
     assert 'value="1990-03-08"' in response.content.decode()
     assert _nothing_registered()
 

@@ -74,7 +74,11 @@ def test_a_refusal_is_shown_on_its_field_and_the_typed_values_are_kept(client, c
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"gender": ["性别与身份证号第17位不一致。"]}
+    assert response.context["form"].errors == {
+        "gender": [
+            "性别与身份证号不符：身份证号第17位表示男性。身份证号校验无误，请改正性别（也可不填，按身份证号确定）。"
+        ]
+    }
     html = response.content.decode()
     assert 'value="王建国（改）"' in html
     assert 'value="13899998888"' in html

@@ -80,8 +80,16 @@ def test_it_registers_a_member_counts_them_and_audits_a_masked_snapshot(cast):
             "身份证号应为18位，前17位是数字，最后一位是数字或X。",
         ),
         ({"id_number": "110101199002301236"}, "id_number", "身份证号中的出生日期（第7–14位）不是有效日期。"),
-        ({"birth_date": date(1990, 3, 8)}, "birth_date", "出生日期与身份证号中的出生日期不一致。"),
-        ({"gender": "F"}, "gender", "性别与身份证号第17位不一致。"),
+        (
+            {"birth_date": date(1990, 3, 8)},
+            "birth_date",
+            "出生日期与身份证号不符：身份证号中的出生日期是 1990-03-07。身份证号校验无误，请改正出生日期（也可不填，按身份证号确定）。",
+        ),
+        (
+            {"gender": "F"},
+            "gender",
+            "性别与身份证号不符：身份证号第17位表示男性。身份证号校验无误，请改正性别（也可不填，按身份证号确定）。",
+        ),
         # the day before the 18th birthday
         ({"joined_on": date(2008, 3, 6)}, "joined_on", "入党时应年满十八岁，请核对入党日期和出生日期。"),
         (
@@ -201,7 +209,9 @@ def test_a_refused_update_changes_nothing(cast):
     with pytest.raises(ValidationError) as error:
         _update(cast, cast.member_a, organization=cast.village_a2, gender="F")
 
-    assert error.value.message_dict["gender"] == ["性别与身份证号第17位不一致。"]
+    assert error.value.message_dict["gender"] == [
+        "性别与身份证号不符：身份证号第17位表示男性。身份证号校验无误，请改正性别（也可不填，按身份证号确定）。"
+    ]
     member = Member.objects.get(pk=cast.member_a.pk)
     assert (member.organization, member.gender) == (cast.village_a, "M")
     assert _counts(cast.village_a) == (2, 0)
