@@ -121,10 +121,17 @@ else:
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache and sessions: in this process and the database for one app server; on Redis, shared by
+# all of them, when SHUZHI_REDIS_URL names one (a policy change then reaches every server at once).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_URL = env_str("SHUZHI_REDIS_URL")
 if REDIS_URL:
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("SHUZHI_REDIS_PREFIX") or "shuzhi",
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 # Background jobs (imports): rows in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
