@@ -217,10 +217,12 @@ def gunicorn(
 
 
 class _Keep(HTTPErrorProcessor):
-    """Hand back 4xx and 5xx answers instead of raising them."""
+    """Hand back 4xx and 5xx answers instead of raising them; redirects are still followed."""
 
     def http_response(self, request, response):
-        return response
+        if response.status >= 400:
+            return response
+        return super().http_response(request, response)
 
 
 class Visitor:
