@@ -173,9 +173,9 @@ def _run_import(job: ExchangeJob) -> None:
             # pages forked checkers share)
             gc.disable()
             try:
-                with _timed(job, "read"):
-                    title, spec = SHEETS[job.kind]
-                    sheet = read_sheet(job.file.path, lookup=header_lookup(spec), preferred_title=title)
+                title, spec = SHEETS[job.kind]
+                with _timed(job, "read"), job.file.open("rb") as stored:
+                    sheet = read_sheet(stored, lookup=header_lookup(spec), preferred_title=title)
                 gc.freeze()
             finally:
                 gc.enable()

@@ -96,7 +96,9 @@ class SheetData:
         return _("跳过%(parts)s。") % {"parts": "、".join(parts)} if parts else ""
 
 
-def read_sheet(path, *, lookup: dict[str, str], preferred_title: str = "", what: str = "") -> SheetData:
+def read_sheet(
+    source: str | Path | IO[bytes], *, lookup: dict[str, str], preferred_title: str = ""
+) -> SheetData:
     """The sheet a person meant and its rows, however the sheet was kept.
 
     The sheet: the one called `preferred_title`, else the visible sheet whose header matches
@@ -105,15 +107,11 @@ def read_sheet(path, *, lookup: dict[str, str], preferred_title: str = "", what:
     rows above it are passed over. Merged cells give their value to every cell they cover (a
     branch name merged down its members' rows). Below the header, rows that are wholly empty,
     total rows (合计, 总计, 小计), repeats of the header and notes at the foot (填报人：…) are
-    skipped and counted. `lookup` maps a normalised header to a column key (sheets.header_lookup);
-    `what` names the sheet for messages ("党员名册").
+    skipped and counted. `lookup` maps a normalised header to a column key (sheets.header_lookup).
+    `source` is a path or an open binary file (a stored file: through the storage API).
     """
     try:
-        book = (
-            CalamineWorkbook.from_path(str(path))
-            if isinstance(path, str | Path)
-            else CalamineWorkbook.from_filelike(path)
-        )
+        book = CalamineWorkbook.from_object(str(source) if isinstance(source, Path) else source)
         sheets = book.sheets_metadata
         visible = [
             s.name
@@ -129,7 +127,7 @@ def read_sheet(path, *, lookup: dict[str, str], preferred_title: str = "", what:
     except ValidationError:
         raise
     except Exception as error:  # calamine's errors are English and technical: log them, say why in Chinese
-        logger.warning("unreadable workbook %s: %s: %s", path, type(error).__name__, error)
+        logger.warning("unreadable workbook: %s: %s", type(error).__name__, error)
         raise ValidationError(
             _(
                 "无法读取该文件：文件已损坏或内容不完整（例如压缩包中的大小与声明不符）。请在 Excel 或 WPS 中打开，另存为 .xlsx 后重新上传。"
@@ -137,7 +135,7 @@ def read_sheet(path, *, lookup: dict[str, str], preferred_title: str = "", what:
             code="unreadable",
         ) from None
     _fill_merged(values, merged)
-    _mark_months(path, title, values)
+    _mark_months(source, title, values)
     if header_index is None:
         header_index = _find_header(values, lookup)[0]
     if header_index is None or not any(not rules.is_blank(c) for c in values[header_index]):
