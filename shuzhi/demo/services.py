@@ -12,6 +12,7 @@ from shuzhi.accounts.models import User
 from shuzhi.accounts.roles import Role
 from shuzhi.accounts.services import generate_password
 from shuzhi.core.access import in_subtree
+from shuzhi.core.dates import MonthDate
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.models import Cycle
 from shuzhi.demo.generator import CityGenerator, OrgSpec
@@ -84,6 +85,10 @@ def city_write(*, generator: CityGenerator, progress=None) -> CityStats:
                 organization=org,
                 org_path=org.path,
             )
+            if m.joined_on.year < 1985:  # old rosters often kept only the month of joining
+                member.set_dates(
+                    joined=MonthDate(m.joined_on.year, m.joined_on.month), full_member=m.full_member_on
+                )
             member.set_id_number(m.id_number)
             member.set_phone(m.phone)
             batch.append(member)

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.roles import Capability
+from shuzhi.core import dates
 from shuzhi.core.access import in_subtree
 from shuzhi.core.protection import keyed_hash
 from shuzhi.core.services import audit_record
@@ -951,7 +952,9 @@ def members_export(*, viewer, filters: MemberFilter, target, progress=None) -> i
 
     def rows():
         fields = ("name", "id_number", "gender", "ethnicity", "birth_date", "phone", "education", "joined_on",
-                  "full_member_on", "status", "category", "organization_id")  # fmt: skip
+                  "full_member_on", "status", "category", "organization_id", "joined_on_precision",
+                  "full_member_on_precision")  # fmt: skip
+        known = dates.known
         for done, (
             name,
             number,
@@ -965,13 +968,16 @@ def members_export(*, viewer, filters: MemberFilter, target, progress=None) -> i
             status,
             category,
             org,
+            joined_precision,
+            full_precision,
         ) in enumerate(members.values_list(*fields).iterator(chunk_size=5000), start=1):
             if progress is not None and done % EXPORT_PROGRESS_EVERY == 0:
                 progress(done, total)
             yield (
                 name, number if whole else mask_id(number), GENDERS.get(gender, gender), ethnicity, birth,
                 (phone if whole else mask_phone(phone)) if phone else "", EDUCATIONS.get(education, education),
-                joined, full, STATUSES.get(status, status), CATEGORIES.get(category, category), codes.get(org, ""),
+                known(joined, joined_precision), known(full, full_precision), STATUSES.get(status, status),
+                CATEGORIES.get(category, category), codes.get(org, ""),
             )  # fmt: skip
 
     note = "" if whole else _("身份证号和联系电话已隐去部分数字，本文件不能再导入。")

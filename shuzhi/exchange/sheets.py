@@ -200,6 +200,35 @@ MEMBER_COLUMNS = (
 
 # fmt: on
 
+DATE_FORMS = _(
+    "2021-07-01、2021/7/1、2021.7.1、2021年7月1日、20210701 或 Excel 日期；只知年月的写 2021.07、2021-7、2021年7月、202107"
+)
+
+
+def vocabulary(kind: str) -> list[dict[str, object]]:
+    """What the import page shows of one sheet: each column's header, the other headers it is
+    known by, the words it takes (with their other forms) and what to know about it."""
+    rows = []
+    for column in SHEETS[kind][1]:
+        if column.key == "ethnicity":
+            words = [(_("56个民族的名称，“族”字可省"), [_("汉 → 汉族"), _("蒙古 → 蒙古族")])]
+        else:
+            words = [(label, column.other_forms.get(label, [])) for label in column.labels]
+        notes = [str(column.note)] if column.note else []
+        if column.kind == DATE:
+            notes.append(str(DATE_FORMS))
+        rows.append(
+            {
+                "header": column.header,
+                "synonyms": list(column.synonyms),
+                "required": column.required and not column.inferred_from,
+                "words": words,
+                "notes": notes,
+            }
+        )
+    return rows
+
+
 SHEETS = {"orgs": ("党组织", ORG_COLUMNS), "members": ("党员名册", MEMBER_COLUMNS)}
 TEXT_COLUMNS = {"code", "id_number", "secretary_id", "phone"}  # digits that must stay text in Excel
 TEMPLATE_ROWS = 20000

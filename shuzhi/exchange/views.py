@@ -12,7 +12,7 @@ from shuzhi.core.access import capability_required
 from shuzhi.exchange import selectors, services
 from shuzhi.exchange.forms import UploadForm
 from shuzhi.exchange.models import ExchangeJob
-from shuzhi.exchange.sheets import SHEETS, template
+from shuzhi.exchange.sheets import SHEETS, template, vocabulary
 from shuzhi.members.forms import MemberFilterForm
 from shuzhi.members.selectors import filter_organization, organizations_in_scope
 
@@ -30,21 +30,28 @@ def _require_exchange(user) -> None:
         raise PermissionDenied
 
 
+def _page(request, **forms) -> dict:
+    """The import page's context: the two upload forms (fresh unless given) and what it shows."""
+    user = request.user
+    return {
+        "orgs_form": forms.get("orgs") or UploadForm(auto_id="id_orgs_%s"),
+        "members_form": forms.get("members") or UploadForm(auto_id="id_members_%s"),
+        "jobs": selectors.recent_jobs(viewer=user),
+        "may_import_orgs": user.can(Capability.MANAGE_ORGS),
+        "may_import_members": user.can(Capability.MANAGE_MEMBERS),
+        "vocabularies": [
+            (SHEETS[kind][0], vocabulary(kind))
+            for kind, capability in (("members", Capability.MANAGE_MEMBERS), ("orgs", Capability.MANAGE_ORGS))
+            if user.can(capability)
+        ],
+    }
+
+
 @capability_required(Capability.VIEW_ORGS)
 @require_GET
 def index(request):
     _require_exchange(request.user)
-    return render(
-        request,
-        "exchange/index.html",
-        {
-            "orgs_form": UploadForm(auto_id="id_orgs_%s"),
-            "members_form": UploadForm(auto_id="id_members_%s"),
-            "jobs": selectors.recent_jobs(viewer=request.user),
-            "may_import_orgs": request.user.can(Capability.MANAGE_ORGS),
-            "may_import_members": request.user.can(Capability.MANAGE_MEMBERS),
-        },
-    )
+    return render(request, "exchange/index.html", _page(request))
 
 
 @capability_required(Capability.VIEW_ORGS)
@@ -65,18 +72,7 @@ def upload(request, kind: str):
             form.add_error("file", error)
         else:
             return redirect("exchange:job", pk=job.pk)
-    return render(
-        request,
-        "exchange/index.html",
-        {
-            "orgs_form": form if kind == ExchangeJob.Kind.ORGANIZATIONS else UploadForm(auto_id="id_orgs_%s"),
-            "members_form": form if kind == ExchangeJob.Kind.MEMBERS else UploadForm(auto_id="id_members_%s"),
-            "jobs": selectors.recent_jobs(viewer=request.user),
-            "may_import_orgs": request.user.can(Capability.MANAGE_ORGS),
-            "may_import_members": request.user.can(Capability.MANAGE_MEMBERS),
-        },
-        status=400,
-    )
+    return render(request, "exchange/index.html", _page(request, **{kind: form}), status=400)
 
 
 @capability_required(Capability.VIEW_ORGS)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from shuzhi.core import uploads
-from shuzhi.core.dates import MonthDate
+from shuzhi.core.dates import MonthDate, shown
 from shuzhi.exchange import rules
 from shuzhi.exchange.sheets import DATE, TEXT_COLUMNS, WORKBOOK_OPTIONS, Column
 
@@ -407,7 +407,10 @@ def write_table(
             if value is None or value == "":
                 continue
             if kinds[index] == DATE:
-                sheet.write_datetime(count, index, value, as_date)
+                if isinstance(value, MonthDate):  # known to its month: text that imports back as one
+                    sheet.write_string(count, index, shown(value))
+                else:
+                    sheet.write_datetime(count, index, value, as_date)
             else:
                 sheet.write_string(count, index, str(rules.neutralise_formula(str(value))))
     sheet.freeze_panes(1, 0)

@@ -1,6 +1,9 @@
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core import dates
 from shuzhi.core.access import in_subtree
 from shuzhi.core.forms import StyledFormMixin
 from shuzhi.members.models import Member
@@ -42,8 +45,37 @@ class MemberFilterForm(StyledFormMixin, forms.Form):
         return data
 
 
+class KnownDateField(forms.Field):
+    """A date as it is known: 2015-07-01, or 2015-07 when only its month was ever recorded (a
+    dates.MonthDate). Takes the ways a roster writes dates (2015.7.1, 2015年7月…)."""
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {
+            **super().widget_attrs(widget),
+            "placeholder": _("如 2015-07-01；只知年月填 2015-07"),
+            "maxlength": "20",
+            "autocomplete": "off",
+        }
+
+    def prepare_value(self, value):
+        return dates.shown(value) if isinstance(value, date) else value
+
+    def to_python(self, value):
+        text = str(value or "").strip()[:40]
+        if not text:
+            return None
+        try:
+            return dates.parse_text(text)
+        except dates.DateTextError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+
 class MemberForm(StyledFormMixin, forms.ModelForm):
     organization_code = forms.CharField(label=_("所在党组织编码"), max_length=32)
+    joined_on = KnownDateField(label=_("入党日期"))
+    full_member_on = KnownDateField(label=_("转正日期"), required=False)
     id_number_input = forms.CharField(label=_("身份证号"), max_length=18, min_length=18)
     phone_input = forms.CharField(label=_("联系电话"), max_length=20, required=False)
 
@@ -60,7 +92,7 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
             "status",
             "category",
         ]
-        widgets = {"birth_date": DATE, "joined_on": DATE, "full_member_on": DATE}
+        widgets = {"birth_date": DATE}
 
     field_order = ["name", "id_number_input", "gender", "ethnicity", "birth_date", "phone_input", "education",
                    "organization_code", "joined_on", "status", "full_member_on", "category"]  # fmt: skip

@@ -105,6 +105,7 @@ def reveal(request, pk: int):
 
 def _form_initial(member: Member) -> dict:
     initial = {name: getattr(member, name) for name in PLAIN_FIELDS}
+    initial.update(joined_on=member.joined, full_member_on=member.full_member)  # 2008-07 if only the month
     initial["organization_code"] = member.organization.code
     return initial
 

@@ -339,3 +339,15 @@ def test_the_member_search_finds_a_name_however_it_was_spaced(client, cast, name
     page = client.get(reverse("members:list"), {"name": name}).content.decode()
 
     assert ">王芳<" in page
+
+
+def test_the_import_page_shows_the_column_names_and_words_the_import_understands(client, cast):
+    client.force_login(cast.county_organiser)
+
+    page = client.get(reverse("exchange:index")).content.decode()
+
+    assert 'data-testid="vocabulary"' in page
+    for shown in ("公民身份号码", "出生年月", "文化程度", "入党时间", "转正时间", "所在党支部", "联系电话",
+                  "大学本科（本科、", "大学专科（大专、", "初中及以下（初中、初中毕业、小学", "农牧渔民（农民、",
+                  "流动（流动党员", "只知年月的写 2021.07", "没有这一列时按转正日期确定"):  # fmt: skip
+        assert shown in page, shown
