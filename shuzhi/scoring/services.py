@@ -15,8 +15,10 @@ from shuzhi.ballots.services import tally_counts
 from shuzhi.core import facts
 from shuzhi.core.errors import field_error
 from shuzhi.core.services import audit_record
-from shuzhi.core.uploads import check_upload
 from shuzhi.cycles.models import Cycle, Reporter
+from shuzhi.exchange import rules as cells
+from shuzhi.exchange.workbook import check_upload as sheet_check_upload
+from shuzhi.exchange.workbook import read_sheet
 from shuzhi.scoring import rules
 from shuzhi.scoring.models import (
     Adjustment,
@@ -91,43 +93,61 @@ def component_score_set(
     return entry
 
 
+UNIT_HEADERS = (
+    "述职单位",
+    "单位",
+    "单位名称",
+    "组织编码",
+    "述职单位名称",
+    "党组织",
+    "党组织名称",
+    "组织名称",
+)
+
+
 @transaction.atomic
 def scores_import(*, actor, cycle: Cycle, upload: IO[bytes], name: str, size: int) -> int:
     """Entered component scores from an .xlsx: a 述职单位 column (name or code) and one column per
-    component. Any bad row: nothing is saved, and every problem is reported by row and column."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    component. Any bad row: nothing is saved, and every problem is reported by row and column.
 
+    Read the way rosters are (exchange.workbook): the upload checked by content, the header found
+    below any title rows, empty and 合计 rows skipped, codes typed as numbers read as typed."""
     _check_owner(actor, cycle)
     _check_entering(cycle)
-    check_upload(upload, size, allowed=frozenset({"xlsx"}), max_bytes=MAX_SHEET_BYTES)
-    upload.seek(0)
-    try:
-        rows = CalamineWorkbook.from_filelike(upload).get_sheet_by_index(0).to_python()
-    except (CalamineError, ValueError, IndexError) as error:
-        raise ValidationError(_("无法读取该文件：%(why)s") % {"why": error}, code="unreadable") from None
-    rows = [row for row in rows if any(str(cell).strip() for cell in row)]
-    if not rows:
-        raise ValidationError(_("表格是空的。"), code="empty")
-    header = [str(cell).strip() for cell in rows[0]]
+    sheet_check_upload(upload, size, max_bytes=MAX_SHEET_BYTES)
     components = entered_components(cycle)
-    unit_column = next(
-        (i for i, h in enumerate(header) if h in ("述职单位", "单位", "单位名称", "组织编码")), None
-    )
-    if unit_column is None:
-        raise ValidationError(_("第 1 行缺少“述职单位”列（填单位名称或组织编码）。"), code="missing_column")
-    columns = {i: h for i, h in enumerate(header) if h in components}
+    lookup = {cells.normalise_header(header): UNIT for header in UNIT_HEADERS}
+    lookup.update({cells.normalise_header(component): component for component in components})
+    sheet = read_sheet(upload, lookup=lookup)
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(sheet.header):
+        key = next((lookup[h] for h in cells.header_names(cell) if h in lookup), None)
+        if key is not None:
+            columns.setdefault(key, index)
+    if UNIT not in columns:
+        raise ValidationError(
+            _("第 %(row)d 行缺少“述职单位”列（填单位名称或组织编码）。") % {"row": sheet.header_row},
+            code="missing_column",
+        )
+    unit_column = columns.pop(UNIT)
     if not columns:
         raise ValidationError(
-            _("第 1 行没有考核项目列，应有：%(names)s。") % {"names": "、".join(components)},
+            _("第 %(row)d 行没有考核项目列，应有：%(names)s。")
+            % {"row": sheet.header_row, "names": "、".join(components)},
             code="missing_column",
         )
     reporters = list(cycle.reporters.select_related("organization"))
     by_ref = {r.organization.name: r for r in reporters} | {r.organization.code: r for r in reporters}
     problems, values, seen = [], [], {}
-    for number, row in enumerate(rows[1:], start=2):
-        ref = str(row[unit_column]).strip() if unit_column < len(row) else ""
-        letter = _letter(unit_column)
-        reporter = by_ref.get(ref)
+    for index, row in enumerate(sheet.rows):
+        number = sheet.number(index)
+        raw = row[unit_column] if unit_column < len(row) else ""
+        try:
+            ref = cells.text(raw)
+        except cells.CellError:
+            ref = str(raw)
+        letter = cells.column_letter(unit_column)
+        reporter = by_ref.get(ref) or by_ref.get(cells.compact(ref))
         if reporter is None:
             problems.append(
                 _("第 %(row)d 行 %(col)s 列“%(value)s”：不是本周期的述职单位。")
@@ -141,15 +161,16 @@ def scores_import(*, actor, cycle: Cycle, upload: IO[bytes], name: str, size: in
             )
             continue
         seen[reporter.pk] = number
-        for index, component in columns.items():
-            cell = row[index] if index < len(row) else ""
-            if str(cell).strip() == "":
+        for component, position in columns.items():
+            cell = row[position] if position < len(row) else ""
+            if cells.is_blank(cell):
                 continue
             try:
                 values.append((reporter, component, _score(cell)))
             except ValueError as error:
                 problems.append(_("第 %(row)d 行 %(col)s 列（%(name)s）“%(value)s”：%(why)s。") % {
-                    "row": number, "col": _letter(index), "name": component, "value": _shown(cell), "why": error})  # fmt: skip
+                    "row": number, "col": cells.column_letter(position), "name": component, "value": _shown(cell),
+                    "why": error})  # fmt: skip
     if problems:
         raise ValidationError([ValidationError(p, code="row") for p in problems])
     for reporter, component, value in values:
@@ -159,22 +180,16 @@ def scores_import(*, actor, cycle: Cycle, upload: IO[bytes], name: str, size: in
             defaults={"score": value, "entered_by": actor, "source": name[-120:]},
         )
     audit_record(actor=actor, action="score.import", target=cycle, org_path=cycle.org_path,
-                 extra={"file": name, "scores": len(values), "rows": len(rows) - 1})  # fmt: skip
+                 extra={"file": name, "scores": len(values), "rows": len(sheet.rows)})  # fmt: skip
     return len(values)
+
+
+UNIT = "unit"
 
 
 def _shown(cell: object) -> object:
     """A cell as the person typed it: Excel keeps every number as a float."""
     return int(cell) if isinstance(cell, float) and cell.is_integer() else cell
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @transaction.atomic

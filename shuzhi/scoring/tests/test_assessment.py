@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent
 from shuzhi.cycles.models import Cycle
+from shuzhi.orgs.models import Organization
 from shuzhi.scoring.models import Assessment, ComponentScore, Result
 from shuzhi.scoring.services import (
     adjustment_add,
@@ -155,6 +156,46 @@ def test_scores_import_from_xlsx_refuses_the_whole_file_for_one_bad_row(client, 
     assert ComponentScore.objects.get(
         reporter__organization__name=names[1], component="日常考核"
     ).score == Decimal("85.50")
+
+
+def test_scores_import_reads_the_sheet_as_the_roster_import_does(client, cast):
+    """One reader: a title above the header, a unit code all in digits that Excel keeps as a
+    number (1001, not 1001.0), spaces in a header, an empty and a 合计 row."""
+    cycle, _meeting = tallied_cycle(cast)
+    first, second = cycle.reporters.order_by("position").select_related("organization")[:2]
+    Organization.objects.filter(pk=first.organization_id).update(code="1001")
+    client.force_login(cast.county_organiser)
+    sheet = _sheet(
+        [
+            ["东湖区年度日常考核得分"],
+            [],
+            ["述 职 单 位", "日常考核", "重点任务"],
+            [1001, 91, 87],
+            [],
+            [second.organization.name, 85, 80],
+            ["合计", 176, 167],
+        ]
+    )
+
+    page = client.post(
+        reverse("scoring:import", args=[cycle.pk]), {"file": sheet}, follow=True
+    ).content.decode()
+
+    assert "已导入 4 个得分" in page
+    assert ComponentScore.objects.get(reporter=first, component="日常考核").score == Decimal("91.00")
+
+
+def test_scores_import_refuses_what_the_roster_import_refuses(client, cast):
+    cycle, _meeting = tallied_cycle(cast)
+    client.force_login(cast.county_organiser)
+    locked = SimpleUploadedFile("日常考核.xlsx", b"MZ\x90\x00" + bytes(300))
+
+    page = client.post(
+        reverse("scoring:import", args=[cycle.pk]), {"file": locked}, follow=True
+    ).content.decode()
+
+    assert "疑似可执行文件" in page
+    assert not ComponentScore.objects.exists()
 
 
 def test_pages_the_organiser_and_the_reporter_see(client, cast):
