@@ -40,8 +40,10 @@ def _manage(url: str, *args: str) -> None:
     )
 
 
-def city_database(name: str = "shuzhi_bench_city") -> str:
-    """The URL of a PostgreSQL database holding the generated city, creating it if needed."""
+def city_database(name: str | None = None) -> str:
+    """The URL of a PostgreSQL database holding the generated city, creating it if needed
+    (`BENCH_CITY_DB` names another database, e.g. one's own while developing)."""
+    name = name or os.environ.get("BENCH_CITY_DB", "shuzhi_bench_city")
     url = f"{SERVER}/{name}"
     wanted = _fingerprint()
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:

@@ -7,6 +7,7 @@ so every run imports the same rows.
 
     python benchmarks/import_roster.py            # both databases
     BENCH_POSTGRES=postgres://user@host:5432 ...  # another PostgreSQL server
+    BENCH_IMPORT_DB=bench_import_mine ...          # another database name on it
 """
 
 import json
@@ -167,7 +168,7 @@ def main() -> None:
         url = ""
         with tempfile.TemporaryDirectory() as data_dir:
             if label == "postgresql":
-                url = postgres_url("shuzhi_bench_import")
+                url = postgres_url(os.environ.get("BENCH_IMPORT_DB", "shuzhi_bench_import"))
             else:
                 env.pop("DATABASE_URL", None)
                 env["SHUZHI_DATA_DIR"] = data_dir

@@ -1,7 +1,11 @@
 """Pages at city scale (21,800 organisations, 290,000 members): server-side time of the tree
 page, an organisation's detail page and a filtered member list, p95 over repeated requests,
 measured in-process through Django's full request handling (middleware, session, templates).
-The login page, which touches no organisation data, is measured as the baseline. Goal: < 150 ms.
+The login page, which touches no organisation data, is measured as the baseline. Goal: < 100 ms.
+
+A filtered member list is shown without counting first; its total is a request of its own that
+the page makes once shown (members:count). Its time is printed too (`BENCH member_count_p95_ms`),
+apart from the pages: the person has the list while it runs.
 """
 
 import statistics
@@ -42,8 +46,18 @@ def main() -> None:
         ),
         "member list, unfiltered (city)": (organiser, "/members/"),
     }
+    totals = {
+        "member total, filtered (city)": (
+            organiser,
+            "/members/count/?status=probationary&min_age=18&max_age=35",
+        ),
+        "member total, filtered (county)": (
+            organiser,
+            f"/members/count/?org={county.pk}&category=farmer&min_age=60",
+        ),
+    }
     p95s = {}
-    for label, (user, url) in pages.items():
+    for label, (user, url) in {**pages, **totals}.items():
         client = Client(HTTP_HOST="127.0.0.1")
         if user is not None:
             client.force_login(user)
@@ -61,9 +75,11 @@ def main() -> None:
         p95s[label] = p95
         print(f"{label:32s} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms")
     baseline = p95s.pop("baseline: login page")
+    total_p95 = max(p95s.pop(label) for label in totals)
     worst_label = max(p95s, key=p95s.get)
     print(f"worst: {worst_label} ({p95s[worst_label] / baseline:.1f}x the login page)")
     print(f"BENCH page_p95_ms {p95s[worst_label]:.1f} ms")
+    print(f"BENCH member_count_p95_ms {total_p95:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors
-from shuzhi.core.pagination import KnownCountPaginator
+from shuzhi.core.pagination import KnownCountPaginator, UncountedPage
 from shuzhi.members import selectors, services
 from shuzhi.members.forms import MemberFilterForm, MemberForm
 from shuzhi.members.models import Member
@@ -25,11 +24,8 @@ MEMBER_FORM_FIELDS = {
 }
 
 
-@capability_required(Capability.VIEW_MEMBERS)
-@require_http_methods(["GET"])
-def member_list(request):
-    if request.user.role == Role.MEMBER:
-        return redirect("members:me")
+def _listed(request):
+    """The member list's form, filters and rows for this request (GET), before any counting."""
     form = MemberFilterForm(request.GET or None)
     organization, candidates, unmatched = None, [], False
     filters = selectors.MemberFilter()
@@ -41,13 +37,24 @@ def member_list(request):
     if unmatched or (form.is_bound and not form.is_valid()):
         # an organisation named but not pinned down, or a bad filter: show nothing rather than everyone
         members = members.none()
-    if filters.only_scope and not unmatched:
+    return form, filters, organization, candidates, unmatched, members
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET"])
+def member_list(request):
+    if request.user.role == Role.MEMBER:
+        return redirect("members:me")
+    form, filters, organization, candidates, unmatched, members = _listed(request)
+    counted = filters.only_scope and not unmatched
+    if counted:
         # no filter but the subtree: the organisations' member counters hold the exact number
         scope = organization or request.user.organization
-        paginator = KnownCountPaginator(members, 20, count=scope.total_members)
+        page = KnownCountPaginator(members, 20, count=scope.total_members).get_page(request.GET.get("page"))
     else:
-        paginator = Paginator(members, 20)
-    page = paginator.get_page(request.GET.get("page"))
+        # a filtered list is shown at once; its total follows (members:count), since counting
+        # a city's members by status and age reads every one of them
+        page = UncountedPage(members, request.GET.get("page") or 1, 20)
     query = request.GET.copy()
     query.pop("page", None)
     if organization is not None:
@@ -59,6 +66,7 @@ def member_list(request):
         {
             "form": form,
             "page": page,
+            "counted": counted,
             "organization": organization,
             "candidates": candidates,
             "unmatched": unmatched,
@@ -68,6 +76,18 @@ def member_list(request):
             "today": timezone.localdate(),
         },
     )
+
+
+@never_cache
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET"])
+def member_count(request):
+    """How many members the list's filters find: the filtered list's total, fetched by the list
+    page once it is shown (htmx), within the viewer's subtree like the list itself."""
+    if request.user.role == Role.MEMBER:
+        raise PermissionDenied
+    _form, _filters, _organization, _candidates, _unmatched, members = _listed(request)
+    return render(request, "members/_count.html", {"count": members.order_by().count()})
 
 
 @capability_required(Capability.VIEW_MEMBERS)

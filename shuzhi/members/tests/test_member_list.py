@@ -312,9 +312,9 @@ def test_a_page_past_the_end_shows_the_last_page(client, cast, branch_of_25):
     assert len(_names(response)) == 5
 
 
-# session, user, the chosen organisation, the page count, the page of members with their
-# organisations, session save (3 with its savepoint)
-LIST_QUERIES = 8
+# session, user, the chosen organisation, the page of members with their organisations (one row
+# more than shown: no count, its total comes apart), session save (3 with its savepoint)
+LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [3, 20])
@@ -345,3 +345,63 @@ def test_an_id_number_outside_the_subtree_finds_nobody(client, cast):
     client.force_login(cast.county_organiser)
     response = client.get(reverse("members:list"), {"id_number": cast.member_b.id_number})
     assert list(response.context["page"]) == []
+
+
+# ---- the total of a filtered list, fetched apart --------------------------------------------------
+
+COUNT = reverse("members:count")
+
+
+def test_a_filtered_list_shows_its_rows_at_once_and_fetches_its_total_apart(client, cast):
+    client.force_login(cast.county_organiser)
+
+    page = client.get(LIST, {"status": "full"}).content.decode()
+    count = client.get(COUNT, {"status": "full"})
+
+    assert 'data-testid="uncounted-pages"' in page and 'hx-get="/members/count/?status=full"' in page
+    assert count.status_code == 200
+    assert "共 2 人" in count.content.decode()  # 王建国, 李秀英; 赵晨 is probationary
+
+
+def test_the_total_is_counted_within_the_viewers_subtree_only(client, cast):
+    client.force_login(cast.outsider)
+
+    assert "共 1 人" in client.get(COUNT, {"status": "full"}).content.decode()  # 张伟 alone
+    assert "共 0 人" in client.get(COUNT, {"org": cast.village_a.pk}).content.decode()
+
+
+def test_a_member_may_not_count_the_list(client, cast):
+    client.force_login(cast.member_user)
+
+    assert client.get(COUNT).status_code == 403
+
+
+def test_the_total_takes_only_get(client, cast):
+    client.force_login(cast.county_organiser)
+
+    assert client.post(COUNT, {"status": "full"}).status_code == 405
+
+
+def test_the_total_takes_the_same_queries_whatever_the_number_of_members(
+    client, cast, django_assert_num_queries
+):
+    client.force_login(cast.county_organiser)
+    client.get(COUNT)
+
+    with django_assert_num_queries(6):  # session, user, the count, session save (3)
+        client.get(COUNT, {"status": "full", "min_age": 18})
+
+
+def test_a_filtered_list_pages_forward_and_back_without_counting(client, cast):
+    branch = _branch(cast.township_a)
+    for n in range(25):
+        MemberFactory(name=f"吴{n:02d}", organization=branch)
+    client.force_login(cast.county_organiser)
+
+    first = client.get(LIST, {"org": branch.pk, "status": "full"})
+    second = client.get(LIST, {"org": branch.pk, "status": "full", "page": 2})
+
+    assert len(_names(first)) == 20 and len(_names(second)) == 5
+    assert 'rel="next"' in first.content.decode() and 'rel="next"' not in second.content.decode()
+    assert 'rel="prev"' in second.content.decode()
+    assert len(_names(client.get(LIST, {"org": branch.pk, "status": "full", "page": "x"}))) == 20
