@@ -112,6 +112,7 @@ class Column:
     # a required column that may be left out when this other column is there: its values are
     # then inferred from that column's (党员状态 from 转正日期)
     inferred_from: str = ""
+    months: bool = False  # a date column that takes a date known only to its month (1975.03)
 
     @property
     def labels(self) -> list[str]:
@@ -181,14 +182,14 @@ MEMBER_COLUMNS = (
     Column("ethnicity", "民族", kind=CHOICE, choices=Choices({e: e for e in ETHNICITIES}, VOCABULARY["ethnicity"]),
            note=_("可不填，默认汉族"), width=8),
     Column("birth_date", "出生日期", kind=DATE, note=_("可不填，按身份证号确定"), width=12,
-           synonyms=_MEMBER["birth_date"]),
+           synonyms=_MEMBER["birth_date"], months=True),
     Column("phone", "联系电话", max_length=20, width=14, synonyms=_MEMBER["phone"]),
     Column("education", "学历", required=True, kind=CHOICE, choices=_choices(Member.Education, "education"),
            width=12, synonyms=_MEMBER["education"]),
-    Column("joined_on", "入党日期", required=True, kind=DATE, width=12, note=_("只知年月的写 2015.07"),
-           synonyms=_MEMBER["joined_on"]),
-    Column("full_member_on", "转正日期", kind=DATE, note=_("预备党员不填；只知年月的写 2016.07"), width=12,
-           synonyms=_MEMBER["full_member_on"]),
+    Column("joined_on", "入党日期", required=True, kind=DATE, width=12, synonyms=_MEMBER["joined_on"],
+           months=True),
+    Column("full_member_on", "转正日期", kind=DATE, note=_("预备党员不填"), width=12,
+           synonyms=_MEMBER["full_member_on"], months=True),
     Column("status", "党员状态", required=True, kind=CHOICE, choices=_choices(Member.Status, "status"), width=10,
            synonyms=_MEMBER["status"], inferred_from="full_member_on",
            note=_("没有这一列时按转正日期确定：填了的是正式党员，没填的是预备党员")),
@@ -200,9 +201,8 @@ MEMBER_COLUMNS = (
 
 # fmt: on
 
-DATE_FORMS = _(
-    "2021-07-01、2021/7/1、2021.7.1、2021年7月1日、20210701 或 Excel 日期；只知年月的写 2021.07、2021-7、2021年7月、202107"
-)
+DATE_FORMS = _("2021-07-01、2021/7/1、2021.7.1、2021年7月1日、20210701 或 Excel 日期")
+MONTH_FORMS = _("只知年月的写 2021.07、2021-7、2021年7月、202107")
 
 
 def vocabulary(kind: str) -> list[dict[str, object]]:
@@ -217,6 +217,8 @@ def vocabulary(kind: str) -> list[dict[str, object]]:
         notes = [str(column.note)] if column.note else []
         if column.kind == DATE:
             notes.append(str(DATE_FORMS))
+            if column.months:
+                notes.append(str(MONTH_FORMS))
         rows.append(
             {
                 "header": column.header,
@@ -285,7 +287,7 @@ def _instructions(book, columns) -> None:
         if allowed:
             parts.append(f"可填：{allowed}")
         if column.kind == DATE:
-            parts.append("日期，如 2021-07-01")
+            parts.append("日期，如 2021-07-01" + ("；只知年月的写 2021.07" if column.months else ""))
         if column.max_length and column.kind == TEXT:
             parts.append(f"不超过 {column.max_length} 个字符")
         sheet.write_string(row, 0, column.header)

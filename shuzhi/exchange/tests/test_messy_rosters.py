@@ -349,5 +349,5 @@ def test_the_import_page_shows_the_column_names_and_words_the_import_understands
     assert 'data-testid="vocabulary"' in page
     for shown in ("公民身份号码", "出生年月", "文化程度", "入党时间", "转正时间", "所在党支部", "联系电话",
                   "大学本科（本科、", "大学专科（大专、", "初中及以下（初中、初中毕业、小学", "农牧渔民（农民、",
-                  "流动（流动党员", "只知年月的写 2021.07", "没有这一列时按转正日期确定"):  # fmt: skip
+                  "流动（流动党员", "只知年月的写 2021.07、2021-7", "没有这一列时按转正日期确定"):  # fmt: skip
         assert shown in page, shown
