@@ -26,9 +26,10 @@ from shuzhi.ballots.forms import (
     ScrutineerForm,
     VoterClassForm,
 )
-from shuzhi.ballots.models import CodeUse, Grade, Meeting, PaperCount
+from shuzhi.ballots.models import CodeUse, Meeting, PaperCount
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
+from shuzhi.core.grades import Grade
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.selectors import can_manage, cycle_get
 

@@ -36,6 +36,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import Comment
+from shuzhi.core.grades import Grade
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import DOCX, MB, check_upload
 from shuzhi.orgs.models import Organization
@@ -54,12 +55,10 @@ from shuzhi.reports.documents import (
 )
 from shuzhi.reports.models import ReportItem
 from shuzhi.scoring.models import Assessment, BulletinTemplate, Result
-from shuzhi.scoring.rules import GRADES
 
 DEFAULT_BULLETIN = Path(__file__).with_name("bulletin_template.docx")
 MAX_TEMPLATE_BYTES = 5 * MB
 RECTIFY_DAYS = 30  # the 整改方案 is due this many days after publication
-GRADE_KEYS = dict(zip(GRADES, ("good", "fairly_good", "average", "poor"), strict=True))
 SHOWN = (Assessment.Status.PUBLISHED, Assessment.Status.FINAL)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: the same bytes on every build
 
@@ -114,12 +113,12 @@ def _context(
         groups[-1]["results"].append(row)
     for group in groups:
         group["count"] = len(group["results"])
-    counts = {key: sum(1 for row in rows if row["grade"] == grade) for grade, key in GRADE_KEYS.items()}
+    counts = {grade.field: sum(1 for row in rows if row["grade"] == grade) for grade in Grade}
     return {
         "cycle_title": cycle_title, "year": year, "organiser": organiser, "date": _chinese_date(day),
         "status": status, "total": len(rows), "counts": counts,
-        "grades": [{"grade": grade, "count": counts[key]} for grade, key in GRADE_KEYS.items()],
-        "good_units": [row["unit"] for row in rows if row["grade"] == GRADES[0]],
+        "grades": [{"grade": grade.value, "count": counts[grade.field]} for grade in Grade],
+        "good_units": [row["unit"] for row in rows if row["grade"] == Grade.GOOD],
         "groups": groups, "results": rows,
     }  # fmt: skip
 
@@ -549,6 +548,6 @@ def cadre_rows(assessment: Assessment) -> list[tuple]:
     )
     return [
         (r.reporter.secretary.full_name, r.reporter.organization.name, r.grade, str(r.score),
-         "是" if r.grade == GRADES[0] else "否", "、".join(r.vetoes))
+         "是" if r.grade == Grade.GOOD else "否", "、".join(r.vetoes))
         for r in results
     ]  # fmt: skip

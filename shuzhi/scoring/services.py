@@ -13,6 +13,7 @@ from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import Meeting
 from shuzhi.ballots.services import tally_counts
 from shuzhi.core.errors import field_error
+from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import check_upload
 from shuzhi.cycles.models import Cycle, Reporter
@@ -261,13 +262,13 @@ def assessment_inputs(cycle: Cycle) -> tuple[list[rules.ReporterInput], dict[int
     """Everything the engine needs, as plain values, and for each reporter where it came from."""
     reporters = list(cycle.reporters.values_list("pk", "group"))
     meeting = Meeting.objects.filter(cycle=cycle).first()
-    ballots: dict[int, dict[str, rules.ClassCounts]] = {pk: {} for pk, _g in reporters}
+    ballots: dict[int, dict[str, Counts]] = {pk: {} for pk, _g in reporters}
     items: dict[int, Decimal] = {}
     if meeting is not None:
         classes = dict(meeting.classes.values_list("pk", "name"))
         for (reporter, class_id), c in tally_counts(meeting).items():
             if reporter in ballots:
-                ballots[reporter][classes[class_id]] = rules.ClassCounts(
+                ballots[reporter][classes[class_id]] = Counts(
                     c["good"], c["fairly_good"], c["average"], c["poor"]
                 )
         if meeting.items:
@@ -400,7 +401,7 @@ def assessment_compute(*, actor, cycle: Cycle) -> Assessment:
                   "computed_by": actor, "status": Assessment.Status.COMPUTED},
     )  # fmt: skip
     _results_write(assessment, results, sources)
-    counts = {grade: sum(1 for r in results if r.grade == grade) for grade in rules.GRADES}
+    counts = {grade: sum(1 for r in results if r.grade == grade) for grade in Grade}
     audit_record(actor=actor, action="assessment.compute", target=cycle, org_path=cycle.org_path,
                  extra={"reporters": len(results), "grades": counts, "scheme_hash": assessment.scheme_hash})  # fmt: skip
     return assessment
@@ -522,7 +523,7 @@ def result_amend(*, actor, result: Result, grade: str, reason: str) -> Amendment
     _check_owner(actor, assessment.cycle)
     if assessment.status != Assessment.Status.FINAL:
         raise ValidationError(_("结果确定之前请重新测算，不需要更正。"), code="not_final")
-    if grade not in rules.GRADES:
+    if grade not in Grade.values:
         raise field_error("grade", _("等次只能是 好、较好、一般、差。"), "grade")
     if len(reason.strip()) < 4:
         raise field_error("reason", _("请写明更正理由（至少 4 个字）。"), "reason")
