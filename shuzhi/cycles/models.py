@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.models import TimeStampedModel
+from shuzhi.cycles import rules
 
 DEFAULT_GROUPS = ["县区", "市直机关", "国企", "高校"]
 
@@ -11,12 +12,12 @@ class Cycle(TimeStampedModel):
     """One organisation's yearly 述职评议考核: who reports, in which groups, by which scheme."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("筹备中")  # the organiser sets it up; everything may change
-        REPORTS_OPEN = "reports_open", _("述职报告撰写")  # reporters, groups and scheme frozen
-        MEETING = "meeting", _("评议会议")  # the review meeting (大会述职 and ballots)
-        ASSESSING = "assessing", _("考核评定")  # scores and grades are worked out
-        PUBLISHED = "published", _("已公布")  # results published
-        ARCHIVED = "archived", _("已归档")  # read only, kept for later years
+        DRAFT = rules.DRAFT, _("筹备中")  # the organiser sets it up; everything may change
+        REPORTS_OPEN = rules.REPORTS_OPEN, _("述职报告撰写")  # reporters, groups and scheme frozen
+        MEETING = rules.MEETING, _("评议会议")  # the review meeting (大会述职 and ballots)
+        ASSESSING = rules.ASSESSING, _("考核评定")  # scores and grades are worked out
+        PUBLISHED = rules.PUBLISHED, _("已公布")  # results published
+        ARCHIVED = rules.ARCHIVED, _("已归档")  # read only, kept for later years
 
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="cycles"

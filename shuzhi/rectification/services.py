@@ -112,14 +112,14 @@ def items_generate(*, actor, cycle: Cycle, days: int = DEFAULT_DAYS) -> int:
         report__reporter__cycle=cycle, kind=ReportItem.Kind.PROBLEM
     ).select_related("report__reporter__organization")
     for problem in problems:
-        if ("problem", problem.pk) not in existing:
+        if (Item.Source.PROBLEM, problem.pk) not in existing:
             org = problem.report.reporter.organization
-            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source="problem", source_id=problem.pk,
+            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source=Item.Source.PROBLEM, source_id=problem.pk,
                             title=problem.text[:300], deadline=deadline))  # fmt: skip
     for comment in Comment.objects.filter(meeting__cycle=cycle).select_related("reporter__organization"):
-        if ("comment", comment.pk) not in existing:
+        if (Item.Source.COMMENT, comment.pk) not in existing:
             org = comment.reporter.organization
-            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source="comment", source_id=comment.pk,
+            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source=Item.Source.COMMENT, source_id=comment.pk,
                             title=comment.text[:300], deadline=deadline))  # fmt: skip
     Item.objects.bulk_create(new)
     ItemEvent.objects.bulk_create(

@@ -71,7 +71,7 @@ def index(request, cycle_pk: int):
             "assessment": assessment,
             "manage": can_manage(request.user, cycle),
             "entering": cycle.status in services.ENTERING_STATES
-            and (assessment is None or assessment.status == "computed"),
+            and (assessment is None or assessment.status == Assessment.Status.COMPUTED),
             "components": services.entered_components(cycle),
             "reporters": reporters if cycle.status in services.ENTERING_STATES else [],
             "form": form,
@@ -307,7 +307,7 @@ def explain(request, pk: int):
             "objections": list(result.objections.select_related("raised_by", "answered_by")),
             "amendments": list(result.amendments.select_related("amended_by")),
             "objection_form": ObjectionForm(), "answer_form": AnswerForm(), "amend_form": AmendForm(initial={"grade": result.grade}),
-            "may_object": assessment.status == "published",
+            "may_object": assessment.status == Assessment.Status.PUBLISHED,
         },
     )  # fmt: skip
 
