@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core import facts as fact_registry
 from shuzhi.core.forms import StyledFormMixin
 from shuzhi.core.grades import Grade
 from shuzhi.cycles import rules
@@ -26,7 +27,10 @@ class CycleForm(StyledFormMixin, forms.Form):
     components = forms.CharField(
         label=_("考核项目及权重"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("每行“名称 权重”，权重之和为 100，例如“现场测评 40”。"),
+        help_text=_(
+            "每行“名称 权重”，权重之和为 100，例如“现场测评 40”。由平台数据计分的项目在权重后写数据来源，"
+            "例如“日常考核 40 整改按期完成率”。"
+        ),
     )
     points_good = forms.IntegerField(label=_("“好”折算分"), min_value=0, max_value=100)
     points_fair_good = forms.IntegerField(label=_("“较好”折算分"), min_value=0, max_value=100)
@@ -74,9 +78,14 @@ class CycleForm(StyledFormMixin, forms.Form):
     bonus_cap = forms.IntegerField(label=_("加分上限"), min_value=0, max_value=100, initial=5)
     deduction_cap = forms.IntegerField(label=_("减分上限"), min_value=0, max_value=100, initial=10)
     vetoes = forms.CharField(
-        label=_("一票否决及限制情形"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("每行一种：“情形 差”、“情形 封顶 一般”或“情形 清零 考核项目”。"),
-    )  # fmt: skip
+        label=_("一票否决及限制情形"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "每行一种：“情形 差”、“情形 封顶 一般”或“情形 清零 考核项目”。由平台数据认定的情形在后面写"
+            "“来源 数据来源”（按分值的再写“低于 60”），例如“年度内受到问责 差 来源 年度内受到问责”。"
+        ),
+    )
 
     def __init__(self, *args, cycle: Cycle | None = None, **kwargs):
         if cycle is not None:
@@ -90,6 +99,7 @@ class CycleForm(StyledFormMixin, forms.Form):
                  "groups": "\n".join(DEFAULT_GROUPS)},
             )  # fmt: skip
         super().__init__(*args, **kwargs)
+        self.fact_sources = fact_registry.sources()
         if cycle is not None:
             self.fields["year"].disabled = True
             if cycle.is_frozen:
@@ -101,7 +111,7 @@ class CycleForm(StyledFormMixin, forms.Form):
     def initial_from(scheme: dict, cycle: Cycle | None = None) -> dict:
         points, lines = scheme.get("grade_points", {}), scheme.get("thresholds", {})
         initial = {
-            "components": "\n".join(f"{c['name']} {c['weight']}" for c in scheme.get("components", [])),
+            "components": rules.format_components(scheme.get("components", [])),
             "points_good": points.get(Grade.GOOD), "points_fair_good": points.get(Grade.FAIRLY_GOOD),
             "points_fair": points.get(Grade.AVERAGE), "points_poor": points.get(Grade.POOR),
             "line_good": lines.get(Grade.GOOD), "line_fair_good": lines.get(Grade.FAIRLY_GOOD),
@@ -164,7 +174,7 @@ class CycleForm(StyledFormMixin, forms.Form):
         data = self.cleaned_data
         ballots = data["ballot_component"].strip()
         return {
-            "components": [{**c, "source": "ballots" if c["name"] == ballots else "entered"} for c in data["components"]],
+            "components": [_with_source(c, ballots) for c in data["components"]],
             "grade_points": {Grade.GOOD: data["points_good"], Grade.FAIRLY_GOOD: data["points_fair_good"],
                              Grade.AVERAGE: data["points_fair"], Grade.POOR: data["points_poor"]},
             "thresholds": {Grade.GOOD: data["line_good"], Grade.FAIRLY_GOOD: data["line_fair_good"],
@@ -180,6 +190,13 @@ class CycleForm(StyledFormMixin, forms.Form):
             "deduction_cap": data["deduction_cap"],
             "vetoes": data["vetoes"],
         }  # fmt: skip
+
+
+def _with_source(component: dict, ballots: str) -> dict:
+    """The ballot component named on the form wins over a data source typed on its line."""
+    if component["name"] == ballots:
+        return {"name": component["name"], "weight": component["weight"], "source": "ballots"}
+    return {**component, "source": component.get("source", "entered")}
 
 
 class ReportersAddForm(StyledFormMixin, forms.Form):
