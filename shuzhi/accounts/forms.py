@@ -3,9 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.accounts.models import SecurityPolicy
-from shuzhi.accounts.roles import ADMIN_ROLES, Role
 from shuzhi.core.access import in_subtree
 from shuzhi.core.forms import StyledFormMixin
+from shuzhi.core.roles import ADMIN_ROLES, Role
 from shuzhi.members.selectors import member_by_id_number
 from shuzhi.orgs.models import Organization
 

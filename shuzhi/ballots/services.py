@@ -10,7 +10,6 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import (
     Ballot,
@@ -28,6 +27,7 @@ from shuzhi.ballots.models import (
 from shuzhi.core.errors import field_error
 from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.protection import keyed_hash
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.models import Cycle, Reporter
 

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
+from shuzhi.core.roles import Capability, Role
 from shuzhi.cycles.models import Cycle, Reporter
 from shuzhi.orgs.models import Organization
 from shuzhi.reports.models import Report

@@ -10,10 +10,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.pagination import KnownCountPaginator
+from shuzhi.core.roles import Capability
 from shuzhi.cycles import selectors, services
 from shuzhi.cycles.forms import CycleForm, ReasonForm, ReporterFilterForm, ReporterForm, ReportersAddForm
 from shuzhi.cycles.models import Cycle

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
 from shuzhi.accounts.services import generate_password
 from shuzhi.core.access import in_subtree
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.models import Cycle
 from shuzhi.demo.generator import CityGenerator, OrgSpec

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import Comment
 from shuzhi.core.errors import field_error
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import check_upload
 from shuzhi.cycles.models import Cycle

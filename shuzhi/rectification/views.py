@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404, in_subtree
 from shuzhi.core.forms import StyledFormMixin, apply_service_errors, show_errors
+from shuzhi.core.roles import Capability
 from shuzhi.cycles.selectors import cycle_get
 from shuzhi.exchange.sheets import Column
 from shuzhi.exchange.workbook import write_table

@@ -32,10 +32,10 @@ from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import Comment
 from shuzhi.core import documents
 from shuzhi.core.grades import Grade
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import DOCX, MB, check_upload
 from shuzhi.orgs.models import Organization

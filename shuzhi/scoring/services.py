@@ -9,12 +9,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import Meeting
 from shuzhi.ballots.services import tally_counts
 from shuzhi.core import facts
 from shuzhi.core.errors import field_error
 from shuzhi.core.grades import Counts, Grade
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import check_upload
 from shuzhi.cycles.models import Cycle, Reporter

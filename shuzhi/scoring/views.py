@@ -11,9 +11,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
+from shuzhi.core.roles import Capability
 from shuzhi.cycles.selectors import can_manage, cycle_get
 from shuzhi.exchange.sheets import Column
 from shuzhi.exchange.workbook import write_table

@@ -3,10 +3,10 @@ classes and their codes, voting open."""
 
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import BallotCode, Meeting
 from shuzhi.ballots.services import codes_issue, meeting_create, voter_class_add, voting_open
 from shuzhi.core.grades import Grade
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_advance, reporters_add
 from shuzhi.testing.cycles import county_cycle

@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import BallotCode, Meeting, TallyRow
 from shuzhi.ballots.services import (
@@ -22,6 +21,7 @@ from shuzhi.ballots.services import (
 )
 from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.testing.factories import UserFactory
 from shuzhi.testing.meetings import all_grades, county_meeting, tokens
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.reports.models import Attachment, Report, ReportItem
 from shuzhi.reports.services import report_submit
 from shuzhi.testing.cycles import SECTION_TEXT, county_cycle, fill, township_report

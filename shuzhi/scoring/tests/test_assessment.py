@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.scoring.models import Assessment, ComponentScore, Result
 from shuzhi.scoring.services import (

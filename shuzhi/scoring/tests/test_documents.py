@@ -12,7 +12,6 @@ from django.utils import timezone
 from docx.oxml.ns import qn
 from openpyxl import Workbook, load_workbook
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.services import (
     ballot_cast,
     comment_add,
@@ -23,6 +22,7 @@ from shuzhi.ballots.services import (
 )
 from shuzhi.core.grades import Grade
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_advance
 from shuzhi.reports.services import report_item_add
