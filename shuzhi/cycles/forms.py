@@ -6,8 +6,7 @@ from shuzhi.core import facts as fact_registry
 from shuzhi.core.forms import StyledFormMixin
 from shuzhi.core.grades import Grade
 from shuzhi.cycles import rules
-from shuzhi.cycles.models import DEFAULT_GROUPS, Cycle, Reporter
-from shuzhi.reports.models import Report
+from shuzhi.cycles.models import DEFAULT_GROUPS, Cycle, Reporter, ReportStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -236,7 +235,7 @@ class ReasonForm(StyledFormMixin, forms.Form):
 class ReporterFilterForm(StyledFormMixin, forms.Form):
     group = forms.ChoiceField(label=_("分组"), required=False)
     status = forms.ChoiceField(
-        label=_("报告状态"), required=False, choices=[("", _("全部")), *list(Report.Status.choices)]
+        label=_("报告状态"), required=False, choices=[("", _("全部")), *list(ReportStatus.choices)]
     )
     late = forms.BooleanField(label=_("只看逾期"), required=False)
 

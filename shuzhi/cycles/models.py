@@ -8,6 +8,21 @@ from shuzhi.cycles import rules
 DEFAULT_GROUPS = ["县区", "市直机关", "国企", "高校"]
 
 
+class ReportStatus(models.TextChoices):
+    """Where a reporter's duty report stands. The cycle follows every reporter by it (its page,
+    the roll-up, the reminders), so it is named here, below the reports; `Report.Status` is it."""
+
+    NOT_STARTED = "not_started", _("未开始")  # opened for the reporter, nothing written yet
+    DRAFT = "draft", _("草稿")  # being written (saved automatically)
+    SUBMITTED = "submitted", _("已提交")  # waiting for the organiser's review
+    RETURNED = "returned", _("已退回")  # sent back with a reason, to be edited and resubmitted
+    ACCEPTED = "accepted", _("已通过")  # accepted by the organiser; no longer editable
+
+
+# not in yet: the reporter may still edit it, and it is late once the due date has passed
+LATE_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
 class Cycle(TimeStampedModel):
     """One organisation's yearly 述职评议考核: who reports, in which groups, by which scheme."""
 

@@ -383,14 +383,3 @@ def accountability_record(
     audit_record(actor=actor, action="accountability.record", target=organization, org_path=organization.path,
                  extra={"kind": kind, "person": record.person, "on": on})  # fmt: skip
     return record
-
-
-def carried_items(*, organization, year: int, recent_days: int = 180) -> list[Item]:
-    """For next year's report: the unit's open items, and those closed recently."""
-    since = timezone.now() - timedelta(days=recent_days)
-    items = Item.objects.filter(organization=organization, cycle__year__lt=year, parent__isnull=True)
-    return [
-        item
-        for item in items
-        if item.is_open or item.status == Item.Status.AWAITING or (item.closed_at and item.closed_at >= since)
-    ]

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.ballots.models import Meeting
+from shuzhi.ballots.models import BallotMark, Meeting
 from shuzhi.ballots.services import tally_counts
 from shuzhi.core import facts
 from shuzhi.core.errors import field_error
@@ -359,8 +359,6 @@ def _facts_gather(
 
 def _item_means(meeting: Meeting) -> dict[int, Decimal]:
     """Each reporter's mean item score on the ballots, on a 0–100 scale."""
-    from shuzhi.ballots.models import BallotMark
-
     totals: dict[int, list[int]] = {}
     for reporter, scores in BallotMark.objects.filter(ballot__meeting=meeting).values_list(
         "reporter_id", "scores"
@@ -452,6 +450,12 @@ def assessment_compute(*, actor, cycle: Cycle) -> Assessment:
     audit_record(actor=actor, action="assessment.compute", target=cycle, org_path=cycle.org_path,
                  extra={"reporters": len(results), "grades": counts, "scheme_hash": assessment.scheme_hash})  # fmt: skip
     return assessment
+
+
+def assessment_check_final(cycle: Cycle) -> None:
+    """What the cycle asks before it is archived (cycles.hooks): the results must be final."""
+    if not Assessment.objects.filter(cycle=cycle, status=Assessment.Status.FINAL).exists():
+        raise ValidationError(_("考核结果确定（公示期结束）后才能归档。"), code="not_final")
 
 
 def _seal(assessment: Assessment) -> str:
