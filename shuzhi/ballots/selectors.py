@@ -4,8 +4,10 @@ from django.db.models import Count
 
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import CodeUse, Comment, Meeting, TallyRow, VoterClass
+from shuzhi.core.access import get_scoped_or_404
 from shuzhi.core.grades import Counts
 from shuzhi.cycles.models import Reporter
+from shuzhi.cycles.selectors import cycles_visible_to
 
 
 def agenda_reporters(meeting: Meeting) -> list[Reporter]:
@@ -28,9 +30,6 @@ def turnout(meeting: Meeting) -> list[dict]:
 
 
 def meeting_get(*, viewer, pk: int) -> Meeting:
-    from shuzhi.core.access import get_scoped_or_404
-    from shuzhi.cycles.selectors import cycles_visible_to
-
     return get_scoped_or_404(
         Meeting.objects.filter(cycle__in=cycles_visible_to(viewer)).select_related("cycle__organization"),
         pk=pk,

@@ -18,13 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404, in_subtree
 from shuzhi.core.forms import StyledFormMixin, apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
+from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import cycle_get
 from shuzhi.exchange.sheets import Column
 from shuzhi.exchange.workbook import write_table
 from shuzhi.orgs.models import Organization
+from shuzhi.orgs.selectors import organization_get
 from shuzhi.rectification import documents, rules, selectors, services
 from shuzhi.rectification.forms import DATE, MilestoneForm, PlanForm, ReasonForm, SplitForm
 from shuzhi.rectification.models import Accountability, Evidence, Item, QuarterlyCheck
+from shuzhi.scoring.models import Result
 
 readers = any_capability_required(Capability.VIEW_RECTIFICATION, Capability.WORK_RECTIFICATION)
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf",
@@ -79,8 +82,6 @@ def unit(request, org_pk: int):
 @require_GET
 def org_overdue(request, org_pk: int):
     """The overdue items of an organisation's subtree, as a badge the organisation page loads."""
-    from shuzhi.orgs.selectors import organization_get
-
     org = organization_get(viewer=request.user, pk=org_pk)
     count = selectors.overdue_counts(viewer=request.user, org_path=org.path)
     return render(request, "rectification/_overdue.html", {"count": count, "org": org})
@@ -190,8 +191,6 @@ def generate(request, cycle_pk: int):
 @require_POST
 def confirm(request, cycle_pk: int):
     """The secretary confirms their unit's items as its 整改方案."""
-    from shuzhi.cycles.models import Cycle
-
     cycle = get_scoped_or_404(
         Cycle.objects.filter(rectification_items__organization=request.user.organization).distinct(),
         pk=cycle_pk,
@@ -355,8 +354,6 @@ class AccountabilityForm(_UnitForm):
         self.fields["items"].widget.attrs["class"] = "form-check-input"
         unit_results = []
         if self.unit_found is not None:
-            from shuzhi.scoring.models import Result
-
             found = Result.objects.filter(reporter__organization=self.unit_found).select_related(
                 "assessment__cycle"
             )
@@ -500,8 +497,6 @@ def accountability(request):
         if form.is_valid():
             data = form.cleaned_data
             items = selectors.items_visible_to(user).filter(pk__in=data["items"], organization=data["unit"])
-            from shuzhi.scoring.models import Result
-
             results = Result.objects.filter(
                 pk__in=data["results"], reporter__organization=data["unit"]
             ).select_related("reporter")

@@ -4,7 +4,17 @@ classes and their codes, voting open."""
 from django.utils import timezone
 
 from shuzhi.ballots.models import BallotCode, Meeting
-from shuzhi.ballots.services import codes_issue, meeting_create, voter_class_add, voting_open
+from shuzhi.ballots.services import (
+    ballot_cast,
+    codes_issue,
+    meeting_create,
+    meeting_tally,
+    scrutineer_add,
+    scrutineer_sign,
+    voter_class_add,
+    voting_close,
+    voting_open,
+)
 from shuzhi.core.grades import Grade
 from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
@@ -62,14 +72,6 @@ def tallied_cycle(cast, *, good_for: int = 0):
     """The county meeting with 8 members' ballots (reporter `good_for` graded 好, the others
     较好) and 5 committee ballots (all 好 for `good_for`, 一般 for the others), tallied and signed,
     and the cycle moved on to 考核评定."""
-    from shuzhi.ballots.services import (
-        ballot_cast,
-        meeting_tally,
-        scrutineer_add,
-        scrutineer_sign,
-        voting_close,
-    )
-
     meeting = county_meeting(cast)
     best = meeting.agenda[good_for]
     for token in tokens(meeting, "党员群众代表"):
