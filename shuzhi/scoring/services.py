@@ -1,5 +1,6 @@
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -90,6 +91,19 @@ def component_score_set(
     audit_record(actor=actor, action="score.set", target=reporter, org_path=cycle.org_path,
                  before={component: before}, after={component: value})  # fmt: skip
     return entry
+
+
+@transaction.atomic
+def component_scores_set(*, actor, reporter: Reporter, scores: Mapping[str, Any]) -> int:
+    """A reporter's entered components from one form: all of them, or none if one is refused.
+    Blank and unchanged values are left as they are; returns how many changed."""
+    current = dict(ComponentScore.objects.filter(reporter=reporter).values_list("component", "score"))
+    changed = 0
+    for component, score in scores.items():
+        if score is not None and score != current.get(component):
+            component_score_set(actor=actor, reporter=reporter, component=component, score=score)
+            changed += 1
+    return changed
 
 
 @transaction.atomic

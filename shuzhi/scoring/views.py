@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -141,13 +140,11 @@ def reporter(request, cycle_pk: int, reporter_pk: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                with transaction.atomic():  # all the components, or none of them
-                    for name in components:
-                        value = form.cleaned_data[name]
-                        if value is not None and value != current.get(name):
-                            services.component_score_set(
-                                actor=request.user, reporter=target, component=name, score=value
-                            )
+                services.component_scores_set(
+                    actor=request.user,
+                    reporter=target,
+                    scores={name: form.cleaned_data[name] for name in components},
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
