@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from shuzhi.cycles.models import Cycle
 from shuzhi.orgs.models import Organization
 from shuzhi.rectification.models import Item
 from shuzhi.reports.hooks import CarriedItem
+from shuzhi.scoring.models import Result
 
 STATUSES = tuple(Item.Status.values)
 
@@ -122,3 +124,42 @@ def carried_over(year: int, organization_ids, *, recent_days: int = 180) -> dict
                 )
             )
     return found
+
+
+def unit_lookup(*, viewer, text: str) -> Organization:
+    """The organisation of the viewer's subtree that `text` names: by its code, its full name, or
+    a part of its name that only one has. One message for "no such unit" and "not in your
+    subtree", so that the form tells nothing about units outside it."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("请填写单位名称或组织编码。"), code="required")
+    scope = Organization.objects.filter(in_subtree("path", viewer.organization.path)).only(
+        "id", "name", "code", "path"
+    )
+    found = (
+        list(scope.filter(Q(code=text) | Q(code=text.upper()))[:1])
+        or list(scope.filter(name=text).order_by("path")[:6])
+        or list(scope.filter(name__icontains=text).order_by("path")[:6])
+    )
+    if not found:
+        raise ValidationError(
+            _("本单位及下级党组织中没有“%(text)s”，请核对单位名称或组织编码。") % {"text": text[:50]},
+            code="unknown_unit",
+        )
+    if len(found) > 1:
+        names = "、".join(f"{org.name}（{org.code}）" for org in found[:5])
+        raise ValidationError(
+            _("“%(text)s”对应多个党组织：%(names)s%(more)s。请填写组织编码。")
+            % {"text": text[:50], "names": names, "more": "等" if len(found) > 5 else ""},
+            code="ambiguous_unit",
+        )
+    return found[0]
+
+
+def results_of_unit(organization) -> QuerySet:
+    """The unit's assessment results of every year, newest first, with their cycles."""
+    return (
+        Result.objects.filter(reporter__organization=organization)
+        .select_related("assessment__cycle")
+        .order_by("-pk")
+    )
