@@ -34,7 +34,7 @@ lint: $(VENV)/.test-deps
 	$(PY) manage.py makemigrations --check --dry-run -v0
 
 test: $(VENV)/.test-deps lint
-	@bin/system-packages chromium fonts-noto-cjk
+	@bin/system-packages chromium fonts-noto-cjk redis-server
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 

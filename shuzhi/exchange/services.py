@@ -128,8 +128,8 @@ def _run_import(job: ExchangeJob) -> None:
             # pages forked checkers share)
             gc.disable()
             try:
-                with _timed(job, "read"):
-                    sheet = read_sheet(job.file.path, preferred_title=SHEETS[job.kind][0])
+                with _timed(job, "read"), job.file.open("rb") as stored:
+                    sheet = read_sheet(stored, preferred_title=SHEETS[job.kind][0])
                 gc.freeze()
             finally:
                 gc.enable()
