@@ -30,6 +30,7 @@ run: $(VENV)/.run-deps
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run -v0
 
 test: $(VENV)/.test-deps lint

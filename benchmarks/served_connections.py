@@ -127,13 +127,14 @@ def main() -> None:
         django.setup()
         from django.db import connections
 
+        from shuzhi.core.grades import Grade
         from shuzhi.testing.servers import gunicorn
 
         meeting, tokens = build(sum(BURSTS))
         connections.close_all()
         workers = int(os.environ.get("SHUZHI_WEB_WORKERS", 2))
         threads = int(os.environ.get("SHUZHI_WEB_THREADS", 4))
-        body = urlencode({f"grade_{reporter}": "fairly_good" for reporter in meeting.agenda}).encode()
+        body = urlencode({f"grade_{reporter}": Grade.FAIRLY_GOOD for reporter in meeting.agenda}).encode()
         env = {**os.environ, "DATABASE_URL": f"{url}?application_name={NAME}", "SHUZHI_HTTPS": "0",
                "SHUZHI_ALLOWED_HOSTS": "127.0.0.1", "SHUZHI_LOG_LEVEL": "WARNING"}  # fmt: skip
         print(

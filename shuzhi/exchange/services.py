@@ -24,10 +24,10 @@ from django.db import DEFAULT_DB_ALIAS, Error, OperationalError, connection, con
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core import dates
 from shuzhi.core.access import in_subtree
 from shuzhi.core.protection import keyed_hash
+from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
 from shuzhi.exchange import parallel, plans
 from shuzhi.exchange.models import ExchangeJob

@@ -7,6 +7,7 @@ from shuzhi.core import dates
 from shuzhi.core.access import in_subtree
 from shuzhi.core.forms import StyledFormMixin
 from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -103,8 +104,6 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
         self.order_fields(self.field_order)
 
     def clean_organization_code(self):
-        from shuzhi.orgs.models import Organization
-
         code = self.cleaned_data["organization_code"].strip()
         org = Organization.objects.filter(
             in_subtree("path", self.viewer.organization.path), code=code

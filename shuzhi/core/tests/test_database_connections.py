@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from shuzhi.ballots.models import Ballot, CodeUse
+from shuzhi.core.grades import Grade
 from shuzhi.testing.meetings import county_meeting, tokens
 from shuzhi.testing.servers import app_env, database_url, gunicorn
 
@@ -84,7 +85,7 @@ def _vote(port: int, token: str, body: bytes, start: threading.Barrier) -> int |
 def test_fifty_and_then_two_hundred_simultaneous_voters_never_take_more_than_the_bound(cast, tmp_path):
     meeting = county_meeting(cast, classes=(("党员群众代表", 250),))
     codes = tokens(meeting, "党员群众代表")
-    body = urlencode({f"grade_{reporter}": "fairly_good" for reporter in meeting.agenda}).encode()
+    body = urlencode({f"grade_{reporter}": Grade.FAIRLY_GOOD for reporter in meeting.agenda}).encode()
     url = database_url(connection.settings_dict)
     env = app_env(
         settings, tmp_path / "var", DATABASE_URL=f"{url}?application_name={NAME}", SHUZHI_LOG_LEVEL="WARNING"

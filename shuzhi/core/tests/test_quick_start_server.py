@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from shuzhi.core.grades import Grade
 from shuzhi.testing.servers import ROOT, Visitor, free_port, wait_until_serving
 
 # a county meeting with codes, voting open, made through the real services; prints what the
@@ -62,7 +63,7 @@ def test_a_vote_served_as_make_run_serves_it_leaves_its_code_in_no_log(tmp_path)
     )
     meeting = json.loads(made.stdout.strip().splitlines()[-1])
     token, used_elsewhere = meeting["tokens"][:2]
-    ballot = {f"grade_{reporter}": "good" for reporter in meeting["agenda"]}
+    ballot = {f"grade_{reporter}": Grade.GOOD for reporter in meeting["agenda"]}
     # the access log is off in the quick start; here it is on, to show that it is masked too
     env["SHUZHI_ACCESS_LOG"] = str(data_dir / "access.log")
     out, err = (tmp_path / "stdout.log").open("wb"), (tmp_path / "stderr.log").open("wb")

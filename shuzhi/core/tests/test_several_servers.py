@@ -17,6 +17,7 @@ from django.db import connection
 from django.urls import reverse
 
 from shuzhi.ballots.models import Ballot, CodeUse
+from shuzhi.core.grades import Grade
 from shuzhi.reports.models import Attachment
 from shuzhi.testing.cycles import county_cycle, township_report
 from shuzhi.testing.factories import PASSWORD
@@ -85,7 +86,7 @@ def test_a_session_an_attachment_a_policy_and_a_ballot_made_through_one_server_a
             assert 'name="lockout_minutes" value="45"' in security.get(f"{b.base}{policy}")[1].decode()
 
             phone = Visitor()
-            ballot = {f"grade_{reporter}": "good" for reporter in meeting.agenda}
+            ballot = {f"grade_{reporter}": Grade.GOOD for reporter in meeting.agenda}
             status, thanks = phone.post(f"{a.base}/v/{token}/", ballot)
             assert status == 200 and "投票成功" in thanks.decode()
             status, refused = phone.post(f"{b.base}/v/{token}/", ballot)
