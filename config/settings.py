@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shuzhi.ballots",
     "shuzhi.scoring",
     "shuzhi.rectification",
+    "shuzhi.analytics",
     "shuzhi.demo",
 ]
 
