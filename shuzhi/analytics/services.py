@@ -1,0 +1,320 @@
+"""Writes of the analytics area: the index (derived data, rebuilt from the areas' own rows),
+copy checks, and the template texts organisers upload."""
+
+import hashlib
+from array import array
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuzhi.analytics import copies, registry, segment
+from shuzhi.analytics.models import CopyFinding, Document, Fingerprint, TemplateText
+from shuzhi.analytics.normalise import normalise
+from shuzhi.core import uploads
+from shuzhi.core.services import audit_record
+
+MIN_SHARED = 2  # fingerprints a candidate source shares with the checked text
+MAX_CANDIDATES = 40  # the sources sharing most, aligned in full
+TEMPLATE_MAX_BYTES = 20 * uploads.MB
+TEMPLATE_KINDS = frozenset({uploads.DOCX, uploads.PDF})
+
+
+def _signed(h: int) -> int:
+    return h - (1 << 31)
+
+
+def pack(prints: list[tuple[int, int]]) -> bytes:
+    flat = array("I")
+    for h, position in prints:
+        flat.append(h)
+        flat.append(position)
+    return flat.tobytes()
+
+
+def unpack(blob: bytes | memoryview) -> list[tuple[int, int]]:
+    flat = array("I")
+    flat.frombytes(bytes(blob))
+    return list(zip(flat[0::2], flat[1::2], strict=True))
+
+
+# ---- the index -----------------------------------------------------------------------------------
+
+
+def _fields(kind: registry.Kind, source: registry.Source) -> dict:
+    normalised = normalise(source.text)
+    fields = {
+        "title": source.title[:300],
+        "organization_id": source.organization_id,
+        "org_path": source.org_path,
+        "year": source.year,
+        "text": source.text,
+        "tokens": segment.tokens(source.text),
+        "copies": kind.copies,
+        "source_updated_at": source.updated_at,
+        "comparable": "",
+        "prints": b"",
+    }
+    if kind.copies:
+        prints = copies.fingerprints(normalised.comparable, copies.slogan_mask(normalised.comparable))
+        fields.update(comparable=normalised.comparable, prints=pack(prints))
+    return fields
+
+
+def documents_index(*, kind: registry.Kind, sources: Iterable[registry.Source]) -> list[Document]:
+    """Index the texts (create or replace), with their fingerprints. Derived data: no audit."""
+    done = []
+    for source in sources:
+        with transaction.atomic():
+            fields = _fields(kind, source)
+            document, created = Document.objects.update_or_create(
+                kind=kind.key,
+                object_id=source.object_id,
+                defaults={**fields, "copied_share": None, "checked_at": None},
+            )
+            if not created:
+                Fingerprint.objects.filter(document=document).delete()
+            if kind.copies:
+                hashes = {_signed(h) for h, _ in unpack(fields["prints"])}
+                Fingerprint.objects.bulk_create(Fingerprint(hash=h, document=document) for h in hashes)
+            done.append(document)
+    return done
+
+
+def index_refresh(*, keys: Iterable[str] | None = None) -> int:
+    """Bring the index up to date with the registered kinds: what changed since the newest
+    indexed change, and what was deleted. Returns how many texts were indexed."""
+    count = 0
+    for kind in registry.kinds():
+        if keys is not None and kind.key not in keys:
+            continue
+        since: datetime | None = Document.objects.filter(kind=kind.key).aggregate(
+            at=Max("source_updated_at")
+        )["at"]
+        objects = kind.objects()
+        if since is not None:
+            objects = objects.filter(updated_at__gte=since)
+        indexed = (
+            {
+                object_id: at
+                for object_id, at in Document.objects.filter(
+                    kind=kind.key, source_updated_at__gte=since
+                ).values_list("object_id", "source_updated_at")
+            }
+            if since is not None
+            else {}
+        )
+        changed = [obj for obj in objects.iterator(chunk_size=500) if indexed.get(obj.pk) != obj.updated_at]
+        count += len(documents_index(kind=kind, sources=(kind.source(obj) for obj in changed)))
+        existing = kind.objects().model.objects.values("pk")
+        Document.objects.filter(kind=kind.key).exclude(object_id__in=existing).delete()
+    return count
+
+
+def document_refresh(*, key: str, object_id: int) -> Document | None:
+    """Index one object now if its text changed since it was indexed (the draft being written)."""
+    kind = registry.get(key)
+    obj = kind.objects().filter(pk=object_id).first()
+    if obj is None:
+        Document.objects.filter(kind=key, object_id=object_id).delete()
+        return None
+    document = Document.objects.filter(kind=key, object_id=object_id).first()
+    if document is not None and document.source_updated_at == obj.updated_at:
+        source = kind.source(obj)
+        if source.text == document.text:
+            return document
+    return documents_index(kind=kind, sources=[kind.source(obj)])[0]
+
+
+# ---- copy checks ---------------------------------------------------------------------------------
+
+
+def _text(document: Document, *, normalised: bool = False) -> copies.Text:
+    if normalised:
+        n = normalise(document.text)
+    else:
+        n = copies.Normalised(document.text, "", (), document.comparable, (0,), (0,))
+    return copies.Text(str(document.pk), n, copies.slogan_mask(document.comparable), unpack(document.prints))
+
+
+def _allowed_source(document: Document, source: Document) -> bool:
+    if source.kind == "template":
+        # a template counts for the reports in its uploader's subtree
+        return document.org_path.startswith(source.org_path)
+    if source.kind != document.kind:
+        return False
+    # a report cannot copy from a later year's
+    return source.year is None or document.year is None or source.year <= document.year
+
+
+def candidates(document: Document) -> list[Document]:
+    """The documents sharing most fingerprints with `document`: one indexed query."""
+    hashes = sorted({_signed(h) for h, _ in unpack(document.prints)})
+    if not hashes:
+        return []
+    rows = (
+        Fingerprint.objects.filter(hash__in=hashes)
+        .exclude(document_id=document.pk)
+        .values("document_id")
+        .annotate(shared=Count("id"))
+        .filter(shared__gte=MIN_SHARED)
+        .order_by("-shared")[: MAX_CANDIDATES * 2]
+    )
+    ids = [row["document_id"] for row in rows]
+    found = {d.pk: d for d in Document.objects.filter(pk__in=ids, copies=True)}
+    ordered = [found[pk] for pk in ids if pk in found and _allowed_source(document, found[pk])]
+    return ordered[:MAX_CANDIDATES]
+
+
+def _passages(document: Document, sources: list[Document]) -> list[tuple[Document, copies.Finding]]:
+    if not document.comparable:
+        return []
+    mine, shown = _text(document), None
+    pairs = []
+    for source in sources:
+        passages = copies.compare(mine, _text(source))
+        if passages:
+            # the original offsets need the full normalisation, made only where a passage is
+            shown = shown or _text(document, normalised=True)
+            theirs = _text(source, normalised=True)
+            pairs += [(source, copies.to_original(shown, theirs, p)) for p in passages]
+    return pairs
+
+
+@transaction.atomic
+def document_check(*, document: Document) -> list[CopyFinding]:
+    """Find the copied passages of one document among all others it may have copied from, and
+    store them with its copied share (derived data, replaced at each check)."""
+    pairs = _passages(document, candidates(document))
+    CopyFinding.objects.filter(document=document).delete()
+    findings = CopyFinding.objects.bulk_create(
+        CopyFinding(
+            document=document,
+            source=source,
+            start=f.start,
+            end=f.end,
+            source_start=f.source_start,
+            source_end=f.source_end,
+            length=f.matched,
+            closeness=f.closeness,
+        )
+        for source, f in pairs
+    )
+    covered = copies.covered(((f.start, f.end) for f in findings), len(document.text))
+    document.copied_share = covered / len(document.text) if document.text else 0.0
+    document.checked_at = timezone.now()
+    document.save(update_fields=["copied_share", "checked_at", "updated_at"])
+    return findings
+
+
+def reports_check(*, report_ids: Iterable[int]) -> int:
+    """Index and check reports (a cycle's): returns how many were checked."""
+    kind = registry.get("report")
+    ids = list(report_ids)
+    objects = kind.objects().filter(pk__in=ids)
+    indexed = {d.object_id: d for d in Document.objects.filter(kind="report", object_id__in=ids)}
+    stale = [o for o in objects if o.pk not in indexed or indexed[o.pk].source_updated_at != o.updated_at]
+    for document in documents_index(kind=kind, sources=(kind.source(o) for o in stale)):
+        indexed[document.object_id] = document
+    for document in indexed.values():
+        document_check(document=document)
+    return len(indexed)
+
+
+def cycle_check(*, actor, cycle) -> int:
+    """Check every report of a cycle, on the organiser's request."""
+    count = reports_check(
+        report_ids=cycle.reporters.filter(report__isnull=False).values_list("report", flat=True)
+    )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="analytics.cycle_check",
+            target=cycle,
+            org_path=cycle.org_path,
+            extra={"reports": count},
+        )
+    return count
+
+
+def checks_refresh() -> int:
+    """The scheduled job: index what changed, then check the reports whose text changed."""
+    index_refresh()
+    pending = Document.objects.filter(kind="report", checked_at__isnull=True).exclude(comparable="")
+    count = 0
+    for document in pending.iterator(chunk_size=200):
+        document_check(document=document)
+        count += 1
+    return count
+
+
+# ---- template texts ------------------------------------------------------------------------------
+
+
+def _template_text(handle, size: int, name: str) -> tuple[str, str]:
+    """The kind and text of an uploaded template: .txt (UTF-8 or GB18030), .docx or .pdf, checked by
+    content through the shared upload check."""
+    if size == 0:
+        raise ValidationError(_("文件是空的。"), code="empty")
+    if size > TEMPLATE_MAX_BYTES:
+        raise ValidationError(
+            _("文件太大，上限是 %(max)s MB。") % {"max": TEMPLATE_MAX_BYTES // uploads.MB}, code="too_large"
+        )
+    handle.seek(0)
+    head = handle.read(uploads.HEAD_BYTES)
+    handle.seek(0)
+    if uploads.sniff(head) is None and name.lower().endswith(".txt"):
+        data = handle.read()
+        if b"\x00" in data:
+            raise ValidationError(_("文本文件中有空字符，不像是文字文件。"), code="binary")
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return "txt", data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise ValidationError(_("无法识别文本编码，请另存为 UTF-8 后上传。"), code="encoding")
+    kind = uploads.check_upload(handle, size, allowed=TEMPLATE_KINDS | {"txt"}, max_bytes=TEMPLATE_MAX_BYTES)
+    from shuzhi.reports.documents import extract_text
+
+    return kind, extract_text(handle.read(), kind)
+
+
+@transaction.atomic
+def template_add(*, actor, title: str, upload) -> TemplateText:
+    """Add a template text to the actor's organisation's corpus and index it."""
+    kind, text = _template_text(upload, upload.size, upload.name)
+    if len(normalise(text).comparable) < copies.MIN_LENGTH:
+        raise ValidationError(_("文件中几乎没有文字，无法用于比对。"), code="no_text")
+    upload.seek(0)
+    digest = hashlib.sha256(upload.read()).hexdigest()
+    organization = actor.organization
+    if TemplateText.objects.filter(organization=organization, sha256=digest).exists():
+        raise ValidationError(_("这份文件已经上传过。"), code="duplicate")
+    template = TemplateText(
+        organization=organization,
+        org_path=organization.path,
+        title=title.strip() or upload.name,
+        original_name=upload.name[:200],
+        kind=kind,
+        sha256=digest,
+        text=text,
+        uploaded_by=actor,
+    )
+    template.full_clean()
+    template.save()
+    documents_index(kind=registry.get("template"), sources=[registry.get("template").source(template)])
+    audit_record(actor=actor, action="analytics.template_add", target=template, org_path=template.org_path,
+                 after={"title": template.title, "file": template.original_name})  # fmt: skip
+    return template
+
+
+@transaction.atomic
+def template_remove(*, actor, template: TemplateText) -> None:
+    audit_record(actor=actor, action="analytics.template_remove", target=template, org_path=template.org_path,
+                 before={"title": template.title, "file": template.original_name})  # fmt: skip
+    Document.objects.filter(kind="template", object_id=template.pk).delete()
+    template.delete()
