@@ -20,6 +20,7 @@ Pure functions over normalised text (no database). The pages, the checks of a cy
 Script changes, punctuation, spacing and web junk are gone before any of this (`normalise`).
 """
 
+import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -319,7 +320,25 @@ def to_original(a: Text, b: Text, passage: Passage) -> Finding:
         start, source_start = start - 1, source_start - 1
     while end < len(fa) and source_end < len(fb) and fa[end] == fb[source_end]:
         end, source_end = end + 1, source_end + 1
+    # a passage starts with words (or an opening quote), not with the end of the sentence before
+    start, source_start = _lead(fa, start, end), _lead(fb, source_start, source_end)
+    end, source_end = _trail(fa, start, end), _trail(fb, source_start, source_end)
     return Finding(a.name, start, end, b.name, source_start, source_end, passage.closeness, passage.matched)
+
+
+_OPENING = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff“「『（(《【]")
+
+
+def _lead(folded: str, start: int, end: int) -> int:
+    while start < end - 1 and not _OPENING.match(folded[start]):
+        start += 1
+    return start
+
+
+def _trail(folded: str, start: int, end: int) -> int:
+    while end > start + 1 and folded[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def common_prints(texts: Sequence[Text]) -> frozenset[int]:

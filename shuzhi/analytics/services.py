@@ -226,7 +226,9 @@ def reports_check(*, report_ids: Iterable[int]) -> int:
 
 
 def cycle_check(*, actor, cycle) -> int:
-    """Check every report of a cycle, on the organiser's request."""
+    """Check every report of a cycle, on the organiser's request, against an index brought up to
+    date first (other cycles' reports and templates changed since the last refresh)."""
+    index_refresh(keys={"report", "template"})
     count = reports_check(
         report_ids=cycle.reporters.filter(report__isnull=False).values_list("report", flat=True)
     )

@@ -2,8 +2,9 @@
 planted verbatim, script-converted, lightly edited and from junk-laden traditional sources, with
 negatives sharing only the genre's slogans.
 
-Measured over the twelve sets below (seeds 100–111, 48 documents each, about 500 planted passages of
-50–400 characters): precision 1.000, recall 1.000. The test holds both at 0.98 or better.
+Measured over the twelve sets below (seeds 100–111, 48 documents each, 485 planted passages of
+50–400 characters, 485 findings): precision 1.000, recall 1.000. Over seeds 0–39 as well:
+precision 1.000, recall 1.000. The test holds both at 0.98 or better.
 """
 
 import json
