@@ -52,6 +52,10 @@ def register(kind: Kind) -> None:
     _KINDS[kind.key] = kind
 
 
+def unregister(key: str) -> None:
+    _KINDS.pop(key, None)
+
+
 def kinds() -> list[Kind]:
     return list(_KINDS.values())
 

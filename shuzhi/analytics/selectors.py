@@ -4,6 +4,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
@@ -85,7 +86,10 @@ def search(*, viewer, query: str, limit: int = SEARCH_LIMIT) -> list[Hit]:
         return []
     scopes, params = [], []
     for kind in registry.kinds():
-        sql, kind_params = kind.visible(viewer).order_by().values("pk").query.sql_with_params()
+        try:
+            sql, kind_params = kind.visible(viewer).order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            continue  # nothing of this kind for this user
         scopes.append(f"(d.kind = %s AND d.object_id IN ({sql}))")
         params += [kind.key, *kind_params]
     # `scope` is SQL Django compiled from the kinds' querysets; every value in it is a parameter
