@@ -38,7 +38,10 @@ MAX_SKEW = 6  # most characters one side may gain on the other between two match
 MIN_LENGTH = 32  # shared characters a passage needs (tuned on the seeds)
 MIN_OWN = 20  # of which outside stop-listed slogans: two slogans side by side are no copy
 MIN_CLOSENESS = 0.75  # matched characters / passage length
-COMMON_DOCUMENTS = 0.3  # a fingerprint in more than this share of a large corpus is the genre's
+# A fingerprint in more than this share of a corpus, and in more than COMMON_FLOOR texts, is the
+# genre's: it finds no candidates. A passage copied into more texts than that goes unseen.
+COMMON_DOCUMENTS = 0.3
+COMMON_FLOOR = 100
 PAD = 48  # characters aligned around a cluster of hits
 
 
@@ -343,13 +346,13 @@ def _trail(folded: str, start: int, end: int) -> int:
 
 def common_prints(texts: Sequence[Text]) -> frozenset[int]:
     """Fingerprints so widespread in a large corpus that they are the genre's, not a copy's."""
-    if len(texts) < 20:
+    limit = max(COMMON_FLOOR, COMMON_DOCUMENTS * len(texts))
+    if len(texts) <= limit:
         return frozenset()
     counts: dict[int, int] = defaultdict(int)
     for text in texts:
         for h in {h for h, _ in text.prints}:
             counts[h] += 1
-    limit = COMMON_DOCUMENTS * len(texts)
     return frozenset(h for h, n in counts.items() if n > limit)
 
 

@@ -109,3 +109,29 @@ class TemplateText(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CommonPrint(models.Model):
+    """A fingerprint so widespread in the corpus that it is the genre's phrasing, not a copy's:
+    left out when candidates are looked up (recomputed as the corpus grows)."""
+
+    hash = models.IntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("常见指纹")
+
+    def __str__(self) -> str:
+        return str(self.hash)
+
+
+class CorpusState(models.Model):
+    """How large the corpus was when the common fingerprints were last counted (one row)."""
+
+    documents = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("比对库状态")
+
+    def __str__(self) -> str:
+        return f"{self.documents}"

@@ -13,13 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.analytics import copies, registry, segment
-from shuzhi.analytics.models import CopyFinding, Document, Fingerprint, TemplateText
+from shuzhi.analytics.models import CommonPrint, CopyFinding, CorpusState, Document, Fingerprint, TemplateText
 from shuzhi.analytics.normalise import normalise
 from shuzhi.core import uploads
 from shuzhi.core.services import audit_record
 
 MIN_SHARED = 2  # fingerprints a candidate source shares with the checked text
-MAX_CANDIDATES = 40  # the sources sharing most, aligned in full
+MAX_CANDIDATES = 20  # the sources sharing most, aligned in full
+COMMON_DOCUMENTS = 0.02  # in a large corpus, a fingerprint in more than this share is the genre's
+RECOUNT_GROWTH = 1.05  # the common fingerprints are counted again when the corpus grows by 5%
 TEMPLATE_MAX_BYTES = 20 * uploads.MB
 TEMPLATE_KINDS = frozenset({uploads.DOCX, uploads.PDF})
 
@@ -151,9 +153,39 @@ def _allowed_source(document: Document, source: Document) -> bool:
     return source.year is None or document.year is None or source.year <= document.year
 
 
-def candidates(document: Document) -> list[Document]:
-    """The documents sharing most fingerprints with `document`: one indexed query."""
-    hashes = sorted({_signed(h) for h, _ in unpack(document.prints)})
+def common_refresh(*, force: bool = False) -> int:
+    """Count again which fingerprints are the genre's, if the corpus grew since the last count.
+    Returns how many are common."""
+    state, _ = CorpusState.objects.get_or_create(pk=1)
+    documents = Document.objects.filter(copies=True).count()
+    if not force and documents <= state.documents * RECOUNT_GROWTH:
+        return CommonPrint.objects.count()
+    limit = max(copies.COMMON_FLOOR, int(COMMON_DOCUMENTS * documents))
+    with transaction.atomic():
+        CommonPrint.objects.all().delete()
+        common = (
+            Fingerprint.objects.values("hash")
+            .annotate(n=Count("document_id"))
+            .filter(n__gt=limit)
+            .values_list("hash", flat=True)
+        )
+        CommonPrint.objects.bulk_create((CommonPrint(hash=h) for h in common.iterator()), batch_size=5000)
+        state.documents, state.counted_at = documents, timezone.now()
+        state.save()
+    return CommonPrint.objects.count()
+
+
+def _common(document: Document) -> frozenset[int]:
+    """Which of the document's fingerprints are common (unsigned, as `copies` has them)."""
+    hashes = {_signed(h) for h, _ in unpack(document.prints)}
+    found = CommonPrint.objects.filter(hash__in=hashes).values_list("hash", flat=True)
+    return frozenset(h + (1 << 31) for h in found)
+
+
+def candidates(document: Document, common: frozenset[int] = frozenset()) -> list[Document]:
+    """The documents sharing most fingerprints with `document`, the `common` ones left out: one
+    indexed query."""
+    hashes = sorted({_signed(h) for h, _ in unpack(document.prints) if h not in common})
     if not hashes:
         return []
     rows = (
@@ -170,13 +202,15 @@ def candidates(document: Document) -> list[Document]:
     return ordered[:MAX_CANDIDATES]
 
 
-def _passages(document: Document, sources: list[Document]) -> list[tuple[Document, copies.Finding]]:
+def _passages(
+    document: Document, sources: list[Document], common: frozenset[int]
+) -> list[tuple[Document, copies.Finding]]:
     if not document.comparable:
         return []
     mine, shown = _text(document), None
     pairs = []
     for source in sources:
-        passages = copies.compare(mine, _text(source))
+        passages = copies.compare(mine, _text(source), common)
         if passages:
             # the original offsets need the full normalisation, made only where a passage is
             shown = shown or _text(document, normalised=True)
@@ -189,7 +223,8 @@ def _passages(document: Document, sources: list[Document]) -> list[tuple[Documen
 def document_check(*, document: Document) -> list[CopyFinding]:
     """Find the copied passages of one document among all others it may have copied from, and
     store them with its copied share (derived data, replaced at each check)."""
-    pairs = _passages(document, candidates(document))
+    common = _common(document)
+    pairs = _passages(document, candidates(document, common), common)
     CopyFinding.objects.filter(document=document).delete()
     findings = CopyFinding.objects.bulk_create(
         CopyFinding(
@@ -246,6 +281,7 @@ def cycle_check(*, actor, cycle) -> int:
 def checks_refresh() -> int:
     """The scheduled job: index what changed, then check the reports whose text changed."""
     index_refresh()
+    common_refresh()
     pending = Document.objects.filter(kind="report", checked_at__isnull=True).exclude(comparable="")
     count = 0
     for document in pending.iterator(chunk_size=200):

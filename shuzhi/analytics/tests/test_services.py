@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -136,4 +134,17 @@ def test_a_docx_template_is_read_through_the_checked_upload_path(cast):
 def test_the_cycle_check_is_audited(cast, copied):
     assert services.cycle_check(actor=cast.county_organiser, cycle=copied.cycle_a) == 1
     assert AuditEvent.objects.filter(action="analytics.cycle_check").count() == 1
-    assert timedelta(0) <= timedelta(0)
+
+
+def test_fingerprints_common_to_much_of_the_corpus_find_no_candidates(cast, copied, monkeypatch):
+    from shuzhi.analytics import copies
+    from shuzhi.analytics.models import CommonPrint
+
+    services.index_refresh()
+    monkeypatch.setattr(copies, "COMMON_FLOOR", 1)  # in both reports is more than one: common
+    assert services.common_refresh(force=True) > 0
+    assert CommonPrint.objects.exists()
+    document = Document.objects.get(kind="report", object_id=copied.report_a.pk)
+    assert services.document_check(document=document) == []
+    CommonPrint.objects.all().delete()
+    assert services.document_check(document=document)
