@@ -47,6 +47,10 @@ def unpack(blob: bytes | memoryview) -> list[tuple[int, int]]:
 # ---- the index -----------------------------------------------------------------------------------
 
 
+INDEXED_FIELDS = ("title", "organization_id", "org_path", "year", "text", "tokens", "copies", "source_updated_at",
+                  "comparable", "prints")  # fmt: skip
+
+
 def _fields(kind: registry.Kind, source: registry.Source) -> dict:
     normalised = normalise(source.text)
     fields = {
@@ -67,24 +71,57 @@ def _fields(kind: registry.Kind, source: registry.Source) -> dict:
     return fields
 
 
-def documents_index(*, kind: registry.Kind, sources: Iterable[registry.Source]) -> list[Document]:
-    """Index the texts (create or replace), with their fingerprints. Derived data: no audit."""
-    done = []
+def documents_index(*, kind: registry.Kind, sources: Iterable[registry.Source], batch: int = 500) -> list[Document]:
+    """Index the texts (create or replace), with their fingerprints, in batches. Derived data: no
+    audit."""
+    done: list[Document] = []
+    pending: list[registry.Source] = []
     for source in sources:
-        with transaction.atomic():
-            fields = _fields(kind, source)
-            document, created = Document.objects.update_or_create(
-                kind=kind.key,
-                object_id=source.object_id,
-                defaults={**fields, "copied_share": None, "checked_at": None},
-            )
-            if not created:
-                Fingerprint.objects.filter(document=document).delete()
-            if kind.copies:
-                hashes = {_signed(h) for h, _ in unpack(fields["prints"])}
-                Fingerprint.objects.bulk_create(Fingerprint(hash=h, document=document) for h in hashes)
-            done.append(document)
+        pending.append(source)
+        if len(pending) >= batch:
+            done += _index_batch(kind, pending)
+            pending = []
+    if pending:
+        done += _index_batch(kind, pending)
     return done
+
+
+@transaction.atomic
+def _index_batch(kind: registry.Kind, sources: list[registry.Source]) -> list[Document]:
+    existing = {
+        d.object_id: d for d in Document.objects.filter(kind=kind.key, object_id__in=[s.object_id for s in sources])
+    }
+    documents = []
+    for source in sources:
+        fields = {**_fields(kind, source), "copied_share": None, "checked_at": None}
+        document = existing.get(source.object_id) or Document(kind=kind.key, object_id=source.object_id)
+        for name, value in fields.items():
+            setattr(document, name, value)
+        documents.append(document)
+    changed = [d for d in documents if d.pk is not None]
+    if changed:
+        Fingerprint.objects.filter(document__in=changed).delete()
+        CopyFinding.objects.filter(document__in=changed).delete()
+        # findings elsewhere that point into a changed text point at the wrong place now: the
+        # texts they belong to are checked again by the next refresh
+        stale = CopyFinding.objects.filter(source__in=changed)
+        Document.objects.filter(pk__in=stale.values("document_id")).update(checked_at=None, copied_share=None)
+        stale.delete()
+        now = timezone.now()
+        for document in changed:
+            document.updated_at = now
+        Document.objects.bulk_update(changed, [*INDEXED_FIELDS, "copied_share", "checked_at", "updated_at"])
+    created = Document.objects.bulk_create([d for d in documents if d.pk is None])
+    if kind.copies:
+        Fingerprint.objects.bulk_create(
+            (
+                Fingerprint(hash=h, document=document)
+                for document in [*changed, *created]
+                for h in {_signed(h) for h, _ in unpack(document.prints)}
+            ),
+            batch_size=5000,
+        )
+    return documents
 
 
 def index_refresh(*, keys: Iterable[str] | None = None) -> int:
