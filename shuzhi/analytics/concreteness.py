@@ -111,6 +111,7 @@ _NOT_A_NAME = (
     "多个",
     "本",
 )
+_LEAD = re.compile(r"^(?:[一二三四五六七八九十]是|其中|同时|此外|以及|特别是|在|对|抓|和|与|的|州市|市)+")
 _VAGUE_QUANTIFIERS = re.compile(r"有的|一些|个别|少数|部分|某些|有时")
 _STOCK = tuple(fold(p) for p in STOCK_PHRASES)
 
@@ -154,8 +155,10 @@ def read(text: str) -> Reading:
         words = []
         for match in pattern.finditer(folded):
             word = match.group().strip()
-            if kind == "places" and word.startswith(_NOT_A_NAME):
-                continue
+            if kind == "places":
+                word = _LEAD.sub("", word)
+                if len(word) < 3 or word.startswith(_NOT_A_NAME):
+                    continue
             if word and word not in words:
                 words.append(word)
         if words:

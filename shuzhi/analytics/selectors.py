@@ -57,7 +57,13 @@ def _snippet(text: str, words: list[str]) -> SafeString:
     """The stretch of `text` with most of the query's words, the words marked. Found on the folded
     text, which has one character for each of the original's, so traditional text matches too."""
     folded = fold(text)
-    spots = sorted((m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), folded))
+    found = sorted((m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), folded))
+    spots: list[tuple[int, int]] = []
+    for start, end in found:  # 党群|服务中心 is marked as one
+        if spots and start <= spots[-1][1]:
+            spots[-1] = (spots[-1][0], max(end, spots[-1][1]))
+        else:
+            spots.append((start, end))
     if not spots:
         return mark_safe(html.escape(text[:SNIPPET]) + ("…" if len(text) > SNIPPET else ""))  # noqa: S308
     best, best_count = spots[0][0], 0

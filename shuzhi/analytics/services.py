@@ -71,7 +71,9 @@ def _fields(kind: registry.Kind, source: registry.Source) -> dict:
     return fields
 
 
-def documents_index(*, kind: registry.Kind, sources: Iterable[registry.Source], batch: int = 500) -> list[Document]:
+def documents_index(
+    *, kind: registry.Kind, sources: Iterable[registry.Source], batch: int = 500
+) -> list[Document]:
     """Index the texts (create or replace), with their fingerprints, in batches. Derived data: no
     audit."""
     done: list[Document] = []
@@ -89,7 +91,8 @@ def documents_index(*, kind: registry.Kind, sources: Iterable[registry.Source], 
 @transaction.atomic
 def _index_batch(kind: registry.Kind, sources: list[registry.Source]) -> list[Document]:
     existing = {
-        d.object_id: d for d in Document.objects.filter(kind=kind.key, object_id__in=[s.object_id for s in sources])
+        d.object_id: d
+        for d in Document.objects.filter(kind=kind.key, object_id__in=[s.object_id for s in sources])
     }
     documents = []
     for source in sources:

@@ -314,8 +314,10 @@ def demo_texts_ensure(*, cycle: Cycle | None) -> int:
     cycle to copy from; a template text in the organiser's corpus; then check them all. Done once
     (when the cycle is new). Returns how many reports were written."""
     import random
+    import re
 
     from shuzhi.analytics.models import TemplateText
+    from shuzhi.analytics.normalise import normalise
     from shuzhi.analytics.services import checks_refresh
     from shuzhi.cycles.models import Reporter
     from shuzhi.demo.generator import ReportWriter, plant
@@ -358,7 +360,11 @@ def demo_texts_ensure(*, cycle: Cycle | None) -> int:
                     sections["achievements"], old[reporter.pk].sections["achievements"][:160] + "。", rng
                 )
             elif n == 1:
-                sections["achievements"] = plant(sections["achievements"], DEMO_TEMPLATE.split("\n")[1], rng)
+                # copied from the site, converted to simplified characters and the pinyin dropped
+                passage = normalise(DEMO_TEMPLATE).folded.split("\n")[1]
+                sections["achievements"] = plant(
+                    sections["achievements"], re.sub(r"\([a-zǎěǐǒǔāēīōūáéíóúàèìòù]+\)", "", passage), rng
+                )
             elif n == 2:
                 other = writer.report(
                     reporters[3].position, last_year.year, reporters[3].organization.name[:10]
