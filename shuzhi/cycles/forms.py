@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core import facts as fact_registry
 from shuzhi.core.forms import StyledFormMixin
 from shuzhi.cycles import rules
 from shuzhi.cycles.models import DEFAULT_GROUPS, Cycle, Reporter
@@ -25,7 +26,10 @@ class CycleForm(StyledFormMixin, forms.Form):
     components = forms.CharField(
         label=_("考核项目及权重"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("每行“名称 权重”，权重之和为 100，例如“现场测评 40”。"),
+        help_text=_(
+            "每行“名称 权重”，权重之和为 100，例如“现场测评 40”。由平台数据计分的项目在权重后写数据来源，"
+            "例如“日常考核 40 整改按期完成率”。"
+        ),
     )
     points_good = forms.IntegerField(label=_("“好”折算分"), min_value=0, max_value=100)
     points_fair_good = forms.IntegerField(label=_("“较好”折算分"), min_value=0, max_value=100)
@@ -73,9 +77,14 @@ class CycleForm(StyledFormMixin, forms.Form):
     bonus_cap = forms.IntegerField(label=_("加分上限"), min_value=0, max_value=100, initial=5)
     deduction_cap = forms.IntegerField(label=_("减分上限"), min_value=0, max_value=100, initial=10)
     vetoes = forms.CharField(
-        label=_("一票否决及限制情形"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("每行一种：“情形 差”、“情形 封顶 一般”或“情形 清零 考核项目”。"),
-    )  # fmt: skip
+        label=_("一票否决及限制情形"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "每行一种：“情形 差”、“情形 封顶 一般”或“情形 清零 考核项目”。由平台数据认定的情形在后面写"
+            "“来源 数据来源”（按分值的再写“低于 60”），例如“年度内受到问责 差 来源 年度内受到问责”。"
+        ),
+    )
 
     def __init__(self, *args, cycle: Cycle | None = None, **kwargs):
         if cycle is not None:
@@ -89,6 +98,7 @@ class CycleForm(StyledFormMixin, forms.Form):
                  "groups": "\n".join(DEFAULT_GROUPS)},
             )  # fmt: skip
         super().__init__(*args, **kwargs)
+        self.fact_sources = fact_registry.sources()
         if cycle is not None:
             self.fields["year"].disabled = True
             if cycle.is_frozen:
@@ -100,7 +110,7 @@ class CycleForm(StyledFormMixin, forms.Form):
     def initial_from(scheme: dict, cycle: Cycle | None = None) -> dict:
         points, lines = scheme.get("grade_points", {}), scheme.get("thresholds", {})
         initial = {
-            "components": "\n".join(f"{c['name']} {c['weight']}" for c in scheme.get("components", [])),
+            "components": rules.format_components(scheme.get("components", [])),
             "points_good": points.get("好"), "points_fair_good": points.get("较好"),
             "points_fair": points.get("一般"), "points_poor": points.get("差"),
             "line_good": lines.get("好"), "line_fair_good": lines.get("较好"), "line_fair": lines.get("一般"),
@@ -162,7 +172,7 @@ class CycleForm(StyledFormMixin, forms.Form):
         data = self.cleaned_data
         ballots = data["ballot_component"].strip()
         return {
-            "components": [{**c, "source": "ballots" if c["name"] == ballots else "entered"} for c in data["components"]],
+            "components": [_with_source(c, ballots) for c in data["components"]],
             "grade_points": {"好": data["points_good"], "较好": data["points_fair_good"],
                              "一般": data["points_fair"], "差": data["points_poor"]},
             "thresholds": {"好": data["line_good"], "较好": data["line_fair_good"], "一般": data["line_fair"]},
@@ -177,6 +187,13 @@ class CycleForm(StyledFormMixin, forms.Form):
             "deduction_cap": data["deduction_cap"],
             "vetoes": data["vetoes"],
         }  # fmt: skip
+
+
+def _with_source(component: dict, ballots: str) -> dict:
+    """The ballot component named on the form wins over a data source typed on its line."""
+    if component["name"] == ballots:
+        return {"name": component["name"], "weight": component["weight"], "source": "ballots"}
+    return {**component, "source": component.get("source", "entered")}
 
 
 class ReportersAddForm(StyledFormMixin, forms.Form):

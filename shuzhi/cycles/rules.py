@@ -1,9 +1,12 @@
 """The cycle's pure rules: its state machine and the checks on a scoring scheme (kept as data;
 the assessment works it out later, so here it is only validated and frozen)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from shuzhi.core import facts as fact_registry
 
 DRAFT, REPORTS_OPEN, MEETING, ASSESSING, PUBLISHED, ARCHIVED = (
     "draft", "reports_open", "meeting", "assessing", "published", "archived",
@@ -42,20 +45,22 @@ def default_scheme() -> dict[str, Any]:
         "bonus_cap": 5,
         "deduction_cap": 10,
         "vetoes": {
-            "年度内受到问责": {"effect": "poor"},
+            "年度内受到问责": {"effect": "poor", "fact": "rectification.accountability"},
             "核心指标未完成": {"effect": "cap", "grade": "一般"},
             "党组织法定地位不落实": {"effect": "poor"},
         },
     }
 
 
+COMPONENT_SOURCES = ("ballots", "entered", "fact")
 TIE_BREAKS = {"score": "综合得分", "committee_good_rate": "常委“好”评率", "good_rate": "“好”评率",
               "good_or_fair_rate": "“好”和“较好”评率"}  # fmt: skip
 VETO_EFFECTS = {"poor": "定为“差”", "cap": "等次封顶", "zero": "该项计零分"}
 
 
-def scheme_problems(scheme: Any) -> list[str]:
-    """What is wrong with a scheme, in Chinese, or nothing."""
+def scheme_problems(scheme: Any, facts: Mapping[str, str] | None = None) -> list[str]:
+    """What is wrong with a scheme, in Chinese, or nothing. `facts`: the known fact sources,
+    key → kind ("score" or "condition"); by default the registry's."""
     if not isinstance(scheme, dict):
         return [_("考核方案格式不正确。")]
     problems: list[str] = []
@@ -98,7 +103,7 @@ def scheme_problems(scheme: Any) -> list[str]:
         problems.append(_("“好”等次比例上限应为 1 到 100 的整数，或不设上限。"))
     if scheme.get("missing_component") not in ("reweight", "zero"):
         problems.append(_("缺项处理规则应为“其余项目按权重折算”或“缺项计零分”。"))
-    problems += _assessment_problems(scheme, names)
+    problems += _assessment_problems(scheme, names, fact_registry.kinds() if facts is None else facts)
     return problems
 
 
@@ -106,15 +111,24 @@ def _int_in(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _assessment_problems(scheme: dict[str, Any], names: set[str]) -> list[str]:
+def _assessment_problems(scheme: dict[str, Any], names: set[str], facts: Mapping[str, str]) -> list[str]:
     """The parts of a scheme the assessment uses beyond weights and grades (all optional)."""
     problems: list[str] = []
-    components = scheme.get("components") or []
-    sources = [c.get("source", "entered") for c in components if isinstance(c, dict)]
-    if any(source not in ("ballots", "entered") for source in sources):
-        problems.append(_("考核项目的计分来源只能是“现场测评票”或“录入”。"))
+    components = [c for c in scheme.get("components") or [] if isinstance(c, dict)]
+    sources = [c.get("source", "entered") for c in components]
+    if any(source not in COMPONENT_SOURCES for source in sources):
+        problems.append(_("考核项目的计分来源只能是“现场测评票”、“录入”或平台数据。"))
     if sources.count("ballots") > 1:
         problems.append(_("只能有一个考核项目由现场测评票计分。"))
+    for component in components:
+        if component.get("source") != "fact":
+            continue
+        key = component.get("fact")
+        if facts.get(key) != "score":
+            problems.append(
+                _("考核项目“%(name)s”的数据来源“%(key)s”不存在或不能用于计分。")
+                % {"name": component.get("name", ""), "key": key or ""}
+            )
     weights = scheme.get("class_weights", {"*": 100})
     if not isinstance(weights, dict) or not weights or not all(_int_in(w, 0, 100) for w in weights.values()):
         problems.append(_("各类投票人的权重应为 0 到 100 的整数。"))
@@ -156,25 +170,68 @@ def _assessment_problems(scheme: dict[str, Any], names: set[str]) -> list[str]:
                 _("否决情形“%(name)s”计零分的考核项目“%(c)s”不存在。")
                 % {"name": name, "c": rule.get("component", "")}
             )
+        if isinstance(rule, dict) and "fact" in rule:
+            problems += _veto_fact_problems(name, rule, facts)
     return problems
 
 
+def _veto_fact_problems(name: str, rule: Mapping[str, Any], facts: Mapping[str, str]) -> list[str]:
+    """A veto found from the data: a condition source holds, or a score source is below a line."""
+    kind = facts.get(rule["fact"])
+    if kind is None:
+        return [_("否决情形“%(name)s”的数据来源“%(key)s”不存在。") % {"name": name, "key": rule["fact"]}]
+    if kind == "condition" and "below" in rule:
+        return [_("否决情形“%(name)s”的数据来源是“是否发生”，不需要分数线。") % {"name": name}]
+    if kind == "score" and not _int_in(rule.get("below"), 1, 100):
+        return [_("否决情形“%(name)s”按分值判断，请写明低于多少分时否决（1 到 100）。") % {"name": name}]
+    return []
+
+
 def parse_components(text: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Lines of "名称 权重" (a space, tab or colon between) into components, and line errors."""
+    """Lines of "名称 权重" (a space, tab or colon between), or "名称 权重 数据来源" for a component
+    the platform's facts score (the source by its Chinese name), into components, and line errors."""
     components, problems = [], []
     for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip().replace("：", " ").replace(":", " ").replace("\t", " ")
-        if not line:
+        tokens = line.strip().replace("：", " ").replace(":", " ").replace("\t", " ").split()
+        if not tokens:
             continue
-        name, _sep, weight = line.rpartition(" ")
-        name = name.strip()
-        if not name or not weight.strip().isdigit():
+        at = max((i for i, token in enumerate(tokens) if token.isdigit() and i > 0), default=None)
+        if at is None:
             problems.append(
-                _("第 %(n)d 行“%(line)s”应写成“名称 权重”，例如“现场测评 40”。") % {"n": number, "line": line}
+                _("第 %(n)d 行“%(line)s”应写成“名称 权重”，例如“现场测评 40”。")
+                % {"n": number, "line": line.strip()}
             )
             continue
-        components.append({"name": name, "weight": int(weight)})
+        component: dict[str, Any] = {"name": " ".join(tokens[:at]), "weight": int(tokens[at])}
+        reference = " ".join(tokens[at + 1 :])
+        if reference:
+            source = fact_registry.by_reference(reference)
+            if source is None or source.kind != fact_registry.FactKind.SCORE:
+                problems.append(
+                    _("第 %(n)d 行：没有名为“%(ref)s”的计分数据来源，可选：%(choices)s。")
+                    % {
+                        "n": number,
+                        "ref": reference,
+                        "choices": fact_choices_text(fact_registry.FactKind.SCORE),
+                    }
+                )
+                continue
+            component.update(source="fact", fact=source.key)
+        components.append(component)
     return components, problems
+
+
+def format_components(components: list[dict[str, Any]]) -> str:
+    lines = []
+    for c in components:
+        source = fact_registry.get(c["fact"]) if c.get("source") == "fact" else None
+        label = source.label if source else c.get("fact", "")
+        lines.append(f"{c['name']} {c['weight']}" + (f" {label}" if c.get("source") == "fact" else ""))
+    return "\n".join(lines)
+
+
+def fact_choices_text(kind: "fact_registry.FactKind | None" = None) -> str:
+    return "、".join(str(s.label) for s in fact_registry.sources(kind)) or _("（暂无）")
 
 
 def parse_groups(text: str) -> list[str]:
@@ -215,28 +272,55 @@ def format_weights(weights: dict[str, int]) -> str:
     return "\n".join(f"{'其他' if name == '*' else name} {weight}" for name, weight in weights.items())
 
 
-def parse_vetoes(text: str) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """Lines of "情形 差", "情形 封顶 一般" or "情形 清零 考核项目"."""
-    vetoes, problems = {}, []
+def parse_vetoes(text: str) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Lines of "情形 差", "情形 封顶 一般" or "情形 清零 考核项目"; any of them may end with
+    "来源 数据来源" (a condition found from the platform's facts) or "来源 数据来源 低于 60"."""
+    vetoes: dict[str, dict[str, Any]] = {}
+    problems = []
     for number, parts in _lines(text):
+        fact: dict[str, Any] = {}
+        if "来源" in parts[1:]:
+            at = parts.index("来源", 1)
+            parts, tail = parts[:at], parts[at + 1 :]
+            below = None
+            if len(tail) >= 2 and tail[-2] == "低于" and tail[-1].isdigit():
+                below, tail = int(tail[-1]), tail[:-2]
+            source = fact_registry.by_reference(" ".join(tail)) if tail else None
+            if source is None:
+                problems.append(
+                    _("第 %(n)d 行：没有名为“%(ref)s”的数据来源，可选：%(choices)s。")
+                    % {"n": number, "ref": " ".join(tail), "choices": fact_choices_text()}
+                )
+                continue
+            fact = {"fact": source.key} | ({"below": below} if below is not None else {})
         effect = EFFECT_WORDS.get(parts[1]) if len(parts) >= 2 else None
         if effect == "poor" and len(parts) == 2:
-            vetoes[parts[0]] = {"effect": "poor"}
+            vetoes[parts[0]] = {"effect": "poor", **fact}
         elif effect == "cap" and len(parts) == 3:
-            vetoes[parts[0]] = {"effect": "cap", "grade": parts[2]}
+            vetoes[parts[0]] = {"effect": "cap", "grade": parts[2], **fact}
         elif effect == "zero" and len(parts) == 3:
-            vetoes[parts[0]] = {"effect": "zero", "component": parts[2]}
+            vetoes[parts[0]] = {"effect": "zero", "component": parts[2], **fact}
         else:
             problems.append(
-                _("第 %(n)d 行应写成“情形 差”、“情形 封顶 一般”或“情形 清零 考核项目”。") % {"n": number}
+                _("第 %(n)d 行应写成“情形 差”、“情形 封顶 一般”或“情形 清零 考核项目”，可加“来源 数据来源”。")
+                % {"n": number}
             )
     return vetoes, problems
 
 
-def format_vetoes(vetoes: dict[str, dict[str, str]]) -> str:
+def format_vetoes(vetoes: dict[str, dict[str, Any]]) -> str:
     words = {
         "poor": lambda r: "差",
         "cap": lambda r: f"封顶 {r['grade']}",
         "zero": lambda r: f"清零 {r['component']}",
     }
-    return "\n".join(f"{name} {words[rule['effect']](rule)}" for name, rule in vetoes.items())
+    lines = []
+    for name, rule in vetoes.items():
+        line = f"{name} {words[rule['effect']](rule)}"
+        if rule.get("fact"):
+            source = fact_registry.get(rule["fact"])
+            line += f" 来源 {source.label if source else rule['fact']}"
+            if rule.get("below") is not None:
+                line += f" 低于 {rule['below']}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -6,3 +6,10 @@ class RectificationConfig(AppConfig):
     name = "shuzhi.rectification"
     label = "rectification"
     verbose_name = _("整改与问责")
+
+    def ready(self) -> None:
+        from shuzhi.core import facts
+        from shuzhi.rectification.facts import SOURCES
+
+        for source in SOURCES:
+            facts.register(source)

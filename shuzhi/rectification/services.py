@@ -385,26 +385,6 @@ def accountability_record(
     return record
 
 
-@transaction.atomic
-def vetoes_from_accountability(*, actor, cycle: Cycle, veto: str = "年度内受到问责") -> int:
-    """Record the veto for every reporter whose unit (or anything below it) was held to account
-    during the cycle's year — the link from 问责 to the next assessment."""
-    from shuzhi.scoring.services import veto_record
-
-    if veto not in cycle.scheme.get("vetoes", {}):
-        raise ValidationError(_("本周期考核方案中没有“%(v)s”这一否决情形。") % {"v": veto}, code="no_veto")
-    count = 0
-    for reporter in cycle.reporters.select_related("organization"):
-        records = Accountability.objects.filter(
-            org_path__startswith=reporter.organization.path, on__year=cycle.year
-        )
-        if records.exists():
-            note = "；".join(f"{r.on} {r.person} {r.get_kind_display()}" for r in records[:5])
-            veto_record(actor=actor, reporter=reporter, veto=veto, note=note[:200])
-            count += 1
-    return count
-
-
 def carried_items(*, organization, year: int, recent_days: int = 180) -> list[Item]:
     """For next year's report: the unit's open items, and those closed recently."""
     since = timezone.now() - timedelta(days=recent_days)

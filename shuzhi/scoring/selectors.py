@@ -1,6 +1,8 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from shuzhi.accounts.roles import Capability
+from shuzhi.core import facts
 from shuzhi.core.access import get_scoped_or_404
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import cycles_visible_to
@@ -39,3 +41,19 @@ def result_get(*, viewer, pk: int) -> Result:
         ),
         pk=pk,
     )
+
+
+def scheme_fact_uses(cycle: Cycle) -> list[dict[str, str]]:
+    """Which components and vetoes of the cycle's scheme the platform's facts decide."""
+    uses = []
+    for component in cycle.scheme.get("components", []):
+        if component.get("source") == "fact":
+            source = facts.get(component["fact"])
+            uses.append({"what": _("考核项目"), "name": component["name"],
+                         "source": str(source.label) if source else component["fact"]})  # fmt: skip
+    for name, rule in cycle.scheme.get("vetoes", {}).items():
+        if rule.get("fact"):
+            source = facts.get(rule["fact"])
+            uses.append({"what": _("否决情形"), "name": name,
+                         "source": str(source.label) if source else rule["fact"]})  # fmt: skip
+    return uses

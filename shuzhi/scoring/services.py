@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import Meeting
 from shuzhi.ballots.services import tally_counts
+from shuzhi.core import facts
 from shuzhi.core.errors import field_error
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import check_upload
@@ -301,12 +302,58 @@ def assessment_inputs(cycle: Cycle) -> tuple[list[rules.ReporterInput], dict[int
     for reporter, veto, note, by in findings:
         vetoes[reporter].append(veto)
         sources[reporter]["vetoes"].append({"veto": veto, "note": note, "by": by})
+    _facts_gather(cycle, entered, vetoes, sources)
     inputs = [
         rules.ReporterInput(id=pk, group=group, ballots=ballots[pk], item_score=items.get(pk), entered=entered[pk],
                             adjustments=tuple(adjustments[pk]), vetoes=tuple(vetoes[pk]))
         for pk, group in reporters
     ]  # fmt: skip
     return inputs, sources
+
+
+def _fact_record(source: facts.FactSource, fact: facts.Fact) -> dict[str, Any]:
+    return {"key": source.key, "label": str(source.label), "value": _text(fact.value), "holds": fact.holds,
+            "summary": fact.summary, "evidence": [e.as_data() for e in fact.evidence]}  # fmt: skip
+
+
+def _facts_gather(
+    cycle: Cycle,
+    entered: dict[int, dict[str, Decimal | None]],
+    vetoes: dict[int, list[str]],
+    sources: dict[int, dict[str, Any]],
+) -> None:
+    """Components scored from the platform's facts, and vetoes found from them: each source is
+    asked once for every reporting unit, and what it answered is kept as the evidence."""
+    scheme = cycle.scheme
+    wanted = [c for c in scheme.get("components", []) if c.get("source") == "fact"]
+    veto_rules = {name: rule for name, rule in scheme.get("vetoes", {}).items() if rule.get("fact")}
+    if not wanted and not veto_rules:
+        return
+    reporters = list(
+        cycle.reporters.values_list("pk", "organization_id", "organization__path", "organization__name")
+    )
+    subjects = [facts.Subject(id=org, path=path, name=name) for _pk, org, path, name in reporters]
+    answers: dict[str, dict[int, facts.Fact]] = {}
+    for key in {c["fact"] for c in wanted} | {r["fact"] for r in veto_rules.values()}:
+        if facts.get(key) is None:
+            raise ValidationError(
+                _("考核方案用到的数据来源“%(key)s”已不存在。") % {"key": key}, code="unknown_fact"
+            )
+        answers[key] = facts.collect(key, year=cycle.year, subjects=subjects)
+    for pk, org, _path, _name in reporters:
+        for component in wanted:
+            source, fact = facts.get(component["fact"]), answers[component["fact"]][org]
+            entered[pk][component["name"]] = None if fact.value is None else rules.round2(fact.value)
+            sources[pk].setdefault("facts", {})[component["name"]] = _fact_record(source, fact)
+        for name, rule in veto_rules.items():
+            source, fact = facts.get(rule["fact"]), answers[rule["fact"]][org]
+            fires = fact.holds if source.kind == facts.FactKind.CONDITION else (
+                fact.value is not None and fact.value < Decimal(rule["below"])
+            )  # fmt: skip
+            if fires and name not in vetoes[pk]:
+                vetoes[pk].append(name)
+                sources[pk]["vetoes"].append({"veto": name, "note": fact.summary, "by": str(source.label),
+                                              "fact": _fact_record(source, fact)})  # fmt: skip
 
 
 def _item_means(meeting: Meeting) -> dict[int, Decimal]:

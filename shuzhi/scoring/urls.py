@@ -30,11 +30,6 @@ urlpatterns = [
         name="veto_remove",
     ),
     path("results/<int:pk>/", views.explain, name="explain"),
-    path(
-        "cycles/<int:cycle_pk>/vetoes-from-accountability/",
-        views.vetoes_from_accountability,
-        name="vetoes_from_accountability",
-    ),
     path("cycles/<int:cycle_pk>/bulletin.docx", views.bulletin, name="bulletin"),
     path("cycles/<int:cycle_pk>/bulletin/template/", views.bulletin_template, name="bulletin_template"),
     path(

@@ -73,6 +73,7 @@ def index(request, cycle_pk: int):
             "entering": cycle.status in services.ENTERING_STATES
             and (assessment is None or assessment.status == "computed"),
             "components": services.entered_components(cycle),
+            "fact_uses": selectors.scheme_fact_uses(cycle),
             "reporters": reporters if cycle.status in services.ENTERING_STATES else [],
             "form": form,
             "page": page,
@@ -304,6 +305,7 @@ def explain(request, pk: int):
         "scoring/explain.html",
         {
             "result": result, "assessment": assessment, "cycle": cycle, "manage": manage, "x": result.explanation,
+            "fact_vetoes": [v for v in result.explanation.get("sources", {}).get("vetoes", []) if v.get("fact")],
             "objections": list(result.objections.select_related("raised_by", "answered_by")),
             "amendments": list(result.amendments.select_related("amended_by")),
             "objection_form": ObjectionForm(), "answer_form": AnswerForm(), "amend_form": AmendForm(initial={"grade": result.grade}),
@@ -493,19 +495,3 @@ def history(request, org_pk: int):
         {"organization": organization, "rows": unit_rows, "secretaries": secretaries,
          "chart": history_reads.chart_data(organization.name, unit_rows, secretaries)},
     )  # fmt: skip
-
-
-@capability_required(Capability.MANAGE_CYCLES)
-@require_POST
-def vetoes_from_accountability(request, cycle_pk: int):
-    """Record 年度内受到问责 for every reporter whose unit was held to account in the cycle's year."""
-    from shuzhi.rectification.services import vetoes_from_accountability as record
-
-    cycle = _managed_cycle(request, cycle_pk)
-    try:
-        count = record(actor=request.user, cycle=cycle)
-    except ValidationError as error:
-        show_errors(request, error)
-    else:
-        messages.success(request, _("已根据问责记录为 %(n)d 个述职单位记录否决情形。") % {"n": count})
-    return redirect("scoring:index", cycle_pk=cycle.pk)

@@ -182,3 +182,32 @@ def test_the_cycle_page_filters_by_group_and_status_with_a_fixed_query_count(
     fill(township_report(cycle, cast), cast.township_secretary)
     drafts = client.get(url, {"status": Report.Status.DRAFT}).content.decode()
     assert drafts.count('class="badge status-draft"') == 1 and "第3社区党委" not in drafts
+
+
+def test_the_form_names_the_platforms_fact_sources_and_keeps_them_round_trip(client, cast):
+    client.force_login(cast.county_organiser)
+    today = timezone.localdate()
+    page = client.get(reverse("cycles:create")).content.decode()
+    assert 'data-testid="fact-sources"' in page and "整改按期完成率" in page
+    assert "年度内受到问责 差 来源 年度内受到问责" in page  # the default veto is found from the data
+    form = {
+        "year": today.year, "title": "东湖区述职评议", "groups": "乡镇街道",
+        "report_due": (today + timedelta(days=7)).isoformat(), "meeting_on": (today + timedelta(days=9)).isoformat(),
+        "components": "现场测评 50\n日常考核 50 整改按期完成率", "points_good": 100, "points_fair_good": 85,
+        "points_fair": 70, "points_poor": 50, "line_good": 90, "line_fair_good": 80, "line_fair": 70,
+        "good_quota_percent": "", "missing_component": "reweight", "ballot_component": "现场测评",
+        "class_weights": "其他 100", "committee_class": "", "item_blend_percent": 0, "tie_break": "score,good_rate",
+        "group_quotas": "", "bonus_cap": 3, "deduction_cap": 6,
+        "vetoes": "年度内受到问责 差 来源 年度内受到问责\n整改不力 封顶 一般 来源 整改按期完成率 低于 60",
+    }  # fmt: skip
+    bad = client.post(reverse("cycles:create"), {**form, "components": "现场测评 50\n日常考核 50 凭印象"})
+    assert "没有名为“凭印象”的计分数据来源" in bad.content.decode() and "凭印象" in bad.content.decode()
+    assert not Cycle.objects.exists()
+    assert client.post(reverse("cycles:create"), form).status_code == 302
+    cycle = Cycle.objects.get()
+    assert cycle.scheme["components"][1] == {
+        "name": "日常考核", "weight": 50, "source": "fact", "fact": "rectification.on_time_rate"
+    }  # fmt: skip
+    assert cycle.scheme["vetoes"]["整改不力"]["below"] == 60
+    edit = client.get(reverse("cycles:edit", args=[cycle.pk])).content.decode()
+    assert "日常考核 50 整改按期完成率" in edit and "整改不力 封顶 一般 来源 整改按期完成率 低于 60" in edit

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from shuzhi.accounts.roles import Role
 from shuzhi.core.models import Notification
-from shuzhi.cycles.models import Cycle
 from shuzhi.rectification import rules
 from shuzhi.rectification.models import Accountability, Item, ItemEvent
 from shuzhi.rectification.services import (
@@ -23,7 +22,6 @@ from shuzhi.rectification.services import (
     sign_off,
     sign_off_refuse,
     signoff_request,
-    vetoes_from_accountability,
 )
 from shuzhi.reports.models import ReportItem
 from shuzhi.testing.factories import UserFactory
@@ -175,8 +173,8 @@ def test_open_items_are_carried_into_next_years_report(cast, cycle):
     assert len([c for c in carried if PROBLEMS[0] in c[0]]) == 1  # the problem comes once, as its item
 
 
-def test_accountability_feeds_the_next_assessments_vetoes(cast, cycle):
-    from shuzhi.scoring.models import VetoFinding
+def test_accountability_is_recorded_in_the_subtree_and_feeds_the_veto_fact(cast, cycle):
+    from shuzhi.core import facts
 
     record = accountability_record(actor=cast.county_organiser, organization=cast.village_a, kind="talk", person="王建国",
                                    on=date(cycle.year, 6, 1), reason="换届工作不力")  # fmt: skip
@@ -190,11 +188,7 @@ def test_accountability_feeds_the_next_assessments_vetoes(cast, cycle):
             on=date(cycle.year, 6, 1),
             reason="x",
         )
-    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.ASSESSING)
-    from shuzhi.scoring.models import Assessment
-
-    Assessment.objects.filter(cycle=cycle).update(status=Assessment.Status.COMPUTED)
-    assert vetoes_from_accountability(actor=cast.county_organiser, cycle=Cycle.objects.get(pk=cycle.pk)) == 1
-    finding = VetoFinding.objects.get()
-    assert finding.reporter.organization == cast.township_a and "王建国 约谈" in finding.note
+    subject = facts.Subject(id=cast.township_a.pk, path=cast.township_a.path)
+    fact = facts.collect("rectification.accountability", year=cycle.year, subjects=[subject])[subject.id]
+    assert fact.holds and "王建国 约谈" in fact.summary
     assert Accountability.objects.count() == 1

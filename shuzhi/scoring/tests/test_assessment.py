@@ -1,10 +1,12 @@
 import io
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from shuzhi.accounts.roles import Role
@@ -186,21 +188,87 @@ def test_pages_the_organiser_and_the_reporter_see(client, cast):
     assert client.get(reverse("scoring:compute", args=[cycle.pk])).status_code == 405
 
 
-def test_vetoes_come_from_the_years_accountability_records_through_the_page(client, cast):
-    from datetime import date
-
+def test_a_component_and_a_veto_come_from_the_platforms_facts_with_their_evidence(client, cast):
+    from shuzhi.rectification.models import Item
     from shuzhi.rectification.services import accountability_record
-    from shuzhi.scoring.models import VetoFinding
 
-    cycle, _meeting = tallied_cycle(cast)
-    accountability_record(actor=cast.county_organiser, organization=cast.village_a, kind="admonish", person="王建国",
-                          on=date(cycle.year, 3, 1), reason="违规发展党员")  # fmt: skip
+    cycle, meeting = tallied_cycle(cast)
+    scheme = {**cycle.scheme}
+    scheme["components"] = [
+        {"name": "现场测评", "weight": 40, "source": "ballots"},
+        {"name": "日常考核", "weight": 40, "source": "fact", "fact": "rectification.on_time_rate"},
+        {"name": "重点任务", "weight": 20, "source": "entered"},
+    ]
+    scheme["vetoes"] = {
+        "年度内受到问责": {"effect": "cap", "grade": "一般", "fact": "rectification.accountability"}
+    }
+    Cycle.objects.filter(pk=cycle.pk).update(scheme=scheme)
+    cycle.refresh_from_db()
+    first = cycle.reporters.get(pk=meeting.agenda[0])
+    unit = first.organization
+    for deadline, closed in (
+        (date(cycle.year, 3, 1), date(cycle.year, 2, 27)),
+        (date(cycle.year, 6, 1), None),
+    ):
+        Item.objects.create(cycle=cycle, organization=unit, org_path=unit.path, title="问题", deadline=deadline,
+                            status=Item.Status.CLOSED if closed else Item.Status.OVERDUE,
+                            closed_at=timezone.make_aware(datetime.combine(closed, time())) if closed else None)  # fmt: skip
+    accountability_record(actor=cast.county_organiser, organization=unit, kind="talk", person="赵六",
+                          on=date(cycle.year, 4, 1), reason="组织生活不正常")  # fmt: skip
+    for reporter in cycle.reporters.all():
+        component_score_set(actor=cast.county_organiser, reporter=reporter, component="重点任务", score="90")
+    with pytest.raises(ValidationError):  # the facts' component is not entered by hand
+        component_score_set(actor=cast.county_organiser, reporter=first, component="日常考核", score="90")
+    assessment = assessment_compute(actor=cast.county_organiser, cycle=cycle)
+    result = Result.objects.get(assessment=assessment, reporter=first)
+    # ballots all 好 → 100; on time 1 of 2 → 50; 0.4 × 100 + 0.4 × 50 + 0.2 × 90 = 78, 一般 by score,
+    # and the veto caps it at 一般 too
+    assert result.score == Decimal("78.00") and result.vetoes == ["年度内受到问责"] and result.grade == "一般"
+    fact = result.explanation["sources"]["facts"]["日常考核"]
+    assert fact["value"] == "50.00" and [e["value"] for e in fact["evidence"]] == ["2", "1"]
+    # the others have no item due: the component is missing and the rest re-weighted
+    other = Result.objects.filter(assessment=assessment).exclude(reporter=first).first()
+    assert other.explanation["components"][1]["score"] is None and other.vetoes == []
+
     client.force_login(cast.county_organiser)
-    page = client.post(
-        reverse("scoring:vetoes_from_accountability", args=[cycle.pk]), follow=True
-    ).content.decode()
-    assert "已根据问责记录为 1 个述职单位记录否决情形" in page
-    finding = VetoFinding.objects.get()
-    assert finding.reporter.organization == cast.township_a and finding.veto == "年度内受到问责"
-    client.force_login(cast.city_organiser)
-    assert client.post(reverse("scoring:vetoes_from_accountability", args=[cycle.pk])).status_code == 403
+    page = client.get(reverse("scoring:explain", args=[result.pk])).content.decode()
+    assert "平台数据依据" in page and "整改按期完成率" in page and "赵六" in page
+    assert 'href="/rectification/accountability/"' in page
+    index = client.get(reverse("scoring:index", args=[cycle.pk])).content.decode()
+    assert "日常考核”← 整改按期完成率" in index
+
+
+def test_a_scheme_naming_an_unknown_fact_source_is_refused_with_a_reason():
+    from shuzhi.cycles.rules import default_scheme, parse_components, parse_vetoes, scheme_problems
+
+    scheme = default_scheme()
+    scheme["components"][1] = {"name": "日常考核", "weight": 40, "source": "fact", "fact": "nowhere.nothing"}
+    assert any("nowhere.nothing" in p for p in scheme_problems(scheme))
+    scheme["components"][1] = {
+        "name": "日常考核",
+        "weight": 40,
+        "source": "fact",
+        "fact": "rectification.accountability",
+    }
+    assert any("不能用于计分" in p for p in scheme_problems(scheme))  # a condition is not a score
+    components, problems = parse_components(
+        "现场测评 40\n日常考核 40 整改按期完成率\n重点任务 20 没有这个来源"
+    )
+    assert components[1] == {
+        "name": "日常考核",
+        "weight": 40,
+        "source": "fact",
+        "fact": "rectification.on_time_rate",
+    }
+    assert problems and "第 3 行" in problems[0] and "整改按期完成率" in problems[0]
+    vetoes, problems = parse_vetoes(
+        "年度内受到问责 差 来源 年度内受到问责\n整改不力 封顶 一般 来源 整改按期完成率 低于 60"
+    )
+    assert not problems
+    assert vetoes["整改不力"] == {
+        "effect": "cap",
+        "grade": "一般",
+        "fact": "rectification.on_time_rate",
+        "below": 60,
+    }
+    assert scheme_problems(default_scheme() | {"vetoes": vetoes}) == []
