@@ -153,7 +153,11 @@ def index_refresh(*, keys: Iterable[str] | None = None) -> int:
         changed = [obj for obj in objects.iterator(chunk_size=500) if indexed.get(obj.pk) != obj.updated_at]
         count += len(documents_index(kind=kind, sources=(kind.source(obj) for obj in changed)))
         existing = kind.objects().model.objects.values("pk")
-        Document.objects.filter(kind=kind.key).exclude(object_id__in=existing).delete()
+        gone = Document.objects.filter(kind=kind.key).exclude(object_id__in=existing)
+        # the texts that had copied from a deleted one are checked again
+        copied_from_gone = CopyFinding.objects.filter(source__in=gone).values("document_id")
+        Document.objects.filter(pk__in=copied_from_gone).update(checked_at=None, copied_share=None)
+        gone.delete()
     return count
 
 

@@ -123,3 +123,17 @@ def test_find_copies_refuses_a_missing_directory_and_a_file_that_is_not_utf8(tmp
     (tmp_path / "a.txt").write_bytes("党建".encode("gbk"))
     with pytest.raises(CommandError, match="不是 UTF-8"):
         call_command("find_copies", str(tmp_path), "--json")
+
+
+def test_find_copies_counts_offsets_in_the_text_as_decoded_with_its_own_line_ends(tmp_path, capsys):
+    passage = (
+        "我们推行村财乡管村用，每一笔支出都由村民代表会议审议，全年为群众办成实事四十二件，矛盾明显减少。"
+    )
+    (tmp_path / "a.txt").write_bytes(("第一行\r\n第二行\r\n" + passage + "\r\n其他").encode("utf-8"))
+    (tmp_path / "b.txt").write_bytes(("\ufeff开头\r\n" + passage).encode("utf-8"))
+    call_command("find_copies", str(tmp_path), "--json")
+    [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    a = (tmp_path / "a.txt").read_bytes().decode("utf-8")
+    b = (tmp_path / "b.txt").read_bytes().decode("utf-8")
+    assert a[line["start"] : line["end"]] == passage
+    assert b[line["source_start"] : line["source_end"]] == passage

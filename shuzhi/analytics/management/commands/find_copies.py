@@ -20,7 +20,8 @@ class Command(BaseCommand):
         texts = []
         for path in sorted(directory.glob("*.txt")):
             try:
-                content = path.read_text(encoding="utf-8")
+                # decoded as it is, line ends included: the offsets count the file's own characters
+                content = path.read_bytes().decode("utf-8")
             except UnicodeDecodeError as error:
                 raise CommandError(f"{path.name} 不是 UTF-8 文本：{error}") from error
             texts.append(copies.prepare(path.name, content))
