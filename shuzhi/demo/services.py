@@ -309,6 +309,13 @@ DEMO_TEMPLATE = (
 )
 
 
+def _short(name: str) -> str:
+    """中共云州市东湖区委员会 → 东湖区, as a report names its own unit."""
+    for part in ("中共", "云州市", "委员会", "工作委员会"):
+        name = name.replace(part, "")
+    return name or "本单位"
+
+
 def demo_texts_ensure(*, cycle: Cycle | None) -> int:
     """Give the demo cycle's reports text, with a planted copy or two, and last year's archived
     cycle to copy from; a template text in the organiser's corpus; then check them all. Done once
@@ -341,7 +348,7 @@ def demo_texts_ensure(*, cycle: Cycle | None) -> int:
             past = Reporter.objects.create(cycle=last_year, organization=reporter.organization,
                                            secretary=reporter.secretary, group=reporter.group, mode=reporter.mode,
                                            position=reporter.position)  # fmt: skip
-            sections = writer.report(reporter.position, last_year.year, reporter.organization.name[:10])
+            sections = writer.report(reporter.position, last_year.year, _short(reporter.organization.name))
             old[reporter.pk] = Report.objects.create(
                 reporter=past, status=Report.Status.ACCEPTED, sections=sections
             )
@@ -352,7 +359,7 @@ def demo_texts_ensure(*, cycle: Cycle | None) -> int:
         written = 0
         for n, reporter in enumerate(reporters[:8]):
             report = Report.objects.get(reporter=reporter)
-            sections = writer.report(reporter.position, cycle.year, reporter.organization.name[:10])
+            sections = writer.report(reporter.position, cycle.year, _short(reporter.organization.name))
             if reporter.secretary.username == "secretary":
                 sections = {**sections, **report.sections}  # what the demo secretary has begun stays
                 # last year's own report, pasted again
