@@ -373,10 +373,9 @@ def demo_texts_ensure(*, cycle: Cycle | None) -> int:
                     sections["achievements"], re.sub(r"\([a-zǎěǐǒǔāēīōūáéíóúàèìòù]+\)", "", passage), rng
                 )
             elif n == 2:
-                other = writer.report(
-                    reporters[3].position, last_year.year, reporters[3].organization.name[:10]
-                )
-                sections["duty"] = plant(sections["duty"], other["duty"][10:150] + "。", rng)
+                # another unit's report of last year
+                other = old[reporters[3].pk].sections["duty"]
+                sections["duty"] = plant(sections["duty"], other[6:150] + "。", rng)
             Report.objects.filter(pk=report.pk).update(
                 sections=sections, status=Report.Status.DRAFT, updated_at=timezone.now()
             )
