@@ -6,7 +6,7 @@ from functools import cache
 
 import jieba
 
-from shuzhi.analytics.normalise import normalise
+from shuzhi.analytics.normalise import Normalised, normalise
 
 _WORD = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
@@ -19,12 +19,12 @@ def _tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
-def words(text: str) -> list[str]:
+def words(text: str, normalised: Normalised | None = None) -> list[str]:
     """The search words of a text: jieba's search mode (a long word and the words inside it),
     over letters, digits and Chinese characters only."""
     tokenizer = _tokenizer()
     out = []
-    for run in _WORD.findall(normalise(text).text.lower()):
+    for run in _WORD.findall((normalised or normalise(text)).text.lower()):
         out.extend(word for word in tokenizer.cut_for_search(run) if word.strip())
     return out
 
@@ -32,6 +32,10 @@ def words(text: str) -> list[str]:
 def tokens(text: str) -> str:
     """The words of a text separated by spaces, as both full-text engines index them."""
     return " ".join(words(text))
+
+
+def tokens_of(normalised: Normalised) -> str:
+    return " ".join(words(normalised.original, normalised))
 
 
 def query_words(query: str) -> list[str]:
