@@ -30,10 +30,11 @@ run: $(VENV)/.run-deps
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run -v0
 
 test: $(VENV)/.test-deps lint
-	@bin/system-packages chromium fonts-noto-cjk
+	@bin/system-packages chromium fonts-noto-cjk redis-server
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 

@@ -25,7 +25,6 @@ from _pgdb import city_units, fresh_database  # noqa: E402
 DATABASE = "shuzhi_bench_assess"
 REPORTERS, COMMITTEE, OTHERS = 2000, 15, 285
 RUNS = 5
-GRADES = ("good", "fairly_good", "average", "poor")
 
 
 def build():
@@ -38,6 +37,7 @@ def build():
     from shuzhi.accounts.models import User
     from shuzhi.ballots.models import Meeting
     from shuzhi.ballots.services import codes_issue, meeting_create, voter_class_add
+    from shuzhi.core.grades import GRADES
     from shuzhi.cycles.models import Cycle
     from shuzhi.cycles.services import cycle_advance, cycle_create, reporters_add
     from shuzhi.scoring.models import Adjustment, ComponentScore, VetoFinding
@@ -85,7 +85,7 @@ def build():
             for ballot, _class_id in ballots:
                 for reporter in agenda:
                     pick = min(3, int(rng.random() * 2 + (1 - skill[reporter]) * 2))
-                    copy.write_row((uuid.uuid4(), ballot, reporter, GRADES[pick], "[]"))
+                    copy.write_row((uuid.uuid4(), ballot, reporter, GRADES[pick].value, "[]"))
         cursor.execute("ANALYZE")
     reporters = list(cycle.reporters.all())
     ComponentScore.objects.bulk_create(

@@ -54,7 +54,7 @@ from _pgdb import SERVER, fresh_database  # noqa: E402
 DATABASE = "shuzhi_bench_ballots"
 REPORTERS = 30
 CLASSES = (("区委委员", 35), ("党代表", 365), ("基层党员群众代表", 600))  # 1,000 voters
-GRADE_WEIGHTS = {"good": 5, "fairly_good": 3, "average": 1.5, "poor": 0.5}
+GRADE_WEIGHTS = {"好": 5, "较好": 3, "一般": 1.5, "差": 0.5}  # by shuzhi.core.grades.Grade
 REQUEST_TIMEOUT_S = 10.0
 BURST_LIMIT_S = 60.0  # every voter within a minute, or the run fails
 MAX_CONNECTIONS = 300
@@ -372,6 +372,7 @@ def recount_diff(organiser, meeting, voters: list[Voter], outcomes: list[Outcome
     the used codes."""
     from shuzhi.ballots.models import Ballot, CodeUse, TallyRow
     from shuzhi.ballots.services import voting_close
+    from shuzhi.core.grades import Grade
 
     sent: Counter = Counter()
     for voter, outcome in zip(voters, outcomes, strict=True):
@@ -384,7 +385,7 @@ def recount_diff(organiser, meeting, voters: list[Voter], outcomes: list[Outcome
     counted: Counter = Counter()
     for row in TallyRow.objects.filter(meeting=meeting):
         for grade in GRADE_WEIGHTS:
-            counted[(row.reporter_id, row.voter_class_id, grade)] += getattr(row, grade)
+            counted[(row.reporter_id, row.voter_class_id, grade)] += getattr(row, Grade(grade).field)
         counted["paper"] += row.paper
     ballots = Ballot.objects.filter(meeting=meeting)
     counted["ballots"] = ballots.count()

@@ -148,8 +148,8 @@ def generate() -> None:
     from django.utils import timezone
 
     from shuzhi.accounts.models import User
-    from shuzhi.accounts.roles import Role
     from shuzhi.analytics.models import TemplateText
+    from shuzhi.core.roles import Role
     from shuzhi.cycles.models import Cycle, Reporter
     from shuzhi.demo.generator import ReportWriter, plant
     from shuzhi.orgs.models import Organization

@@ -11,6 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, local_secrets
+from config.storage import local_files, s3_files
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("SHUZHI_DATA_DIR") or BASE_DIR / "var")
@@ -121,10 +122,17 @@ else:
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache and sessions: in this process and the database for one app server; on Redis, shared by
+# all of them, when SHUZHI_REDIS_URL names one (a policy change then reaches every server at once).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_URL = env_str("SHUZHI_REDIS_URL")
 if REDIS_URL:
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("SHUZHI_REDIS_PREFIX") or "shuzhi",
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 # Background jobs (imports): rows in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -208,14 +216,34 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Static and uploaded files: everything is served by the app itself (intranet, no CDN).
+# Uploaded and generated files go through the storage API only (never a path on disk): under
+# the data folder by default, or in an S3-compatible object store shared by several app servers
+# when SHUZHI_S3_BUCKET is set.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "media"
+S3_BUCKET = env_str("SHUZHI_S3_BUCKET")
+if S3_BUCKET:
+    _s3 = {name: env_str(f"SHUZHI_S3_{name}") for name in ("ENDPOINT", "ACCESS_KEY", "SECRET_KEY")}
+    if not all(_s3.values()):
+        raise ImproperlyConfigured(
+            "SHUZHI_S3_BUCKET needs SHUZHI_S3_ENDPOINT, SHUZHI_S3_ACCESS_KEY and SHUZHI_S3_SECRET_KEY"
+        )
+    _files = s3_files(
+        bucket=S3_BUCKET,
+        endpoint=_s3["ENDPOINT"],
+        access_key=_s3["ACCESS_KEY"],
+        secret_key=_s3["SECRET_KEY"],
+        region=env_str("SHUZHI_S3_REGION") or "us-east-1",
+        prefix=env_str("SHUZHI_S3_PREFIX"),
+    )
+else:
+    _files = local_files()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _files,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Mail: reminders go out by e-mail too when a mail server is configured; in-app always.

@@ -2,10 +2,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from shuzhi.accounts.models import SecurityPolicy
-from shuzhi.accounts.roles import ADMIN_ROLES, Role
+from shuzhi.accounts.models import SecurityPolicy, User
 from shuzhi.core.access import in_subtree
 from shuzhi.core.forms import StyledFormMixin
+from shuzhi.core.roles import ADMIN_ROLES, Role
 from shuzhi.members.selectors import member_by_id_number
 from shuzhi.orgs.models import Organization
 
@@ -96,8 +96,6 @@ class UserForm(StyledFormMixin, forms.Form):
             del self.fields["unlink_member"]
 
     def clean_username(self):
-        from shuzhi.accounts.models import User
-
         username = self.cleaned_data["username"]
         if self.editing is None and User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(

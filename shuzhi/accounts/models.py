@@ -4,8 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shuzhi.accounts.roles import ADMIN_ROLES, Capability, Role, capabilities_of
 from shuzhi.core.models import TimeStampedModel
+from shuzhi.core.roles import ADMIN_ROLES, Capability, Role, capabilities_of
 
 
 class UserManager(DjangoUserManager):

@@ -4,8 +4,8 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from shuzhi.accounts.models import SecurityPolicy, User
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
+from shuzhi.core.roles import Capability
 
 POLICY_CACHE_KEY = "security-policy"
 # Several app servers each cache the policy; a change reaches all of them within this time.

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import SecurityPolicy, User
-from shuzhi.accounts.roles import ADMIN_ROLES, Capability
 from shuzhi.accounts.selectors import POLICY_CACHE_KEY
 from shuzhi.core.errors import field_error
+from shuzhi.core.roles import ADMIN_ROLES, Capability
 from shuzhi.core.services import audit_diff, audit_record
 from shuzhi.orgs.models import Organization
 

@@ -17,9 +17,9 @@ from shuzhi.accounts.forms import (
     SecurityPolicyForm,
     UserForm,
 )
-from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors
+from shuzhi.core.roles import Capability, Role
 
 # model field → the form field a person typed it in
 USER_FORM_FIELDS = {"member": "member_id_number", "organization": "organization_code"}

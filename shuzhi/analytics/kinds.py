@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.analytics.registry import Kind, Source, register
 from shuzhi.ballots.models import Comment
+from shuzhi.core.roles import Capability
 from shuzhi.cycles.selectors import cycles_visible_to
 from shuzhi.rectification.models import Item
 from shuzhi.rectification.selectors import items_visible_to

@@ -9,11 +9,11 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.analytics import concreteness, registry, segment
 from shuzhi.analytics.models import CopyFinding, Document, TemplateText
 from shuzhi.analytics.normalise import fold
 from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.core.roles import Capability
 from shuzhi.orgs.models import Organization
 from shuzhi.reports.models import Report, ReportItem
 from shuzhi.reports.selectors import reports_visible_to

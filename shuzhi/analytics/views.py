@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.analytics import selectors, services
 from shuzhi.analytics.forms import SearchForm, TemplateForm
 from shuzhi.core.access import any_capability_required, capability_required
 from shuzhi.core.forms import show_errors
+from shuzhi.core.roles import Capability
 from shuzhi.cycles.selectors import can_manage, cycle_get
 from shuzhi.reports.selectors import report_get
 

@@ -5,8 +5,9 @@ import io
 import docx
 import segno
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+
+from shuzhi.core import documents
 
 COLUMNS = 3
 
@@ -14,8 +15,7 @@ COLUMNS = 3
 def _font(run, size: float, *, bold: bool = False) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
-    run.font.name = "SimSun"
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+    documents.set_fonts(run.font, "宋体", latin="SimSun")
 
 
 def slips_docx(*, meeting, slips: list[tuple[str, int, str]]) -> bytes:
@@ -45,6 +45,4 @@ def slips_docx(*, meeting, slips: list[tuple[str, int, str]]) -> bytes:
         hint = cell.add_paragraph()
         hint.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(hint.add_run("手机扫码投票 · 每码限投一次 · 无记名"), 7.5)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return documents.save(document)

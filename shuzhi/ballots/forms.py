@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.forms import StyledFormMixin
+from shuzhi.core.grades import Counts, Grade
 from shuzhi.cycles.models import Reporter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -60,27 +61,23 @@ class VoterClassForm(StyledFormMixin, forms.Form):
 class PaperTallyForm(StyledFormMixin, forms.Form):
     """A class's paper count: for every reporter, how many 好 / 较好 / 一般 / 差."""
 
-    GRADES = (("good", _("好")), ("fairly_good", _("较好")), ("average", _("一般")), ("poor", _("差")))
-
     def __init__(self, *args, reporters: list[Reporter], initial_counts: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.reporters = reporters
         for reporter in reporters:
-            for grade, label in self.GRADES:
-                value = getattr((initial_counts or {}).get(reporter.pk), grade, None)
-                self.fields[f"{grade}_{reporter.pk}"] = forms.IntegerField(
-                    label=f"{reporter.organization.name} {label}", min_value=0, max_value=100000, initial=value,
+            for grade in Grade:
+                value = getattr((initial_counts or {}).get(reporter.pk), grade.field, None)
+                self.fields[f"{grade.field}_{reporter.pk}"] = forms.IntegerField(
+                    label=f"{reporter.organization.name} {grade.label}", min_value=0, max_value=100000, initial=value,
                     widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                 )  # fmt: skip
 
     def rows(self):
-        return [(r, [self[f"{g}_{r.pk}"] for g, _l in self.GRADES]) for r in self.reporters]
+        return [(r, [self[f"{g.field}_{r.pk}"] for g in Grade]) for r in self.reporters]
 
-    def counts(self):
-        from shuzhi.ballots.rules import Counts
-
+    def counts(self) -> dict[int, Counts]:
         return {
-            r.pk: Counts(*(self.cleaned_data[f"{g}_{r.pk}"] for g, _l in self.GRADES)) for r in self.reporters
+            r.pk: Counts(*(self.cleaned_data[f"{g.field}_{r.pk}"] for g in Grade)) for r in self.reporters
         }
 
 

@@ -13,15 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core.grades import Grade
 from shuzhi.core.models import TimeStampedModel
 from shuzhi.core.protection import EncryptedCharField
-
-
-class Grade(models.TextChoices):
-    GOOD = "good", _("好")
-    FAIRLY_GOOD = "fairly_good", _("较好")
-    AVERAGE = "average", _("一般")
-    POOR = "poor", _("差")
 
 
 class Meeting(TimeStampedModel):

@@ -1,13 +1,12 @@
-"""The arithmetic of a meeting, over plain values: what a ballot must satisfy, how counts combine,
-the rates, which classes are too small to show, and where two paper entries disagree."""
+"""The arithmetic of a meeting, over plain values: what a ballot must satisfy, which classes are
+too small to show, and where two paper entries disagree (the counts and their rates are
+core.grades.Counts)."""
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
-GRADES = ("good", "fairly_good", "average", "poor")
-GRADE_LABELS = {"good": "好", "fairly_good": "较好", "average": "一般", "poor": "差"}
+from shuzhi.core.grades import GRADES, Counts, Grade
 
 
 def good_limit(reporters: int, max_count: int | None, max_percent: int | None) -> int | None:
@@ -46,7 +45,7 @@ def ballot_problems(
     if unknown:
         problems.append(_("评价等次只能是 好、较好、一般、差。"))
     limit = good_limit(len(agenda), max_good_count, max_good_percent)
-    good = sum(1 for g in grades.values() if g == "good")
+    good = sum(1 for g in grades.values() if g == Grade.GOOD)
     if limit is not None and good > limit:
         problems.append(
             _("“好”最多只能评 %(limit)d 个，现在评了 %(good)d 个。") % {"limit": limit, "good": good}
@@ -64,37 +63,6 @@ def ballot_problems(
                 problems.append(_("测评项目得分应为 0 到 %(max)d 的整数。") % {"max": item_max})
                 break
     return problems
-
-
-@dataclass(frozen=True)
-class Counts:
-    good: int = 0
-    fairly_good: int = 0
-    average: int = 0
-    poor: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.good + self.fairly_good + self.average + self.poor
-
-    @property
-    def good_rate(self) -> float | None:
-        """好 as a share of the ballots, or None when there are none."""
-        return self.good / self.total if self.total else None
-
-    @property
-    def good_or_fair_rate(self) -> float | None:
-        return (self.good + self.fairly_good) / self.total if self.total else None
-
-    def __add__(self, other: "Counts") -> "Counts":
-        return Counts(*(getattr(self, g) + getattr(other, g) for g in GRADES))
-
-
-def counts_of(grades: Iterable[str]) -> Counts:
-    tally = dict.fromkeys(GRADES, 0)
-    for grade in grades:
-        tally[grade] += 1
-    return Counts(**tally)
 
 
 def shown_classes(ballots_per_class: Mapping[int, int], minimum: int) -> set[int]:

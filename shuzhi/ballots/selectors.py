@@ -4,7 +4,10 @@ from django.db.models import Count
 
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import CodeUse, Comment, Meeting, TallyRow, VoterClass
+from shuzhi.core.access import get_scoped_or_404
+from shuzhi.core.grades import Counts
 from shuzhi.cycles.models import Reporter
+from shuzhi.cycles.selectors import cycles_visible_to
 
 
 def agenda_reporters(meeting: Meeting) -> list[Reporter]:
@@ -27,9 +30,6 @@ def turnout(meeting: Meeting) -> list[dict]:
 
 
 def meeting_get(*, viewer, pk: int) -> Meeting:
-    from shuzhi.core.access import get_scoped_or_404
-    from shuzhi.cycles.selectors import cycles_visible_to
-
     return get_scoped_or_404(
         Meeting.objects.filter(cycle__in=cycles_visible_to(viewer)).select_related("cycle__organization"),
         pk=pk,
@@ -39,8 +39,8 @@ def meeting_get(*, viewer, pk: int) -> Meeting:
 @dataclass
 class ResultRow:
     reporter: Reporter
-    total: rules.Counts
-    by_class: list[tuple[VoterClass, rules.Counts | None]]  # None: too few ballots to show
+    total: Counts
+    by_class: list[tuple[VoterClass, Counts | None]]  # None: too few ballots to show
     comments: list[Comment]
 
 
@@ -50,10 +50,10 @@ def meeting_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]
     if not meeting.results_visible:
         return [], []
     classes = list(meeting.classes.all())
-    counts: dict[tuple[int, int], rules.Counts] = {}
+    counts: dict[tuple[int, int], Counts] = {}
     class_size: dict[int, int] = {}
     for row in TallyRow.objects.filter(meeting=meeting):
-        c = rules.Counts(row.good, row.fairly_good, row.average, row.poor)
+        c = Counts(row.good, row.fairly_good, row.average, row.poor)
         counts[(row.reporter_id, row.voter_class_id)] = c
         class_size[row.voter_class_id] = max(class_size.get(row.voter_class_id, 0), c.total)
     shown = rules.shown_classes(class_size, meeting.min_class_size)
@@ -62,10 +62,10 @@ def meeting_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]
         comments.setdefault(comment.reporter_id, []).append(comment)
     rows = []
     for reporter in agenda_reporters(meeting):
-        total = rules.Counts()
+        total = Counts()
         by_class = []
         for voter_class in classes:
-            c = counts.get((reporter.pk, voter_class.pk), rules.Counts())
+            c = counts.get((reporter.pk, voter_class.pk), Counts())
             total = total + c
             by_class.append((voter_class, c if voter_class.pk in shown else None))
         rows.append(ResultRow(reporter, total, by_class, comments.get(reporter.pk, [])))

@@ -10,7 +10,6 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import (
     Ballot,
@@ -26,7 +25,9 @@ from shuzhi.ballots.models import (
     VoterClass,
 )
 from shuzhi.core.errors import field_error
+from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.protection import keyed_hash
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.models import Cycle, Reporter
 
@@ -352,7 +353,7 @@ def _check_paper_stage(meeting: Meeting) -> None:
 
 @transaction.atomic
 def paper_tally_enter(
-    *, actor, meeting: Meeting, voter_class: VoterClass, entry: int, counts: Mapping[int, rules.Counts]
+    *, actor, meeting: Meeting, voter_class: VoterClass, entry: int, counts: Mapping[int, Counts]
 ) -> None:
     """One of the two entries of a class's paper count; the second must be by someone else."""
     meeting = _locked(meeting)
@@ -404,11 +405,11 @@ def paper_count_enter(
     return count
 
 
-def paper_entries(meeting: Meeting) -> dict[int, dict[tuple[int, int], rules.Counts]]:
+def paper_entries(meeting: Meeting) -> dict[int, dict[tuple[int, int], Counts]]:
     """entry (1, 2) → (class id, reporter id) → counts."""
-    entries: dict[int, dict[tuple[int, int], rules.Counts]] = {1: {}, 2: {}}
+    entries: dict[int, dict[tuple[int, int], Counts]] = {1: {}, 2: {}}
     for row in PaperTally.objects.filter(meeting=meeting):
-        entries[row.entry][(row.voter_class_id, row.reporter_id)] = rules.Counts(
+        entries[row.entry][(row.voter_class_id, row.reporter_id)] = Counts(
             row.good, row.fairly_good, row.average, row.poor
         )
     return entries
@@ -518,7 +519,7 @@ def tally_counts(meeting: Meeting) -> dict[tuple[int, int], dict[str, int]]:
     """(reporter id, class id) → counts of each grade, and how many came by phone and on paper:
     the phone ballots in one GROUP BY, plus the paper counts whose two entries agree."""
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys((*rules.GRADES, "phone", "paper"), 0)
+        lambda: dict.fromkeys((*(g.field for g in Grade), "phone", "paper"), 0)
     )
     marks = (
         BallotMark.objects.filter(ballot__meeting=meeting)
@@ -528,15 +529,15 @@ def tally_counts(meeting: Meeting) -> dict[tuple[int, int], dict[str, int]]:
     )
     for reporter, class_id, grade, n in marks:
         row = counts[(reporter, class_id)]
-        row[grade] += n
+        row[Grade(grade).field] += n
         row["phone"] += n
     entries = paper_entries(meeting)
     for (class_id, reporter), paper in entries[1].items():
         if entries[2].get((class_id, reporter)) != paper:
             continue  # only agreed counts; meeting_tally refuses while any disagree
         row = counts[(reporter, class_id)]
-        for grade in rules.GRADES:
-            row[grade] += getattr(paper, grade)
+        for grade in Grade:
+            row[grade.field] += paper[grade]
         row["paper"] += paper.total
     return counts
 

@@ -16,7 +16,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.ballots import documents, rules, selectors, services
 from shuzhi.ballots.forms import (
     CommentForm,
@@ -26,9 +25,11 @@ from shuzhi.ballots.forms import (
     ScrutineerForm,
     VoterClassForm,
 )
-from shuzhi.ballots.models import CodeUse, Grade, Meeting, PaperCount
+from shuzhi.ballots.models import CodeUse, Meeting, PaperCount
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
+from shuzhi.core.grades import Grade
+from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.selectors import can_manage, cycle_get
 

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from shuzhi.accounts.roles import Capability
-from shuzhi.orgs.rules import subtree_bounds
+from shuzhi.core.paths import subtree_bounds
+from shuzhi.core.roles import Capability
 
 M = TypeVar("M", bound=Model)
 

@@ -4,9 +4,9 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import in_subtree, require
 from shuzhi.core.models import AuditChainHead, AuditEvent
+from shuzhi.core.roles import Capability
 from shuzhi.core.rules import GENESIS_HASH, ChainProblem, verify_chain
 
 

@@ -1,11 +1,14 @@
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
 from shuzhi.core.middleware import request_ip
-from shuzhi.core.models import AuditChainHead, AuditEvent
+from shuzhi.core.models import AuditChainHead, AuditEvent, Notification
 from shuzhi.core.rules import GENESIS_HASH, ChainEntry, normalise_changes
+from shuzhi.core.tasks import send_notification_mail
 
 
 @transaction.atomic
@@ -80,24 +83,17 @@ def audit_diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str,
 
 def notify(*, recipients, text: str, link: str = "") -> int:
     """Tell users something in the app (and by e-mail when a mail server is configured)."""
-    from django.conf import settings
-
-    from shuzhi.accounts.models import User
-    from shuzhi.core.models import Notification
-
     recipients = [user for user in recipients if user.is_active]
     if not recipients:
         return 0
     Notification.objects.bulk_create(
         Notification(recipient=user, text=text, link=link) for user in recipients
     )
-    User.objects.filter(pk__in=[user.pk for user in recipients]).update(
+    get_user_model().objects.filter(pk__in=[user.pk for user in recipients]).update(
         unread_notifications=models.F("unread_notifications") + 1
     )
     addresses = [user.email for user in recipients if user.email]
     if settings.EMAIL_HOST and addresses:
-        from shuzhi.core.tasks import send_notification_mail
-
         transaction.on_commit(lambda: send_notification_mail.enqueue(addresses, text, link))
     return len(recipients)
 
@@ -105,10 +101,7 @@ def notify(*, recipients, text: str, link: str = "") -> int:
 @transaction.atomic
 def notifications_mark_read(*, user) -> int:
     """Mark every unread notification of the user read."""
-    from shuzhi.accounts.models import User
-    from shuzhi.core.models import Notification
-
     count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
-    User.objects.filter(pk=user.pk).update(unread_notifications=0)
+    get_user_model().objects.filter(pk=user.pk).update(unread_notifications=0)
     user.unread_notifications = 0
     return count

@@ -3,10 +3,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import AuditFilterForm
 from shuzhi.core.models import Notification
+from shuzhi.core.roles import Capability, Role
 from shuzhi.core.selectors import AuditFilter, audit_chain_verify, audit_event_list, audit_events_visible_to
 from shuzhi.core.services import notifications_mark_read
 

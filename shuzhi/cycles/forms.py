@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core import facts as fact_registry
 from shuzhi.core.forms import StyledFormMixin
+from shuzhi.core.grades import Grade
 from shuzhi.cycles import rules
-from shuzhi.cycles.models import DEFAULT_GROUPS, Cycle, Reporter
-from shuzhi.reports.models import Report
+from shuzhi.cycles.models import DEFAULT_GROUPS, Cycle, Reporter, ReportStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -111,9 +111,10 @@ class CycleForm(StyledFormMixin, forms.Form):
         points, lines = scheme.get("grade_points", {}), scheme.get("thresholds", {})
         initial = {
             "components": rules.format_components(scheme.get("components", [])),
-            "points_good": points.get("好"), "points_fair_good": points.get("较好"),
-            "points_fair": points.get("一般"), "points_poor": points.get("差"),
-            "line_good": lines.get("好"), "line_fair_good": lines.get("较好"), "line_fair": lines.get("一般"),
+            "points_good": points.get(Grade.GOOD), "points_fair_good": points.get(Grade.FAIRLY_GOOD),
+            "points_fair": points.get(Grade.AVERAGE), "points_poor": points.get(Grade.POOR),
+            "line_good": lines.get(Grade.GOOD), "line_fair_good": lines.get(Grade.FAIRLY_GOOD),
+            "line_fair": lines.get(Grade.AVERAGE),
             "good_quota_percent": scheme.get("good_quota_percent"),
             "missing_component": scheme.get("missing_component", "reweight"),
             "ballot_component": next((c["name"] for c in scheme.get("components", []) if c.get("source") == "ballots"), ""),
@@ -173,9 +174,10 @@ class CycleForm(StyledFormMixin, forms.Form):
         ballots = data["ballot_component"].strip()
         return {
             "components": [_with_source(c, ballots) for c in data["components"]],
-            "grade_points": {"好": data["points_good"], "较好": data["points_fair_good"],
-                             "一般": data["points_fair"], "差": data["points_poor"]},
-            "thresholds": {"好": data["line_good"], "较好": data["line_fair_good"], "一般": data["line_fair"]},
+            "grade_points": {Grade.GOOD: data["points_good"], Grade.FAIRLY_GOOD: data["points_fair_good"],
+                             Grade.AVERAGE: data["points_fair"], Grade.POOR: data["points_poor"]},
+            "thresholds": {Grade.GOOD: data["line_good"], Grade.FAIRLY_GOOD: data["line_fair_good"],
+                           Grade.AVERAGE: data["line_fair"]},
             "good_quota_percent": data["good_quota_percent"],
             "missing_component": data["missing_component"],
             "class_weights": data["class_weights"],
@@ -233,7 +235,7 @@ class ReasonForm(StyledFormMixin, forms.Form):
 class ReporterFilterForm(StyledFormMixin, forms.Form):
     group = forms.ChoiceField(label=_("分组"), required=False)
     status = forms.ChoiceField(
-        label=_("报告状态"), required=False, choices=[("", _("全部")), *list(Report.Status.choices)]
+        label=_("报告状态"), required=False, choices=[("", _("全部")), *list(ReportStatus.choices)]
     )
     late = forms.BooleanField(label=_("只看逾期"), required=False)
 

@@ -3,20 +3,36 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.models import TimeStampedModel
+from shuzhi.cycles import rules
 
 DEFAULT_GROUPS = ["县区", "市直机关", "国企", "高校"]
+
+
+class ReportStatus(models.TextChoices):
+    """Where a reporter's duty report stands. The cycle follows every reporter by it (its page,
+    the roll-up, the reminders), so it is named here, below the reports; `Report.Status` is it."""
+
+    NOT_STARTED = "not_started", _("未开始")  # opened for the reporter, nothing written yet
+    DRAFT = "draft", _("草稿")  # being written (saved automatically)
+    SUBMITTED = "submitted", _("已提交")  # waiting for the organiser's review
+    RETURNED = "returned", _("已退回")  # sent back with a reason, to be edited and resubmitted
+    ACCEPTED = "accepted", _("已通过")  # accepted by the organiser; no longer editable
+
+
+# not in yet: the reporter may still edit it, and it is late once the due date has passed
+LATE_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 class Cycle(TimeStampedModel):
     """One organisation's yearly 述职评议考核: who reports, in which groups, by which scheme."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("筹备中")  # the organiser sets it up; everything may change
-        REPORTS_OPEN = "reports_open", _("述职报告撰写")  # reporters, groups and scheme frozen
-        MEETING = "meeting", _("评议会议")  # the review meeting (大会述职 and ballots)
-        ASSESSING = "assessing", _("考核评定")  # scores and grades are worked out
-        PUBLISHED = "published", _("已公布")  # results published
-        ARCHIVED = "archived", _("已归档")  # read only, kept for later years
+        DRAFT = rules.DRAFT, _("筹备中")  # the organiser sets it up; everything may change
+        REPORTS_OPEN = rules.REPORTS_OPEN, _("述职报告撰写")  # reporters, groups and scheme frozen
+        MEETING = rules.MEETING, _("评议会议")  # the review meeting (大会述职 and ballots)
+        ASSESSING = rules.ASSESSING, _("考核评定")  # scores and grades are worked out
+        PUBLISHED = rules.PUBLISHED, _("已公布")  # results published
+        ARCHIVED = rules.ARCHIVED, _("已归档")  # read only, kept for later years
 
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="cycles"

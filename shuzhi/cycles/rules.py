@@ -2,11 +2,13 @@
 the assessment works it out later, so here it is only validated and frozen)."""
 
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from shuzhi.core import facts as fact_registry
+from shuzhi.core.grades import GRADES, Grade
 
 DRAFT, REPORTS_OPEN, MEETING, ASSESSING, PUBLISHED, ARCHIVED = (
     "draft", "reports_open", "meeting", "assessing", "published", "archived",
@@ -23,8 +25,6 @@ NEXT_STATE = {
 # reopening (back to draft, audited with a reason) is allowed until the meeting has begun
 REOPENABLE = frozenset({REPORTS_OPEN})
 
-GRADES = ("好", "较好", "一般", "差")
-
 
 def default_scheme() -> dict[str, Any]:
     return {
@@ -33,11 +33,11 @@ def default_scheme() -> dict[str, Any]:
             {"name": "日常考核", "weight": 40, "source": "entered"},
             {"name": "重点任务", "weight": 20, "source": "entered"},
         ],
-        "grade_points": {"好": 100, "较好": 85, "一般": 70, "差": 50},
+        "grade_points": {Grade.GOOD: 100, Grade.FAIRLY_GOOD: 85, Grade.AVERAGE: 70, Grade.POOR: 50},
         "class_weights": {"市委常委": 50, "*": 50},
         "committee_class": "市委常委",
         "item_blend_percent": 0,
-        "thresholds": {"好": 90, "较好": 80, "一般": 70},
+        "thresholds": {Grade.GOOD: 90, Grade.FAIRLY_GOOD: 80, Grade.AVERAGE: 70},
         "good_quota_percent": 30,
         "group_quotas": {},
         "tie_break": ["score", "committee_good_rate", "good_rate"],
@@ -46,7 +46,7 @@ def default_scheme() -> dict[str, Any]:
         "deduction_cap": 10,
         "vetoes": {
             "年度内受到问责": {"effect": "poor", "fact": "rectification.accountability"},
-            "核心指标未完成": {"effect": "cap", "grade": "一般"},
+            "核心指标未完成": {"effect": "cap", "grade": Grade.AVERAGE},
             "党组织法定地位不落实": {"effect": "poor"},
         },
     }
@@ -89,14 +89,14 @@ def scheme_problems(scheme: Any, facts: Mapping[str, str] | None = None) -> list
         problems.append(_("等次分值应包含 好、较好、一般、差 四档。"))
     elif not all(isinstance(points[g], int) and 0 <= points[g] <= 100 for g in GRADES):
         problems.append(_("等次分值应为 0 到 100 的整数。"))
-    elif not points["好"] > points["较好"] > points["一般"] > points["差"]:
+    elif not _descending([points[g] for g in GRADES]):
         problems.append(_("等次分值应从“好”到“差”依次降低。"))
     thresholds = scheme.get("thresholds", {})
     if not isinstance(thresholds, dict) or set(thresholds) != set(GRADES[:3]):
         problems.append(_("等次分数线应包含 好、较好、一般 三档。"))
     elif not all(isinstance(thresholds[g], int) and 0 < thresholds[g] <= 100 for g in GRADES[:3]):
         problems.append(_("等次分数线应为 1 到 100 的整数。"))
-    elif not thresholds["好"] > thresholds["较好"] > thresholds["一般"]:
+    elif not _descending([thresholds[g] for g in GRADES[:3]]):
         problems.append(_("分数线应满足：好 > 较好 > 一般。"))
     quota = scheme.get("good_quota_percent")
     if quota is not None and (not isinstance(quota, int) or isinstance(quota, bool) or not 0 < quota <= 100):
@@ -105,6 +105,10 @@ def scheme_problems(scheme: Any, facts: Mapping[str, str] | None = None) -> list
         problems.append(_("缺项处理规则应为“其余项目按权重折算”或“缺项计零分”。"))
     problems += _assessment_problems(scheme, names, fact_registry.kinds() if facts is None else facts)
     return problems
+
+
+def _descending(values: list[int]) -> bool:
+    return all(a > b for a, b in pairwise(values))
 
 
 def _int_in(value: Any, low: int, high: int) -> bool:

@@ -3,13 +3,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
-from shuzhi.cycles.models import Cycle, Reporter
+from shuzhi.core.roles import Capability, Role
+from shuzhi.cycles.models import LATE_STATUSES, Cycle, Reporter, ReportStatus
 from shuzhi.orgs.models import Organization
-from shuzhi.reports.models import Report
 
-STATUS_KEYS = tuple(Report.Status.values)
+STATUS_KEYS = tuple(ReportStatus.values)
 
 
 def cycles_visible_to(user) -> QuerySet[Cycle]:
@@ -88,9 +87,6 @@ def cycle_reporters(*, cycle: Cycle, filters: ReporterFilter) -> QuerySet[Report
     return reporters
 
 
-LATE_STATUSES = (Report.Status.NOT_STARTED, Report.Status.DRAFT, Report.Status.RETURNED)
-
-
 def is_late(cycle: Cycle) -> bool:
     """Past the deadline: reports not in yet are late."""
     return cycle.accepts_reports and timezone.localdate() > cycle.report_due
@@ -108,7 +104,7 @@ def cycle_summary(*, cycle: Cycle) -> dict[str, object]:
         if row["report__status"]:
             by_status[row["report__status"]] += row["n"]
     waiting = sum(by_status[status] for status in LATE_STATUSES)
-    statuses = [(key, label, by_status[key]) for key, label in Report.Status.choices]
+    statuses = [(key, label, by_status[key]) for key, label in ReportStatus.choices]
     return {
         "total": total,
         "by_status": by_status,

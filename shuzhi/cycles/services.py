@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
 from shuzhi.core.errors import field_error
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_diff, audit_record, notify
-from shuzhi.cycles import rules
-from shuzhi.cycles.models import Cycle, Reporter
+from shuzhi.cycles import hooks, rules
+from shuzhi.cycles.models import LATE_STATUSES, Cycle, Reporter
 from shuzhi.orgs.models import Organization
 
 EDITABLE_WHEN_FROZEN = ("report_due", "meeting_on")
@@ -243,24 +243,16 @@ def cycle_advance(*, actor, cycle: Cycle) -> Cycle:
         cycle.frozen_at = timezone.now()
     if target == Cycle.Status.PUBLISHED:
         raise ValidationError(_("考核结果在“考核结果”页面测算、公布。"), code="publish_from_results")
-    if target == Cycle.Status.ARCHIVED and not _assessment_final(cycle):
-        raise ValidationError(_("考核结果确定（公示期结束）后才能归档。"), code="not_final")
+    if target == Cycle.Status.ARCHIVED:
+        for check in hooks.archive_checks():
+            check(cycle)
     before = cycle.status
     cycle.status = target
     cycle.save(update_fields=["status", "frozen_at", "updated_at"])
     extra: dict[str, Any] = {}
     if target == Cycle.Status.REPORTS_OPEN:
-        from shuzhi.reports.services import reports_open
-
-        opened = reports_open(cycle=cycle)
-        extra = {"reports_opened": opened, "reporters": cycle.reporters.count(), "scheme": cycle.scheme,
+        extra = {**hooks.reports_opened(cycle), "reporters": cycle.reporters.count(), "scheme": cycle.scheme,
                  "groups": cycle.groups}  # fmt: skip
-        notify(
-            recipients=[r.secretary for r in cycle.reporters.select_related("secretary")],
-            text=_("“%(title)s”已开始撰写述职报告，请于 %(due)s 前提交。")
-            % {"title": cycle.title, "due": cycle.report_due.isoformat()},
-            link=reverse("reports:mine"),
-        )
     audit_record(
         actor=actor,
         action="cycle.advance",
@@ -271,12 +263,6 @@ def cycle_advance(*, actor, cycle: Cycle) -> Cycle:
         extra=extra,
     )
     return cycle
-
-
-def _assessment_final(cycle: Cycle) -> bool:
-    from shuzhi.scoring.models import Assessment
-
-    return Assessment.objects.filter(cycle=cycle, status=Assessment.Status.FINAL).exists()
 
 
 def _check_ready(cycle: Cycle) -> None:
@@ -331,8 +317,6 @@ def reporters_remind(*, actor, cycle: Cycle, reporter_id: int | None = None) -> 
     _check_owner(actor, cycle)
     if not cycle.accepts_reports:
         raise ValidationError(_("当前阶段不接收述职报告，无需提醒。"), code="not_open")
-    from shuzhi.cycles.selectors import LATE_STATUSES
-
     waiting = cycle.reporters.filter(report__status__in=LATE_STATUSES).select_related(
         "secretary", "organization"
     )

@@ -15,5 +15,4 @@ urlpatterns = [
     path("<int:pk>/advance/", views.advance, name="advance"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/remind/", views.remind, name="remind"),
-    path("<int:pk>/book.docx", views.book, name="book"),
 ]

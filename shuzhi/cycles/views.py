@@ -3,21 +3,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.pagination import KnownCountPaginator
-from shuzhi.cycles import selectors, services
+from shuzhi.core.roles import Capability
+from shuzhi.cycles import hooks, selectors, services
 from shuzhi.cycles.forms import CycleForm, ReasonForm, ReporterFilterForm, ReporterForm, ReportersAddForm
 from shuzhi.cycles.models import Cycle
-from shuzhi.reports.services import meeting_book
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REPORTERS_PER_PAGE = 50
@@ -115,24 +112,12 @@ def detail(request, pk: int):
             "manage": manage,
             "late": selectors.is_late(cycle),
             "late_statuses": selectors.LATE_STATUSES,
-            "overdue": _overdue(request.user, cycle),
+            "notices": hooks.notices(request.user, cycle),
             # translated once, not once per row
             "remind_label": _("提醒"),
             "late_label": _("逾期"),
         },
     )
-
-
-def _overdue(user, cycle: Cycle) -> int:
-    """Overdue rectification items of the cycle, for those who follow them (one COUNT, only once
-    the cycle has results)."""
-    if cycle.status not in (Cycle.Status.PUBLISHED, Cycle.Status.ARCHIVED) or not user.can(
-        Capability.VIEW_RECTIFICATION
-    ):
-        return 0
-    from shuzhi.rectification.selectors import overdue_counts
-
-    return overdue_counts(viewer=user, cycle=cycle)
 
 
 @capability_required(Capability.MANAGE_CYCLES)
@@ -250,16 +235,3 @@ def remind(request, pk: int):
     if back.startswith(reverse("cycles:detail", args=[cycle.pk]) + "?"):
         return redirect(back)
     return redirect("cycles:detail", pk=cycle.pk)
-
-
-@capability_required(Capability.VIEW_CYCLES)
-@require_GET
-def book(request, pk: int):
-    """All the cycle's reports in one .docx, in agenda order, for the meeting."""
-    cycle = selectors.cycle_get(viewer=request.user, pk=pk)
-    if cycle.status == Cycle.Status.DRAFT:
-        messages.error(request, _("周期尚未开始撰写报告，还没有可汇编的报告。"))
-        return redirect("cycles:detail", pk=cycle.pk)
-    response = HttpResponse(meeting_book(cycle=cycle), content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{cycle.title}-述职报告汇编.docx")
-    return response

@@ -9,14 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
 from shuzhi.accounts.services import generate_password
 from shuzhi.core.access import in_subtree
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.models import Cycle
+from shuzhi.cycles.services import cycle_advance, cycle_create, reporters_add
 from shuzhi.demo.generator import CityGenerator, OrgSpec
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
+from shuzhi.reports.models import Report
+from shuzhi.reports.services import report_item_add, report_save
 
 MEMBER_BATCH = 5000
 
@@ -244,10 +247,6 @@ def demo_cycle_ensure(*, root: Organization) -> Cycle | None:
     """This year's city cycle, open for reports: every unit directly under the city reports (the
     counties in 县区, the others by field); units with no secretary account get one that cannot
     log in. The demo secretary's report is begun. Done once."""
-    from shuzhi.cycles.services import cycle_advance, cycle_create, reporters_add
-    from shuzhi.reports.models import Report
-    from shuzhi.reports.services import report_item_add, report_save
-
     organiser = User.objects.filter(username="organiser", organization=root).first()
     if organiser is None or Cycle.objects.filter(organization=root).exists():
         return None

@@ -23,9 +23,9 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import in_subtree
 from shuzhi.core.protection import keyed_hash
+from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
 from shuzhi.exchange import parallel, plans
 from shuzhi.exchange.models import ExchangeJob
@@ -128,8 +128,8 @@ def _run_import(job: ExchangeJob) -> None:
             # pages forked checkers share)
             gc.disable()
             try:
-                with _timed(job, "read"):
-                    sheet = read_sheet(job.file.path, preferred_title=SHEETS[job.kind][0])
+                with _timed(job, "read"), job.file.open("rb") as stored:
+                    sheet = read_sheet(stored, preferred_title=SHEETS[job.kind][0])
                 gc.freeze()
             finally:
                 gc.enable()

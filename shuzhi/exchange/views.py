@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import capability_required
+from shuzhi.core.roles import Capability
 from shuzhi.exchange import selectors, services
 from shuzhi.exchange.forms import UploadForm
 from shuzhi.exchange.models import ExchangeJob

@@ -60,10 +60,12 @@ class SheetData:
     rows: list[list[object]]  # data rows below the header, trailing empty rows dropped
 
 
-def read_sheet(path: str | Path, *, preferred_title: str) -> SheetData:
-    """The sheet called `preferred_title`, else the first; the header is the first non-empty row."""
+def read_sheet(source: str | Path | IO[bytes], *, preferred_title: str) -> SheetData:
+    """The sheet called `preferred_title`, else the first; the header is the first non-empty row.
+
+    `source` is a path or an open binary file (a stored file: through the storage API)."""
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_object(str(source) if isinstance(source, Path) else source)
         titles = book.sheet_names
         title = preferred_title if preferred_title in titles else titles[0]
         values = book.get_sheet_by_name(title).to_python(skip_empty_area=False)

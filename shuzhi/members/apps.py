@@ -6,3 +6,9 @@ class MembersConfig(AppConfig):
     name = "shuzhi.members"
     label = "members"
     verbose_name = _("党员")
+
+    def ready(self):
+        from shuzhi.members.selectors import member_by_id_number
+        from shuzhi.orgs import hooks
+
+        hooks.register_member_lookup(member_by_id_number)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shuzhi.core.access import in_subtree
 from shuzhi.core.forms import StyledFormMixin
 from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -71,8 +72,6 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
         self.order_fields(self.field_order)
 
     def clean_organization_code(self):
-        from shuzhi.orgs.models import Organization
-
         code = self.cleaned_data["organization_code"].strip()
         org = Organization.objects.filter(
             in_subtree("path", self.viewer.organization.path), code=code

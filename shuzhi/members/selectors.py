@@ -3,9 +3,9 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.protection import keyed_hash
+from shuzhi.core.roles import Capability, Role
 from shuzhi.members import rules
 from shuzhi.members.models import ID_NUMBER_PURPOSE, Member
 from shuzhi.orgs.models import Organization

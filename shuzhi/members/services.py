@@ -6,10 +6,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from shuzhi.core.access import in_subtree
+from shuzhi.core.paths import subtree_bounds
 from shuzhi.core.services import audit_diff, audit_record
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
-from shuzhi.orgs.rules import subtree_bounds
 from shuzhi.orgs.services import organization_totals_refresh
 
 PLAIN_FIELDS = (

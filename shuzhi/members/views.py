@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability, Role
 from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors
 from shuzhi.core.pagination import KnownCountPaginator
+from shuzhi.core.roles import Capability, Role
 from shuzhi.members import selectors, services
 from shuzhi.members.forms import MemberFilterForm, MemberForm
 from shuzhi.members.models import Member

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.forms import StyledFormMixin
-from shuzhi.members.selectors import member_by_id_number
+from shuzhi.orgs import hooks
 from shuzhi.orgs.models import Organization
 
 
@@ -36,7 +36,7 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
         raw = (data.get("secretary_id_number") or "").strip()
         data["secretary"] = None
         if raw and self.instance.pk:
-            member = member_by_id_number(within=self.instance, id_number=raw)
+            member = hooks.member_by_id_number(within=self.instance, id_number=raw)
             if member is None:
                 self.add_error("secretary_id_number", _("本组织及下级组织中没有该身份证号的党员。"))
             data["secretary"] = member

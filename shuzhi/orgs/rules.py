@@ -32,18 +32,3 @@ def level_may_contain(parent_level: str, child_level: str) -> bool:
 def kind_may_have_children(kind: str) -> bool:
     """A 党支部 is the smallest organisation; 党小组 are not organisations in the tree."""
     return kind != BRANCH
-
-
-PATH_MAX_LENGTH = 255
-# the largest character of treebeard's path alphabet (0-9A-Z)
-PATH_LAST_CHARACTER = "Z"
-
-
-def subtree_bounds(path: str) -> tuple[str, str]:
-    """The inclusive range of paths in the subtree of `path` (itself included).
-
-    A range, not LIKE 'path%', because a B-tree index serves a range under any collation and
-    can then also return rows in path order; PostgreSQL uses LIKE prefixes only under the C
-    collation or a pattern index that cannot sort.
-    """
-    return path, path + PATH_LAST_CHARACTER * (PATH_MAX_LENGTH - len(path))

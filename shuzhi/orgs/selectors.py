@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
+from shuzhi.core.roles import Capability
 from shuzhi.orgs.models import Organization
 
 

@@ -5,9 +5,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from shuzhi.core.errors import field_error
+from shuzhi.core.paths import PATH_LAST_CHARACTER, PATH_MAX_LENGTH
 from shuzhi.core.services import audit_diff, audit_record
 from shuzhi.orgs.models import Organization
-from shuzhi.orgs.rules import PATH_LAST_CHARACTER, PATH_MAX_LENGTH
 
 EDITABLE_FIELDS = ("name", "code", "kind", "level", "field", "secretary_since")
 

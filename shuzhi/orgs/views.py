@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors
 from shuzhi.core.pagination import KnownCountPaginator
+from shuzhi.core.roles import Capability
 from shuzhi.orgs import selectors, services
 from shuzhi.orgs.forms import OrganizationForm
 from shuzhi.orgs.models import Organization

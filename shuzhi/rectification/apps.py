@@ -9,7 +9,12 @@ class RectificationConfig(AppConfig):
 
     def ready(self) -> None:
         from shuzhi.core import facts
+        from shuzhi.cycles import hooks as cycle_hooks
         from shuzhi.rectification.facts import SOURCES
+        from shuzhi.rectification.selectors import carried_over, cycle_notice
+        from shuzhi.reports import hooks as report_hooks
 
         for source in SOURCES:
             facts.register(source)
+        cycle_hooks.register(notice=cycle_notice)
+        report_hooks.register(carry_over=carried_over)

@@ -1,7 +1,7 @@
 """The Word documents of rectification: a unit's 整改方案 for filing with the level above, and the
 督查办's quarterly report of progress by unit (its rows also make the .xlsx).
 
-Both use the official layout of `reports.documents` (A4, 方正小标宋 title, 黑体 headings, 仿宋 body).
+Both are written with the official layout of `core.documents` (A4, 方正小标宋 title, 黑体 headings, 仿宋 body).
 """
 
 import re
@@ -12,29 +12,14 @@ from datetime import date, datetime, time
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
+from shuzhi.core import documents
 from shuzhi.core.access import in_subtree
 from shuzhi.rectification import rules
 from shuzhi.rectification.models import Item, QuarterlyCheck
 from shuzhi.rectification.selectors import items_visible_to
-from shuzhi.reports.documents import (
-    BODY_FONT,
-    HEADING_FONT,
-    LINE,
-    SIGNATURE_FONT,
-    TITLE_FONT,
-    _chinese_number,
-    _line,
-    _new_document,
-    _outline,
-    _save,
-    _table,
-)
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-QUARTER_NAMES = ("一", "二", "三", "四")
 
 # (header, width in cm, centred), filling the 15.6 cm between the margins
 _PLAN_COLUMNS = (("序号", 1.2, True), ("问题", 3.6, False), ("整改措施", 4.8, False), ("责任人", 1.8, True),
@@ -61,7 +46,7 @@ def quarter_label(quarter: str) -> str:
     match = QUARTER.match(quarter)
     if match is None:
         return quarter
-    return f"{match.group(1)}年第{QUARTER_NAMES[int(match.group(2)) - 1]}季度"
+    return f"{match.group(1)}年第{documents.chinese_number(int(match.group(2)))}季度"
 
 
 def recent_quarters(today: date, count: int = 8) -> list[str]:
@@ -72,10 +57,6 @@ def recent_quarters(today: date, count: int = 8) -> list[str]:
         quarters.append(f"{year}Q{number}")
         year, number = (year - 1, 4) if number == 1 else (year, number - 1)
     return quarters
-
-
-def _chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # ---- the 整改方案 ------------------------------------------------------------------------------------
@@ -109,46 +90,28 @@ def plan_docx(organization, cycle, items: Iterable[Item]) -> bytes:
     top = [item for item in items if item.parent_id is None]
     confirmed = [item.plan_confirmed_at for item in top if item.plan_confirmed_at]
     is_confirmed = bool(top) and len(confirmed) == len(top)
-    document = _new_document(title=f"{organization.name}整改方案", subject=cycle.title)
-    title = _line(
-        document, "整改方案", font=TITLE_FONT, size=Pt(22), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+    document = documents.new_document(title=f"{organization.name}整改方案", subject=cycle.title)
+    documents.title_block(
+        document, "整改方案", cycle.title, *([] if is_confirmed else ["（草稿，尚未确认）"])
     )
-    title.paragraph_format.line_spacing = Pt(36)
-    _outline(title, 0)
-    below = _line(document, cycle.title, font=SIGNATURE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    if not is_confirmed:
-        below = _line(document, "（草稿，尚未确认）", font=SIGNATURE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER,
-                      indent=False)  # fmt: skip
-    below.paragraph_format.space_after = LINE
-    _line(document, f"整改单位：{organization.name}", font=BODY_FONT, indent=False)
-    _line(document, f"考核周期：{cycle.title}", font=BODY_FONT, indent=False)
-    _line(
+    documents.line(document, f"整改单位：{organization.name}", indent=False)
+    documents.line(document, f"考核周期：{cycle.title}", indent=False)
+    documents.line(
         document,
         f"根据{cycle.organization.name}反馈的评议意见和存在问题，本单位逐项制定整改措施，明确责任人和"
         f"整改时限，共{len(top)}项整改事项，现报上级党组织备案。",
-        font=BODY_FONT,
     )
-    heading = _line(document, "一、整改事项", font=HEADING_FONT)
-    heading.paragraph_format.keep_with_next = True
-    _outline(heading, 1)
-    _table(document, _PLAN_COLUMNS, _plan_rows(items))
-    heading = _line(document, "二、工作要求", font=HEADING_FONT)
-    heading.paragraph_format.space_before = LINE
-    heading.paragraph_format.keep_with_next = True
-    _outline(heading, 1)
-    _line(
+    documents.heading(document, "一、整改事项")
+    documents.table(document, _PLAN_COLUMNS, _plan_rows(items))
+    documents.heading(document, "二、工作要求", space_before=True)
+    documents.line(
         document,
         "各责任人按整改措施和时限推进，及时在平台上报整改进展和佐证材料；整改完成后申请上级党组织销号。"
         "整改情况纳入下一年度述职评议内容。",
-        font=BODY_FONT,
     )
-    signature = _line(
-        document, organization.name, font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False
-    )
-    signature.paragraph_format.space_before = LINE * 2
     day = timezone.localtime(max(confirmed)).date() if is_confirmed else timezone.localdate()
-    _line(document, _chinese_date(day), font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    return _save(document)
+    documents.signature(document, organization.name, documents.chinese_date(day))
+    return documents.save(document)
 
 
 # ---- the quarterly supervision report -------------------------------------------------------------
@@ -226,54 +189,39 @@ def quarterly_report_docx(rows: list[QuarterRow], quarter: str, root) -> bytes:
     then each checked unit's notes."""
     label = quarter_label(quarter)
     title_text = f"{label}整改落实情况督查报告"
-    document = _new_document(title=title_text, subject=root.name)
-    title = _line(
-        document, title_text, font=TITLE_FONT, size=Pt(22), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
-    )
-    title.paragraph_format.line_spacing = Pt(36)
-    _outline(title, 0)
-    below = _line(document, root.name, font=SIGNATURE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    below.paragraph_format.space_after = LINE
+    document = documents.new_document(title=title_text, subject=root.name)
+    documents.title_block(document, title_text, root.name)
     total = sum(row.items for row in rows)
     closed = sum(row.closed for row in rows)
     overdue = sum(row.overdue for row in rows)
     mean = round(sum(row.progress * row.items for row in rows) / total) if total else 0
     checked = sum(1 for row in rows if row.notes)
-    _line(
+    today = documents.chinese_date(timezone.localdate())
+    documents.line(
         document,
         f"{label}，共有{sum(1 for row in rows if row.items)}个单位的{total}项整改事项在推进，其中已销号{closed}项，"
         f"逾期{overdue}项，平均进度{mean}%。本季度督查{checked}个单位。"
-        f"以下数据截至{_chinese_date(timezone.localdate())}。",
-        font=BODY_FONT,
+        f"以下数据截至{today}。",
     )
-    heading = _line(document, "一、各单位整改进展", font=HEADING_FONT)
-    heading.paragraph_format.keep_with_next = True
-    _outline(heading, 1)
-    _table(
+    documents.heading(document, "一、各单位整改进展")
+    documents.table(
         document,
         _QUARTER_COLUMNS,
         [(str(i), row.unit, str(row.items), str(row.closed), str(row.overdue), f"{row.progress}%", row.ratings or "—")
          for i, row in enumerate(rows, start=1)],
     )  # fmt: skip
-    heading = _line(document, "二、督查意见", font=HEADING_FONT)
-    heading.paragraph_format.space_before = LINE
-    heading.paragraph_format.keep_with_next = True
-    _outline(heading, 1)
+    documents.heading(document, "二、督查意见", space_before=True)
     noted = [row for row in rows if row.notes]
     for number, row in enumerate(noted, start=1):
-        unit = _line(document, f"（{_chinese_number(number)}）{row.unit}", font=SIGNATURE_FONT)
-        unit.paragraph_format.keep_with_next = True
+        documents.heading(
+            document,
+            f"（{documents.chinese_number(number)}）{row.unit}",
+            font=documents.SIGNATURE_FONT,
+            level=2,
+        )
         for note in row.notes:
-            _line(document, note, font=BODY_FONT)
+            documents.line(document, note)
     if not noted:
-        _line(document, "本季度尚未记录督查意见。", font=BODY_FONT)
-    signature = _line(document, root.name, font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    signature.paragraph_format.space_before = LINE * 2
-    _line(
-        document,
-        _chinese_date(timezone.localdate()),
-        font=BODY_FONT,
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
-        indent=False,
-    )
-    return _save(document)
+        documents.line(document, "本季度尚未记录督查意见。")
+    documents.signature(document, root.name, today)
+    return documents.save(document)

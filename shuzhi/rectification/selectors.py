@@ -1,9 +1,19 @@
-from django.db.models import Avg, Count, Q, QuerySet
+from datetime import timedelta
 
-from shuzhi.accounts.roles import Capability
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.core.roles import Capability
+from shuzhi.cycles.hooks import Notice
+from shuzhi.cycles.models import Cycle
 from shuzhi.orgs.models import Organization
 from shuzhi.rectification.models import Item
+from shuzhi.reports.hooks import CarriedItem
+from shuzhi.scoring.models import Result
 
 STATUSES = tuple(Item.Status.values)
 
@@ -73,3 +83,83 @@ def overdue_counts(*, viewer, cycle=None, org_path: str | None = None) -> int:
     if org_path is not None:
         items = items.filter(in_subtree("org_path", org_path))
     return items.count()
+
+
+def cycle_notice(viewer, cycle) -> Notice | None:
+    """The cycle page's note of the cycle's overdue items, for those who follow them (one COUNT,
+    only once the cycle has results)."""
+    if cycle.status not in (Cycle.Status.PUBLISHED, Cycle.Status.ARCHIVED) or not viewer.can(
+        Capability.VIEW_RECTIFICATION
+    ):
+        return None
+    count = overdue_counts(viewer=viewer, cycle=cycle)
+    if not count:
+        return None
+    return Notice(
+        text=_("整改逾期 %(n)d 项") % {"n": count},
+        link=f"{reverse('rectification:board')}?year={cycle.year}",
+        testid="cycle-overdue",
+    )
+
+
+def carried_over(year: int, organization_ids, *, recent_days: int = 180) -> dict[int, list[CarriedItem]]:
+    """For next year's reports, in one query: each unit's items of earlier cycles still open or
+    awaiting sign-off, and those closed recently."""
+    since = timezone.now() - timedelta(days=recent_days)
+    items = Item.objects.filter(
+        organization_id__in=organization_ids, cycle__year__lt=year, parent__isnull=True
+    )
+    found: dict[int, list[CarriedItem]] = {}
+    for item in items:
+        if (
+            item.is_open
+            or item.status == Item.Status.AWAITING
+            or (item.closed_at and item.closed_at >= since)
+        ):
+            found.setdefault(item.organization_id, []).append(
+                CarriedItem(
+                    title=item.title,
+                    status_label=item.get_status_display(),
+                    problem_id=item.source_id if item.source == Item.Source.PROBLEM else None,
+                )
+            )
+    return found
+
+
+def unit_lookup(*, viewer, text: str) -> Organization:
+    """The organisation of the viewer's subtree that `text` names: by its code, its full name, or
+    a part of its name that only one has. One message for "no such unit" and "not in your
+    subtree", so that the form tells nothing about units outside it."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("请填写单位名称或组织编码。"), code="required")
+    scope = Organization.objects.filter(in_subtree("path", viewer.organization.path)).only(
+        "id", "name", "code", "path"
+    )
+    found = (
+        list(scope.filter(Q(code=text) | Q(code=text.upper()))[:1])
+        or list(scope.filter(name=text).order_by("path")[:6])
+        or list(scope.filter(name__icontains=text).order_by("path")[:6])
+    )
+    if not found:
+        raise ValidationError(
+            _("本单位及下级党组织中没有“%(text)s”，请核对单位名称或组织编码。") % {"text": text[:50]},
+            code="unknown_unit",
+        )
+    if len(found) > 1:
+        names = "、".join(f"{org.name}（{org.code}）" for org in found[:5])
+        raise ValidationError(
+            _("“%(text)s”对应多个党组织：%(names)s%(more)s。请填写组织编码。")
+            % {"text": text[:50], "names": names, "more": "等" if len(found) > 5 else ""},
+            code="ambiguous_unit",
+        )
+    return found[0]
+
+
+def results_of_unit(organization) -> QuerySet:
+    """The unit's assessment results of every year, newest first, with their cycles."""
+    return (
+        Result.objects.filter(reporter__organization=organization)
+        .select_related("assessment__cycle")
+        .order_by("-pk")
+    )

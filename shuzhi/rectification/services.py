@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import Comment
 from shuzhi.core.errors import field_error
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import check_upload
 from shuzhi.cycles.models import Cycle
@@ -112,14 +112,14 @@ def items_generate(*, actor, cycle: Cycle, days: int = DEFAULT_DAYS) -> int:
         report__reporter__cycle=cycle, kind=ReportItem.Kind.PROBLEM
     ).select_related("report__reporter__organization")
     for problem in problems:
-        if ("problem", problem.pk) not in existing:
+        if (Item.Source.PROBLEM, problem.pk) not in existing:
             org = problem.report.reporter.organization
-            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source="problem", source_id=problem.pk,
+            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source=Item.Source.PROBLEM, source_id=problem.pk,
                             title=problem.text[:300], deadline=deadline))  # fmt: skip
     for comment in Comment.objects.filter(meeting__cycle=cycle).select_related("reporter__organization"):
-        if ("comment", comment.pk) not in existing:
+        if (Item.Source.COMMENT, comment.pk) not in existing:
             org = comment.reporter.organization
-            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source="comment", source_id=comment.pk,
+            new.append(Item(cycle=cycle, organization=org, org_path=org.path, source=Item.Source.COMMENT, source_id=comment.pk,
                             title=comment.text[:300], deadline=deadline))  # fmt: skip
     Item.objects.bulk_create(new)
     ItemEvent.objects.bulk_create(
@@ -383,14 +383,3 @@ def accountability_record(
     audit_record(actor=actor, action="accountability.record", target=organization, org_path=organization.path,
                  extra={"kind": kind, "person": record.person, "on": on})  # fmt: skip
     return record
-
-
-def carried_items(*, organization, year: int, recent_days: int = 180) -> list[Item]:
-    """For next year's report: the unit's open items, and those closed recently."""
-    since = timezone.now() - timedelta(days=recent_days)
-    items = Item.objects.filter(organization=organization, cycle__year__lt=year, parent__isnull=True)
-    return [
-        item
-        for item in items
-        if item.is_open or item.status == Item.Status.AWAITING or (item.closed_at and item.closed_at >= since)
-    ]

@@ -1,30 +1,38 @@
 import io
 import re
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404, in_subtree
-from shuzhi.core.forms import StyledFormMixin, apply_service_errors, show_errors
+from shuzhi.core.forms import apply_service_errors, show_errors
+from shuzhi.core.roles import Capability
+from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import cycle_get
 from shuzhi.exchange.sheets import Column
 from shuzhi.exchange.workbook import write_table
 from shuzhi.orgs.models import Organization
+from shuzhi.orgs.selectors import organization_get
 from shuzhi.rectification import documents, rules, selectors, services
-from shuzhi.rectification.forms import DATE, MilestoneForm, PlanForm, ReasonForm, SplitForm
+from shuzhi.rectification.forms import (
+    AccountabilityForm,
+    CheckForm,
+    MilestoneForm,
+    PlanForm,
+    ReasonForm,
+    SplitForm,
+)
 from shuzhi.rectification.models import Accountability, Evidence, Item, QuarterlyCheck
+from shuzhi.scoring.models import Result
 
 readers = any_capability_required(Capability.VIEW_RECTIFICATION, Capability.WORK_RECTIFICATION)
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf",
@@ -79,8 +87,6 @@ def unit(request, org_pk: int):
 @require_GET
 def org_overdue(request, org_pk: int):
     """The overdue items of an organisation's subtree, as a badge the organisation page loads."""
-    from shuzhi.orgs.selectors import organization_get
-
     org = organization_get(viewer=request.user, pk=org_pk)
     count = selectors.overdue_counts(viewer=request.user, org_path=org.path)
     return render(request, "rectification/_overdue.html", {"count": count, "org": org})
@@ -190,8 +196,6 @@ def generate(request, cycle_pk: int):
 @require_POST
 def confirm(request, cycle_pk: int):
     """The secretary confirms their unit's items as its 整改方案."""
-    from shuzhi.cycles.models import Cycle
-
     cycle = get_scoped_or_404(
         Cycle.objects.filter(rectification_items__organization=request.user.organization).distinct(),
         pk=cycle_pk,
@@ -211,7 +215,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
 CHECKS_SHOWN = 100  # the page lists the quarter's latest checks; the report has them all
-UNIT_ITEMS_SHOWN = 200
 XLSX_CELL_CHARS = 32000  # Excel holds at most 32,767 characters in a cell
 _SEPARATORS = re.compile(r"[\s,，、；;]+")
 
@@ -233,144 +236,6 @@ def plan(request, cycle_pk: int, org_pk: int):
         True, f"{organization.name}-{cycle.year}年度整改方案.docx"
     )
     return response
-
-
-def _unit_lookup(*, viewer, text: str) -> Organization:
-    """The organisation of the viewer's subtree that `text` names: by its code, its full name, or
-    a part of its name that only one has. One message for "no such unit" and "not in your
-    subtree", so that the form tells nothing about units outside it."""
-    text = text.strip()
-    if not text:
-        raise ValidationError(_("请填写单位名称或组织编码。"), code="required")
-    scope = Organization.objects.filter(in_subtree("path", viewer.organization.path)).only(
-        "id", "name", "code", "path"
-    )
-    found = (
-        list(scope.filter(Q(code=text) | Q(code=text.upper()))[:1])
-        or list(scope.filter(name=text).order_by("path")[:6])
-        or list(scope.filter(name__icontains=text).order_by("path")[:6])
-    )
-    if not found:
-        raise ValidationError(
-            _("本单位及下级党组织中没有“%(text)s”，请核对单位名称或组织编码。") % {"text": text[:50]},
-            code="unknown_unit",
-        )
-    if len(found) > 1:
-        names = "、".join(f"{org.name}（{org.code}）" for org in found[:5])
-        raise ValidationError(
-            _("“%(text)s”对应多个党组织：%(names)s%(more)s。请填写组织编码。")
-            % {"text": text[:50], "names": names, "more": "等" if len(found) > 5 else ""},
-            code="ambiguous_unit",
-        )
-    return found[0]
-
-
-class _UnitForm(StyledFormMixin, forms.Form):
-    """A form about one unit of the viewer's subtree, named by code or name; once the unit is
-    known (from the data, or the initial values of a lookup), its items are offered."""
-
-    unit = forms.CharField(
-        label=gettext_lazy("单位"), max_length=100, help_text=gettext_lazy("填写组织编码或单位名称。"),
-        error_messages={"required": gettext_lazy("请填写单位名称或组织编码。")},
-    )  # fmt: skip
-
-    def __init__(self, *args, viewer, **kwargs):
-        super().__init__(*args, **kwargs)
-        text = (self.data if self.is_bound else self.initial).get("unit") or ""
-        self.unit_found: Organization | None = None
-        self.unit_error: ValidationError | None = None
-        if text.strip():
-            try:
-                self.unit_found = _unit_lookup(viewer=viewer, text=text)
-            except ValidationError as error:
-                self.unit_error = error
-        self.unit_items = []
-        if self.unit_found is not None:
-            rows = (
-                selectors.items_visible_to(viewer)
-                .filter(organization=self.unit_found, parent__isnull=True)
-                .order_by("-cycle__year", "deadline", "id")
-                .values_list("pk", "cycle__year", "title", "status")[:UNIT_ITEMS_SHOWN]
-            )
-            labels = dict(Item.Status.choices)
-            self.unit_items = [
-                (pk, f"{year}年 · {title[:40]}（{labels[status]}）") for pk, year, title, status in rows
-            ]
-
-    def clean_unit(self):
-        if self.unit_error is not None:
-            raise self.unit_error
-        return self.unit_found
-
-
-class CheckForm(_UnitForm):
-    item = forms.TypedChoiceField(
-        label=gettext_lazy("整改事项"), required=False, coerce=int, empty_value=None,
-        help_text=gettext_lazy("不选则为对整个单位的督查；填写单位后点“查找事项”可选择该单位的事项。"),
-        error_messages={"invalid_choice": gettext_lazy("所选整改事项不属于该单位。")},
-    )  # fmt: skip
-    rating = forms.ChoiceField(
-        label=gettext_lazy("评价"), choices=[("", "—"), *QuarterlyCheck.Rating.choices],
-        error_messages={"required": gettext_lazy("请选择评价。")},
-    )  # fmt: skip
-    note = forms.CharField(
-        label=gettext_lazy("督查意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("请填写督查意见。")},
-    )  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [("", _("（整个单位）")), *self.unit_items]
-
-
-class AccountabilityForm(_UnitForm):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("问责方式"), choices=[("", "—"), *Accountability.Kind.choices],
-        error_messages={"required": gettext_lazy("请选择问责方式。")},
-    )  # fmt: skip
-    person = forms.CharField(
-        label=gettext_lazy("被问责人"), max_length=50,
-        error_messages={"required": gettext_lazy("请填写被问责人姓名。")},
-    )  # fmt: skip
-    on = forms.DateField(label=gettext_lazy("问责日期"), widget=DATE)
-    reason = forms.CharField(
-        label=gettext_lazy("事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("请填写问责事由。")},
-    )  # fmt: skip
-    items = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("相关整改事项"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("可选；填写单位后点“查找事项”列出该单位的整改事项。"),
-        error_messages={"invalid_choice": gettext_lazy("所选整改事项不属于该单位。")},
-    )  # fmt: skip
-
-    results = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("相关考核结果"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("可选；该单位历年的考核结果。"),
-        error_messages={"invalid_choice": gettext_lazy("所选考核结果不属于该单位。")},
-    )  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["items"].choices = self.unit_items
-        self.fields["items"].widget.attrs["class"] = "form-check-input"
-        unit_results = []
-        if self.unit_found is not None:
-            from shuzhi.scoring.models import Result
-
-            found = Result.objects.filter(reporter__organization=self.unit_found).select_related(
-                "assessment__cycle"
-            )
-            unit_results = [
-                (r.pk, f"{r.assessment.cycle.title}：{r.grade}（{r.score}）") for r in found.order_by("-pk")
-            ]
-        self.fields["results"].choices = unit_results
-        self.fields["results"].widget.attrs["class"] = "form-check-input"
-
-    def clean_on(self):
-        on = self.cleaned_data["on"]
-        if on > timezone.localdate():
-            raise ValidationError(_("问责日期不能晚于今天。"), code="future")
-        return on
 
 
 def _lookup_form(request, form_class, **initial):
@@ -500,8 +365,6 @@ def accountability(request):
         if form.is_valid():
             data = form.cleaned_data
             items = selectors.items_visible_to(user).filter(pk__in=data["items"], organization=data["unit"])
-            from shuzhi.scoring.models import Result
-
             results = Result.objects.filter(
                 pk__in=data["results"], reporter__organization=data["unit"]
             ).select_related("reporter")

@@ -18,15 +18,12 @@ import pdfminer.pdftypes
 import pdfplumber
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from lxml import etree
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt, RGBColor
 from pdfminer.pdfdocument import PDFEncryptionError
 
-from shuzhi.core import uploads
+from shuzhi.core import documents, uploads
+from shuzhi.core.documents import NUMERALS, W
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("duty", "履行主体责任情况"),
@@ -87,7 +84,6 @@ class ReportDocument:
 
 # ---- reading a .docx ------------------------------------------------------------------------------
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT, _CUSTOM_XML = (
     W + "p",
@@ -388,11 +384,10 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
 
 # ---- reading a report written in Word ------------------------------------------------------------
 
-_NUMERAL = "一二三四五六七八九十"
 _H1 = re.compile(
-    rf"^[\s\u3000]*(?:第[{_NUMERAL}]{{1,3}}(?:部分|章|节)[\s\u3000、：:．.]*|[{_NUMERAL}]{{1,3}}[\s\u3000]*[、．.])"
+    rf"^[\s\u3000]*(?:第[{NUMERALS}]{{1,3}}(?:部分|章|节)[\s\u3000、：:．.]*|[{NUMERALS}]{{1,3}}[\s\u3000]*[、．.])"
 )
-_H2 = re.compile(rf"^[\s\u3000]*[（(][\s\u3000]*[{_NUMERAL}]{{1,3}}[\s\u3000]*[）)]")
+_H2 = re.compile(rf"^[\s\u3000]*[（(][\s\u3000]*[{NUMERALS}]{{1,3}}[\s\u3000]*[）)]")
 _HEADING_END = re.compile(r"[。：:！？!?]")
 _SENTENCE = re.compile(r"[，。；,;！？!?]")
 HEADING_MAX_CHARS = 40
@@ -560,8 +555,8 @@ def _body_text(blocks: list[_Para | _Table]) -> str:
 # Item numbers, from the coarsest: （一） 一是 1. （1） ①. The family whose first item comes first
 # in the section splits it; its numbers must run 1, 2, 3… so that "2024." or "统一是" do not count.
 _ITEM_FAMILIES = (
-    re.compile(rf"^[ \t\u3000]*[（(]([{_NUMERAL}]{{1,3}})[）)]", re.MULTILINE),
-    re.compile(rf"(?:^|(?<=[。；;！？!?，,：:\s]))([{_NUMERAL}]{{1,3}})是", re.MULTILINE),
+    re.compile(rf"^[ \t\u3000]*[（(]([{NUMERALS}]{{1,3}})[）)]", re.MULTILINE),
+    re.compile(rf"(?:^|(?<=[。；;！？!?，,：:\s]))([{NUMERALS}]{{1,3}})是", re.MULTILINE),
     re.compile(r"^[ \t\u3000]*([0-9０-９]{1,2})[ \t]*[.．、](?![0-9０-９])", re.MULTILINE),
     re.compile(r"^[ \t\u3000]*[（(]([0-9０-９]{1,2})[）)]", re.MULTILINE),
     re.compile(r"^[ \t\u3000]*([①-⑳])", re.MULTILINE),
@@ -580,8 +575,8 @@ def _number(numeral: str) -> int:
         return int(numeral.translate(_FULL_WIDTH_DIGITS))
     tens, ten, ones = numeral.rpartition("十")
     if not ten:
-        return _NUMERAL.index(numeral) + 1 if len(numeral) == 1 else 0
-    return (_NUMERAL.index(tens) + 1 if tens else 1) * 10 + (_NUMERAL.index(ones) + 1 if ones else 0)
+        return NUMERALS.index(numeral) + 1 if len(numeral) == 1 else 0
+    return (NUMERALS.index(tens) + 1 if tens else 1) * 10 + (NUMERALS.index(ones) + 1 if ones else 0)
 
 
 def _items(blocks: list[_Para | _Table], *, column: re.Pattern) -> list[str]:
@@ -625,19 +620,6 @@ def _items(blocks: list[_Para | _Table], *, column: re.Pattern) -> list[str]:
 
 # ---- writing a report in the official layout -----------------------------------------------------
 
-TITLE_FONT = "方正小标宋简体"
-TITLE_FALLBACK = "宋体"
-HEADING_FONT = "黑体"
-BODY_FONT = "仿宋"
-SIGNATURE_FONT = "楷体"
-LATIN_FONT = "Times New Roman"
-BODY_SIZE = Pt(16)  # 三号
-LINE = Pt(28)  # fixed line spacing: 22 lines on a page of A4 with these margins
-TABLE_SIZE = Pt(12)  # 小四
-CONTENT_WIDTH_CM = 21.0 - 2.8 - 2.6
-# Fonts Word takes in place of ours on a machine without them (w:altName in the font table).
-FALLBACK_FONTS = {TITLE_FONT: TITLE_FALLBACK, BODY_FONT: "仿宋_GB2312", SIGNATURE_FONT: "楷体_GB2312"}
-
 # (header, width in cm, centred): the widths fill the 15.6 cm between the margins
 _PROBLEM_COLUMNS = (("序号", 1.2, True), ("存在问题", 9.4, False), ("类别", 2.6, True), ("程度", 2.4, True))
 _RESPONSIBILITY_COLUMNS = (("序号", 1.2, True), ("责任事项", 11.6, False), ("类别", 2.8, True))
@@ -651,38 +633,41 @@ _CARRIED_COLUMNS = (
 )
 _AGENDA_COLUMNS = (("序号", 1.6, True), ("单位", 7.6, False), ("书记", 3.2, True), ("方式", 3.2, True))
 NOT_FILLED = "（未填写）"  # printed under a heading whose section is empty
-_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def render_report_docx(report: ReportDocument) -> bytes:
     """The report as a .docx in the official layout: A4, 方正小标宋 title, 黑体 headings, 仿宋 body."""
-    document = _new_document(title=report.title, subject=report.cycle_title)
+    document = documents.new_document(title=report.title, subject=report.cycle_title)
     section = document.sections[0]
     header = section.header.paragraphs[0]
     meta = "　".join(part for part in (report.cycle_title, report.mode_label, report.status_label) if part)
-    _run(header, meta, font=BODY_FONT, size=Pt(10.5), color=RGBColor(0x59, 0x59, 0x59))
+    documents.run(header, meta, font=documents.BODY_FONT, size=Pt(10.5), color=RGBColor(0x59, 0x59, 0x59))
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _write_report(document, report)
-    return _save(document)
+    return documents.save(document)
 
 
 def render_meeting_book(*, title: str, subtitle: str, reports: list[ReportDocument]) -> bytes:
     """All the reports of a meeting in one .docx: a cover, the agenda, then each report from a new
     page in the same layout as `render_report_docx`."""
-    document = _new_document(title=title, subject=subtitle)
+    document = documents.new_document(title=title, subject=subtitle)
     document.sections[0].different_first_page_header_footer = True  # no page number on the cover
-    cover = _line(
-        document, title, font=TITLE_FONT, size=Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+    cover = documents.line(
+        document, title, font=documents.TITLE_FONT, size=Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
     )
     cover.paragraph_format.space_before = Pt(200)
     cover.paragraph_format.line_spacing = Pt(40)
     if subtitle:
-        below = _line(document, subtitle, font=SIGNATURE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        below = documents.line(
+            document, subtitle, font=documents.SIGNATURE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+        )
         below.paragraph_format.space_before = Pt(28)
-    agenda = _line(document, "述职顺序", font=HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    agenda = documents.line(
+        document, "述职顺序", font=documents.HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+    )
     agenda.paragraph_format.page_break_before = True
     agenda.paragraph_format.space_after = Pt(14)
-    _table(
+    documents.table(
         document,
         _AGENDA_COLUMNS,
         [(str(i), r.unit_name, r.secretary_name, r.mode_label) for i, r in enumerate(reports, start=1)],
@@ -690,21 +675,13 @@ def render_meeting_book(*, title: str, subtitle: str, reports: list[ReportDocume
     for report in reports:
         first = _write_report(document, report)
         first.paragraph_format.page_break_before = True
-    return _save(document)
+    return documents.save(document)
 
 
 def _write_report(document, report: ReportDocument):
     """Write one report at the end of the document; return its title paragraph."""
-    title = _line(
-        document, report.title, font=TITLE_FONT, size=Pt(22), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
-    )
-    title.paragraph_format.line_spacing = Pt(36)
-    _outline(title, 0)
-    last = title
     signature = "　".join(part for part in (report.unit_name, report.secretary_name) if part)
-    if signature:
-        last = _line(document, signature, font=SIGNATURE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    last.paragraph_format.space_after = LINE
+    title = documents.title_block(document, report.title, *([signature] if signature else []))
     # each list as a table after the section it belongs to; the header row names it
     tables = {
         "duty": (_RESPONSIBILITY_COLUMNS, [(i.text, i.category) for i in report.responsibilities]),
@@ -717,12 +694,10 @@ def _write_report(document, report: ReportDocument):
     }
     headings = {heading: key for key, heading in SECTIONS}
     for number, (heading, text) in enumerate(report.sections, start=1):
-        line = _line(document, f"{_chinese_number(number)}、{heading}", font=HEADING_FONT)
-        line.paragraph_format.keep_with_next = True
-        _outline(line, 1)
-        paragraphs = [p.strip() for p in _clean(text).splitlines() if p.strip()]
+        documents.heading(document, f"{documents.chinese_number(number)}、{heading}")
+        paragraphs = [p.strip() for p in documents.clean(text).splitlines() if p.strip()]
         for paragraph in paragraphs or [NOT_FILLED]:
-            _line(document, paragraph, font=BODY_FONT)
+            documents.line(document, paragraph)
         key = headings.get(heading) or section_key(heading)
         if key in tables:
             _list_table(document, *tables.pop(key))
@@ -734,166 +709,5 @@ def _write_report(document, report: ReportDocument):
 def _list_table(document, columns, rows: list[tuple]) -> None:
     if not rows:
         return
-    _table(document, columns, [(str(i), *row) for i, row in enumerate(rows, start=1)])
+    documents.table(document, columns, [(str(i), *row) for i, row in enumerate(rows, start=1)])
     document.add_paragraph().paragraph_format.line_spacing = Pt(14)  # air below the table
-
-
-def _table(document, columns, rows) -> None:
-    table = document.add_table(rows=1 + len(rows), cols=len(columns))
-    table.style = document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, (_name, width, _centred) in zip(table.columns, columns, strict=True):
-        column.width = Cm(width)  # the grid, which Word follows; the cells' widths below for others
-    header_row = table.rows[0]
-    properties = header_row._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")  # the header row again on every page the table runs to
-    repeat.set(qn("w:val"), "true")
-    properties.append(repeat)
-    for row_index, values in enumerate([[name for name, _width, _centred in columns], *rows]):
-        for col, ((_name, width, centred), value) in enumerate(zip(columns, values, strict=True)):
-            cell = table.rows[row_index].cells[col]
-            cell.width = Cm(width)
-            paragraph = cell.paragraphs[0]
-            format_ = paragraph.paragraph_format
-            format_.first_line_indent = None
-            format_.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            format_.line_spacing = Pt(20)
-            if row_index == 0 or centred:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run(
-                paragraph,
-                _clean(str(value or "")),
-                font=HEADING_FONT if row_index == 0 else BODY_FONT,
-                size=TABLE_SIZE,
-            )
-
-
-def _line(document, text: str, *, font: str, size=BODY_SIZE, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True):
-    paragraph = document.add_paragraph()
-    paragraph.alignment = align
-    format_ = paragraph.paragraph_format
-    format_.first_line_indent = BODY_SIZE * 2 if indent else None  # two characters of 三号
-    format_.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    format_.line_spacing = LINE
-    format_.space_before = format_.space_after = Pt(0)
-    _run(paragraph, _clean(text), font=font, size=size)
-    return paragraph
-
-
-def _run(paragraph, text: str, *, font: str, size, bold: bool = False, color: RGBColor | None = None):
-    run = paragraph.add_run(text)
-    _fonts(run.font, font)
-    run.font.size = size
-    run.font.bold = bold or None
-    if color is not None:
-        run.font.color.rgb = color
-    return run
-
-
-def _fonts(font, east_asian: str) -> None:
-    """Set the Chinese font too: python-docx's `font.name` sets only the Latin ones."""
-    font.name = LATIN_FONT
-    font.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
-
-
-def _outline(paragraph, level: int) -> None:
-    """Show the paragraph in Word's navigation pane at `level` (0 = top)."""
-    element = OxmlElement("w:outlineLvl")
-    element.set(qn("w:val"), str(level))
-    paragraph._p.get_or_add_pPr().insert_element_before(
-        element, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"
-    )
-
-
-def _new_document(*, title: str, subject: str):
-    document = docx.Document()
-    properties = document.core_properties
-    properties.title, properties.subject = _clean(title), _clean(subject)
-    properties.author = properties.last_modified_by = ""
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    section.header_distance, section.footer_distance = Cm(1.5), Cm(2.0)
-    normal = document.styles["Normal"]
-    _fonts(normal.font, BODY_FONT)
-    normal.font.size = BODY_SIZE
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    normal.paragraph_format.line_spacing = LINE
-    defaults = document.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
-    if defaults is not None:  # the template's defaults are themed and Japanese
-        fonts = defaults.find(W + "rFonts")
-        if fonts is not None:
-            for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-                fonts.attrib.pop(W + attribute, None)
-            fonts.set(W + "ascii", LATIN_FONT)
-            fonts.set(W + "hAnsi", LATIN_FONT)
-            fonts.set(W + "eastAsia", BODY_FONT)
-        language = defaults.find(W + "lang")
-        if language is not None:
-            language.set(W + "eastAsia", "zh-CN")
-    theme_language = document.settings.element.find(W + "themeFontLang")
-    if theme_language is not None:
-        theme_language.set(W + "eastAsia", "zh-CN")
-    _add_fallback_fonts(document)
-    _page_numbers(section.footer.paragraphs[0])
-    return document
-
-
-def _add_fallback_fonts(document) -> None:
-    """Name, in the font table, the font Word should use for each of ours it does not have."""
-    part = next(
-        (p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None
-    )
-    if part is None:
-        return
-    table = etree.fromstring(part.blob)  # the font table of python-docx's own template
-    for name in (TITLE_FONT, HEADING_FONT, BODY_FONT, SIGNATURE_FONT):
-        font = etree.SubElement(table, W + "font", {W + "name": name})
-        if name in FALLBACK_FONTS:
-            etree.SubElement(font, W + "altName", {W + "val": FALLBACK_FONTS[name]})
-        etree.SubElement(font, W + "charset", {W + "val": "86"})  # GB2312
-        etree.SubElement(font, W + "family", {W + "val": "modern" if name == HEADING_FONT else "roman"})
-        etree.SubElement(font, W + "pitch", {W + "val": "variable"})
-    # The font table is a plain part to python-docx, with no way to change it but its bytes.
-    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _page_numbers(paragraph) -> None:
-    """— 1 — centred at the foot of each page, as a PAGE field that Word fills in."""
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(paragraph, "— ", font=TITLE_FALLBACK, size=Pt(14))
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        run = _run(paragraph, "", font=TITLE_FALLBACK, size=Pt(14))
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif text == " PAGE ":
-            instruction = OxmlElement("w:instrText")
-            instruction.set(qn("xml:space"), "preserve")
-            instruction.text = text
-            run._r.append(instruction)
-        else:
-            run.text = text
-    _run(paragraph, " —", font=TITLE_FALLBACK, size=Pt(14))
-
-
-def _save(document) -> bytes:
-    buffer = BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _clean(text: str) -> str:
-    """Text Word can hold: no control characters but tabs and line ends."""
-    return _XML_UNSAFE.sub("", text or "")
-
-
-def _chinese_number(number: int) -> str:
-    if number <= 10:
-        return _NUMERAL[number - 1]
-    tens, ones = divmod(number, 10)
-    return (_NUMERAL[tens - 1] if tens > 1 else "") + "十" + (_NUMERAL[ones - 1] if ones else "")

@@ -4,17 +4,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.models import TimeStampedModel
+from shuzhi.cycles.models import LATE_STATUSES, ReportStatus
 
 
 class Report(TimeStampedModel):
     """A reporter's duty report (述职报告): eight sections of prose and three lists."""
 
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("未开始")  # opened for the reporter, nothing written yet
-        DRAFT = "draft", _("草稿")  # being written (saved automatically)
-        SUBMITTED = "submitted", _("已提交")  # waiting for the organiser's review
-        RETURNED = "returned", _("已退回")  # sent back with a reason, to be edited and resubmitted
-        ACCEPTED = "accepted", _("已通过")  # accepted by the organiser; no longer editable
+    Status = ReportStatus  # named by the cycle, which follows every reporter's report by it
 
     reporter = models.OneToOneField(
         "cycles.Reporter", verbose_name=_("述职人"), on_delete=models.CASCADE, related_name="report"
@@ -41,7 +37,7 @@ class Report(TimeStampedModel):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (self.Status.NOT_STARTED, self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in LATE_STATUSES
 
     @property
     def is_reviewable(self) -> bool:

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.core.roles import Capability
 from shuzhi.reports.models import Attachment, Report, ReportItem, ReportVersion
 
 

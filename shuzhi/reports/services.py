@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
 from shuzhi.core.errors import field_error
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import check_upload
 from shuzhi.cycles.models import Cycle, Reporter
-from shuzhi.reports import documents
+from shuzhi.reports import documents, hooks
 from shuzhi.reports.models import Attachment, Report, ReportItem, ReportVersion
 
 SECTION_KEYS = tuple(key for key, _heading in documents.SECTIONS)
@@ -46,10 +46,10 @@ def reports_open(*, cycle: Cycle) -> int:
         .order_by("report_id", "position", "id")
     )
     earlier = sorted(earlier, key=lambda item: item.kind != ReportItem.Kind.PROBLEM)  # problems first
-    tracked = _rectification_carried(cycle, by_org)
-    followed = {item.source_id for items in tracked.values() for item in items if item.source == "problem"}
+    tracked = hooks.carried_over(cycle.year, list(by_org))
+    followed = {item.problem_id for items in tracked.values() for item in items if item.problem_id}
     carried = [
-        ReportItem(report=by_org[org_id], kind=ReportItem.Kind.CARRIED, text=f"{item.title}（整改{item.get_status_display()}）",
+        ReportItem(report=by_org[org_id], kind=ReportItem.Kind.CARRIED, text=f"{item.title}（整改{item.status_label}）",
                    category="整改事项", source_kind=ReportItem.Kind.PROBLEM, position=position)
         for org_id, items in tracked.items()
         for position, item in enumerate(items)
@@ -71,16 +71,17 @@ def reports_open(*, cycle: Cycle) -> int:
     return len(reports)
 
 
-def _rectification_carried(cycle: Cycle, by_org: dict[int, Report]) -> dict[int, list]:
-    """Each unit's rectification items from earlier cycles still open or closed recently."""
-    from shuzhi.orgs.models import Organization
-    from shuzhi.rectification.services import carried_items
-
-    return {
-        org.pk: items
-        for org in Organization.objects.filter(pk__in=by_org)
-        if (items := carried_items(organization=org, year=cycle.year))
-    }
+def on_reports_open(cycle: Cycle) -> dict[str, Any]:
+    """What the cycle calls when it opens reports (cycles.hooks): a report for every reporter,
+    and their secretaries told to write it."""
+    opened = reports_open(cycle=cycle)
+    notify(
+        recipients=[r.secretary for r in cycle.reporters.select_related("secretary")],
+        text=_("“%(title)s”已开始撰写述职报告，请于 %(due)s 前提交。")
+        % {"title": cycle.title, "due": cycle.report_due.isoformat()},
+        link=reverse("reports:mine"),
+    )
+    return {"reports_opened": opened}
 
 
 # ---- writing ---------------------------------------------------------------------------------

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/import/apply/", views.import_apply, name="import_apply"),
     path("<int:pk>/report.docx", views.docx, name="docx"),
     path("<int:pk>/diff/", views.diff, name="diff"),
+    path("cycles/<int:pk>/book.docx", views.book, name="book"),
 ]

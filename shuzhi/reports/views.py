@@ -7,10 +7,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
-from shuzhi.core.access import any_capability_required
+from shuzhi.core.access import any_capability_required, capability_required
 from shuzhi.core.forms import apply_service_errors, show_errors
-from shuzhi.cycles.selectors import can_manage
+from shuzhi.core.roles import Capability
+from shuzhi.cycles.models import Cycle
+from shuzhi.cycles.selectors import can_manage, cycle_get
 from shuzhi.reports import documents, selectors, services
 from shuzhi.reports.forms import AttachmentForm, ImportConfirmForm, ImportForm, ItemForm, SectionsForm
 from shuzhi.reports.models import Report, ReportItem
@@ -297,3 +298,16 @@ def diff(request, pk: int):
             "lines": selectors.version_diff(versions.get(older), versions[newer]),
         },
     )
+
+
+@capability_required(Capability.VIEW_CYCLES)
+@require_GET
+def book(request, pk: int):
+    """All the cycle's reports in one .docx, in agenda order, for the meeting."""
+    cycle = cycle_get(viewer=request.user, pk=pk)
+    if cycle.status == Cycle.Status.DRAFT:
+        messages.error(request, _("周期尚未开始撰写报告，还没有可汇编的报告。"))
+        return redirect("cycles:detail", pk=cycle.pk)
+    response = HttpResponse(services.meeting_book(cycle=cycle), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{cycle.title}-述职报告汇编.docx")
+    return response

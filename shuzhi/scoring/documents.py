@@ -26,40 +26,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import Comment
+from shuzhi.core import documents
+from shuzhi.core.grades import Grade
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import DOCX, MB, check_upload
 from shuzhi.orgs.models import Organization
-from shuzhi.reports.documents import (
-    BODY_FONT,
-    HEADING_FONT,
-    LINE,
-    SIGNATURE_FONT,
-    TITLE_FONT,
-    _chinese_number,
-    _line,
-    _new_document,
-    _outline,
-    _save,
-    _table,
-)
 from shuzhi.reports.models import ReportItem
 from shuzhi.scoring.models import Assessment, BulletinTemplate, Result
-from shuzhi.scoring.rules import GRADES
 
 DEFAULT_BULLETIN = Path(__file__).with_name("bulletin_template.docx")
 MAX_TEMPLATE_BYTES = 5 * MB
 RECTIFY_DAYS = 30  # the 整改方案 is due this many days after publication
-GRADE_KEYS = dict(zip(GRADES, ("good", "fairly_good", "average", "poor"), strict=True))
 SHOWN = (Assessment.Status.PUBLISHED, Assessment.Status.FINAL)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: the same bytes on every build
 
@@ -94,10 +79,6 @@ SYNTAX_HELP = _lazy(
 # ---- the bulletin ---------------------------------------------------------------------------------
 
 
-def _chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _published_on(assessment: Assessment) -> date:
     moment = assessment.published_at or timezone.now()
     return timezone.localtime(moment).date()
@@ -110,16 +91,18 @@ def _context(
     groups: list[dict[str, Any]] = []
     for row in rows:
         if not groups or groups[-1]["name"] != row["group"]:
-            groups.append({"number": _chinese_number(len(groups) + 1), "name": row["group"], "results": []})
+            groups.append(
+                {"number": documents.chinese_number(len(groups) + 1), "name": row["group"], "results": []}
+            )
         groups[-1]["results"].append(row)
     for group in groups:
         group["count"] = len(group["results"])
-    counts = {key: sum(1 for row in rows if row["grade"] == grade) for grade, key in GRADE_KEYS.items()}
+    counts = {grade.field: sum(1 for row in rows if row["grade"] == grade) for grade in Grade}
     return {
-        "cycle_title": cycle_title, "year": year, "organiser": organiser, "date": _chinese_date(day),
+        "cycle_title": cycle_title, "year": year, "organiser": organiser, "date": documents.chinese_date(day),
         "status": status, "total": len(rows), "counts": counts,
-        "grades": [{"grade": grade, "count": counts[key]} for grade, key in GRADE_KEYS.items()],
-        "good_units": [row["unit"] for row in rows if row["grade"] == GRADES[0]],
+        "grades": [{"grade": grade.value, "count": counts[grade.field]} for grade in Grade],
+        "good_units": [row["unit"] for row in rows if row["grade"] == Grade.GOOD],
         "groups": groups, "results": rows,
     }  # fmt: skip
 
@@ -374,34 +357,32 @@ def bulletin_template_reset(*, actor, organization: Organization) -> None:
 def build_default_template() -> bytes:
     """The default bulletin template: A4 in the official layout (方正小标宋 title, 黑体 headings,
     楷体 sub-headings, 仿宋 body) with docxtpl placeholders; the same bytes on every build."""
-    document = _new_document(title="考核结果通报", subject="述职评议考核")
-    title = _line(document, "关于{{ cycle_title }}结果的通报", font=TITLE_FONT, size=Pt(22),
-                  align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)  # fmt: skip
-    title.paragraph_format.line_spacing = Pt(36)
-    title.paragraph_format.space_after = LINE
-    _outline(title, 0)
-    _line(document, "各有关党组织：", font=BODY_FONT, indent=False)
-    _line(
+    document = documents.new_document(title="考核结果通报", subject="述职评议考核")
+    documents.title_block(document, "关于{{ cycle_title }}结果的通报")
+    documents.line(document, "各有关党组织：", indent=False)
+    documents.line(
         document,
         "按照抓基层党建工作述职评议考核的有关要求，{{ organiser }}组织开展了{{ year }}年度党组织书记"
         "抓基层党建工作述职评议考核。经现场述职、评议测评和综合考核，现将考核结果通报如下。",
-        font=BODY_FONT,
     )
-    _heading(document, "一、总体情况")
-    _line(
+    documents.heading(document, "一、总体情况")
+    documents.line(
         document,
         "本次共有{{ total }}个单位党组织书记参加述职评议考核。其中，“好”等次{{ counts.good }}个，"
         "“较好”等次{{ counts.fairly_good }}个，“一般”等次{{ counts.average }}个，“差”等次{{ counts.poor }}个。",
-        font=BODY_FONT,
     )
-    _line(document, "{%p if good_units %}", font=BODY_FONT)
-    _line(document, '评为“好”等次的单位：{{ good_units|join("、") }}。', font=BODY_FONT)
-    _line(document, "{%p endif %}", font=BODY_FONT)
-    _heading(document, "二、考核结果")
-    _line(document, "{%p for g in groups %}", font=BODY_FONT)
-    group = _line(document, "（{{ g.number }}）{{ g.name }}（{{ g.count }}个）", font=SIGNATURE_FONT)
-    group.paragraph_format.keep_with_next = True
-    _table(
+    documents.line(document, "{%p if good_units %}")
+    documents.line(document, '评为“好”等次的单位：{{ good_units|join("、") }}。')
+    documents.line(document, "{%p endif %}")
+    documents.heading(document, "二、考核结果")
+    documents.line(document, "{%p for g in groups %}")
+    documents.heading(
+        document,
+        "（{{ g.number }}）{{ g.name }}（{{ g.count }}个）",
+        font=documents.SIGNATURE_FONT,
+        level=None,
+    )
+    documents.table(
         document,
         _RESULT_COLUMNS,
         [
@@ -410,30 +391,18 @@ def build_default_template() -> bytes:
             ("{%tr endfor %}", "", "", "", ""),
         ],
     )
-    _line(document, "{%p endfor %}", font=BODY_FONT)
-    _heading(document, "三、有关要求")
-    _line(
+    documents.line(document, "{%p endfor %}")
+    documents.heading(document, "三、有关要求")
+    documents.line(
         document,
         "各单位党组织书记要对照评议意见和问题清单，认真制定整改方案，明确整改措施、责任人和完成时限，"
         "于结果公布之日起"
         + str(RECTIFY_DAYS)
         + "日内报{{ organiser }}。考核结果作为评价党组织书记履行"
         + "抓基层党建工作责任情况的重要依据。",
-        font=BODY_FONT,
     )
-    signature = _line(
-        document, "{{ organiser }}", font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False
-    )
-    signature.paragraph_format.space_before = LINE * 2
-    _line(document, "{{ date }}", font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    return _reproducible(_save(document))
-
-
-def _heading(document, text: str):
-    line = _line(document, text, font=HEADING_FONT)
-    line.paragraph_format.keep_with_next = True
-    _outline(line, 1)
-    return line
+    documents.signature(document, "{{ organiser }}", "{{ date }}")
+    return _reproducible(documents.save(document))
 
 
 def _reproducible(data: bytes) -> bytes:
@@ -480,50 +449,37 @@ def notice_docx(result: Result) -> bytes:
         )
     )
     group_size = Result.objects.filter(assessment=assessment, group=result.group).count()
-    document = _new_document(title=f"{unit}整改通知书", subject=cycle.title)
-    title = _line(
-        document, "整改通知书", font=TITLE_FONT, size=Pt(22), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
-    )
-    title.paragraph_format.line_spacing = Pt(36)
-    _outline(title, 0)
-    below = _line(document, cycle.title, font=SIGNATURE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    below.paragraph_format.space_after = LINE
-    _line(document, f"{unit}（{secretary}同志）：", font=BODY_FONT, indent=False)
-    _line(
+    document = documents.new_document(title=f"{unit}整改通知书", subject=cycle.title)
+    documents.title_block(document, "整改通知书", cycle.title)
+    documents.line(document, f"{unit}（{secretary}同志）：", indent=False)
+    documents.line(
         document,
         f"在{cycle.title}中，经现场述职、评议测评和综合考核，你单位党组织书记抓基层党建工作综合得分"
         f"{result.score}分，考核等次为“{result.grade}”（{result.group}组{group_size}个单位中第{result.rank}名）。"
         "现将评议意见和存在的问题反馈如下，请认真抓好整改。",
-        font=BODY_FONT,
     )
     if result.vetoes:
-        _line(document, f"经核实，存在以下否决情形：{'、'.join(result.vetoes)}。", font=BODY_FONT)
-    _heading(document, "一、评议意见")
+        documents.line(document, f"经核实，存在以下否决情形：{'、'.join(result.vetoes)}。")
+    documents.heading(document, "一、评议意见")
     for comment in comments:
-        _line(document, f"{_comment_by(comment)}：{comment.text}", font=BODY_FONT)
+        documents.line(document, f"{_comment_by(comment)}：{comment.text}")
     if not comments:
-        _line(document, "本次评议没有点评意见。", font=BODY_FONT)
-    _heading(document, "二、存在的问题")
+        documents.line(document, "本次评议没有点评意见。")
+    documents.heading(document, "二、存在的问题")
     for number, item in enumerate(problems, start=1):
         category = f"（{item.category}）" if item.category else ""
-        _line(document, f"{number}. {item.text}{category}", font=BODY_FONT)
+        documents.line(document, f"{number}. {item.text}{category}")
     if not problems:
-        _line(document, "述职报告中未列出问题。请对照评议意见自行查摆。", font=BODY_FONT)
-    _heading(document, "三、整改要求")
+        documents.line(document, "述职报告中未列出问题。请对照评议意见自行查摆。")
+    documents.heading(document, "三、整改要求")
     due = rectify_due(assessment)
-    _line(
+    documents.line(
         document,
         f"请对照上述评议意见和问题，逐项制定整改方案，明确整改措施、责任人和完成时限，"
-        f"于{_chinese_date(due)}前报{cycle.organization.name}。整改情况将纳入下一年度述职评议内容。",
-        font=BODY_FONT,
+        f"于{documents.chinese_date(due)}前报{cycle.organization.name}。整改情况将纳入下一年度述职评议内容。",
     )
-    signature = _line(
-        document, cycle.organization.name, font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False
-    )
-    signature.paragraph_format.space_before = LINE * 2
-    _line(document, _chinese_date(_published_on(assessment)), font=BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT,
-          indent=False)  # fmt: skip
-    return _save(document)
+    documents.signature(document, cycle.organization.name, documents.chinese_date(_published_on(assessment)))
+    return documents.save(document)
 
 
 def _comment_by(comment: Comment) -> str:
@@ -549,6 +505,6 @@ def cadre_rows(assessment: Assessment) -> list[tuple]:
     )
     return [
         (r.reporter.secretary.full_name, r.reporter.organization.name, r.grade, str(r.score),
-         "是" if r.grade == GRADES[0] else "否", "、".join(r.vetoes))
+         "是" if r.grade == Grade.GOOD else "否", "、".join(r.vetoes))
         for r in results
     ]  # fmt: skip

@@ -2,8 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.forms import StyledFormMixin
-
-GRADE_CHOICES = [("好", "好"), ("较好", "较好"), ("一般", "一般"), ("差", "差")]
+from shuzhi.core.grades import Grade
 
 
 class ScoresForm(StyledFormMixin, forms.Form):
@@ -57,13 +56,13 @@ class AnswerForm(StyledFormMixin, forms.Form):
 
 
 class AmendForm(StyledFormMixin, forms.Form):
-    grade = forms.ChoiceField(label=_("更正后的等次"), choices=GRADE_CHOICES)
+    grade = forms.ChoiceField(label=_("更正后的等次"), choices=Grade.choices)
     reason = forms.CharField(label=_("更正理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ResultFilterForm(StyledFormMixin, forms.Form):
     group = forms.ChoiceField(label=_("分组"), required=False)
-    grade = forms.ChoiceField(label=_("等次"), required=False, choices=[("", _("全部")), *GRADE_CHOICES])
+    grade = forms.ChoiceField(label=_("等次"), required=False, choices=[("", _("全部")), *Grade.choices])
     sort = forms.ChoiceField(
         label=_("排序"), required=False,
         choices=[("rank", _("组内排名")), ("-score", _("得分从高到低")), ("score", _("得分从低到高")), ("name", _("单位名称"))],

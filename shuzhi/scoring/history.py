@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import in_subtree
+from shuzhi.core.grades import GRADES
+from shuzhi.core.roles import Capability
 from shuzhi.orgs.models import Organization
 from shuzhi.scoring.models import Assessment, Result
-from shuzhi.scoring.rules import GRADES
 
 
 @dataclass(frozen=True)

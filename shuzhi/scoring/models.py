@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core.grades import Grade
 from shuzhi.core.models import TimeStampedModel
 
 SCORE = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
@@ -114,8 +115,8 @@ class Result(models.Model):
     reporter = models.ForeignKey("cycles.Reporter", on_delete=models.PROTECT, related_name="results")
     group = models.CharField(_("分组"), max_length=30)
     score = models.DecimalField(_("综合得分"), max_digits=5, decimal_places=2)
-    grade = models.CharField(_("等次"), max_length=4)
-    grade_by_score = models.CharField(_("按分数的等次"), max_length=4)
+    grade = models.CharField(_("等次"), max_length=4, choices=Grade.choices)
+    grade_by_score = models.CharField(_("按分数的等次"), max_length=4, choices=Grade.choices)
     rank = models.PositiveIntegerField(_("组内排名"))
     quota_cut = models.BooleanField(_("因比例限制调整"), default=False)
     vetoes = models.JSONField(_("否决情形"), default=list)

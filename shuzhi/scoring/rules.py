@@ -29,10 +29,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-GRADES = ("好", "较好", "一般", "差")  # best first
-BALLOT_GRADES = ("good", "fairly_good", "average", "poor")  # the ballot's codes, in the same order
-TIE_BREAKS = ("score", "committee_good_rate", "good_rate", "good_or_fair_rate")
-VETO_EFFECTS = ("poor", "cap", "zero")
+from shuzhi.core.grades import GRADES, Counts, Grade
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -84,25 +82,10 @@ class Scheme:
 
 
 @dataclass(frozen=True)
-class ClassCounts:
-    good: int = 0
-    fairly_good: int = 0
-    average: int = 0
-    poor: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.good + self.fairly_good + self.average + self.poor
-
-    def as_tuple(self) -> tuple[int, int, int, int]:
-        return (self.good, self.fairly_good, self.average, self.poor)
-
-
-@dataclass(frozen=True)
 class ReporterInput:
     id: int
     group: str
-    ballots: Mapping[str, ClassCounts] = field(default_factory=dict)  # voter class name → counts
+    ballots: Mapping[str, Counts] = field(default_factory=dict)  # voter class name → counts
     item_score: Decimal | None = None  # mean item score on a 0–100 scale, None without items
     entered: Mapping[str, Decimal | None] = field(default_factory=dict)  # component → 0–100
     adjustments: Sequence[Decimal] = ()  # positive 加分, negative 减分
@@ -153,7 +136,7 @@ class SchemeError(ValueError):
     pass
 
 
-def class_score(counts: ClassCounts, points: Mapping[str, int]) -> Decimal:
+def class_score(counts: Counts, points: Mapping[str, int]) -> Decimal:
     values = [Decimal(points[g]) for g in GRADES]
     return (
         sum((Decimal(n) * v for n, v in zip(counts.as_tuple(), values, strict=True)), Decimal(0))
@@ -162,15 +145,15 @@ def class_score(counts: ClassCounts, points: Mapping[str, int]) -> Decimal:
 
 
 def ballot_component(
-    ballots: Mapping[str, ClassCounts], scheme: Scheme
+    ballots: Mapping[str, Counts], scheme: Scheme
 ) -> tuple[Decimal | None, tuple[ClassPart, ...]]:
     """The ballot component: each weighted class (the pooled rest under "*") in points, those
     with no ballots left out and the others re-weighted. None when nobody voted."""
     named = {name for name in scheme.class_weights if name != "*"}
-    parts: list[tuple[str, tuple[str, ...], ClassCounts, int]] = []
+    parts: list[tuple[str, tuple[str, ...], Counts, int]] = []
     for name, weight in scheme.class_weights.items():
         members = tuple(sorted(c for c in ballots if (c == name if name != "*" else c not in named)))
-        pooled = ClassCounts(*(sum(ballots[c].as_tuple()[i] for c in members) for i in range(4)))
+        pooled = sum((ballots[c] for c in members), Counts())
         if pooled.total and weight:
             parts.append((name, members, pooled, weight))
     if not parts:
@@ -186,7 +169,7 @@ def ballot_component(
 
 
 def _rates(
-    ballots: Mapping[str, ClassCounts], committee: str
+    ballots: Mapping[str, Counts], committee: str
 ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
     all_counts = [c.as_tuple() for c in ballots.values()]
     total = sum(sum(t) for t in all_counts)
@@ -252,7 +235,7 @@ def _score_one(reporter: ReporterInput, scheme: Scheme) -> dict[str, Any]:
     for veto in fired:
         effect = scheme.vetoes[veto]
         if effect["effect"] == "poor":
-            grade = "差"
+            grade = Grade.POOR
         elif effect["effect"] == "cap":
             grade = _capped(grade, effect["grade"])
     good_rate, committee_rate, fair_rate = _rates(reporter.ballots, scheme.committee_class)
@@ -292,9 +275,9 @@ def assess(reporters: Sequence[ReporterInput], scheme: Scheme) -> list[Result]:
         for rank, row in enumerate(members, start=1):
             row["rank"] = rank
             row["quota_cut"] = False
-            if row["grade"] == "好" and allowed is not None:
+            if row["grade"] == Grade.GOOD and allowed is not None:
                 if kept < allowed:
                     kept += 1
                 else:
-                    row["grade"], row["quota_cut"] = "较好", True
+                    row["grade"], row["quota_cut"] = Grade.FAIRLY_GOOD, True
     return [Result(**rows[r.id]) for r in reporters]

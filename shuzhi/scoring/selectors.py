@@ -1,9 +1,9 @@
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core import facts
 from shuzhi.core.access import get_scoped_or_404
+from shuzhi.core.roles import Capability
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import cycles_visible_to
 from shuzhi.scoring.models import Assessment, Result

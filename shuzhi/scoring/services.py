@@ -1,5 +1,6 @@
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -9,11 +10,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.accounts.roles import Role
-from shuzhi.ballots.models import Meeting
+from shuzhi.ballots.models import BallotMark, Meeting
 from shuzhi.ballots.services import tally_counts
 from shuzhi.core import facts
 from shuzhi.core.errors import field_error
+from shuzhi.core.grades import Counts, Grade
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import check_upload
 from shuzhi.cycles.models import Cycle, Reporter
@@ -89,6 +91,19 @@ def component_score_set(
     audit_record(actor=actor, action="score.set", target=reporter, org_path=cycle.org_path,
                  before={component: before}, after={component: value})  # fmt: skip
     return entry
+
+
+@transaction.atomic
+def component_scores_set(*, actor, reporter: Reporter, scores: Mapping[str, Any]) -> int:
+    """A reporter's entered components from one form: all of them, or none if one is refused.
+    Blank and unchanged values are left as they are; returns how many changed."""
+    current = dict(ComponentScore.objects.filter(reporter=reporter).values_list("component", "score"))
+    changed = 0
+    for component, score in scores.items():
+        if score is not None and score != current.get(component):
+            component_score_set(actor=actor, reporter=reporter, component=component, score=score)
+            changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -262,13 +277,13 @@ def assessment_inputs(cycle: Cycle) -> tuple[list[rules.ReporterInput], dict[int
     """Everything the engine needs, as plain values, and for each reporter where it came from."""
     reporters = list(cycle.reporters.values_list("pk", "group"))
     meeting = Meeting.objects.filter(cycle=cycle).first()
-    ballots: dict[int, dict[str, rules.ClassCounts]] = {pk: {} for pk, _g in reporters}
+    ballots: dict[int, dict[str, Counts]] = {pk: {} for pk, _g in reporters}
     items: dict[int, Decimal] = {}
     if meeting is not None:
         classes = dict(meeting.classes.values_list("pk", "name"))
         for (reporter, class_id), c in tally_counts(meeting).items():
             if reporter in ballots:
-                ballots[reporter][classes[class_id]] = rules.ClassCounts(
+                ballots[reporter][classes[class_id]] = Counts(
                     c["good"], c["fairly_good"], c["average"], c["poor"]
                 )
         if meeting.items:
@@ -358,8 +373,6 @@ def _facts_gather(
 
 def _item_means(meeting: Meeting) -> dict[int, Decimal]:
     """Each reporter's mean item score on the ballots, on a 0–100 scale."""
-    from shuzhi.ballots.models import BallotMark
-
     totals: dict[int, list[int]] = {}
     for reporter, scores in BallotMark.objects.filter(ballot__meeting=meeting).values_list(
         "reporter_id", "scores"
@@ -447,10 +460,16 @@ def assessment_compute(*, actor, cycle: Cycle) -> Assessment:
                   "computed_by": actor, "status": Assessment.Status.COMPUTED},
     )  # fmt: skip
     _results_write(assessment, results, sources)
-    counts = {grade: sum(1 for r in results if r.grade == grade) for grade in rules.GRADES}
+    counts = {grade: sum(1 for r in results if r.grade == grade) for grade in Grade}
     audit_record(actor=actor, action="assessment.compute", target=cycle, org_path=cycle.org_path,
                  extra={"reporters": len(results), "grades": counts, "scheme_hash": assessment.scheme_hash})  # fmt: skip
     return assessment
+
+
+def assessment_check_final(cycle: Cycle) -> None:
+    """What the cycle asks before it is archived (cycles.hooks): the results must be final."""
+    if not Assessment.objects.filter(cycle=cycle, status=Assessment.Status.FINAL).exists():
+        raise ValidationError(_("考核结果确定（公示期结束）后才能归档。"), code="not_final")
 
 
 def _seal(assessment: Assessment) -> str:
@@ -569,7 +588,7 @@ def result_amend(*, actor, result: Result, grade: str, reason: str) -> Amendment
     _check_owner(actor, assessment.cycle)
     if assessment.status != Assessment.Status.FINAL:
         raise ValidationError(_("结果确定之前请重新测算，不需要更正。"), code="not_final")
-    if grade not in rules.GRADES:
+    if grade not in Grade.values:
         raise field_error("grade", _("等次只能是 好、较好、一般、差。"), "grade")
     if len(reason.strip()) < 4:
         raise field_error("reason", _("请写明更正理由（至少 4 个字）。"), "reason")

@@ -4,16 +4,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.accounts.roles import Capability
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
+from shuzhi.core.roles import Capability
 from shuzhi.cycles.selectors import can_manage, cycle_get
 from shuzhi.exchange.sheets import Column
 from shuzhi.exchange.workbook import write_table
@@ -71,7 +70,7 @@ def index(request, cycle_pk: int):
             "assessment": assessment,
             "manage": can_manage(request.user, cycle),
             "entering": cycle.status in services.ENTERING_STATES
-            and (assessment is None or assessment.status == "computed"),
+            and (assessment is None or assessment.status == Assessment.Status.COMPUTED),
             "components": services.entered_components(cycle),
             "fact_uses": selectors.scheme_fact_uses(cycle),
             "reporters": reporters if cycle.status in services.ENTERING_STATES else [],
@@ -141,13 +140,11 @@ def reporter(request, cycle_pk: int, reporter_pk: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                with transaction.atomic():  # all the components, or none of them
-                    for name in components:
-                        value = form.cleaned_data[name]
-                        if value is not None and value != current.get(name):
-                            services.component_score_set(
-                                actor=request.user, reporter=target, component=name, score=value
-                            )
+                services.component_scores_set(
+                    actor=request.user,
+                    reporter=target,
+                    scores={name: form.cleaned_data[name] for name in components},
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -309,7 +306,7 @@ def explain(request, pk: int):
             "objections": list(result.objections.select_related("raised_by", "answered_by")),
             "amendments": list(result.amendments.select_related("amended_by")),
             "objection_form": ObjectionForm(), "answer_form": AnswerForm(), "amend_form": AmendForm(initial={"grade": result.grade}),
-            "may_object": assessment.status == "published",
+            "may_object": assessment.status == Assessment.Status.PUBLISHED,
         },
     )  # fmt: skip
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
+from shuzhi.core.roles import Role
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.testing.factories import MemberFactory, OrganizationFactory, UserFactory

@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
+from shuzhi.core.roles import Role
 from shuzhi.members.models import Member
 from shuzhi.members.rules import id_check_character
 from shuzhi.members.services import members_recount

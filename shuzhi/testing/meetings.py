@@ -3,9 +3,20 @@ classes and their codes, voting open."""
 
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.models import BallotCode, Meeting
-from shuzhi.ballots.services import codes_issue, meeting_create, voter_class_add, voting_open
+from shuzhi.ballots.services import (
+    ballot_cast,
+    codes_issue,
+    meeting_create,
+    meeting_tally,
+    scrutineer_add,
+    scrutineer_sign,
+    voter_class_add,
+    voting_close,
+    voting_open,
+)
+from shuzhi.core.grades import Grade
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_advance, reporters_add
 from shuzhi.testing.cycles import county_cycle
@@ -53,7 +64,7 @@ def tokens(meeting: Meeting, class_name: str) -> list[str]:
     return [code.token for code in BallotCode.objects.filter(meeting=meeting, voter_class__name=class_name)]
 
 
-def all_grades(meeting: Meeting, grade: str = "fairly_good") -> dict[int, str]:
+def all_grades(meeting: Meeting, grade: str = Grade.FAIRLY_GOOD) -> dict[int, str]:
     return dict.fromkeys(meeting.agenda, grade)
 
 
@@ -61,20 +72,16 @@ def tallied_cycle(cast, *, good_for: int = 0):
     """The county meeting with 8 members' ballots (reporter `good_for` graded 好, the others
     较好) and 5 committee ballots (all 好 for `good_for`, 一般 for the others), tallied and signed,
     and the cycle moved on to 考核评定."""
-    from shuzhi.ballots.services import (
-        ballot_cast,
-        meeting_tally,
-        scrutineer_add,
-        scrutineer_sign,
-        voting_close,
-    )
-
     meeting = county_meeting(cast)
     best = meeting.agenda[good_for]
     for token in tokens(meeting, "党员群众代表"):
-        ballot_cast(token=token, grades={r: "good" if r == best else "fairly_good" for r in meeting.agenda})
+        ballot_cast(
+            token=token, grades={r: Grade.GOOD if r == best else Grade.FAIRLY_GOOD for r in meeting.agenda}
+        )
     for token in tokens(meeting, "区委常委"):
-        ballot_cast(token=token, grades={r: "good" if r == best else "average" for r in meeting.agenda})
+        ballot_cast(
+            token=token, grades={r: Grade.GOOD if r == best else Grade.AVERAGE for r in meeting.agenda}
+        )
     meeting = voting_close(actor=cast.county_organiser, meeting=meeting)
     scrutineer_sign(
         actor=cast.county_organiser,

@@ -45,7 +45,7 @@
     cards.forEach(function (card) {
       var chosen = card.querySelector("input[type=radio]:checked");
       if (!chosen) missing.push(card);
-      else if (chosen.value === "good") good += 1;
+      else if (chosen.value === "好") good += 1;
     });
     return { cards: cards, missing: missing, good: good, limit: form.getAttribute("data-good-limit") };
   }

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role
 
 ADMIN_CAPABILITIES = {Capability.MANAGE_USERS, Capability.MANAGE_SECURITY, Capability.READ_AUDIT}
 

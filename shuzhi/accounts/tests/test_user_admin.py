@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from shuzhi.accounts import services
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.testing.factories import UserFactory
 
 

@@ -8,7 +8,7 @@ import opencc
 import pytest
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
+from shuzhi.core.roles import Role
 from shuzhi.cycles.services import cycle_advance, cycle_create, reporters_add
 from shuzhi.reports.models import Report
 from shuzhi.reports.services import report_save

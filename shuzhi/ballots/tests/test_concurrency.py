@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection
 
 from shuzhi.ballots.models import Ballot, BallotCode, BallotMark, CodeUse
+from shuzhi.core.grades import Grade
 from shuzhi.testing.meetings import county_meeting, tokens
 
 pytestmark = [
@@ -114,7 +115,7 @@ def _vote(port: int, token: str, body: bytes) -> int | None:
     return status
 
 
-def _ballot(meeting, grade: str = "fairly_good") -> bytes:
+def _ballot(meeting, grade: str = Grade.FAIRLY_GOOD) -> bytes:
     return urlencode({f"grade_{reporter}": grade for reporter in meeting.agenda}).encode()
 
 

@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import BallotCode, Meeting, TallyRow
 from shuzhi.ballots.services import (
@@ -20,7 +19,9 @@ from shuzhi.ballots.services import (
     voter_class_add,
     voting_close,
 )
+from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.testing.factories import UserFactory
 from shuzhi.testing.meetings import all_grades, county_meeting, tokens
 
@@ -43,9 +44,9 @@ def test_the_form_reporters_and_classes_are_frozen_when_voting_opens(cast):
 def _close_with_phone_votes(cast):
     meeting = county_meeting(cast)
     for token in tokens(meeting, "党员群众代表")[:6]:
-        ballot_cast(token=token, grades=all_grades(meeting, "good"))
+        ballot_cast(token=token, grades=all_grades(meeting, Grade.GOOD))
     for token in tokens(meeting, "区委常委")[:2]:
-        ballot_cast(token=token, grades=all_grades(meeting, "average"))
+        ballot_cast(token=token, grades=all_grades(meeting, Grade.AVERAGE))
     return voting_close(actor=cast.county_organiser, meeting=meeting)
 
 
@@ -55,9 +56,9 @@ def test_paper_counts_are_entered_twice_by_two_people_and_must_agree(cast):
     members = meeting.classes.get(name="党员群众代表")
     first, second, third = meeting.agenda
     counts = {
-        first: rules.Counts(3, 1, 0, 0),
-        second: rules.Counts(0, 4, 0, 0),
-        third: rules.Counts(1, 1, 1, 1),
+        first: Counts(3, 1, 0, 0),
+        second: Counts(0, 4, 0, 0),
+        third: Counts(1, 1, 1, 1),
     }
     paper_count_enter(
         actor=cast.county_organiser,
@@ -76,7 +77,7 @@ def test_paper_counts_are_entered_twice_by_two_people_and_must_agree(cast):
             actor=cast.county_organiser, meeting=meeting, voter_class=members, entry=2, counts=counts
         )
     assert error.value.code == "same_person"
-    typo = {**counts, second: rules.Counts(0, 3, 1, 0)}
+    typo = {**counts, second: Counts(0, 3, 1, 0)}
     paper_tally_enter(actor=second_person, meeting=meeting, voter_class=members, entry=2, counts=typo)
     scrutineer = scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="赵监票")
     with pytest.raises(ValidationError) as error:
@@ -151,7 +152,7 @@ def test_one_small_class_is_never_hidden_alone():
 
 def test_nothing_of_the_results_shows_while_voting_is_open(client, cast):
     meeting = county_meeting(cast, announce=True)
-    ballot_cast(token=tokens(meeting, "区委常委")[0], grades=all_grades(meeting, "poor"))
+    ballot_cast(token=tokens(meeting, "区委常委")[0], grades=all_grades(meeting, Grade.POOR))
     client.force_login(cast.county_organiser)
     for name in ("meeting", "screen"):
         page = client.get(reverse(f"ballots:{name}", args=[meeting.pk])).content.decode()

@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from shuzhi.ballots.services import voting_close
+from shuzhi.core.grades import Grade
 from shuzhi.testing.meetings import county_meeting, tokens
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +27,10 @@ def test_codes_appear_in_no_ballot_table_log_audit_entry_or_results(client, cast
         url = reverse("ballots:vote", args=[token])
         client.get(url)
         client.post(
-            url, {f"grade_{r}": "good" for r in meeting.agenda[:2]}
+            url, {f"grade_{r}": Grade.GOOD for r in meeting.agenda[:2]}
         )  # incomplete: refused, logged as 400
-        client.post(url, {f"grade_{r}": "fairly_good" for r in meeting.agenda})
-        client.post(url, {f"grade_{r}": "poor" for r in meeting.agenda})  # used: refused, logged as 409
+        client.post(url, {f"grade_{r}": Grade.FAIRLY_GOOD for r in meeting.agenda})
+        client.post(url, {f"grade_{r}": Grade.POOR for r in meeting.agenda})  # used: refused, logged as 409
     voting_close(actor=cast.county_organiser, meeting=meeting)
     client.force_login(cast.county_organiser)
     pages = [

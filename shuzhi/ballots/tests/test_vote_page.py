@@ -2,12 +2,13 @@ import pytest
 from django.urls import reverse
 
 from shuzhi.ballots.models import Ballot, CodeUse
+from shuzhi.core.grades import Grade
 from shuzhi.testing.meetings import county_meeting, tokens
 
 pytestmark = pytest.mark.django_db
 
 
-def _post(meeting, grade="good"):
+def _post(meeting, grade=Grade.GOOD):
     return {f"grade_{r}": grade for r in meeting.agenda}
 
 
@@ -19,7 +20,7 @@ def test_the_phone_ballot_opens_without_login_and_counts_once(client, cast):
     assert page.status_code == 200
     text = page.content.decode()
     assert meeting.title in text and "中共东湖区青石镇委员会" in text and text.count('type="radio"') == 12
-    response = client.post(url, _post(meeting, "fairly_good"))
+    response = client.post(url, _post(meeting, Grade.FAIRLY_GOOD))
     assert response.status_code == 302 and response.url == reverse("ballots:thanks")
     again = client.post(url, _post(meeting))
     assert again.status_code == 409 and "只能投一次" in again.content.decode()
@@ -30,7 +31,7 @@ def test_the_phone_ballot_opens_without_login_and_counts_once(client, cast):
 def test_an_incomplete_ballot_comes_back_with_the_choices_kept_and_a_message(client, cast):
     meeting = county_meeting(cast)
     url = reverse("ballots:vote", args=[tokens(meeting, "区委常委")[0]])
-    data = _post(meeting, "average")
+    data = _post(meeting, Grade.AVERAGE)
     del data[f"grade_{meeting.agenda[1]}"]
     response = client.post(url, data)
     text = response.content.decode()

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
 from shuzhi.testing.factories import UserFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.cycles import rules
 from shuzhi.cycles.models import Cycle, Reporter
 from shuzhi.cycles.services import (

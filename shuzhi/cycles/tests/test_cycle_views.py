@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import Notification
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.reports.models import Report
 from shuzhi.testing.cycles import county_cycle, fill, township_report

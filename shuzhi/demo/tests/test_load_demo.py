@@ -4,8 +4,8 @@ import json
 from django.core.management import call_command
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
 from shuzhi.analytics.models import CopyFinding
+from shuzhi.core.roles import Role
 from shuzhi.core.selectors import audit_chain_verify
 from shuzhi.cycles.models import Cycle
 from shuzhi.members.models import Member

@@ -97,8 +97,11 @@ def test_the_mistakes_go_to_standard_error_with_the_report(cast, tmp_path):
     assert err.getvalue().splitlines() == [
         "发现 1 处错误（涉及 1 行），未导入任何数据。",
         "  第 3 行 H 列（入党日期） “去年”：日期格式不正确，应为 2021-07-01 这样的日期。",
-        f"错误报告：{job.report.path}",
+        f"错误报告：{tmp_path / '名册-错误报告.xlsx'}",
     ]
+    with job.report.open("rb") as stored:
+        assert (tmp_path / "名册-错误报告.xlsx").read_bytes() == stored.read()
+    assert (tmp_path / "名册-错误报告.xlsx").stat().st_mode & 0o777 == 0o600
     assert Member.objects.count() == 4
 
 

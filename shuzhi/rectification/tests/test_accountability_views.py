@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
+from shuzhi.core.roles import Role
 from shuzhi.rectification.models import Accountability, Item
 from shuzhi.rectification.services import accountability_record, items_generate
 from shuzhi.testing.factories import UserFactory

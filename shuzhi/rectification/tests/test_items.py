@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import Notification
+from shuzhi.core.roles import Role
 from shuzhi.rectification import rules
 from shuzhi.rectification.models import Accountability, Item, ItemEvent
 from shuzhi.rectification.services import (

@@ -4,7 +4,7 @@ import docx
 import pytest
 from django.urls import reverse
 
-from shuzhi.accounts.roles import Role
+from shuzhi.core.roles import Role
 from shuzhi.rectification.models import Item
 from shuzhi.rectification.services import item_plan, item_split, items_generate, plan_confirm
 from shuzhi.testing.factories import UserFactory

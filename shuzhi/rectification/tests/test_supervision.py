@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from shuzhi.accounts.roles import Role
+from shuzhi.core.roles import Role
 from shuzhi.rectification import documents, rules
 from shuzhi.rectification.models import Item, QuarterlyCheck
 from shuzhi.rectification.services import check_record, items_generate

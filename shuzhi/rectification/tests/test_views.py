@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
+from shuzhi.core.roles import Role
 from shuzhi.rectification.models import Evidence, Item
 from shuzhi.rectification.services import items_generate, items_mark_overdue
 from shuzhi.testing.factories import UserFactory

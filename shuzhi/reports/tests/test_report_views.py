@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.reports.models import Attachment, Report, ReportItem
 from shuzhi.reports.services import report_submit
 from shuzhi.testing.cycles import SECTION_TEXT, county_cycle, fill, township_report
@@ -207,7 +207,7 @@ def test_the_meeting_book_compiles_every_report_in_agenda_order(client, cast, re
     fill(report, cast.township_secretary)
     client.force_login(cast.county_organiser)
     cycle = report.reporter.cycle
-    response = client.get(reverse("cycles:book", args=[cycle.pk]))
+    response = client.get(reverse("reports:book", args=[cycle.pk]))
     assert response.status_code == 200
     document = docx.Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)

@@ -5,8 +5,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent, Notification
+from shuzhi.core.roles import Role
 from shuzhi.cycles.services import cycle_advance
 from shuzhi.reports.models import Report, ReportItem, ReportVersion
 from shuzhi.reports.selectors import version_diff

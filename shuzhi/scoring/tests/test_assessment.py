@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from shuzhi.accounts.roles import Role
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.scoring.models import Assessment, ComponentScore, Result
 from shuzhi.scoring.services import (
@@ -19,6 +19,7 @@ from shuzhi.scoring.services import (
     assessment_finalise,
     assessment_publish,
     component_score_set,
+    component_scores_set,
     objection_answer,
     objection_raise,
     result_amend,
@@ -272,3 +273,27 @@ def test_a_scheme_naming_an_unknown_fact_source_is_refused_with_a_reason():
         "below": 60,
     }
     assert scheme_problems(default_scheme() | {"vetoes": vetoes}) == []
+
+
+def test_a_reporters_entered_scores_are_saved_all_or_none(cast):
+    cycle, meeting = tallied_cycle(cast)
+    reporter = cycle.reporters.get(pk=meeting.agenda[0])
+    with pytest.raises(ValidationError):
+        component_scores_set(
+            actor=cast.county_organiser,
+            reporter=reporter,
+            scores={"日常考核": Decimal("88"), "重点任务": "一百"},
+        )
+    assert not ComponentScore.objects.filter(reporter=reporter).exists()
+    assert not AuditEvent.objects.filter(action="score.set").exists()
+    changed = component_scores_set(
+        actor=cast.county_organiser, reporter=reporter, scores={"日常考核": Decimal("88"), "重点任务": None}
+    )
+    assert changed == 1 and dict(ComponentScore.objects.values_list("component", "score")) == {"日常考核": 88}
+    # the same form again changes nothing
+    assert (
+        component_scores_set(
+            actor=cast.county_organiser, reporter=reporter, scores={"日常考核": Decimal("88")}
+        )
+        == 0
+    )

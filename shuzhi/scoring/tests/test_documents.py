@@ -12,7 +12,6 @@ from django.utils import timezone
 from docx.oxml.ns import qn
 from openpyxl import Workbook, load_workbook
 
-from shuzhi.accounts.roles import Role
 from shuzhi.ballots.services import (
     ballot_cast,
     comment_add,
@@ -21,7 +20,9 @@ from shuzhi.ballots.services import (
     scrutineer_sign,
     voting_close,
 )
+from shuzhi.core.grades import Grade
 from shuzhi.core.models import AuditEvent
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_advance
 from shuzhi.reports.services import report_item_add
@@ -66,10 +67,10 @@ def published(cast):
         actor=cast.reviewer, meeting=meeting, reporter=township, text=MEMBER_COMMENT, portfolio="组织工作"
     )
     comment_add(actor=cast.county_organiser, meeting=meeting, reporter=township, text=FINAL, is_final=True)
-    for class_name, others in (("党员群众代表", "fairly_good"), ("区委常委", "average")):
+    for class_name, others in (("党员群众代表", Grade.FAIRLY_GOOD), ("区委常委", Grade.AVERAGE)):
         for token in tokens(meeting, class_name):
             ballot_cast(
-                token=token, grades={r: "good" if r == township.pk else others for r in meeting.agenda}
+                token=token, grades={r: Grade.GOOD if r == township.pk else others for r in meeting.agenda}
             )
     meeting = voting_close(actor=cast.county_organiser, meeting=meeting)
     scrutineer_sign(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuzhi.accounts.models import User
-from shuzhi.accounts.roles import Role
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_advance, reporters_add
 from shuzhi.scoring.services import assessment_compute, assessment_publish, component_score_set

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shuzhi.scoring.rules import ClassCounts, ReporterInput, Scheme, assess
+from shuzhi.core.grades import Counts
+from shuzhi.scoring.rules import ReporterInput, Scheme, assess
 
 D = Decimal
 
@@ -46,7 +47,7 @@ def reporter(
     adjustments=(),
     vetoes=(),
 ):
-    ballots = {"市委常委": ClassCounts(*committee), "党代表": ClassCounts(*others)}
+    ballots = {"市委常委": Counts(*committee), "党代表": Counts(*others)}
     entered = {
         "日常考核": None if daily is None else D(daily),
         "重点任务": None if tasks is None else D(tasks),
@@ -88,7 +89,7 @@ def test_classes_without_ballots_are_left_out_and_the_others_reweighted():
     solo = ReporterInput(
         id=1,
         group="县区",
-        ballots={"党代表": ClassCounts(0, 10, 0, 0)},
+        ballots={"党代表": Counts(0, 10, 0, 0)},
         entered={"日常考核": D(85), "重点任务": D(85)},
     )
     (result,) = assess([solo], scheme())
@@ -151,7 +152,7 @@ reporters = st.lists(
 
 def _inputs(raw):
     return [
-        ReporterInput(id=i, group=g, ballots={"市委常委": ClassCounts(*c), "党代表": ClassCounts(*o)},
+        ReporterInput(id=i, group=g, ballots={"市委常委": Counts(*c), "党代表": Counts(*o)},
                       entered={"日常考核": d, "重点任务": t}, adjustments=tuple(a), vetoes=tuple(v))
         for i, (c, o, d, t, g, v, a) in enumerate(raw, start=1)
     ]  # fmt: skip

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from shuzhi.accounts.roles import ADMIN_ROLES, Role
 from shuzhi.accounts.services import admin_account_create, generate_password
+from shuzhi.core.roles import ADMIN_ROLES, Role
 from shuzhi.orgs.models import Organization
 
 

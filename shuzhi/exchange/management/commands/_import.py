@@ -1,3 +1,5 @@
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -20,6 +22,18 @@ def describe_error(error: dict) -> str:
         where += f"（{error['column']}）"
     value = f" “{error['value']}”" if error["value"] else ""
     return f"{where}{value}：{error['message']}"
+
+
+def _save_beside(job: ExchangeJob, file: Path) -> Path:
+    """Copy the job's error report out of the file storage (which may be an object store) next
+    to the file imported, readable by its owner only, as the rows in it hold personal data."""
+    target = file.with_name(f"{file.stem}-错误报告.xlsx")
+    with (
+        job.report.open("rb") as report,
+        open(target, "wb", opener=lambda path, flags: os.open(path, flags, 0o600)) as out,
+    ):
+        shutil.copyfileobj(report, out)
+    return target
 
 
 class ImportCommand(BaseCommand):
@@ -64,5 +78,5 @@ class ImportCommand(BaseCommand):
         if job.error_count > SHOWN_ERRORS:
             self.stderr.write(f"  ……另有 {job.error_count - SHOWN_ERRORS} 处")
         if job.report:
-            self.stderr.write(f"错误报告：{job.report.path}")
+            self.stderr.write(f"错误报告：{_save_beside(job, file)}")
         raise CommandError("未导入任何数据。")

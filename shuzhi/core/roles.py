@@ -1,4 +1,5 @@
-"""Roles and what each may do. One role per account, so the three administrators stay apart."""
+"""Roles and what each may do: the vocabulary `core.access` checks. One role per account (the
+account itself is in `accounts`), so the three administrators stay apart."""
 
 from enum import StrEnum
 
