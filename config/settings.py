@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "shuzhi.ballots",
     "shuzhi.scoring",
     "shuzhi.rectification",
+    "shuzhi.analytics",
     "shuzhi.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("shuzhi.ballots.urls")),
     path("assessment/", include("shuzhi.scoring.urls")),
     path("rectification/", include("shuzhi.rectification.urls")),
+    path("analytics/", include("shuzhi.analytics.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

@@ -674,3 +674,104 @@ def _cn(n: int) -> str:
     if n < 100:
         return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
     return str(n)
+
+
+# ---- duty report texts ------------------------------------------------------------------------
+# Sentences built clause by clause from the seeds' vocabulary (who, does what, to what, how much),
+# so that two units' reports share the genre's words but no passage: the ground on which copies
+# are planted for the analytics benchmark and the demo. No fixed stretch is longer than a few
+# characters (a passage needs 32 shared characters in a row, give or take an edit).
+
+_WHO = ["镇党委", "区委", "县委", "机关党委", "党总支", "驻村工作队", "各党支部", "领导班子", "党员干部", "村两委班子",
+        "社区党委", "党建办", "组织委员", "第一书记", "网格党支部", "两新组织党委", "党群服务中心", "党员志愿服务队",
+        "青年党员", "老党员", "党小组", "党建指导员", "机关支部", "非公企业党支部", "学校党委", "医院党委", "园区党委",
+        "街道党工委", "村务监督委员会", "纪检委员"]  # fmt: skip
+_DOES = ["大力推进", "深入开展", "扎实抓好", "认真落实", "持续深化", "全面推行", "集中整治", "专题研究", "逐项推动",
+         "统筹抓好", "着力加强", "探索建立", "规范开展", "全力攻坚", "带头落实", "跟踪督办", "分类指导", "稳步实施",
+         "定期调度", "主动承接", "常态开展", "系统推进", "严格执行", "认真组织", "高标准推进"]  # fmt: skip
+_WHAT = ["村级组织建设", "两新组织党建", "党员队伍建设", "基层治理", "党群服务中心建设", "后备干部培养", "软弱涣散村整顿",
+         "村集体经济发展", "城市社区党建", "党员教育管理", "书记领办项目", "网格化管理", "发展党员工作", "阵地建设",
+         "民主评议党员", "流动党员管理", "志愿服务活动", "红色物业建设", "主题党日活动", "党建品牌创建", "村务公开",
+         "四议两公开", "积分制管理", "承诺践诺", "结对共建", "人才回引", "矛盾纠纷排查", "政策宣讲", "项目攻坚",
+         "乡村振兴", "人居环境整治", "困难党员帮扶", "党费收缴管理", "党员档案整理", "议事协商", "微心愿认领"]  # fmt: skip
+_HOW_MUCH = ["，累计{n}次", "，覆盖{n}个村", "，投入资金{n}万元", "，惠及群众{n}户", "，参与党员{n}人", "，办结事项{n}件",
+             "，完成率{n}%", "，新建阵地{n}处", "，选派干部{n}名", "，整改问题{n}个", "，走访群众{n}户", "，收集意见{n}条",
+             "", "", ""]  # fmt: skip
+_WHEN = [
+    "{m}月以来",
+    "今年以来",
+    "{m}月份",
+    "上半年",
+    "下半年",
+    "全年",
+    "{m}月底前",
+    "一季度",
+    "三季度",
+    "年初",
+]
+_WHERE = ["东关", "西河", "南湾", "北坡", "红旗", "幸福", "新庄", "柳林", "石桥", "花园", "桃园", "青龙", "白沙",
+          "金山", "永安", "太平", "长青", "丰收", "前进", "光明", "黄楼", "孙庄", "刘集", "马湖"]  # fmt: skip
+_WHERE_KIND = ["村", "社区", "片区", "园区", "小区", "街道"]
+_LACK = ["组织生活记录不全", "后备干部储备不足", "党员年龄偏大", "阵地利用率不高", "集体经济收入偏低", "制度执行打折扣",
+         "党费收缴不及时", "发展党员质量不高", "网格员配备不足", "议事程序不规范", "党建经费保障不足", "活动形式单一",
+         "群众参与度不高", "整改进度滞后", "学习记录流于形式", "台账资料不规范", "党员联系群众不够", "示范带动作用弱"]  # fmt: skip
+_EXTENT = [
+    "，涉及{n}个支部",
+    "，{n}个村存在",
+    "（{n}处）",
+    "，抽查{n}份",
+    "",
+    "",
+    "，群众反映{n}次",
+    "，占{n}%",
+]
+_OPENERS = {
+    "problems": ["一是", "二是", "三是", "四是", "同时，", "此外，"],
+    "causes": ["究其原因，", "从主观上看，", "从客观上看，", "深层次看，"],
+    "measures": ["下一步，", "一要", "二要", "三要", "同时，"],
+}
+_SIZES = {"duty": 4, "personal": 3, "achievements": 5, "problems": 3, "causes": 2, "measures": 3,
+          "last_year": 2, "discipline": 2}  # fmt: skip
+
+
+class ReportWriter:
+    """Deterministic duty-report texts: the same seed, unit and year give the same report."""
+
+    def __init__(self, *, seed: int):
+        self.seed = seed
+
+    def _place(self, rng: random.Random) -> str:
+        return rng.choice(_WHERE) + rng.choice(_WHERE_KIND)
+
+    def _clause(self, rng: random.Random) -> str:
+        who = rng.choice([rng.choice(_WHO), self._place(rng) + rng.choice(_WHO)])
+        when = rng.choice(_WHEN).format(m=rng.randint(1, 12))
+        amount = rng.choice(_HOW_MUCH).format(n=rng.randint(2, 980))
+        return f"{when}{who}{rng.choice(_DOES)}{rng.choice(_WHAT)}{amount}"
+
+    def _problem(self, rng: random.Random) -> str:
+        tail = rng.choice(_EXTENT).format(n=rng.randint(2, 60))
+        return f"{self._place(rng)}{rng.choice(['在', '的', '抓', ''])}{rng.choice(_WHAT)}{rng.choice(_LACK)}{tail}"
+
+    def _sentence(self, key: str, rng: random.Random) -> str:
+        opener = rng.choice(_OPENERS.get(key, [""]))
+        if key == "problems":
+            body = "，".join(self._problem(rng) for _ in range(rng.randint(1, 2)))
+        else:
+            body = "，".join(self._clause(rng) for _ in range(rng.randint(1, 3)))
+        return f"{opener}{body}。"
+
+    def report(self, unit_index: int, year: int, unit: str) -> dict[str, str]:
+        """The eight sections of a unit's report of a year."""
+        rng = random.Random(f"{self.seed}/{unit_index}/{year}")
+        return {
+            key: f"{unit}" + "".join(self._sentence(key, rng) for _ in range(size))
+            for key, size in _SIZES.items()
+        }
+
+
+def plant(text: str, passage: str, rng: random.Random) -> str:
+    """`text` with `passage` put in after one of its sentences."""
+    ends = [i + 1 for i, char in enumerate(text) if char == "。"] or [len(text)]
+    at = rng.choice(ends)
+    return text[:at] + passage + text[at:]

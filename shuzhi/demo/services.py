@@ -299,3 +299,90 @@ def demo_cycle_ensure(*, root: Organization) -> Cycle | None:
             report_item_add(actor=writer, report=report, kind="problem", text="村级后备干部储备不足，结构不够合理",
                             category="队伍建设", severity="moderate")  # fmt: skip
     return cycle
+
+
+# A page of a website that reposts duty reports, as organisers find them: traditional characters,
+# pinyin after some words, the site's disclaimer. One demo report copies a passage of it.
+DEMO_TEMPLATE = (
+    "導語:鄉鎮黨委書記抓基層黨建工作述職報告一文來源於網友上傳,不代表本站觀點,歡迎參考。\n"
+    "今年以來,我鎮堅持把抓基層黨建作爲第一責(zé)任,建立書記抓、抓書記的工作機制,"
+    "全鎮二十三個村全部建成標準化黨群服務中心,每(měi)個村配備專職黨務工作者一名,"
+    "推行“支部+合作社+農戶”模式,帶動村集體經濟收入全部超過十萬元,"
+    "其中五個村超過五十萬元,群眾滿意度由百分之八十二提高到百分之九十五。\n"
+    "聲明:本文僅代表作者個人觀點,與本網無關。"
+)
+
+
+def _short(name: str) -> str:
+    """中共云州市东湖区委员会 → 东湖区, as a report names its own unit."""
+    for part in ("中共", "云州市", "委员会", "工作委员会"):
+        name = name.replace(part, "")
+    return name or "本单位"
+
+
+def demo_texts_ensure(*, cycle: Cycle | None) -> int:
+    """Give the demo cycle's reports text, with a planted copy or two, and last year's archived
+    cycle to copy from; a template text in the organiser's corpus; then check them all. Done once
+    (when the cycle is new). Returns how many reports were written."""
+    import random
+    import re
+
+    from shuzhi.analytics.models import TemplateText
+    from shuzhi.analytics.normalise import normalise
+    from shuzhi.analytics.services import checks_refresh
+    from shuzhi.cycles.models import Reporter
+    from shuzhi.demo.generator import ReportWriter, plant
+    from shuzhi.reports.models import Report
+
+    if cycle is None:
+        return 0
+    rng = random.Random(cycle.year)
+    writer = ReportWriter(seed=cycle.year)
+    organiser = cycle.created_by
+    reporters = list(cycle.reporters.select_related("organization", "secretary").order_by("position"))
+    with transaction.atomic():
+        last_year = Cycle.objects.create(
+            organization=cycle.organization, org_path=cycle.org_path, year=cycle.year - 1,
+            title=f"{cycle.year - 1}年度全市抓基层党建工作述职评议考核", status=Cycle.Status.ARCHIVED,
+            groups=cycle.groups, report_due=cycle.report_due - timedelta(days=365),
+            meeting_on=cycle.meeting_on - timedelta(days=365), created_by=organiser,
+        )  # fmt: skip
+        old = {}
+        for reporter in reporters:
+            past = Reporter.objects.create(cycle=last_year, organization=reporter.organization,
+                                           secretary=reporter.secretary, group=reporter.group, mode=reporter.mode,
+                                           position=reporter.position)  # fmt: skip
+            sections = writer.report(reporter.position, last_year.year, _short(reporter.organization.name))
+            old[reporter.pk] = Report.objects.create(
+                reporter=past, status=Report.Status.ACCEPTED, sections=sections
+            )
+        TemplateText.objects.create(
+            organization=cycle.organization, org_path=cycle.org_path, title="网上流传的乡镇党委书记述职报告",
+            original_name="述职报告范文.txt", kind="txt", sha256="demo", text=DEMO_TEMPLATE, uploaded_by=organiser,
+        )  # fmt: skip
+        written = 0
+        for n, reporter in enumerate(reporters[:8]):
+            report = Report.objects.get(reporter=reporter)
+            sections = writer.report(reporter.position, cycle.year, _short(reporter.organization.name))
+            if reporter.secretary.username == "secretary":
+                sections = {**sections, **report.sections}  # what the demo secretary has begun stays
+                # last year's own report, pasted again
+                sections["achievements"] = plant(
+                    sections["achievements"], old[reporter.pk].sections["achievements"][:160] + "。", rng
+                )
+            elif n == 1:
+                # copied from the site, converted to simplified characters and the pinyin dropped
+                passage = normalise(DEMO_TEMPLATE).folded.split("\n")[1]
+                sections["achievements"] = plant(
+                    sections["achievements"], re.sub(r"\([a-zǎěǐǒǔāēīōūáéíóúàèìòù]+\)", "", passage), rng
+                )
+            elif n == 2:
+                # another unit's report of last year
+                other = old[reporters[3].pk].sections["duty"]
+                sections["duty"] = plant(sections["duty"], other[6:150] + "。", rng)
+            Report.objects.filter(pk=report.pk).update(
+                sections=sections, status=Report.Status.DRAFT, updated_at=timezone.now()
+            )
+            written += 1
+    checks_refresh()
+    return written

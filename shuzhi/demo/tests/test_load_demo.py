@@ -4,6 +4,7 @@ import json
 from django.core.management import call_command
 
 from shuzhi.accounts.models import User
+from shuzhi.analytics.models import CopyFinding
 from shuzhi.core.roles import Role
 from shuzhi.core.selectors import audit_chain_verify
 from shuzhi.cycles.models import Cycle
@@ -31,10 +32,15 @@ def test_load_demo_builds_the_city_and_its_accounts_and_can_run_twice(db, tmp_pa
     secretary = User.objects.get(username="secretary")
     assert secretary.member == secretary.organization.secretary
 
-    cycle = Cycle.objects.get()
-    assert cycle.organization == root and cycle.status == Cycle.Status.REPORTS_OPEN
+    cycle = Cycle.objects.get(status=Cycle.Status.REPORTS_OPEN)
+    assert cycle.organization == root
+    # last year's archived cycle, for the copies the demo reports show (analytics)
+    assert Cycle.objects.get(status=Cycle.Status.ARCHIVED).year == cycle.year - 1
+    demo_report = Report.objects.get(reporter__secretary=secretary, reporter__cycle=cycle)
+    assert CopyFinding.objects.filter(document__object_id=demo_report.pk).exists()
+    assert CopyFinding.objects.filter(source__kind="template").exists()
     assert cycle.reporters.count() == root.numchild
-    assert Report.objects.get(reporter__secretary=secretary).status == Report.Status.DRAFT
+    assert demo_report.status == Report.Status.DRAFT
     # the other units' secretaries exist to be named reporters; they cannot log in
     assert not any(u.has_usable_password() for u in User.objects.filter(username__startswith="sec_"))
 
@@ -43,7 +49,7 @@ def test_load_demo_builds_the_city_and_its_accounts_and_can_run_twice(db, tmp_pa
     assert "已存在" in again.getvalue()
     assert Organization.objects.count() == 320
     assert User.objects.filter(username__in=logins).count() == len(logins)
-    assert Cycle.objects.count() == 1  # the demo cycle too is made once
+    assert Cycle.objects.count() == 2  # the demo cycle (and last year's) too are made once
     assert json.loads(settings.DEMO_LOGINS_FILE.read_text()) == logins
     assert audit_chain_verify().ok
 

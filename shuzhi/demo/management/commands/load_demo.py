@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
-from shuzhi.demo.services import city_write, demo_accounts_ensure, demo_cycle_ensure
+from shuzhi.demo.services import city_write, demo_accounts_ensure, demo_cycle_ensure, demo_texts_ensure
 from shuzhi.orgs.models import Organization
 
 
@@ -34,6 +34,10 @@ class Command(BaseCommand):
         if cycle is not None:
             self.stdout.write(
                 f"已建立演示述职评议周期“{cycle.title}”（{cycle.reporters.count()} 个述职单位）。"
+            )
+            written = demo_texts_ensure(cycle=cycle)
+            self.stdout.write(
+                f"已为 {written} 份述职报告写入演示文字（含雷同段落），并建立上年度归档周期和范文库。"
             )
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
