@@ -53,9 +53,25 @@ class MeetingForm(StyledFormMixin, forms.Form):
 
 class VoterClassForm(StyledFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("投票人类别"), max_length=30, help_text=_("例如：市委常委、党代表、基层党员群众代表。")
+        label=_("投票人类别"), max_length=30, help_text=_("例如：区委常委、党代表、基层党员群众代表。")
     )
     ballots = forms.IntegerField(label=_("票数"), min_value=1, max_value=5000)
+    scheme_class = forms.ChoiceField(
+        label=_("计入考核方案的类别"), required=False,
+        help_text=_("该类投票人的票按考核方案中哪一类的权重计分。"),
+    )  # fmt: skip
+
+    def __init__(self, *args, scheme_classes: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme_class"].choices = [("", _("其他（合并计分）")), *((n, n) for n in scheme_classes)]
+
+
+class SchemeClassForm(StyledFormMixin, forms.Form):
+    scheme_class = forms.ChoiceField(label=_("计入考核方案的类别"), required=False)
+
+    def __init__(self, *args, scheme_classes: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme_class"].choices = [("", _("其他（合并计分）")), *((n, n) for n in scheme_classes)]
 
 
 class PaperTallyForm(StyledFormMixin, forms.Form):

@@ -75,6 +75,10 @@ class VoterClass(TimeStampedModel):
     )
     name = models.CharField(_("类别"), max_length=30)
     ballots = models.PositiveIntegerField(_("票数"))
+    # which class of the cycle's scheme (its class_weights, or its committee class) this one counts
+    # under; blank: pooled with the others ("其他"). Set by the organiser, never guessed from the
+    # name at scoring time: a county's 区委常委 is the scheme's 党委常委 because it was set so.
+    scheme_class = models.CharField(_("计入考核方案的类别"), max_length=30, blank=True)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:

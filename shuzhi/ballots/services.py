@@ -29,6 +29,7 @@ from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record
+from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.models import Cycle, Reporter
 
 CODE_PURPOSE = "ballot-code"
@@ -97,20 +98,75 @@ def meeting_update(*, actor, meeting: Meeting, **values: Any) -> Meeting:
     return meeting
 
 
+def _scheme_class(meeting: Meeting, name: str, scheme_class: str | None) -> str:
+    """The scheme class a voter class counts under: the one chosen, which the cycle's scheme must
+    name; when none is chosen (None), the scheme class of the same name if there is one."""
+    named = cycle_rules.scheme_classes(meeting.cycle.scheme or {})
+    if scheme_class is None:
+        return name if name in named else ""
+    scheme_class = scheme_class.strip()
+    if scheme_class and scheme_class not in named:
+        raise field_error(
+            "scheme_class",
+            _("考核方案中没有“%(name)s”类别，可选：%(choices)s，或留空计入“其他”。")
+            % {"name": scheme_class, "choices": "、".join(named) or _("（无）")},
+            "unknown_scheme_class",
+        )
+    return scheme_class
+
+
 @transaction.atomic
-def voter_class_add(*, actor, meeting: Meeting, name: str, ballots: int) -> VoterClass:
+def voter_class_add(
+    *, actor, meeting: Meeting, name: str, ballots: int, scheme_class: str | None = None
+) -> VoterClass:
+    """Add a kind of voter; `scheme_class` is the class of the cycle's scheme its ballots count
+    under ("" for the pooled others; None: the scheme class of the same name, if any)."""
     meeting = _locked(meeting)
     _check_owner(actor, meeting)
     _check_prepared(meeting)
     if not 0 < ballots <= MAX_CODES_PER_CLASS:
         raise field_error("ballots", _("票数应为 1 到 %(max)d。") % {"max": MAX_CODES_PER_CLASS}, "range")
+    name = name.strip()
     last = meeting.classes.aggregate(last=Max("position"))["last"] or 0
-    voter_class = VoterClass(meeting=meeting, name=name.strip(), ballots=ballots, position=last + 1)
+    voter_class = VoterClass(meeting=meeting, name=name, ballots=ballots, position=last + 1,
+                             scheme_class=_scheme_class(meeting, name, scheme_class))  # fmt: skip
     voter_class.full_clean()
     voter_class.save()
     audit_record(actor=actor, action="meeting.class_add", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"class": voter_class.name, "ballots": ballots})  # fmt: skip
+                 extra={"class": voter_class.name, "ballots": ballots, "scheme_class": voter_class.scheme_class})  # fmt: skip
     return voter_class
+
+
+@transaction.atomic
+def voter_class_point(*, actor, voter_class: VoterClass, scheme_class: str) -> VoterClass:
+    """Set which class of the scheme a voter class counts under ("" for the pooled others)."""
+    meeting = _locked(voter_class.meeting)
+    _check_owner(actor, meeting)
+    _check_prepared(meeting)
+    before = voter_class.scheme_class
+    voter_class.scheme_class = _scheme_class(meeting, voter_class.name, scheme_class)
+    voter_class.save(update_fields=["scheme_class", "updated_at"])
+    audit_record(actor=actor, action="meeting.class_point", target=meeting, org_path=meeting.cycle.org_path,
+                 before={"scheme_class": before}, after={"scheme_class": voter_class.scheme_class},
+                 extra={"class": voter_class.name})  # fmt: skip
+    return voter_class
+
+
+def scheme_class_problems(meeting: Meeting, classes: Sequence[VoterClass]) -> list[str]:
+    """The weighted classes of the cycle's scheme that no voter class of the meeting counts
+    under: their weight would silently go to the others, so voting may not open."""
+    pointed = {c.scheme_class for c in classes if c.scheme_class}
+    scheme = meeting.cycle.scheme or {}
+    weights = scheme.get("class_weights") or {}
+    problems = []
+    for name in cycle_rules.required_scheme_classes(scheme):
+        if name not in pointed:
+            problems.append(
+                _("考核方案给“%(name)s”类别 %(weight)d%% 的权重，但本次会议没有投票人类别计入该类；"
+                  "请在投票人类别中选定计入“%(name)s”的类别（例如区委常委），或修改考核方案。")
+                % {"name": name, "weight": weights[name]}
+            )  # fmt: skip
+    return problems
 
 
 @transaction.atomic
@@ -165,6 +221,8 @@ def voting_open(*, actor, meeting: Meeting) -> Meeting:
         problems.append(_("还没有设置投票人类别。"))
     if any(c.n < c.ballots for c in classes):
         problems.append(_("还有类别的票码没有生成，请先生成票码。"))
+    if classes:
+        problems += scheme_class_problems(meeting, classes)
     if problems:
         raise ValidationError([ValidationError(p, code="not_ready") for p in problems])
     meeting.agenda = meeting_agenda(meeting.cycle)
@@ -172,6 +230,7 @@ def voting_open(*, actor, meeting: Meeting) -> Meeting:
     meeting.save(update_fields=["agenda", "status", "opened_at", "updated_at"])
     audit_record(actor=actor, action="meeting.open", target=meeting, org_path=meeting.cycle.org_path,
                  extra={"reporters": len(meeting.agenda), "classes": {c.name: c.ballots for c in classes},
+                        "scheme_classes": {c.name: c.scheme_class or "*" for c in classes},
                         "items": meeting.items, "max_good_count": meeting.max_good_count,
                         "max_good_percent": meeting.max_good_percent})  # fmt: skip
     return meeting

@@ -12,6 +12,7 @@ urlpatterns = [
     path("ballots/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("ballots/meetings/<int:pk>/classes/", views.class_add, name="class_add"),
     path("ballots/meetings/<int:pk>/classes/<int:class_pk>/remove/", views.class_remove, name="class_remove"),
+    path("ballots/meetings/<int:pk>/classes/<int:class_pk>/point/", views.class_point, name="class_point"),
     path("ballots/meetings/<int:pk>/codes/", views.codes_issue, name="codes_issue"),
     path("ballots/meetings/<int:pk>/slips/", views.slips, name="slips"),
     path("ballots/meetings/<int:pk>/open/", views.voting_open, name="open"),

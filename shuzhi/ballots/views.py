@@ -22,6 +22,7 @@ from shuzhi.ballots.forms import (
     MeetingForm,
     PaperCountForm,
     PaperTallyForm,
+    SchemeClassForm,
     ScrutineerForm,
     VoterClassForm,
 )
@@ -31,6 +32,7 @@ from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.grades import Grade
 from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
+from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.selectors import can_manage, cycle_get
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -203,14 +205,26 @@ def meeting(request, pk: int):
     manage = can_manage(request.user, meeting.cycle)
     classes = list(meeting.classes.annotate(codes_made=Count("codes")))
     rows, _classes = selectors.meeting_results(meeting)
+    scheme_classes = cycle_rules.scheme_classes(meeting.cycle.scheme or {})
     context = {
         "meeting": meeting,
         "cycle": meeting.cycle,
         "manage": manage,
         "classes": classes,
+        "scheme_classes": scheme_classes,
+        "scheme_class_problems": services.scheme_class_problems(meeting, classes)
+        if manage and classes and meeting.status == Meeting.Status.PREPARED
+        else [],
         "codes_missing": any(c.codes_made < c.ballots for c in classes),
         "turnout": selectors.turnout(meeting),
-        "class_form": VoterClassForm(),
+        "class_form": VoterClassForm(
+            scheme_classes=scheme_classes,
+            initial={
+                "scheme_class": next(
+                    (n for n in scheme_classes if n not in {c.scheme_class for c in classes}), ""
+                )
+            },
+        ),
         "scrutineers": list(meeting.scrutineers.all()),
         "scrutineer_form": ScrutineerForm(),
         "paper_counts": {c.voter_class_id: c for c in meeting.paper_counts.all()},
@@ -226,12 +240,35 @@ def meeting(request, pk: int):
 @require_POST
 def class_add(request, pk: int):
     meeting = _managed(request, pk)
-    form = VoterClassForm(request.POST)
+    form = VoterClassForm(request.POST, scheme_classes=cycle_rules.scheme_classes(meeting.cycle.scheme or {}))
     if form.is_valid():
         try:
             services.voter_class_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
             show_errors(request, error)
+    else:
+        show_errors(request, form)
+    return redirect("ballots:meeting", pk=meeting.pk)
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def class_point(request, pk: int, class_pk: int):
+    """Set which class of the scheme a voter class counts under."""
+    meeting = _managed(request, pk)
+    voter_class = get_scoped_or_404(meeting.classes.all(), pk=class_pk)
+    form = SchemeClassForm(
+        request.POST, scheme_classes=cycle_rules.scheme_classes(meeting.cycle.scheme or {})
+    )
+    if form.is_valid():
+        try:
+            services.voter_class_point(
+                actor=request.user, voter_class=voter_class, scheme_class=form.cleaned_data["scheme_class"]
+            )
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, _("已保存%(cls)s计入的类别。") % {"cls": voter_class.name})
     else:
         show_errors(request, form)
     return redirect("ballots:meeting", pk=meeting.pk)

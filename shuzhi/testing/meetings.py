@@ -24,10 +24,20 @@ from shuzhi.testing.factories import OrganizationFactory, UserFactory
 
 
 def county_meeting(
-    cast, *, open_voting: bool = True, classes=(("区委常委", 5), ("党员群众代表", 8)), **settings
+    cast,
+    *,
+    open_voting: bool = True,
+    classes=(("区委常委", 5, "党委常委"), ("党员群众代表", 8, "")),
+    class_weights: dict[str, int] | None = None,
+    **settings,
 ) -> Meeting:
-    """The county cycle with 柳泉镇 (on site) and two more units (one written), at its meeting."""
+    """The county cycle with 柳泉镇 (on site) and two more units (one written), at its meeting.
+    `classes`: (name, ballots) or (name, ballots, the scheme class it counts under);
+    `class_weights`: the scheme's, if not the default (党委常委 50, 其他 50)."""
     cycle = county_cycle(cast, open_reports=False)
+    if class_weights is not None:
+        Cycle.objects.filter(pk=cycle.pk).update(scheme={**cycle.scheme, "class_weights": class_weights})
+        cycle.refresh_from_db()
     units = [
         OrganizationFactory(
             name=name, kind="committee", level="township", field="rural", parent=cast.county_a
@@ -52,8 +62,11 @@ def county_meeting(
         held_on=timezone.localdate(),
         **settings,
     )
-    for name, ballots in classes:
-        voter_class_add(actor=cast.county_organiser, meeting=meeting, name=name, ballots=ballots)
+    for name, ballots, *scheme_class in classes:
+        voter_class_add(
+            actor=cast.county_organiser, meeting=meeting, name=name, ballots=ballots,
+            scheme_class=scheme_class[0] if scheme_class else None,
+        )  # fmt: skip
     codes_issue(actor=cast.county_organiser, meeting=meeting)
     if open_voting:
         meeting = voting_open(actor=cast.county_organiser, meeting=meeting)
