@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from shuzhi.ballots import rules
-from shuzhi.ballots.models import CodeUse, Comment, Meeting, TallyRow, VoterClass
+from shuzhi.ballots.models import Ballot, CodeUse, Comment, Meeting, TallyRow, VoterClass
 from shuzhi.core.access import get_scoped_or_404
 from shuzhi.core.grades import Counts
 from shuzhi.cycles.models import Reporter
@@ -70,3 +70,13 @@ def meeting_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]
             by_class.append((voter_class, c if voter_class.pk in shown else None))
         rows.append(ResultRow(reporter, total, by_class, comments.get(reporter.pk, [])))
     return rows, classes
+
+
+def meeting_suggestions(meeting: Meeting) -> list[str]:
+    """The 意见建议 written on the phone ballots, once voting has closed: the texts alone, sorted
+    by their wording, with nothing of the ballot they came from (no grades, no class, no order of
+    casting)."""
+    if not meeting.results_visible:
+        return []
+    texts = Ballot.objects.filter(meeting=meeting).exclude(suggestion="").values_list("suggestion", flat=True)
+    return sorted(texts.order_by())

@@ -7,9 +7,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuzhi.accounts.models import User
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import (
     Ballot,
@@ -28,7 +30,7 @@ from shuzhi.core.errors import field_error
 from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Role
-from shuzhi.core.services import audit_record
+from shuzhi.core.services import audit_record, notify
 from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.models import Cycle, Reporter
 
@@ -246,8 +248,17 @@ def voting_close(*, actor, meeting: Meeting) -> Meeting:
     meeting.status, meeting.closed_at = Meeting.Status.VOTING_CLOSED, timezone.now()
     meeting.save(update_fields=["status", "closed_at", "updated_at"])
     rows = tally_rebuild(meeting=meeting)
+    suggestions = Ballot.objects.filter(meeting=meeting).exclude(suggestion="").count()
     audit_record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"phone_ballots": Ballot.objects.filter(meeting=meeting).count(), "tally_rows": rows})  # fmt: skip
+                 extra={"phone_ballots": Ballot.objects.filter(meeting=meeting).count(), "tally_rows": rows,
+                        "suggestions": suggestions})  # fmt: skip
+    if suggestions:
+        organisers = User.objects.filter(
+            role=Role.ORGANISER, organization_id=meeting.cycle.organization_id, is_active=True
+        )
+        notify(recipients=list(organisers),
+               text=_("“%(title)s”投票已结束，收到意见建议 %(n)d 条（与评价分开保存）。") % {"title": meeting.title, "n": suggestions},
+               link=reverse("ballots:suggestions", args=[meeting.pk]))  # fmt: skip
     return meeting
 
 

@@ -27,4 +27,5 @@ urlpatterns = [
         name="scrutineer_sign",
     ),
     path("ballots/meetings/<int:pk>/comments/", views.comments, name="comments"),
+    path("ballots/meetings/<int:pk>/suggestions/", views.suggestions, name="suggestions"),
 ]

@@ -123,22 +123,52 @@ def _vote_cast(request, token: str):
                 {"meeting": code.meeting, "message": error.messages[0]},
                 status=status,
             )
-        context = _form_context(code.meeting, code.voter_class)
-        context.update(errors=error.messages, chosen=grades, suggestion=suggestion, chosen_scores=scores)
+        meeting = code.meeting
+        faults = rules.ballot_faults(
+            grades, agenda=meeting.agenda, max_good_count=meeting.max_good_count,
+            max_good_percent=meeting.max_good_percent, items=len(meeting.items), item_max=meeting.item_max,
+            scores=scores, suggestion=suggestion if meeting.allow_suggestion else "",
+        )  # fmt: skip
+        context = _form_context(meeting, code.voter_class, grades=grades, scores=scores, faults=faults)
+        context.update(
+            errors=error.messages, suggestion=suggestion, suggestion_error=faults.get("suggestion")
+        )
         return render(request, "ballots/vote.html", context, status=400)
     return redirect("ballots:thanks")
 
 
-def _form_context(meeting: Meeting, voter_class) -> dict:
+def _form_context(
+    meeting: Meeting,
+    voter_class,
+    *,
+    grades: dict[int, str] | None = None,
+    scores: dict[int, list[object]] | None = None,
+    faults: dict[str, str] | None = None,
+) -> dict:
+    """The phone form; sent back, it keeps every grade, item score and the suggestion as entered,
+    and marks each field at fault with its reason."""
     reporters = selectors.agenda_reporters(meeting)
+    grades, scores, faults = grades or {}, scores or {}, faults or {}
+    cards = []
+    for reporter in reporters:
+        entered = scores.get(reporter.pk) or []
+        cards.append({
+            "reporter": reporter,
+            "chosen": grades.get(reporter.pk, ""),
+            "grade_error": faults.get(f"grade_{reporter.pk}", ""),
+            "items": [
+                {"index": i, "name": name, "value": "" if i >= len(entered) else entered[i],
+                 "error": faults.get(f"score_{reporter.pk}_{i}", "")}
+                for i, name in enumerate(meeting.items)
+            ],
+        })  # fmt: skip
     return {
         "meeting": meeting,
         "voter_class": voter_class,
         "reporters": reporters,
+        "cards": cards,
         "grades": Grade.choices,
         "good_limit": rules.good_limit(len(reporters), meeting.max_good_count, meeting.max_good_percent),
-        "chosen": {},
-        "chosen_scores": {},
     }
 
 
@@ -234,6 +264,19 @@ def meeting(request, pk: int):
         "rows": rows,
     }
     return render(request, "ballots/meeting.html", context)
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_GET
+def suggestions(request, pk: int):
+    """The 意见建议 of the phone ballots, for those who run the meeting, after voting has closed;
+    apart from any grades."""
+    meeting = _managed(request, pk)
+    texts = selectors.meeting_suggestions(meeting)
+    if meeting.results_visible:
+        audit_record(actor=request.user, action="meeting.suggestions_read", target=meeting,
+                     org_path=meeting.cycle.org_path, extra={"suggestions": len(texts)})  # fmt: skip
+    return render(request, "ballots/suggestions.html", {"meeting": meeting, "suggestions": texts})
 
 
 @capability_required(Capability.MANAGE_CYCLES)
