@@ -119,3 +119,19 @@ class CommentForm(StyledFormMixin, forms.Form):
         self.fields["reporter"].choices = [
             (r.pk, f"{r.organization.name}（{r.secretary.full_name}）") for r in reporters
         ]
+
+
+class CodeEntryForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("票码"), max_length=40,
+        help_text=_("票签二维码下方的 10 位票码，字母不分大小写，可不输入短横线。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+                                      "autocorrect": "off", "inputmode": "text"}),
+    )  # fmt: skip
+
+
+class CodeVoidForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(label=_("票码"), max_length=40, required=False,
+                           help_text=_("交回的票签：填票签上的票码。"))  # fmt: skip
+    serial = forms.IntegerField(label=_("存根编号"), min_value=1, required=False,
+                                help_text=_("遗失的票签：填存根上的编号。"))  # fmt: skip

@@ -96,8 +96,15 @@ class VoterClass(TimeStampedModel):
         return self.name
 
 
+# A ballot code a person can read and type: 10 characters without 0/O, 1/I/L (31^10, about 50
+# bits: with a thousand codes in use, a guess finds one once in about 10^12 tries).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+
+
 class BallotCode(models.Model):
-    """A one-time ballot code, printed as a QR code on a slip. Found by its keyed hash."""
+    """A one-time ballot code, printed on a slip as a QR code and as a short code to type. Found
+    by its keyed hash. `serial` is the slip's count number, printed only on the organiser's stub."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="codes")
     voter_class = models.ForeignKey(VoterClass, on_delete=models.CASCADE, related_name="codes")
@@ -105,6 +112,8 @@ class BallotCode(models.Model):
     token_hash = models.BinaryField(max_length=32, unique=True)
     token = EncryptedCharField(_("票码"))  # kept sealed, so the slips can be printed again
     created_at = models.DateTimeField(auto_now_add=True)
+    # a slip reported lost or spoiled: its code is refused from then on, and a new slip is issued
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "serial"]
@@ -113,6 +122,14 @@ class BallotCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}-{self.serial}"
+
+    @property
+    def short_code(self) -> str:
+        """The code as printed for typing, in two groups of five (ABCDE-FGH23)."""
+        token = self.token
+        if len(token) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in token):
+            return f"{token[:5]}-{token[5:]}"
+        return token  # a code made before short codes: typed as it is
 
 
 class CodeUse(models.Model):

@@ -1,19 +1,23 @@
 import json
 import secrets
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from shuzhi.accounts.models import User
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
     Ballot,
     BallotCode,
     BallotMark,
@@ -182,6 +186,35 @@ def voter_class_remove(*, actor, voter_class: VoterClass) -> None:
     voter_class.delete()
 
 
+def shuffled(items) -> list:
+    """The items in a random order (the operating system's generator): slips are printed so, so
+    that the order of a pile of slips says nothing about who was handed which."""
+    items = list(items)
+    secrets.SystemRandom().shuffle(items)
+    return items
+
+
+def new_code() -> str:
+    """A fresh short ballot code (models.CODE_ALPHABET, CODE_LENGTH characters)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+def code_normalise(typed: str) -> str:
+    """A code as a person typed it (lower case, spaces, a dash, full-width letters) in the form it
+    was made in; a code made before short codes is kept as typed."""
+    text = unicodedata.normalize("NFKC", typed or "").strip()
+    compact = "".join(ch for ch in text.upper() if ch.isalnum())
+    if len(compact) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in compact):
+        return compact
+    return text
+
+
+def _code_new(meeting: Meeting, voter_class: VoterClass, serial: int) -> BallotCode:
+    token = new_code()
+    return BallotCode(meeting=meeting, voter_class=voter_class, serial=serial,
+                      token_hash=keyed_hash(token, purpose=CODE_PURPOSE), token=token)  # fmt: skip
+
+
 @transaction.atomic
 def codes_issue(*, actor, meeting: Meeting) -> int:
     """Make the one-time codes each class still lacks (as many as its ballots); return how many."""
@@ -189,19 +222,57 @@ def codes_issue(*, actor, meeting: Meeting) -> int:
     _check_owner(actor, meeting)
     _check_prepared(meeting)
     serial = meeting.codes.aggregate(last=Max("serial"))["last"] or 0
-    have = dict(meeting.codes.values("voter_class").annotate(n=Count("pk")).values_list("voter_class", "n"))
+    have = dict(
+        meeting.codes.filter(voided_at__isnull=True)
+        .values("voter_class")
+        .annotate(n=Count("pk"))
+        .values_list("voter_class", "n")
+    )
     new = []
     for voter_class in meeting.classes.all():
         for _i in range(voter_class.ballots - have.get(voter_class.pk, 0)):
             serial += 1
-            token = secrets.token_urlsafe(12)  # 96 bits: not guessable, short enough for a QR slip
-            new.append(BallotCode(meeting=meeting, voter_class=voter_class, serial=serial,
-                                  token_hash=keyed_hash(token, purpose=CODE_PURPOSE), token=token))  # fmt: skip
+            new.append(_code_new(meeting, voter_class, serial))
     BallotCode.objects.bulk_create(new, batch_size=1000)
     if new:
         audit_record(actor=actor, action="meeting.codes_issue", target=meeting, org_path=meeting.cycle.org_path,
                      extra={"codes": len(new)})  # fmt: skip
     return len(new)
+
+
+@transaction.atomic
+def code_void(*, actor, meeting: Meeting, code: str = "", serial: int | None = None) -> BallotCode:
+    """Void a lost or spoiled slip, found by its short code (a slip handed back) or by the count
+    number on its stub (a slip lost), and issue a new one for the same class; returns the new
+    code. A slip already used to vote cannot be voided."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    if meeting.status not in (Meeting.Status.PREPARED, Meeting.Status.VOTING_OPEN):
+        raise ValidationError(_("投票已经结束，不能再作废或补发票签。"), code="closed")
+    codes = BallotCode.objects.select_for_update().filter(meeting=meeting).select_related("voter_class")
+    if code.strip():
+        found = codes.filter(token_hash=keyed_hash(code_normalise(code), purpose=CODE_PURPOSE)).first()
+        field = "code"
+    elif serial is not None:
+        found = codes.filter(serial=serial).first()
+        field = "serial"
+    else:
+        raise field_error("code", _("请填写要作废票签上的票码，或票签存根上的编号。"), "required")
+    if found is None:
+        raise field_error(field, _("本次会议没有这张票签，请核对票码或存根编号。"), "unknown_code")
+    if found.voided_at is not None:
+        raise field_error(field, _("这张票签已经作废，不必再作废。"), "voided")
+    if CodeUse.objects.filter(code=found).exists():
+        raise field_error(field, _("这张票签已经投过票，不能作废。"), "used")
+    found.voided_at = timezone.now()
+    found.save(update_fields=["voided_at"])
+    last = meeting.codes.aggregate(last=Max("serial"))["last"] or 0
+    replacement = _code_new(meeting, found.voter_class, last + 1)
+    replacement.save()
+    audit_record(actor=actor, action="meeting.code_void", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"class": found.voter_class.name, "voided_serial": found.serial,
+                        "new_serial": replacement.serial})  # fmt: skip
+    return replacement
 
 
 def meeting_agenda(cycle: Cycle) -> list[int]:
@@ -218,7 +289,7 @@ def voting_open(*, actor, meeting: Meeting) -> Meeting:
     problems = []
     if meeting.cycle.status != Cycle.Status.MEETING:
         problems.append(_("请先把周期推进到“评议会议”阶段。"))
-    classes = list(meeting.classes.annotate(n=Count("codes")))
+    classes = list(meeting.classes.annotate(n=Count("codes", filter=Q(codes__voided_at__isnull=True))))
     if not classes:
         problems.append(_("还没有设置投票人类别。"))
     if any(c.n < c.ballots for c in classes):
@@ -279,6 +350,9 @@ def code_lookup(token: str) -> BallotCode | None:
     return next(iter(found), None)
 
 
+VOIDED_MESSAGE = _lazy("这张票签已作废（挂失补发），不能投票。请使用会务人员补发的新票签。")
+
+
 def closed_message(meeting: Meeting) -> str:
     if meeting.status == Meeting.Status.PREPARED:
         return _("投票尚未开始，请等待主持人宣布开始投票后再提交。")
@@ -322,7 +396,8 @@ def _meeting_for_casting(token: str) -> Meeting | None:
         return None
     lock = " FOR SHARE OF m" if connection.vendor == "postgresql" else ""
     query = (
-        f"SELECT {CASTING_FIELDS}, c.id AS code_pk, c.voter_class_id AS code_class_id FROM ballots_ballotcode c "  # noqa: S608
+        f"SELECT {CASTING_FIELDS}, c.id AS code_pk, c.voter_class_id AS code_class_id, "  # noqa: S608
+        f"c.voided_at AS code_voided_at FROM ballots_ballotcode c "
         f"JOIN ballots_meeting m ON m.id = c.meeting_id WHERE c.token_hash = %s{lock}"
     )
     return next(iter(Meeting.objects.raw(query, [keyed_hash(token, purpose=CODE_PURPOSE)])), None)
@@ -401,6 +476,8 @@ def ballot_cast(
         raise ValidationError(_("二维码无效，请核对后重新扫码。"), code="unknown_code")
     if meeting_id is not None and meeting_id != meeting.pk:
         raise ValidationError(_("该二维码不属于本次会议。"), code="wrong_meeting")
+    if meeting.code_voided_at is not None:
+        raise ValidationError(VOIDED_MESSAGE, code="voided")
     if meeting.status != Meeting.Status.VOTING_OPEN:
         raise ValidationError(closed_message(meeting), code="closed")
     scores = scores if meeting.items else None  # item scores only where the form asks for them

@@ -5,6 +5,7 @@ from shuzhi.ballots import views
 app_name = "ballots"
 
 urlpatterns = [
+    path("v/", views.vote_enter, name="vote_enter"),
     path("v/done/", views.thanks, name="thanks"),
     path("v/<str:token>/", views.vote, name="vote"),
     path("ballots/meetings/new/<int:cycle_pk>/", views.meeting_create, name="meeting_create"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("ballots/meetings/<int:pk>/classes/<int:class_pk>/point/", views.class_point, name="class_point"),
     path("ballots/meetings/<int:pk>/codes/", views.codes_issue, name="codes_issue"),
     path("ballots/meetings/<int:pk>/slips/", views.slips, name="slips"),
+    path("ballots/meetings/<int:pk>/slips/void/", views.code_void, name="code_void"),
     path("ballots/meetings/<int:pk>/open/", views.voting_open, name="open"),
     path("ballots/meetings/<int:pk>/close/", views.voting_close, name="close"),
     path("ballots/meetings/<int:pk>/tally/", views.tally, name="tally"),

@@ -1,11 +1,12 @@
 import re
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuzhi.ballots import documents, rules, selectors, services
 from shuzhi.ballots.forms import (
+    CodeEntryForm,
+    CodeVoidForm,
     CommentForm,
     MeetingForm,
     PaperCountForm,
@@ -42,6 +45,7 @@ REFUSAL_STATUS = {
     "unknown_code": 404,
     "wrong_meeting": 404,
     "used": 409,
+    "voided": 410,
     "closed": 403,
     "invalid_ballot": 400,
 }
@@ -87,6 +91,13 @@ def vote(request, token: str):
             request, "ballots/vote_refused.html", {"message": _("二维码无效，请核对后重新扫码。")}, status=404
         )
     meeting = code.meeting
+    if code.voided_at is not None:
+        return render(
+            request,
+            "ballots/vote_refused.html",
+            {"meeting": meeting, "message": services.VOIDED_MESSAGE},
+            status=410,
+        )
     if CodeUse.objects.filter(code=code).exists():
         return render(
             request,
@@ -102,6 +113,22 @@ def vote(request, token: str):
             status=403,
         )
     return render(request, "ballots/vote.html", _form_context(meeting, code.voter_class))
+
+
+@never_cache
+@csrf_exempt  # no session: the typed code is the credential, as in the QR code's address
+@require_http_methods(["GET", "POST"])
+def vote_enter(request):
+    """Type the short code printed on the slip (for a phone that cannot scan): it opens the
+    ballot at the same address the QR code holds. The code goes in the body, never in a query
+    string, so it reaches no access log; the address it leads to is masked there."""
+    form = CodeEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = services.code_normalise(form.cleaned_data["code"])
+        if services.code_lookup(token) is not None:
+            return redirect("ballots:vote", token=token)
+        form.add_error("code", _("没有这个票码，请核对票签上的 10 位票码（字母不分大小写）。"))
+    return render(request, "ballots/vote_enter.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _vote_cast(request, token: str):
@@ -233,7 +260,12 @@ def meeting_edit(request, pk: int):
 def meeting(request, pk: int):
     meeting = selectors.meeting_get(viewer=request.user, pk=pk)
     manage = can_manage(request.user, meeting.cycle)
-    classes = list(meeting.classes.annotate(codes_made=Count("codes")))
+    classes = list(
+        meeting.classes.annotate(
+            codes_made=Count("codes", filter=Q(codes__voided_at__isnull=True)),
+            codes_voided=Count("codes", filter=Q(codes__voided_at__isnull=False)),
+        )
+    )
     rows, _classes = selectors.meeting_results(meeting)
     scheme_classes = cycle_rules.scheme_classes(meeting.cycle.scheme or {})
     context = {
@@ -257,6 +289,8 @@ def meeting(request, pk: int):
         ),
         "scrutineers": list(meeting.scrutineers.all()),
         "scrutineer_form": ScrutineerForm(),
+        "void_form": CodeVoidForm(),
+        "voided": sum(c.codes_voided for c in classes),
         "paper_counts": {c.voter_class_id: c for c in meeting.paper_counts.all()},
         "paper_problems": services.paper_problems(meeting)
         if meeting.status == Meeting.Status.VOTING_CLOSED
@@ -371,23 +405,39 @@ def tally(request, pk: int):
     return _transition(request, pk, services.meeting_tally, _("计票已确认。"))
 
 
-def _vote_url(request, token: str) -> str:
-    path = reverse("ballots:vote", args=[token])
-    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
+def ballot_base_url(request) -> str:
+    """The address the phones reach: SHUZHI_BALLOT_BASE_URL, else SHUZHI_SITE_URL, else the one
+    the slips are printed from."""
+    return settings.BALLOT_BASE_URL or settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 @capability_required(Capability.MANAGE_CYCLES)
 @require_GET
 def slips(request, pk: int):
-    """Every code of the meeting as a QR slip, to print and cut (or as .docx)."""
+    """Every valid code of the meeting as a slip, to print and cut (or as .docx), in a random
+    order, each with its QR code and short code; the count number is on the stub only, which the
+    organisers keep. `?serial=n` prints one slip (a replacement)."""
     meeting = _managed(request, pk)
-    codes = list(meeting.codes.select_related("voter_class"))
-    slips = [(code, _vote_url(request, code.token)) for code in codes]
+    codes = meeting.codes.filter(voided_at__isnull=True).select_related("voter_class")
+    one = request.GET.get("serial", "")
+    if one:
+        codes = codes.filter(serial=int(one) if one.isdigit() else -1)
+    codes = services.shuffled(codes)
+    base = ballot_base_url(request)
+    enter = f"{base}{reverse('ballots:vote_enter')}"
+    slips = [(code, f"{base}{reverse('ballots:vote', args=[code.token])}") for code in codes]
     audit_record(actor=request.user, action="meeting.slips", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"codes": len(codes), "format": request.GET.get("format", "html")})  # fmt: skip
+                 extra={"codes": len(codes), "format": request.GET.get("format", "html"), "serial": one})  # fmt: skip
     if request.GET.get("format") == "docx":
         data = documents.slips_docx(
-            meeting=meeting, slips=[(code.voter_class.name, code.serial, url) for code, url in slips]
+            meeting=meeting,
+            enter=enter,
+            slips=[(code.voter_class.name, code.serial, url, code.short_code) for code, url in slips],
         )
         response = HttpResponse(data, content_type=DOCX)
         response["Content-Disposition"] = content_disposition_header(
@@ -395,7 +445,30 @@ def slips(request, pk: int):
         )
         return response
     rendered = [(code, url, mark_safe(segno.make(url, error="m").svg_inline(scale=3))) for code, url in slips]  # noqa: S308 — segno's own SVG
-    return render(request, "ballots/slips.html", {"meeting": meeting, "slips": rendered})
+    return render(request, "ballots/slips.html", {"meeting": meeting, "slips": rendered, "enter": enter, "base": base,
+                                                  "loopback": _loopback(base), "one": one})  # fmt: skip
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def code_void(request, pk: int):
+    """Void a lost or spoiled slip and issue a new one, printed at once."""
+    meeting = _managed(request, pk)
+    form = CodeVoidForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.code_void(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(
+                request,
+                _("原票签已作废，已补发一张%(cls)s票签，请打印后发放。") % {"cls": new.voter_class.name},
+            )
+            return redirect(f"{reverse('ballots:slips', args=[meeting.pk])}?serial={new.serial}")
+    else:
+        show_errors(request, form)
+    return redirect("ballots:meeting", pk=meeting.pk)
 
 
 @capability_required(Capability.VIEW_CYCLES)

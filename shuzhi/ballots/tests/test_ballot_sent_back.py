@@ -79,7 +79,7 @@ def test_suggestions_reach_the_organiser_after_the_vote_closes_apart_from_the_gr
     note = Notification.objects.get(recipient=cast.county_organiser, link=url)
     assert "收到意见建议 2 条" in note.text and note.link == url
     page = client.get(url).content.decode()
-    listed = re.findall(r'<li class="list-group-item"[^>]*>([^<]*)</li>', page)
+    listed = re.findall(r'<li class="list-group-item text-as-written">([^<]*)</li>', page)
     assert listed == sorted(texts.values())
     for word in ("差", "好", "区委常委", "党员群众代表"):  # no grade, no class next to a text
         assert word not in page.split('data-testid="suggestions"')[1]
