@@ -109,16 +109,32 @@ class ScrutineerForm(StyledFormMixin, forms.Form):
 
 
 class CommentForm(StyledFormMixin, forms.Form):
-    reporter = forms.TypedChoiceField(label=_("述职人"), coerce=int)
+    author = forms.TypedChoiceField(
+        label=_("点评人"), coerce=int, required=False, empty_value=None,
+        help_text=_("代常委录入时，选择作出点评的常委。"),
+    )  # fmt: skip
+    is_final = forms.BooleanField(label=_("主持人总体点评（针对整个会议）"), required=False)
+    reporter = forms.TypedChoiceField(label=_("述职人"), coerce=int, required=False, empty_value=None)
     portfolio = forms.CharField(label=_("分管领域（选填）"), max_length=50, required=False)
     text = forms.CharField(label=_("点评意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
-    is_final = forms.BooleanField(label=_("主持人总体点评"), required=False)
 
-    def __init__(self, *args, reporters: list[Reporter], **kwargs):
+    def __init__(self, *args, reporters: list[Reporter], authors: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reporter"].choices = [
+        self.fields["reporter"].choices = [("", _("（总体点评不选）")), *(
             (r.pk, f"{r.organization.name}（{r.secretary.full_name}）") for r in reporters
-        ]
+        )]  # fmt: skip
+        self.fields["author"].choices = [(user.pk, label) for user, label in authors]
+        if len(authors) == 1:
+            self.fields["author"].widget = forms.HiddenInput()
+            self.fields["author"].initial = authors[0][0].pk
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_final") and data.get("reporter"):
+            self.add_error("reporter", _("主持人总体点评属于整个会议，请不要选择述职人。"))
+        elif not data.get("is_final") and not data.get("reporter") and "reporter" not in self.errors:
+            self.add_error("reporter", _("请选择点评的述职人；主持人总体点评请勾选上面一项。"))
+        return data
 
 
 class CodeEntryForm(StyledFormMixin, forms.Form):

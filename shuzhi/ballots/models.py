@@ -302,11 +302,19 @@ class TallyRow(models.Model):
 
 class Comment(TimeStampedModel):
     """点评: a committee member's comment on a reporter (by portfolio), or the presiding
-    secretary's final one. The input of the rectification notice."""
+    secretary's overall comment on the whole meeting (is_final, no reporter: it is nobody's
+    rectification item). Recorded under the member who made it (`author`) even when a clerk typed
+    it (`entered_by`); none can be added once the count is confirmed."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="comments")
-    reporter = models.ForeignKey("cycles.Reporter", on_delete=models.PROTECT, related_name="comments")
+    reporter = models.ForeignKey(
+        "cycles.Reporter", null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # who typed it, when not the author (a clerk of the organisation department)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     portfolio = models.CharField(_("分管领域"), max_length=50, blank=True)
     text = models.TextField(_("点评意见"), max_length=3000)
     is_final = models.BooleanField(_("主持人总体点评"), default=False)
@@ -316,11 +324,17 @@ class Comment(TimeStampedModel):
         verbose_name = _("点评")
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "reporter"],
+                fields=["meeting"],
                 condition=models.Q(is_final=True),
-                name="comment_one_final",
-                violation_error_message=_("该述职人已有总体点评。"),
-            )
+                name="comment_one_final_per_meeting",
+                violation_error_message=_("本次会议已有主持人总体点评。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_final=True, reporter__isnull=True)
+                | models.Q(is_final=False, reporter__isnull=False),
+                name="comment_final_is_the_meetings",
+                violation_error_message=_("总体点评属于整个会议；其他点评须针对一位述职人。"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,6 +37,7 @@ from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.models import Cycle, Reporter
+from shuzhi.orgs.services import ancestor_paths
 
 CODE_PURPOSE = "ballot-code"
 MAX_CODES_PER_CLASS = 5000
@@ -703,27 +704,65 @@ def tally_rebuild(*, meeting: Meeting) -> int:
 # ---- 点评 ----------------------------------------------------------------------------------------
 
 
+def committee_members(meeting: Meeting) -> list[User]:
+    """Who may make a 点评 at this meeting: the active 评议人 of the cycle's organisation and the
+    levels above it (the committee members), in name order."""
+    return list(
+        User.objects.filter(
+            role=Role.REVIEWER,
+            is_active=True,
+            organization__path__in=ancestor_paths([meeting.cycle.org_path]),
+        ).order_by("full_name", "pk")
+    )
+
+
 @transaction.atomic
 def comment_add(
-    *, actor, meeting: Meeting, reporter: Reporter, text: str, portfolio: str = "", is_final: bool = False
+    *,
+    actor,
+    meeting: Meeting,
+    reporter: Reporter | None = None,
+    text: str,
+    portfolio: str = "",
+    is_final: bool = False,
+    author=None,
 ) -> Comment:
-    """A committee member's comment on a reporter, or the final one (organiser or reviewer)."""
+    """A committee member's comment on a reporter, or the presiding secretary's overall comment
+    on the meeting (`is_final`, no reporter). `author` is the member who made it when a clerk of
+    the organisation department (`actor`) types it; a 评议人 records only their own. Refused once
+    the count is confirmed."""
+    meeting = _locked(meeting)
     if actor.role not in (Role.REVIEWER, Role.ORGANISER):
         raise ValidationError(_("只有评议人和组织部可以点评。"), code="not_reviewer")
     if not meeting.cycle.org_path.startswith(actor.organization.path):
         raise ValidationError(_("只能点评本级及下级组织的述职人。"), code="outside")
-    if reporter.pk not in (meeting.agenda or meeting_agenda(meeting.cycle)):
+    if meeting.status == Meeting.Status.TALLIED:
+        raise ValidationError(_("计票已确认，点评已锁定，不能再增加。"), code="locked")
+    author = author or actor
+    if author.pk != actor.pk:
+        if actor.role != Role.ORGANISER or actor.organization_id != meeting.cycle.organization_id:
+            raise field_error(
+                "author", _("只能以本人名义点评；代录他人点评须由本周期组织单位的组织部办理。"), "not_clerk"
+            )
+        if author.pk not in {m.pk for m in committee_members(meeting)}:
+            raise field_error("author", _("点评人应为本级或上级的评议人（常委）。"), "not_member")
+    if is_final:
+        if reporter is not None:
+            raise field_error(
+                "reporter", _("主持人总体点评属于整个会议，不针对某一位述职人。"), "final_has_reporter"
+            )
+        if meeting.comments.filter(is_final=True).exists():
+            raise field_error("is_final", _("本次会议已有主持人总体点评。"), "final_exists")
+    elif reporter is None:
+        raise field_error("reporter", _("请选择点评的述职人。"), "required")
+    elif reporter.pk not in (meeting.agenda or meeting_agenda(meeting.cycle)):
         raise ValidationError(_("该述职人不在本次会议中。"), code="not_on_agenda")
-    comment = Comment(
-        meeting=meeting,
-        reporter=reporter,
-        author=actor,
-        portfolio=portfolio.strip(),
-        text=text.strip(),
-        is_final=is_final,
-    )
+    comment = Comment(meeting=meeting, reporter=reporter, author=author, portfolio=portfolio.strip(), text=text.strip(),
+                      is_final=is_final, entered_by=actor if author.pk != actor.pk else None)  # fmt: skip
     comment.full_clean()
     comment.save()
     audit_record(actor=actor, action="meeting.comment", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"reporter": reporter.organization.name, "final": is_final, "chars": len(comment.text)})  # fmt: skip
+                 extra={"reporter": reporter.organization.name if reporter else "", "final": is_final,
+                        "author": author.full_name, "typed_by_clerk": author.pk != actor.pk,
+                        "chars": len(comment.text)})  # fmt: skip
     return comment

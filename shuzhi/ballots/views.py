@@ -33,7 +33,7 @@ from shuzhi.ballots.models import CodeUse, Meeting, PaperCount
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.grades import Grade
-from shuzhi.core.roles import Capability
+from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record
 from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.selectors import can_manage, cycle_get
@@ -296,6 +296,9 @@ def meeting(request, pk: int):
         if meeting.status == Meeting.Status.VOTING_CLOSED
         else [],
         "rows": rows,
+        "final_comment": meeting.comments.filter(is_final=True).select_related("author").first()
+        if rows
+        else None,
     }
     return render(request, "ballots/meeting.html", context)
 
@@ -552,24 +555,33 @@ def scrutineer_sign(request, pk: int, scrutineer_pk: int):
 @any_capability_required(Capability.COMMENT, Capability.MANAGE_CYCLES)
 @require_http_methods(["GET", "POST"])
 def comments(request, pk: int):
-    """点评: committee members comment on each reporter; the presiding secretary gives the final one."""
+    """点评: committee members comment on each reporter, the presiding secretary on the whole
+    meeting; a clerk of the organisation department types them under the member who made them.
+    Locked once the count is confirmed."""
     meeting = selectors.meeting_get(viewer=request.user, pk=pk)
     reporters = selectors.agenda_reporters(meeting) or list(
         meeting.cycle.reporters.select_related("organization", "secretary")
     )
-    form = CommentForm(request.POST or None, reporters=reporters)
+    authors = [(request.user, _("本人（%(name)s）") % {"name": request.user.full_name})]
+    if request.user.role == Role.ORGANISER and request.user.organization_id == meeting.cycle.organization_id:
+        authors += [(m, m.full_name) for m in services.committee_members(meeting) if m.pk != request.user.pk]
+    locked = meeting.status == Meeting.Status.TALLIED
+    form = CommentForm(request.POST or None, reporters=reporters, authors=authors)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        reporter = next(r for r in reporters if r.pk == data["reporter"])
+        reporter = next((r for r in reporters if r.pk == data["reporter"]), None)
+        author = next((user for user, _label in authors if user.pk == data["author"]), request.user)
         try:
             services.comment_add(actor=request.user, meeting=meeting, reporter=reporter, text=data["text"],
-                                 portfolio=data["portfolio"], is_final=data["is_final"])  # fmt: skip
+                                 portfolio=data["portfolio"], is_final=data["is_final"], author=author)  # fmt: skip
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("点评已保存。"))
             return redirect("ballots:comments", pk=meeting.pk)
-    existing = meeting.comments.select_related("reporter__organization", "author").order_by(
-        "reporter__position", "is_final", "created_at"
+    existing = meeting.comments.select_related("reporter__organization", "author", "entered_by").order_by(
+        "-is_final", "reporter__position", "created_at"
     )
-    return render(request, "ballots/comments.html", {"meeting": meeting, "form": form, "comments": existing})
+    return render(request, "ballots/comments.html",
+                  {"meeting": meeting, "form": form, "comments": existing, "locked": locked},
+                  status=400 if form.errors else 200)  # fmt: skip

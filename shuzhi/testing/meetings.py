@@ -81,7 +81,7 @@ def all_grades(meeting: Meeting, grade: str = Grade.FAIRLY_GOOD) -> dict[int, st
     return dict.fromkeys(meeting.agenda, grade)
 
 
-def tallied_cycle(cast, *, good_for: int = 0):
+def tallied_cycle(cast, *, good_for: int = 0, before_tally=None):
     """The county meeting with 8 members' ballots (reporter `good_for` graded 好, the others
     较好) and 5 committee ballots (all 好 for `good_for`, 一般 for the others), tallied and signed,
     and the cycle moved on to 考核评定."""
@@ -96,6 +96,8 @@ def tallied_cycle(cast, *, good_for: int = 0):
             token=token, grades={r: Grade.GOOD if r == best else Grade.AVERAGE for r in meeting.agenda}
         )
     meeting = voting_close(actor=cast.county_organiser, meeting=meeting)
+    if before_tally is not None:
+        before_tally(meeting)
     scrutineer_sign(
         actor=cast.county_organiser,
         scrutineer=scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="监票人甲"),

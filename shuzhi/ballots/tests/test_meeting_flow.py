@@ -196,7 +196,7 @@ def test_only_the_organising_level_manages_the_meeting(client, cast):
     assert client.get(reverse("ballots:open", args=[meeting.pk])).status_code == 405
 
 
-def test_committee_members_comment_and_one_final_comment_per_reporter(client, cast):
+def test_committee_members_comment_and_one_final_comment_per_meeting(client, cast):
     meeting = county_meeting(cast)
     reviewer = UserFactory(role=Role.REVIEWER, organization=cast.county_a, full_name="区委常委张")
     reporter = meeting.cycle.reporters.get(pk=meeting.agenda[0])
@@ -204,15 +204,9 @@ def test_committee_members_comment_and_one_final_comment_per_reporter(client, ca
     response = client.post(reverse("ballots:comments", args=[meeting.pk]),
                            {"reporter": reporter.pk, "portfolio": "组织工作", "text": "抓党建的精力投入还需加强"})  # fmt: skip
     assert response.status_code == 302
-    comment_add(
-        actor=cast.county_organiser,
-        meeting=meeting,
-        reporter=reporter,
-        text="总体较好，问题要限期整改",
-        is_final=True,
-    )
+    comment_add(actor=cast.county_organiser, meeting=meeting, text="总体较好，问题要限期整改", is_final=True)
     with pytest.raises(ValidationError):
-        comment_add(actor=reviewer, meeting=meeting, reporter=reporter, text="第二个总体点评", is_final=True)
+        comment_add(actor=reviewer, meeting=meeting, text="第二个总体点评", is_final=True)
     page = client.get(reverse("ballots:comments", args=[meeting.pk])).content.decode()
     assert "抓党建的精力投入还需加强" in page and "总体较好" in page
     with pytest.raises(ValidationError):
