@@ -465,7 +465,9 @@ def notice_docx(result: Result) -> bytes:
     for comment in comments:
         documents.line(document, f"{_comment_by(comment)}：{comment.text}")
     if not any(not comment.is_final for comment in comments):
-        documents.line(document, "本次评议没有针对你单位的点评意见。" if comments else "本次评议没有点评意见。")
+        documents.line(
+            document, "本次评议没有针对你单位的点评意见。" if comments else "本次评议没有点评意见。"
+        )
     documents.heading(document, "二、存在的问题")
     for number, item in enumerate(problems, start=1):
         category = f"（{item.category}）" if item.category else ""

@@ -322,8 +322,13 @@ def test_a_notice_without_comments_or_problems_says_so_and_names_the_veto(cast, 
     client.force_login(cast.county_organiser)
     lines = [p.text for p in _open(client.get(reverse("scoring:notice", args=[result.pk]))).paragraphs]
     assert "经核实，存在以下否决情形：核心指标未完成。" in lines
-    assert f"总体点评（{cast.county_organiser.full_name}）：{FINAL}" in lines  # the meeting's, in every notice
-    assert "本次评议没有针对你单位的点评意见。" in lines and "述职报告中未列出问题。请对照评议意见自行查摆。" in lines
+    assert (
+        f"总体点评（{cast.county_organiser.full_name}）：{FINAL}" in lines
+    )  # the meeting's, in every notice
+    assert (
+        "本次评议没有针对你单位的点评意见。" in lines
+        and "述职报告中未列出问题。请对照评议意见自行查摆。" in lines
+    )
 
 
 def test_a_notice_is_for_the_cycles_viewers_and_the_reporter_only(cast, client, published):
