@@ -106,6 +106,17 @@ class PaperCountForm(StyledFormMixin, forms.Form):
 
 class ScrutineerForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("监票人姓名"), max_length=50)
+    username = forms.CharField(
+        label=_("监票人账号（选填）"), max_length=150, required=False,
+        help_text=_("监票人用本人账号登录签字；没有账号的，添加后生成一次性签字码交给本人。"),
+    )  # fmt: skip
+
+
+class SignCodeForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("签字码"), max_length=20, help_text=_("会务人员交给您的 8 位签字码，字母不分大小写。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )  # fmt: skip
 
 
 class CommentForm(StyledFormMixin, forms.Form):

@@ -229,10 +229,14 @@ class PaperTally(TimeStampedModel):
 
 
 class PaperCount(TimeStampedModel):
-    """Paper ballots of a class: how many were issued, came back, were valid and invalid."""
+    """Paper ballots of a class: how many were issued, came back, were valid and invalid. Entered
+    twice, by two people, like the tallies; the two entries must agree."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="paper_counts")
-    voter_class = models.OneToOneField(VoterClass, on_delete=models.CASCADE, related_name="paper_count")
+    voter_class = models.ForeignKey(VoterClass, on_delete=models.CASCADE, related_name="paper_counts")
+    entry = models.PositiveSmallIntegerField(
+        _("录入轮次"), choices=[(1, _("第一遍")), (2, _("第二遍"))], default=1
+    )
     issued = models.PositiveIntegerField(_("发出"))
     returned = models.PositiveIntegerField(_("收回"))
     valid = models.PositiveIntegerField(_("有效"))
@@ -240,9 +244,10 @@ class PaperCount(TimeStampedModel):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["meeting", "voter_class"]
+        ordering = ["meeting", "voter_class", "entry"]
         verbose_name = _("纸质票数")
         constraints = [
+            models.UniqueConstraint(fields=["voter_class", "entry"], name="paper_count_entry"),
             models.CheckConstraint(
                 condition=models.Q(returned__lte=models.F("issued")), name="paper_returned_le_issued"
             ),
@@ -256,14 +261,27 @@ class PaperCount(TimeStampedModel):
 
 
 class Scrutineer(TimeStampedModel):
-    """A 监票人, named for the meeting, who signs off the count."""
+    """A 监票人, named for the meeting, who signs off the count by their own act: from their own
+    account (`user`), or with a one-time sign-off code handed to them (kept as its keyed hash,
+    cleared when used). What they signed is the count sheet's digest at that moment."""
+
+    class Via(models.TextChoices):
+        ACCOUNT = "account", _("本人账号")  # signed while logged in as `user`
+        CODE = "code", _("一次性签字码")  # signed with the code handed to them
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="scrutineers")
     name = models.CharField(_("姓名"), max_length=50)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("监票人账号"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="scrutinies",
+    )  # fmt: skip
+    code_hash = models.BinaryField(max_length=32, null=True, blank=True, editable=False)
     signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    signed_via = models.CharField(_("签字方式"), max_length=8, choices=Via.choices, blank=True)
+    signed_digest = models.CharField(_("所签计票单摘要"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["meeting", "id"]

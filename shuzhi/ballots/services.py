@@ -1,3 +1,4 @@
+import hashlib
 import json
 import secrets
 import unicodedata
@@ -514,11 +515,7 @@ def paper_tally_enter(
         .values_list("entered_by", flat=True)
         .first()
     )
-    if other is not None and other == actor.pk:
-        raise ValidationError(
-            _("两遍录入须由两个不同的人完成；请另一位同志录入第%(n)s遍。") % {"n": "一二"[entry - 1]},
-            code="same_person",
-        )
+    _check_second_person(actor, other, entry)
     unknown = set(counts) - set(meeting.agenda)
     if unknown:
         raise ValidationError(_("录入了不属于本次会议的测评对象。"), code="unknown_reporter")
@@ -533,23 +530,50 @@ def paper_tally_enter(
                         "counts": {str(r): [c.good, c.fairly_good, c.average, c.poor] for r, c in counts.items()}})  # fmt: skip
 
 
+def _check_second_person(actor, earlier_by: int | None, entry: int) -> None:
+    if earlier_by is not None and earlier_by == actor.pk:
+        raise ValidationError(
+            _("两遍录入须由两个不同的人完成；请另一位同志录入第%(n)s遍。") % {"n": "一二"[entry - 1]},
+            code="same_person",
+        )
+
+
 @transaction.atomic
 def paper_count_enter(
-    *, actor, meeting: Meeting, voter_class: VoterClass, issued: int, returned: int, valid: int, invalid: int
+    *,
+    actor,
+    meeting: Meeting,
+    voter_class: VoterClass,
+    issued: int,
+    returned: int,
+    valid: int,
+    invalid: int,
+    entry: int = 1,
 ) -> PaperCount:
+    """One of the two entries of a class's paper ballot count (issued, returned, valid, invalid);
+    the second must be by someone else, and the two must agree before the count is signed."""
     meeting = _locked(meeting)
     _check_owner(actor, meeting)
     _check_paper_stage(meeting)
+    if entry not in (1, 2):
+        raise field_error("entry", _("录入轮次只能是第一遍或第二遍。"), "entry")
+    other = (
+        PaperCount.objects.filter(voter_class=voter_class, entry=3 - entry)
+        .values_list("entered_by", flat=True)
+        .first()
+    )
+    _check_second_person(actor, other, entry)
     problems = rules.paper_count_problems(issued=issued, returned=returned, valid=valid, invalid=invalid)
     if problems:
         raise ValidationError([ValidationError(p, code="paper_count") for p in problems])
     count, _created = PaperCount.objects.update_or_create(
-        voter_class=voter_class,
+        voter_class=voter_class, entry=entry,
         defaults={"meeting": meeting, "issued": issued, "returned": returned, "valid": valid, "invalid": invalid,
                   "entered_by": actor},
     )  # fmt: skip
     audit_record(actor=actor, action="meeting.paper_count", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"class": voter_class.name, "issued": issued, "returned": returned, "valid": valid, "invalid": invalid})  # fmt: skip
+                 extra={"class": voter_class.name, "entry": entry, "issued": issued, "returned": returned,
+                        "valid": valid, "invalid": invalid})  # fmt: skip
     return count
 
 
@@ -563,11 +587,30 @@ def paper_entries(meeting: Meeting) -> dict[int, dict[tuple[int, int], Counts]]:
     return entries
 
 
+def paper_counts_agreed(meeting: Meeting) -> dict[int, PaperCount]:
+    """class id → its paper ballot count where both entries are in and agree."""
+    entries: dict[int, dict[int, PaperCount]] = defaultdict(dict)
+    for count in PaperCount.objects.filter(meeting=meeting):
+        entries[count.voter_class_id][count.entry] = count
+    return {
+        class_id: both[1]
+        for class_id, both in entries.items()
+        if 1 in both and 2 in both and _count_figures(both[1]) == _count_figures(both[2])
+    }
+
+
+def _count_figures(count: PaperCount) -> tuple[int, int, int, int]:
+    return (count.issued, count.returned, count.valid, count.invalid)
+
+
 def paper_problems(meeting: Meeting) -> list[str]:
-    """What stops the paper count from being final: entries that disagree or are missing, counts
-    that do not add up to the valid ballots."""
+    """What stops the paper count from being final: entries (of the grades, or of the ballots
+    issued, returned, valid and invalid) that disagree or are missing, counts that do not add up
+    to the valid ballots."""
     entries = paper_entries(meeting)
-    counts = {c.voter_class_id: c for c in PaperCount.objects.filter(meeting=meeting)}
+    count_entries: dict[int, dict[int, PaperCount]] = defaultdict(dict)
+    for count in PaperCount.objects.filter(meeting=meeting):
+        count_entries[count.voter_class_id][count.entry] = count
     classes = {c.pk: c.name for c in meeting.classes.all()}
     names = dict(Reporter.objects.filter(pk__in=meeting.agenda).values_list("pk", "organization__name"))
     problems = []
@@ -577,66 +620,211 @@ def paper_problems(meeting: Meeting) -> list[str]:
             % {"cls": classes.get(class_id, "?"), "name": names.get(reporter, reporter)}
         )
     entered = {class_id for class_id, _r in entries[1]} | {class_id for class_id, _r in entries[2]}
-    for class_id in entered | set(counts):
-        count = counts.get(class_id)
-        if count is None:
-            problems.append(
-                _("%(cls)s：请录入纸质票的发出、收回、有效、无效票数。") % {"cls": classes.get(class_id, "?")}
-            )
+    for class_id in sorted(entered | set(count_entries)):
+        both = count_entries.get(class_id, {})
+        cls = classes.get(class_id, "?")
+        if not both:
+            problems.append(_("%(cls)s：请录入纸质票的发出、收回、有效、无效票数。") % {"cls": cls})
             continue
+        if len(both) < 2:
+            problems.append(
+                _("%(cls)s：纸质票的发出、收回、有效、无效票数还要由另一人录入第%(n)s遍。")
+                % {"cls": cls, "n": "二" if 1 in both else "一"}
+            )
+        elif _count_figures(both[1]) != _count_figures(both[2]):
+            problems.append(
+                _("%(cls)s：纸质票数两遍录入不一致（第一遍 %(a)s，第二遍 %(b)s，依次为发出/收回/有效/无效）。")
+                % {"cls": cls, "a": "/".join(map(str, _count_figures(both[1]))),
+                   "b": "/".join(map(str, _count_figures(both[2])))}
+            )  # fmt: skip
+        count = both.get(1) or both.get(2)
         for reporter in meeting.agenda:
             found = entries[1].get((class_id, reporter))
             if (found.total if found else 0) != count.valid:
                 problems.append(
                     _("%(cls)s · %(name)s：各等次票数之和应等于有效票 %(valid)d 张。")
-                    % {
-                        "cls": classes.get(class_id, "?"),
-                        "name": names.get(reporter, reporter),
-                        "valid": count.valid,
-                    }
+                    % {"cls": cls, "name": names.get(reporter, reporter), "valid": count.valid}
                 )
     return problems
 
 
+SCRUTINEER_CODE_PURPOSE = "scrutineer-sign-off"
+SCRUTINEER_CODE_LENGTH = 8
+
+
 @transaction.atomic
-def scrutineer_add(*, actor, meeting: Meeting, name: str) -> Scrutineer:
+def scrutineer_add(*, actor, meeting: Meeting, name: str, username: str = "") -> Scrutineer:
+    """Name a 监票人; with `username`, the account from which they sign (not the organiser's own:
+    the count is signed by someone other than who entered it)."""
     meeting = _locked(meeting)
     _check_owner(actor, meeting)
     if meeting.status == Meeting.Status.TALLIED:
         raise ValidationError(_("计票已确认，不能再增加监票人。"), code="tallied")
-    scrutineer = Scrutineer(meeting=meeting, name=name.strip())
+    user = None
+    if username.strip():
+        user = (
+            User.objects.filter(username=username.strip(), is_active=True)
+            .select_related("organization")
+            .first()
+        )
+        if user is None:
+            raise field_error(
+                "username", _("没有用户名为“%(u)s”的在用账号。") % {"u": username.strip()}, "unknown_user"
+            )
+        if user.pk == actor.pk:
+            raise field_error(
+                "username", _("监票人不能用组织计票的本人账号签字，请填写监票人自己的账号。"), "self"
+            )
+        if not (
+            user.organization.path.startswith(meeting.cycle.org_path)
+            or meeting.cycle.org_path.startswith(user.organization.path)
+        ):
+            raise field_error("username", _("监票人账号应属于本级、上级或下级组织。"), "outside")
+    scrutineer = Scrutineer(meeting=meeting, name=name.strip(), user=user)
     scrutineer.full_clean()
     scrutineer.save()
-    audit_record(
-        actor=actor,
-        action="meeting.scrutineer_add",
-        target=meeting,
-        org_path=meeting.cycle.org_path,
-        extra={"name": scrutineer.name},
+    audit_record(actor=actor, action="meeting.scrutineer_add", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"name": scrutineer.name, "account": user.username if user else ""})  # fmt: skip
+    return scrutineer
+
+
+@transaction.atomic
+def scrutineer_code_issue(*, actor, scrutineer: Scrutineer) -> str:
+    """A one-time sign-off code for a scrutineer without an account of their own, to hand to them
+    (printed or told); returns it: only its keyed hash is kept. A new code replaces the old."""
+    meeting = _locked(scrutineer.meeting)
+    _check_owner(actor, meeting)
+    if meeting.status == Meeting.Status.TALLIED:
+        raise ValidationError(_("计票已确认，不需要再签字。"), code="tallied")
+    scrutineer = Scrutineer.objects.select_for_update().get(pk=scrutineer.pk)
+    code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(SCRUTINEER_CODE_LENGTH))
+    scrutineer.code_hash = keyed_hash(code, purpose=SCRUTINEER_CODE_PURPOSE)
+    scrutineer.save(update_fields=["code_hash", "updated_at"])
+    audit_record(actor=actor, action="meeting.scrutineer_code", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"name": scrutineer.name})  # fmt: skip
+    return code
+
+
+def scrutineer_for_code(code: str) -> Scrutineer | None:
+    """The scrutineer a one-time sign-off code was handed to, while it is unused."""
+    code = "".join(ch for ch in unicodedata.normalize("NFKC", code or "").upper() if ch.isalnum())
+    if len(code) != SCRUTINEER_CODE_LENGTH:
+        return None
+    return (
+        Scrutineer.objects.select_related("meeting__cycle")
+        .filter(code_hash=keyed_hash(code, purpose=SCRUTINEER_CODE_PURPOSE))
+        .first()
     )
+
+
+def count_sheet(meeting: Meeting) -> dict[str, Any]:
+    """The 计票单 the scrutineers sign: per class the codes, phone ballots, voided slips and the
+    agreed paper count; per reporter the grades of all classes together and of each class large
+    enough to show (rules.shown_classes); and the digest of the original ballots' archive."""
+    classes = list(meeting.classes.order_by("position", "pk"))
+    used = dict(
+        CodeUse.objects.filter(meeting=meeting).values_list("voter_class").annotate(n=Count("pk")).order_by()
+    )
+    codes = dict(
+        meeting.codes.filter(voided_at__isnull=True)
+        .values_list("voter_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    voided = dict(
+        meeting.codes.filter(voided_at__isnull=False)
+        .values_list("voter_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    paper = paper_counts_agreed(meeting)
+    counts = tally_counts(meeting)
+    size: dict[int, int] = {}
+    for (_reporter, class_id), row in counts.items():
+        size[class_id] = max(size.get(class_id, 0), sum(row[g.field] for g in Grade))
+    shown = rules.shown_classes(size, meeting.min_class_size)
+    reporters = []
+    for reporter in (
+        Reporter.objects.filter(pk__in=meeting.agenda).select_related("organization").in_bulk().values()
+    ):
+        total, by_class, phone, on_paper = Counts(), {}, 0, 0
+        for voter_class in classes:
+            row = counts.get((reporter.pk, voter_class.pk))
+            c = Counts(*(row[g.field] for g in Grade)) if row else Counts()
+            total = total + c
+            phone += row["phone"] if row else 0
+            on_paper += row["paper"] if row else 0
+            by_class[voter_class.name] = list(c.as_tuple()) if voter_class.pk in shown else None
+        reporters.append({"id": reporter.pk, "name": reporter.organization.name, "total": list(total.as_tuple()),
+                          "phone": phone, "paper": on_paper, "by_class": by_class})  # fmt: skip
+    order = {pk: i for i, pk in enumerate(meeting.agenda)}
+    reporters.sort(key=lambda r: order.get(r["id"], 0))
+    return {
+        "meeting": meeting.title,
+        "held_on": meeting.held_on.isoformat(),
+        "closed_at": meeting.closed_at.isoformat() if meeting.closed_at else None,
+        "min_class_size": meeting.min_class_size,
+        "classes": [
+            {
+                "name": c.name,
+                "codes": codes.get(c.pk, 0),
+                "phone": used.get(c.pk, 0),
+                "voided": voided.get(c.pk, 0),
+                "paper": list(_count_figures(paper[c.pk])) if c.pk in paper else None,
+            }
+            for c in classes
+        ],
+        "reporters": reporters,
+        # TODO(issue 11 A, lead): the digest of the ballot archive (原始票据) made at closing goes
+        # here, so that the scrutineers sign it with the count; None until that is on main.
+        "archive_digest": None,
+    }
+
+
+def count_sheet_digest(sheet: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(sheet, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _sign(scrutineer: Scrutineer, *, user, via: str) -> Scrutineer:
+    meeting = _locked(scrutineer.meeting)
+    scrutineer = Scrutineer.objects.select_for_update().get(pk=scrutineer.pk)
+    if meeting.status != Meeting.Status.VOTING_CLOSED:
+        raise ValidationError(_("投票结束后、计票确认前才能签字确认计票。"), code="not_closed")
+    problems = paper_problems(meeting)
+    if problems:
+        raise ValidationError([ValidationError(p, code="paper") for p in problems])
+    digest = count_sheet_digest(count_sheet(meeting))
+    if scrutineer.signed_at and scrutineer.signed_digest == digest:  # a changed sheet is signed again
+        raise ValidationError(_("监票人%(name)s已经签字。") % {"name": scrutineer.name}, code="signed")
+    scrutineer.signed_at, scrutineer.signed_by, scrutineer.signed_via = timezone.now(), user, via
+    scrutineer.signed_digest, scrutineer.code_hash = digest, None
+    scrutineer.save(
+        update_fields=["signed_at", "signed_by", "signed_via", "signed_digest", "code_hash", "updated_at"]
+    )
+    audit_record(actor=user, action="meeting.scrutineer_sign", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"name": scrutineer.name, "via": via, "count_sheet_digest": digest})  # fmt: skip
     return scrutineer
 
 
 @transaction.atomic
 def scrutineer_sign(*, actor, scrutineer: Scrutineer) -> Scrutineer:
-    """The scrutineer has checked the count and signs (recorded by the account that entered it)."""
-    meeting = _locked(scrutineer.meeting)
-    _check_owner(actor, meeting)
-    if meeting.status != Meeting.Status.VOTING_CLOSED:
-        raise ValidationError(_("投票结束后才能签字确认计票。"), code="not_closed")
-    problems = paper_problems(meeting)
-    if problems:
-        raise ValidationError([ValidationError(p, code="paper") for p in problems])
-    scrutineer.signed_at, scrutineer.signed_by = timezone.now(), actor
-    scrutineer.save(update_fields=["signed_at", "signed_by", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="meeting.scrutineer_sign",
-        target=meeting,
-        org_path=meeting.cycle.org_path,
-        extra={"name": scrutineer.name},
-    )
-    return scrutineer
+    """The scrutineer signs the count sheet from their own account; nobody signs for them."""
+    if scrutineer.user_id is None or scrutineer.user_id != actor.pk:
+        raise ValidationError(
+            _("只有监票人%(name)s本人才能签字：请用其本人账号登录签字，或使用发给其本人的一次性签字码。")
+            % {"name": scrutineer.name},
+            code="not_the_scrutineer",
+        )
+    return _sign(scrutineer, user=actor, via=Scrutineer.Via.ACCOUNT)
+
+
+@transaction.atomic
+def scrutineer_sign_with_code(*, code: str) -> Scrutineer:
+    """The scrutineer signs with the one-time code handed to them (no account needed)."""
+    scrutineer = scrutineer_for_code(code)
+    if scrutineer is None:
+        raise ValidationError(_("签字码无效或已经用过，请向会务人员核对。"), code="unknown_code")
+    return _sign(scrutineer, user=None, via=Scrutineer.Via.CODE)
 
 
 @transaction.atomic
@@ -653,13 +841,21 @@ def meeting_tally(*, actor, meeting: Meeting) -> Meeting:
     problems += [
         _("监票人%(name)s还没有签字确认。") % {"name": s.name} for s in scrutineers if not s.signed_at
     ]
+    if not problems:
+        digest = count_sheet_digest(count_sheet(meeting))
+        problems += [
+            _("监票人%(name)s签字后计票单有改动，请其重新签字。") % {"name": s.name}
+            for s in scrutineers
+            if s.signed_digest != digest
+        ]
     if problems:
         raise ValidationError([ValidationError(p, code="not_ready") for p in problems])
     rows = tally_rebuild(meeting=meeting)
     meeting.status = Meeting.Status.TALLIED
     meeting.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="meeting.tally", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"tally_rows": rows, "scrutineers": [s.name for s in scrutineers]})  # fmt: skip
+                 extra={"tally_rows": rows, "scrutineers": [s.name for s in scrutineers],
+                        "count_sheet_digest": digest})  # fmt: skip
     return meeting
 
 

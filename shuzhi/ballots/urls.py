@@ -24,10 +24,17 @@ urlpatterns = [
     path("ballots/meetings/<int:pk>/paper/<int:class_pk>/<int:entry>/", views.paper, name="paper"),
     path("ballots/meetings/<int:pk>/scrutineers/", views.scrutineer_add, name="scrutineer_add"),
     path(
-        "meetings/<int:pk>/scrutineers/<int:scrutineer_pk>/sign/",
+        "ballots/meetings/<int:pk>/scrutineers/<int:scrutineer_pk>/sign/",
         views.scrutineer_sign,
         name="scrutineer_sign",
     ),
+    path(
+        "ballots/meetings/<int:pk>/scrutineers/<int:scrutineer_pk>/code/",
+        views.scrutineer_code,
+        name="scrutineer_code",
+    ),
+    path("ballots/meetings/<int:pk>/count-sheet/", views.count_sheet, name="count_sheet"),
+    path("ballots/sign/", views.sign_with_code, name="sign_with_code"),
     path("ballots/meetings/<int:pk>/comments/", views.comments, name="comments"),
     path("ballots/meetings/<int:pk>/suggestions/", views.suggestions, name="suggestions"),
 ]

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -27,9 +28,10 @@ from shuzhi.ballots.forms import (
     PaperTallyForm,
     SchemeClassForm,
     ScrutineerForm,
+    SignCodeForm,
     VoterClassForm,
 )
-from shuzhi.ballots.models import CodeUse, Meeting, PaperCount
+from shuzhi.ballots.models import CodeUse, Meeting, PaperCount, Scrutineer
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.grades import Grade
@@ -287,11 +289,11 @@ def meeting(request, pk: int):
                 )
             },
         ),
-        "scrutineers": list(meeting.scrutineers.all()),
+        "scrutineers": list(meeting.scrutineers.select_related("user")),
         "scrutineer_form": ScrutineerForm(),
         "void_form": CodeVoidForm(),
         "voided": sum(c.codes_voided for c in classes),
-        "paper_counts": {c.voter_class_id: c for c in meeting.paper_counts.all()},
+        "paper_counts": services.paper_counts_agreed(meeting),
         "paper_problems": services.paper_problems(meeting)
         if meeting.status == Meeting.Status.VOTING_CLOSED
         else [],
@@ -496,15 +498,16 @@ def paper(request, pk: int, class_pk: int, entry: int):
         raise Http404
     reporters = selectors.agenda_reporters(meeting)
     form = PaperTallyForm(request.POST or None, reporters=reporters)
-    count = PaperCount.objects.filter(voter_class=voter_class).first()
+    count = PaperCount.objects.filter(voter_class=voter_class, entry=entry).first()
     count_form = PaperCountForm(request.POST or None, prefix="count", initial=count and {
         "issued": count.issued, "returned": count.returned, "valid": count.valid, "invalid": count.invalid})  # fmt: skip
     if request.method == "POST" and form.is_valid() and count_form.is_valid():
         try:
             with transaction.atomic():
                 services.paper_count_enter(
-                    actor=request.user, meeting=meeting, voter_class=voter_class, **count_form.cleaned_data
-                )
+                    actor=request.user, meeting=meeting, voter_class=voter_class, entry=entry,
+                    **count_form.cleaned_data,
+                )  # fmt: skip
                 services.paper_tally_enter(
                     actor=request.user,
                     meeting=meeting,
@@ -530,7 +533,7 @@ def scrutineer_add(request, pk: int):
     form = ScrutineerForm(request.POST)
     if form.is_valid():
         try:
-            services.scrutineer_add(actor=request.user, meeting=meeting, name=form.cleaned_data["name"])
+            services.scrutineer_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
             show_errors(request, error)
     else:
@@ -540,16 +543,93 @@ def scrutineer_add(request, pk: int):
 
 @capability_required(Capability.MANAGE_CYCLES)
 @require_POST
-def scrutineer_sign(request, pk: int, scrutineer_pk: int):
+def scrutineer_code(request, pk: int, scrutineer_pk: int):
+    """Make a one-time sign-off code for a scrutineer and show it once, to print or hand over."""
     meeting = _managed(request, pk)
     scrutineer = get_scoped_or_404(meeting.scrutineers.all(), pk=scrutineer_pk)
     try:
+        code = services.scrutineer_code_issue(actor=request.user, scrutineer=scrutineer)
+    except ValidationError as error:
+        show_errors(request, error)
+        return redirect("ballots:meeting", pk=meeting.pk)
+    sign = request.build_absolute_uri(reverse("ballots:sign_with_code"))
+    response = render(request, "ballots/scrutineer_code.html",
+                      {"meeting": meeting, "scrutineer": scrutineer, "code": code, "sign": sign})  # fmt: skip
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _sheet_context(meeting: Meeting) -> dict:
+    sheet = services.count_sheet(meeting)
+    return {
+        "meeting": meeting,
+        "sheet": sheet,
+        "digest": services.count_sheet_digest(sheet),
+        "problems": services.paper_problems(meeting)
+        if meeting.status == Meeting.Status.VOTING_CLOSED
+        else [],
+        "scrutineers": list(meeting.scrutineers.select_related("user")),
+        "grades": [g.label for g in Grade],
+    }
+
+
+@login_required
+@require_GET
+def count_sheet(request, pk: int):
+    """The printable 计票单: what the scrutineers sign. For those who run the meeting, and for the
+    meeting's scrutineers from their own accounts (who sign here)."""
+    mine = (
+        Scrutineer.objects.filter(meeting_id=pk, user=request.user).select_related("meeting__cycle").first()
+    )
+    meeting = mine.meeting if mine is not None else _managed(request, pk)
+    if not meeting.results_visible:
+        raise Http404
+    context = _sheet_context(meeting)
+    context["mine"] = mine
+    return render(request, "ballots/count_sheet.html", context)
+
+
+@login_required
+@require_POST
+def scrutineer_sign(request, pk: int, scrutineer_pk: int):
+    """A scrutineer signs the count sheet from their own account."""
+    scrutineer = get_scoped_or_404(
+        Scrutineer.objects.filter(meeting_id=pk).select_related("meeting"), pk=scrutineer_pk
+    )
+    try:
         services.scrutineer_sign(actor=request.user, scrutineer=scrutineer)
     except ValidationError as error:
+        if error.error_list[0].code == "not_the_scrutineer":
+            raise PermissionDenied(error.messages[0]) from error
         show_errors(request, error)
     else:
         messages.success(request, _("监票人%(name)s已签字确认。") % {"name": scrutineer.name})
-    return redirect("ballots:meeting", pk=meeting.pk)
+    return redirect("ballots:count_sheet", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_with_code(request):
+    """A scrutineer without an account signs with the one-time code handed to them: the code
+    first shows the count sheet, then they confirm."""
+    form = SignCodeForm(request.POST or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        scrutineer = services.scrutineer_for_code(code)
+        if scrutineer is None:
+            form.add_error("code", _("签字码无效或已经用过，请向会务人员核对。"))
+        elif request.POST.get("confirm") == "1":
+            try:
+                scrutineer = services.scrutineer_sign_with_code(code=code)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return render(request, "ballots/sign_done.html", {"scrutineer": scrutineer})
+        if scrutineer is not None and scrutineer.meeting.results_visible:
+            context.update(_sheet_context(scrutineer.meeting), scrutineer=scrutineer, code=code)
+    response = render(request, "ballots/sign_with_code.html", context, status=400 if form.errors else 200)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @any_capability_required(Capability.COMMENT, Capability.MANAGE_CYCLES)

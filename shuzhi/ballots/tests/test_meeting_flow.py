@@ -60,15 +60,8 @@ def test_paper_counts_are_entered_twice_by_two_people_and_must_agree(cast):
         second: Counts(0, 4, 0, 0),
         third: Counts(1, 1, 1, 1),
     }
-    paper_count_enter(
-        actor=cast.county_organiser,
-        meeting=meeting,
-        voter_class=members,
-        issued=5,
-        returned=4,
-        valid=4,
-        invalid=0,
-    )
+    paper_count_enter(actor=cast.county_organiser, meeting=meeting, voter_class=members, entry=1,
+                      issued=5, returned=4, valid=4, invalid=0)  # fmt: skip
     paper_tally_enter(
         actor=cast.county_organiser, meeting=meeting, voter_class=members, entry=1, counts=counts
     )
@@ -79,14 +72,18 @@ def test_paper_counts_are_entered_twice_by_two_people_and_must_agree(cast):
     assert error.value.code == "same_person"
     typo = {**counts, second: Counts(0, 3, 1, 0)}
     paper_tally_enter(actor=second_person, meeting=meeting, voter_class=members, entry=2, counts=typo)
-    scrutineer = scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="赵监票")
+    paper_count_enter(actor=second_person, meeting=meeting, voter_class=members, entry=2,
+                      issued=5, returned=4, valid=4, invalid=0)  # fmt: skip
+    scrutineer_user = UserFactory(role=Role.REVIEWER, organization=cast.county_a, full_name="赵监票")
+    scrutineer = scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="赵监票",
+                                username=scrutineer_user.username)  # fmt: skip
     with pytest.raises(ValidationError) as error:
-        scrutineer_sign(actor=cast.county_organiser, scrutineer=scrutineer)
+        scrutineer_sign(actor=scrutineer_user, scrutineer=scrutineer)
     assert any("两遍录入不一致" in m for m in error.value.messages)
     with pytest.raises(ValidationError):
         meeting_tally(actor=cast.county_organiser, meeting=meeting)
     paper_tally_enter(actor=second_person, meeting=meeting, voter_class=members, entry=2, counts=counts)
-    scrutineer_sign(actor=cast.county_organiser, scrutineer=scrutineer)
+    scrutineer_sign(actor=scrutineer_user, scrutineer=scrutineer)
     meeting = meeting_tally(actor=cast.county_organiser, meeting=meeting)
     assert meeting.status == Meeting.Status.TALLIED
     row = TallyRow.objects.get(reporter_id=first, voter_class=members)

@@ -12,7 +12,6 @@ from shuzhi.ballots.models import Meeting, VoterClass
 from shuzhi.ballots.services import (
     ballot_cast,
     meeting_tally,
-    scrutineer_add,
     voter_class_add,
     voter_class_point,
     voting_close,
@@ -24,7 +23,7 @@ from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_advance
 from shuzhi.scoring.models import Result
 from shuzhi.scoring.services import assessment_compute, component_score_set
-from shuzhi.testing.meetings import county_meeting, tokens
+from shuzhi.testing.meetings import county_meeting, sign_off, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +48,7 @@ def test_a_weighted_committee_class_runs_through_the_assessment_with_hand_comput
     for token, grade in zip(tokens(meeting, "党员群众代表"), members, strict=True):
         ballot_cast(token=token, grades={first: grade, **dict.fromkeys(rest, A)})
     meeting = voting_close(actor=cast.county_organiser, meeting=meeting)
-    scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="监票人甲")
-    meeting.scrutineers.update(signed_at=meeting.closed_at, signed_by=cast.county_organiser)
+    sign_off(cast, meeting)
     meeting = meeting_tally(actor=cast.county_organiser, meeting=meeting)
     cycle = cycle_advance(actor=cast.county_organiser, cycle=meeting.cycle)
     for reporter in cycle.reporters.all():

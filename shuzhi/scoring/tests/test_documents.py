@@ -16,8 +16,6 @@ from shuzhi.ballots.services import (
     ballot_cast,
     comment_add,
     meeting_tally,
-    scrutineer_add,
-    scrutineer_sign,
     voting_close,
 )
 from shuzhi.core.grades import Grade
@@ -36,7 +34,7 @@ from shuzhi.scoring.services import (
 )
 from shuzhi.testing.cycles import county_cycle, township_report
 from shuzhi.testing.factories import UserFactory
-from shuzhi.testing.meetings import county_meeting, tokens
+from shuzhi.testing.meetings import county_meeting, sign_off, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +71,7 @@ def published(cast):
                 token=token, grades={r: Grade.GOOD if r == township.pk else others for r in meeting.agenda}
             )
     meeting = voting_close(actor=cast.county_organiser, meeting=meeting)
-    scrutineer_sign(
-        actor=cast.county_organiser,
-        scrutineer=scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="监票人甲"),
-    )
+    sign_off(cast, meeting)
     meeting_tally(actor=cast.county_organiser, meeting=meeting)
     cycle = cycle_advance(actor=cast.county_organiser, cycle=Cycle.objects.get(pk=cycle.pk))
     # no quota: with three units the default 30% would leave no room for a 好
