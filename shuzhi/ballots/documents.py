@@ -25,7 +25,9 @@ def _centred(cell, text: str, size: float, *, bold: bool = False, first: bool = 
     return paragraph
 
 
-def slips_docx(*, meeting, enter: str, slips: list[tuple[str, int, str, str]]) -> bytes:
+def slips_docx(
+    *, meeting, enter: str, slips: list[tuple[str, int, str, str]], rehearsal: bool = False
+) -> bytes:
     """`slips`: (class name, count number, ballot URL, short code) per code, in the order to print
     (random). The voter's part carries the class, the QR code and the short code; the count number
     is only on the stub below the cutting line, which the organisers keep."""
@@ -40,7 +42,12 @@ def slips_docx(*, meeting, enter: str, slips: list[tuple[str, int, str, str]]) -
     for index, (class_name, serial, url, short_code) in enumerate(slips):
         cell = table.cell(index // COLUMNS, index % COLUMNS)
         _centred(cell, meeting.title, 9, bold=True, first=True)
-        _centred(cell, class_name, 9)
+        _centred(
+            cell,
+            f"彩排测试票 · 不计入正式结果 · {class_name}" if rehearsal else class_name,
+            9,
+            bold=rehearsal,
+        )
         image = io.BytesIO()
         segno.make(url, error="m").save(image, kind="png", scale=4, border=2)
         image.seek(0)

@@ -40,6 +40,15 @@ class Meeting(TimeStampedModel):
     max_good_percent = models.PositiveSmallIntegerField(_("每张票“好”的最高比例（%）"), null=True, blank=True)
     min_class_size = models.PositiveSmallIntegerField(_("分类统计的最少票数"), default=5)
     announce = models.BooleanField(_("投票结束后当场公布"), default=False)
+
+    class Rehearsal(models.TextChoices):
+        NONE = "", _("无彩排")  # no rehearsal data: the real vote may open
+        OPEN = "open", _("彩排投票中")  # test codes vote into the rehearsal tables only
+        CLOSED = "closed", _("彩排已结束")  # the test tally is shown until it is cleared
+
+    # a rehearsal before the real vote (status stays 准备中): test codes, test ballots in tables of
+    # their own, the big screen and a test tally; cleared in one step before voting opens
+    rehearsal = models.CharField(_("彩排"), max_length=8, choices=Rehearsal.choices, blank=True, default="")
     # the reporters graded on every ballot, in agenda order; frozen when voting opens
     agenda = models.JSONField(_("测评对象"), default=list, editable=False)
     opened_at = models.DateTimeField(_("开始投票时间"), null=True, blank=True)
@@ -114,6 +123,9 @@ class BallotCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # a slip reported lost or spoiled: its code is refused from then on, and a new slip is issued
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    # a test code of the rehearsal: votes only while the rehearsal is open, into RehearsalBallot;
+    # deleted when the rehearsal is cleared
+    rehearsal = models.BooleanField(_("彩排测试票"), default=False)
 
     class Meta:
         ordering = ["meeting", "serial"]
@@ -199,6 +211,38 @@ class BallotMark(models.Model):
         if not self._state.adding:
             raise ValidationError(_("选票只能增加，不能修改。"), code="append_only")
         super().save(*args, **kwargs)
+
+
+class RehearsalBallot(models.Model):
+    """A test ballot of the rehearsal: kept apart from the real ballots (its own tables, never
+    counted with them) and deleted when the rehearsal is cleared."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rehearsal_ballots")
+    voter_class = models.ForeignKey(VoterClass, on_delete=models.CASCADE, related_name="+")
+    suggestion = models.TextField(_("意见建议"), blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("彩排测试票")
+
+    def __str__(self) -> str:
+        return str(_("彩排测试票"))
+
+
+class RehearsalMark(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(RehearsalBallot, on_delete=models.CASCADE, related_name="marks")
+    reporter = models.ForeignKey("cycles.Reporter", on_delete=models.CASCADE, related_name="+")
+    grade = models.CharField(_("等次"), max_length=12, choices=Grade.choices)
+    scores = models.JSONField(_("项目得分"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("彩排评价")
+
+    def __str__(self) -> str:
+        return self.get_grade_display()
 
 
 class PaperTally(TimeStampedModel):

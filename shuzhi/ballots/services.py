@@ -27,6 +27,8 @@ from shuzhi.ballots.models import (
     Meeting,
     PaperCount,
     PaperTally,
+    RehearsalBallot,
+    RehearsalMark,
     Scrutineer,
     TallyRow,
     VoterClass,
@@ -56,6 +58,10 @@ def _check_prepared(meeting: Meeting) -> None:
     if meeting.is_frozen:
         raise ValidationError(
             _("投票已开始，测评表、测评对象和投票人类别已锁定，不能再修改。"), code="frozen"
+        )
+    if meeting.rehearsal:
+        raise ValidationError(
+            _("彩排还没有清除：请先“清除彩排数据”，再修改设置、生成票码或开始正式投票。"), code="rehearsal"
         )
 
 
@@ -225,7 +231,7 @@ def codes_issue(*, actor, meeting: Meeting) -> int:
     _check_prepared(meeting)
     serial = meeting.codes.aggregate(last=Max("serial"))["last"] or 0
     have = dict(
-        meeting.codes.filter(voided_at__isnull=True)
+        meeting.codes.filter(voided_at__isnull=True, rehearsal=False)
         .values("voter_class")
         .annotate(n=Count("pk"))
         .values_list("voter_class", "n")
@@ -251,7 +257,11 @@ def code_void(*, actor, meeting: Meeting, code: str = "", serial: int | None = N
     _check_owner(actor, meeting)
     if meeting.status not in (Meeting.Status.PREPARED, Meeting.Status.VOTING_OPEN):
         raise ValidationError(_("投票已经结束，不能再作废或补发票签。"), code="closed")
-    codes = BallotCode.objects.select_for_update().filter(meeting=meeting).select_related("voter_class")
+    codes = (
+        BallotCode.objects.select_for_update()
+        .filter(meeting=meeting, rehearsal=False)
+        .select_related("voter_class")
+    )
     if code.strip():
         found = codes.filter(token_hash=keyed_hash(code_normalise(code), purpose=CODE_PURPOSE)).first()
         field = "code"
@@ -291,7 +301,11 @@ def voting_open(*, actor, meeting: Meeting) -> Meeting:
     problems = []
     if meeting.cycle.status != Cycle.Status.MEETING:
         problems.append(_("请先把周期推进到“评议会议”阶段。"))
-    classes = list(meeting.classes.annotate(n=Count("codes", filter=Q(codes__voided_at__isnull=True))))
+    classes = list(
+        meeting.classes.annotate(
+            n=Count("codes", filter=Q(codes__voided_at__isnull=True, codes__rehearsal=False))
+        )
+    )
     if not classes:
         problems.append(_("还没有设置投票人类别。"))
     if any(c.n < c.ballots for c in classes):
@@ -335,6 +349,80 @@ def voting_close(*, actor, meeting: Meeting) -> Meeting:
     return meeting
 
 
+# ---- the rehearsal -------------------------------------------------------------------------------
+
+REHEARSAL_CODES = 10  # test codes per class, at most
+
+
+@transaction.atomic
+def rehearsal_start(*, actor, meeting: Meeting) -> int:
+    """Run the meeting in test mode before the real vote: test codes for every class (at most
+    REHEARSAL_CODES each), the ballot form on the cycle's reporters, test votes into tables of
+    their own. Returns how many test codes were made."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    _check_prepared(meeting)
+    classes = list(meeting.classes.all())
+    if not classes:
+        raise ValidationError(_("请先设置投票人类别，再开始彩排。"), code="not_ready")
+    agenda = meeting_agenda(meeting.cycle)
+    if not agenda:
+        raise ValidationError(_("本周期还没有述职人，不能彩排。"), code="not_ready")
+    serial = meeting.codes.aggregate(last=Max("serial"))["last"] or 0
+    new = []
+    for voter_class in classes:
+        for _i in range(min(voter_class.ballots, REHEARSAL_CODES)):
+            serial += 1
+            code = _code_new(meeting, voter_class, serial)
+            code.rehearsal = True
+            new.append(code)
+    BallotCode.objects.bulk_create(new)
+    meeting.rehearsal, meeting.agenda = Meeting.Rehearsal.OPEN, agenda
+    meeting.save(update_fields=["rehearsal", "agenda", "updated_at"])
+    audit_record(actor=actor, action="meeting.rehearsal_start", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"test_codes": len(new), "reporters": len(agenda)})  # fmt: skip
+    return len(new)
+
+
+@transaction.atomic
+def rehearsal_close(*, actor, meeting: Meeting) -> Meeting:
+    """End the test voting: the test tally shows until the rehearsal is cleared."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    if meeting.rehearsal != Meeting.Rehearsal.OPEN:
+        raise ValidationError(_("彩排投票没有在进行。"), code="not_rehearsing")
+    meeting.rehearsal = Meeting.Rehearsal.CLOSED
+    meeting.save(update_fields=["rehearsal", "updated_at"])
+    audit_record(actor=actor, action="meeting.rehearsal_close", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"test_ballots": RehearsalBallot.objects.filter(meeting=meeting).count()})  # fmt: skip
+    return meeting
+
+
+@transaction.atomic
+def rehearsal_clear(*, actor, meeting: Meeting) -> dict[str, int]:
+    """Clear everything of the rehearsal in one step: its test ballots, the uses of the test codes
+    and the test codes; the meeting is back where it was before, ready for the real vote."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    if not meeting.rehearsal:
+        raise ValidationError(_("没有需要清除的彩排数据。"), code="not_rehearsing")
+    test_codes = BallotCode.objects.filter(meeting=meeting, rehearsal=True)
+    cleared = {
+        "test_ballots": RehearsalBallot.objects.filter(meeting=meeting).count(),
+        "test_codes_used": CodeUse.objects.filter(code__in=test_codes).count(),
+        "test_codes": test_codes.count(),
+    }
+    RehearsalMark.objects.filter(ballot__meeting=meeting).delete()
+    RehearsalBallot.objects.filter(meeting=meeting).delete()
+    CodeUse.objects.filter(code__in=test_codes).delete()
+    test_codes.delete()
+    meeting.rehearsal, meeting.agenda = Meeting.Rehearsal.NONE, []
+    meeting.save(update_fields=["rehearsal", "agenda", "updated_at"])
+    audit_record(actor=actor, action="meeting.rehearsal_clear", target=meeting, org_path=meeting.cycle.org_path,
+                 extra=cleared)  # fmt: skip
+    return cleared
+
+
 # ---- casting -----------------------------------------------------------------------------------
 
 
@@ -355,7 +443,9 @@ def code_lookup(token: str) -> BallotCode | None:
 VOIDED_MESSAGE = _lazy("这张票签已作废（挂失补发），不能投票。请使用会务人员补发的新票签。")
 
 
-def closed_message(meeting: Meeting) -> str:
+def closed_message(meeting: Meeting, *, rehearsal: bool = False) -> str:
+    if rehearsal:
+        return _("这是彩排测试票：彩排投票尚未开始或已经结束。")
     if meeting.status == Meeting.Status.PREPARED:
         return _("投票尚未开始，请等待主持人宣布开始投票后再提交。")
     return _("投票已经结束，不能再提交。")
@@ -385,7 +475,8 @@ WITH used AS (
 SELECT count(*) FROM used
 """
 CASTING_FIELDS = (
-    "m.id, m.status, m.agenda, m.items, m.item_max, m.allow_suggestion, m.max_good_count, m.max_good_percent"
+    "m.id, m.status, m.rehearsal, m.agenda, m.items, m.item_max, m.allow_suggestion, m.max_good_count, "
+    "m.max_good_percent"
 )
 
 
@@ -399,7 +490,7 @@ def _meeting_for_casting(token: str) -> Meeting | None:
     lock = " FOR SHARE OF m" if connection.vendor == "postgresql" else ""
     query = (
         f"SELECT {CASTING_FIELDS}, c.id AS code_pk, c.voter_class_id AS code_class_id, "  # noqa: S608
-        f"c.voided_at AS code_voided_at FROM ballots_ballotcode c "
+        f"c.voided_at AS code_voided_at, c.rehearsal AS code_rehearsal FROM ballots_ballotcode c "
         f"JOIN ballots_meeting m ON m.id = c.meeting_id WHERE c.token_hash = %s{lock}"
     )
     return next(iter(Meeting.objects.raw(query, [keyed_hash(token, purpose=CODE_PURPOSE)])), None)
@@ -462,6 +553,32 @@ def _ballot_store(
     return True
 
 
+def _rehearsal_store(
+    *,
+    meeting: Meeting,
+    grades: Mapping[int, str],
+    scores: Mapping[int, Sequence[object]] | None,
+    suggestion: str,
+) -> bool:
+    """A test ballot of the rehearsal: the code marked used, the ballot in the rehearsal's own
+    tables, which no real count reads."""
+    try:
+        with transaction.atomic():
+            CodeUse.objects.create(
+                code_id=meeting.code_pk, meeting=meeting, voter_class_id=meeting.code_class_id
+            )
+    except IntegrityError:
+        return False
+    ballot = RehearsalBallot.objects.create(
+        meeting=meeting, voter_class_id=meeting.code_class_id, suggestion=suggestion
+    )
+    RehearsalMark.objects.bulk_create(
+        RehearsalMark(ballot=ballot, reporter_id=r, grade=grades[r], scores=list((scores or {}).get(r, [])))
+        for r in meeting.agenda
+    )
+    return True
+
+
 @transaction.atomic
 def ballot_cast(
     *,
@@ -480,14 +597,18 @@ def ballot_cast(
         raise ValidationError(_("该二维码不属于本次会议。"), code="wrong_meeting")
     if meeting.code_voided_at is not None:
         raise ValidationError(VOIDED_MESSAGE, code="voided")
-    if meeting.status != Meeting.Status.VOTING_OPEN:
+    if meeting.code_rehearsal:  # a test code votes only in an open rehearsal, into its own tables
+        if meeting.rehearsal != Meeting.Rehearsal.OPEN:
+            raise ValidationError(closed_message(meeting, rehearsal=True), code="closed")
+    elif meeting.status != Meeting.Status.VOTING_OPEN:
         raise ValidationError(closed_message(meeting), code="closed")
     scores = scores if meeting.items else None  # item scores only where the form asks for them
     problems = _ballot_problems(meeting, grades, scores, suggestion)
     if problems:
         raise ValidationError([ValidationError(p, code="invalid_ballot") for p in problems])
-    stored = _ballot_store(meeting=meeting, grades=grades, scores=scores,
-                           suggestion=suggestion.strip() if meeting.allow_suggestion else "")  # fmt: skip
+    store = _rehearsal_store if meeting.code_rehearsal else _ballot_store
+    stored = store(meeting=meeting, grades=grades, scores=scores,
+                   suggestion=suggestion.strip() if meeting.allow_suggestion else "")  # fmt: skip
     if not stored:
         raise ValidationError(_("该二维码已经投过票，每个二维码只能投一次。"), code="used")
 
@@ -723,19 +844,17 @@ def count_sheet(meeting: Meeting) -> dict[str, Any]:
     enough to show (rules.shown_classes); and the digest of the original ballots' archive."""
     classes = list(meeting.classes.order_by("position", "pk"))
     used = dict(
-        CodeUse.objects.filter(meeting=meeting).values_list("voter_class").annotate(n=Count("pk")).order_by()
-    )
-    codes = dict(
-        meeting.codes.filter(voided_at__isnull=True)
+        CodeUse.objects.filter(meeting=meeting, code__rehearsal=False)
         .values_list("voter_class")
         .annotate(n=Count("pk"))
         .order_by()
+    )
+    real = meeting.codes.filter(rehearsal=False)
+    codes = dict(
+        real.filter(voided_at__isnull=True).values_list("voter_class").annotate(n=Count("pk")).order_by()
     )
     voided = dict(
-        meeting.codes.filter(voided_at__isnull=False)
-        .values_list("voter_class")
-        .annotate(n=Count("pk"))
-        .order_by()
+        real.filter(voided_at__isnull=False).values_list("voter_class").annotate(n=Count("pk")).order_by()
     )
     paper = paper_counts_agreed(meeting)
     counts = tally_counts(meeting)

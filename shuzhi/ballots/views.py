@@ -107,14 +107,21 @@ def vote(request, token: str):
             {"meeting": meeting, "message": _("该二维码已经投过票，每个二维码只能投一次。")},
             status=409,
         )
-    if meeting.status != Meeting.Status.VOTING_OPEN:
+    is_open = (
+        meeting.rehearsal == Meeting.Rehearsal.OPEN
+        if code.rehearsal
+        else meeting.status == Meeting.Status.VOTING_OPEN
+    )
+    if not is_open:
         return render(
             request,
             "ballots/vote_refused.html",
-            {"meeting": meeting, "message": services.closed_message(meeting)},
+            {"meeting": meeting, "message": services.closed_message(meeting, rehearsal=code.rehearsal)},
             status=403,
         )
-    return render(request, "ballots/vote.html", _form_context(meeting, code.voter_class))
+    return render(
+        request, "ballots/vote.html", _form_context(meeting, code.voter_class, rehearsal=code.rehearsal)
+    )
 
 
 @never_cache
@@ -158,7 +165,9 @@ def _vote_cast(request, token: str):
             max_good_percent=meeting.max_good_percent, items=len(meeting.items), item_max=meeting.item_max,
             scores=scores, suggestion=suggestion if meeting.allow_suggestion else "",
         )  # fmt: skip
-        context = _form_context(meeting, code.voter_class, grades=grades, scores=scores, faults=faults)
+        context = _form_context(
+            meeting, code.voter_class, grades=grades, scores=scores, faults=faults, rehearsal=code.rehearsal
+        )
         context.update(
             errors=error.messages, suggestion=suggestion, suggestion_error=faults.get("suggestion")
         )
@@ -173,6 +182,7 @@ def _form_context(
     grades: dict[int, str] | None = None,
     scores: dict[int, list[object]] | None = None,
     faults: dict[str, str] | None = None,
+    rehearsal: bool = False,
 ) -> dict:
     """The phone form; sent back, it keeps every grade, item score and the suggestion as entered,
     and marks each field at fault with its reason."""
@@ -196,6 +206,7 @@ def _form_context(
         "voter_class": voter_class,
         "reporters": reporters,
         "cards": cards,
+        "rehearsal": rehearsal,
         "grades": Grade.choices,
         "good_limit": rules.good_limit(len(reporters), meeting.max_good_count, meeting.max_good_percent),
     }
@@ -264,11 +275,12 @@ def meeting(request, pk: int):
     manage = can_manage(request.user, meeting.cycle)
     classes = list(
         meeting.classes.annotate(
-            codes_made=Count("codes", filter=Q(codes__voided_at__isnull=True)),
-            codes_voided=Count("codes", filter=Q(codes__voided_at__isnull=False)),
+            codes_made=Count("codes", filter=Q(codes__voided_at__isnull=True, codes__rehearsal=False)),
+            codes_voided=Count("codes", filter=Q(codes__voided_at__isnull=False, codes__rehearsal=False)),
         )
     )
     rows, _classes = selectors.meeting_results(meeting)
+    rehearsal_rows, _classes = selectors.rehearsal_results(meeting)
     scheme_classes = cycle_rules.scheme_classes(meeting.cycle.scheme or {})
     context = {
         "meeting": meeting,
@@ -298,6 +310,7 @@ def meeting(request, pk: int):
         if meeting.status == Meeting.Status.VOTING_CLOSED
         else [],
         "rows": rows,
+        "rehearsal_rows": rehearsal_rows,
         "final_comment": meeting.comments.filter(is_final=True).select_related("author").first()
         if rows
         else None,
@@ -406,6 +419,40 @@ def voting_close(request, pk: int):
 
 @capability_required(Capability.MANAGE_CYCLES)
 @require_POST
+def rehearsal_start(request, pk: int):
+    return _transition(
+        request,
+        pk,
+        services.rehearsal_start,
+        _("彩排已开始：已生成 %(n)d 张测试票签，测试票不计入正式结果。"),
+    )
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def rehearsal_close(request, pk: int):
+    return _transition(request, pk, services.rehearsal_close, _("彩排投票已结束，可查看测试计票结果。"))
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def rehearsal_clear(request, pk: int):
+    meeting = _managed(request, pk)
+    try:
+        cleared = services.rehearsal_clear(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("彩排数据已全部清除（测试票 %(b)d 张、测试票签 %(c)d 张），可以开始正式投票。")
+            % {"b": cleared["test_ballots"], "c": cleared["test_codes"]},
+        )
+    return redirect("ballots:meeting", pk=meeting.pk)
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
 def tally(request, pk: int):
     return _transition(request, pk, services.meeting_tally, _("计票已确认。"))
 
@@ -428,7 +475,8 @@ def slips(request, pk: int):
     order, each with its QR code and short code; the count number is on the stub only, which the
     organisers keep. `?serial=n` prints one slip (a replacement)."""
     meeting = _managed(request, pk)
-    codes = meeting.codes.filter(voided_at__isnull=True).select_related("voter_class")
+    rehearsal = request.GET.get("rehearsal") == "1"
+    codes = meeting.codes.filter(voided_at__isnull=True, rehearsal=rehearsal).select_related("voter_class")
     one = request.GET.get("serial", "")
     if one:
         codes = codes.filter(serial=int(one) if one.isdigit() else -1)
@@ -437,12 +485,14 @@ def slips(request, pk: int):
     enter = f"{base}{reverse('ballots:vote_enter')}"
     slips = [(code, f"{base}{reverse('ballots:vote', args=[code.token])}") for code in codes]
     audit_record(actor=request.user, action="meeting.slips", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"codes": len(codes), "format": request.GET.get("format", "html"), "serial": one})  # fmt: skip
+                 extra={"codes": len(codes), "format": request.GET.get("format", "html"), "serial": one,
+                        "rehearsal": rehearsal})  # fmt: skip
     if request.GET.get("format") == "docx":
         data = documents.slips_docx(
             meeting=meeting,
             enter=enter,
             slips=[(code.voter_class.name, code.serial, url, code.short_code) for code, url in slips],
+            rehearsal=rehearsal,
         )
         response = HttpResponse(data, content_type=DOCX)
         response["Content-Disposition"] = content_disposition_header(
@@ -451,7 +501,7 @@ def slips(request, pk: int):
         return response
     rendered = [(code, url, mark_safe(segno.make(url, error="m").svg_inline(scale=3))) for code, url in slips]  # noqa: S308 — segno's own SVG
     return render(request, "ballots/slips.html", {"meeting": meeting, "slips": rendered, "enter": enter, "base": base,
-                                                  "loopback": _loopback(base), "one": one})  # fmt: skip
+                                                  "loopback": _loopback(base), "one": one, "rehearsal": rehearsal})  # fmt: skip
 
 
 @capability_required(Capability.MANAGE_CYCLES)
@@ -482,7 +532,10 @@ def screen(request, pk: int):
     """The big screen: turnout per class, refreshing by itself; results only when announced."""
     meeting = selectors.meeting_get(viewer=request.user, pk=pk)
     template = "ballots/_screen.html" if request.htmx else "ballots/screen.html"
-    rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
+    if meeting.rehearsal:  # the rehearsal's test tally, to try the screen out
+        rows, _classes = selectors.rehearsal_results(meeting)
+    else:
+        rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
     return render(
         request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
     )
