@@ -105,7 +105,7 @@ def test_rehearsal_typed_codes_a_voided_slip_and_the_scrutineers_own_signature(
     scrutineer_user = UserFactory(role=Role.REVIEWER, organization=cast.county_a, full_name="赵监票")
     page.get_by_label("监票人姓名").fill("赵监票")
     page.get_by_label("监票人账号（选填）").fill(scrutineer_user.username)
-    page.get_by_role("button", name="添加").click()
+    page.get_by_role("button", name="添加监票人").click()
     expect(page.get_by_test_id("scrutineers")).to_contain_text("待本人登录签字")
     expect(page.get_by_test_id("scrutineers").get_by_role("button")).to_have_count(
         0
