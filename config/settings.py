@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "shuzhi.scoring",
     "shuzhi.rectification",
     "shuzhi.analytics",
+    "shuzhi.records",
     "shuzhi.demo",
 ]
 

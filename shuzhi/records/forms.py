@@ -1,0 +1,87 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shuzhi.core.forms import StyledFormMixin
+from shuzhi.records.models import Attendance, Kind
+from shuzhi.records.services import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, Mark
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PRESENT = "present"
+MARKS = [(PRESENT, _("出席")), *Attendance.Absence.choices]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        # a phone offers its camera as well as its files for images
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,.jpg,.jpeg,.png,.pdf"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class MeetingForm(StyledFormMixin, forms.Form):
+    """One record: what, when, who led it, who attended (the roster, each present or absent with
+    a reason) and its photos or sign-in sheets. Nothing about where or when anyone checked in."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=())
+    held_on = forms.DateField(label=_("日期"), widget=DATE)
+    topic = forms.CharField(label=_("主题"), max_length=200)
+    host = forms.CharField(label=_("主持人"), max_length=50)
+    teacher = forms.CharField(
+        label=_("授课人"),
+        max_length=50,
+        required=False,
+        help_text=_("党课必填；支部书记讲授的党课计入“书记每年讲党课”。"),
+    )
+    minutes = forms.CharField(label=_("会议记录"), max_length=20000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
+    files = MultipleFileField(
+        label=_("照片、签到表（可多选）"), required=False,
+        help_text=_("jpg、png、pdf，每个不超过 %(mb)d MB，最多 %(n)d 个；不要求上传。")
+        % {"mb": ATTACHMENT_MAX_BYTES // 1024 // 1024, "n": ATTACHMENTS_MAX},
+    )  # fmt: skip
+
+    def __init__(self, *args, kinds, roster, secretary_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        self.roster = list(roster)
+        if not self.is_bound:
+            self.fields["held_on"].initial = timezone.localdate()
+            if secretary_name:
+                self.fields["host"].initial = secretary_name
+        for member in self.roster:
+            self.fields[f"a{member.pk}"] = forms.ChoiceField(
+                label=member.name,
+                choices=MARKS,
+                initial=PRESENT,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+        self.fields["teacher"].widget.attrs["list"] = "roster-names"
+
+    def attendance_rows(self):
+        return [(member, self[f"a{member.pk}"]) for member in self.roster]
+
+    def marks(self) -> dict[int, Mark]:
+        out = {}
+        for member in self.roster:
+            value = self.cleaned_data.get(f"a{member.pk}") or PRESENT
+            out[member.pk] = Mark(present=value == PRESENT, absence="" if value == PRESENT else value)
+        return out
+
+
+class WithdrawForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("撤销理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+KIND_CHOICES = Kind.choices

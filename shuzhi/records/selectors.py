@@ -1,0 +1,179 @@
+"""Reads of organisational life, already scoped to the viewer's subtree."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+from django.urls import reverse
+
+from shuzhi.core.access import get_scoped_or_404, in_subtree, require
+from shuzhi.core.roles import Capability
+from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
+from shuzhi.records import rules
+from shuzhi.records.models import Attendance, Completion, Kind, Meeting, Requirement
+
+BRANCH = Organization.Kind.BRANCH
+
+
+def orgs_visible_to(user) -> QuerySet[Organization]:
+    require(user, Capability.VIEW_RECORDS)
+    return Organization.objects.filter(in_subtree("path", user.organization.path))
+
+
+def organization_get(*, viewer, pk: int, keep: bool = False) -> Organization:
+    """An organisation of the viewer's subtree (404 outside it); to enter records, the viewer
+    must also keep records (403)."""
+    if keep:
+        require(viewer, Capability.KEEP_RECORDS)
+    return get_scoped_or_404(orgs_visible_to(viewer).select_related("secretary"), pk=pk)
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    require(user, Capability.VIEW_RECORDS)
+    return Meeting.objects.filter(in_subtree("org_path", user.organization.path))
+
+
+def meeting_get(*, viewer, pk: int) -> Meeting:
+    return get_scoped_or_404(meetings_visible_to(viewer).select_related("organization", "recorded_by"), pk=pk)
+
+
+def kinds_for(org: Organization) -> list[tuple[str, str]]:
+    """A branch holds 三会一课 and the rest; a committee or 党组 its 民主生活会."""
+    if org.kind == BRANCH:
+        return [(k.value, k.label) for k in Kind if k != Kind.DEMOCRATIC_LIFE]
+    return [(Kind.DEMOCRATIC_LIFE.value, Kind.DEMOCRATIC_LIFE.label)]
+
+
+def roster(org: Organization) -> QuerySet[Member]:
+    """The members whose organisation is this one (the roster a meeting's attendance is taken from)."""
+    return (
+        Member.objects.filter(org_path=org.path).only("id", "name", "organization_id").order_by("name", "id")
+    )
+
+
+def requirements() -> list[Requirement]:
+    return list(Requirement.objects.filter(active=True).order_by("id"))
+
+
+def branch_meetings(*, org: Organization, year: int) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(organization=org, held_on__year=year).order_by("-held_on", "-id")
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The branches of a subtree and how many met their frequencies, per quarter and in the year."""
+
+    branches: int
+    met: int
+    quarters: tuple[int, int, int, int]
+    recorded: int  # branches with at least one record in the year
+
+    @property
+    def share(self) -> float | None:
+        return rules.share(self.met, self.branches)
+
+    def quarter_shares(self) -> list[float | None]:
+        return [rules.share(n, self.branches) for n in self.quarters]
+
+
+def _completion_counts(queryset: QuerySet[Completion]) -> dict:
+    return queryset.aggregate(
+        met=Count("id", filter=Q(met=True)),
+        q1=Count("id", filter=Q(q1=True)),
+        q2=Count("id", filter=Q(q2=True)),
+        q3=Count("id", filter=Q(q3=True)),
+        q4=Count("id", filter=Q(q4=True)),
+        recorded=Count("id"),
+    )
+
+
+def rollup(*, org: Organization, year: int) -> Rollup:
+    """Two queries whatever the subtree's size: its branches, and their completion rows."""
+    branches = Organization.objects.filter(in_subtree("path", org.path), kind=BRANCH).count()
+    c = _completion_counts(Completion.objects.filter(in_subtree("org_path", org.path), year=year))
+    return Rollup(branches=branches, met=c["met"], quarters=(c["q1"], c["q2"], c["q3"], c["q4"]),
+                  recorded=c["recorded"])  # fmt: skip
+
+
+def children_rollup(*, org: Organization, year: int) -> list[tuple[Organization, Rollup]]:
+    """Each direct child of `org` with its subtree's roll-up: three queries, grouped by path prefix."""
+    children = list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1).order_by("path")
+    )
+    if not children:
+        return []
+    width = len(children[0].path)
+    prefix = Substr("path", 1, width)
+    branches = dict(
+        Organization.objects.filter(in_subtree("path", org.path), kind=BRANCH, depth__gt=org.depth)
+        .annotate(prefix=prefix)
+        .values("prefix")
+        .annotate(n=Count("id"))
+        .values_list("prefix", "n")
+        .order_by()
+    )
+    done = {
+        row["prefix"]: row
+        for row in Completion.objects.filter(in_subtree("org_path", org.path), year=year)
+        .exclude(org_path=org.path)
+        .annotate(prefix=Substr("org_path", 1, width))
+        .values("prefix")
+        .annotate(
+            met=Count("id", filter=Q(met=True)),
+            q1=Count("id", filter=Q(q1=True)),
+            q2=Count("id", filter=Q(q2=True)),
+            q3=Count("id", filter=Q(q3=True)),
+            q4=Count("id", filter=Q(q4=True)),
+            recorded=Count("id"),
+        )
+        .order_by()
+    }
+    out = []
+    for child in children:
+        c = done.get(child.path, {})
+        out.append((child, Rollup(branches=branches.get(child.path, 0), met=c.get("met", 0),
+                                  quarters=tuple(c.get(f"q{q}", 0) for q in rules.QUARTERS),  # type: ignore[arg-type]
+                                  recorded=c.get("recorded", 0))))  # fmt: skip
+    return out
+
+
+STATUS_MET, STATUS_MISSED = "met", "missed"
+
+
+def branches(*, org: Organization, year: int, status: str = "", query: str = "") -> QuerySet[Organization]:
+    """The branches of a subtree (for the list behind a roll-up), optionally those that met or
+    did not meet the year's frequencies."""
+    found = Organization.objects.filter(in_subtree("path", org.path), kind=BRANCH)
+    if query:
+        found = found.filter(name__icontains=query)
+    met = Completion.objects.filter(organization=OuterRef("pk"), year=year, met=True)
+    if status == STATUS_MET:
+        found = found.filter(Exists(met))
+    elif status == STATUS_MISSED:
+        found = found.filter(~Exists(met))
+    return found.order_by("path")
+
+
+def completions(*, orgs: list[Organization], year: int) -> dict[int, Completion]:
+    return {c.organization_id: c for c in Completion.objects.filter(organization__in=orgs, year=year)}
+
+
+def member_attendance(*, member_id: int, year: int | None = None) -> QuerySet[Attendance]:
+    """One member's own record: the meetings of their branch they were on the roster of."""
+    rows = Attendance.objects.filter(member_id=member_id).select_related("meeting", "meeting__organization")
+    if year:
+        rows = rows.filter(meeting__held_on__year=year)
+    return rows.order_by("-meeting__held_on", "-meeting_id")
+
+
+def org_panel_url(viewer, org: Organization) -> str | None:
+    """The organisation page's panel (orgs.hooks): only for those who may see records."""
+    if viewer.is_authenticated and viewer.can(Capability.VIEW_RECORDS):
+        return reverse("records:org_panel", args=[org.pk])
+    return None
+
+
+def this_year(today: date) -> int:
+    return today.year

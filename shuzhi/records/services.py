@@ -1,0 +1,215 @@
+"""Writes of organisational life: every one atomic and audited in the same transaction."""
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import IO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuzhi.core.access import require
+from shuzhi.core.errors import field_error
+from shuzhi.core.roles import Capability
+from shuzhi.core.services import audit_record
+from shuzhi.core.uploads import check_upload
+from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
+from shuzhi.records import rules
+from shuzhi.records.models import Attachment, Attendance, Completion, Kind, Meeting, Requirement
+
+ATTACHMENT_KINDS = frozenset({"png", "jpeg", "pdf"})
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENTS_MAX = 10
+EARLIEST = date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One roster member's attendance as entered: present, or absent with a reason."""
+
+    present: bool = True
+    absence: str = ""
+    note: str = ""
+
+
+def _may_keep(actor, org: Organization) -> None:
+    require(actor, Capability.KEEP_RECORDS)
+    if not org.path.startswith(actor.organization.path):
+        raise PermissionDenied
+
+
+def _store_attachment(meeting: Meeting, upload: IO[bytes], name: str, size: int) -> Attachment:
+    kind = check_upload(upload, size, allowed=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
+    upload.seek(0)
+    data = upload.read(ATTACHMENT_MAX_BYTES + 1)
+    digest = hashlib.sha256(data).hexdigest()
+    attachment = Attachment(
+        meeting=meeting, original_name=name[-200:], kind=kind, size=len(data), sha256=digest
+    )
+    attachment.file.save(f"{digest[:16]}.{'jpg' if kind == 'jpeg' else kind}", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def _check(org: Organization, *, kind: str, held_on: date, topic: str, host: str, teacher: str,
+           marks: Mapping[int, Mark], roster_ids: set[int], files: Sequence) -> None:  # fmt: skip
+    errors: dict[str, list[str]] = defaultdict(list)
+    allowed = Kind.DEMOCRATIC_LIFE if org.kind != Organization.Kind.BRANCH else None
+    if kind not in Kind.values:
+        errors["kind"].append(_("请选择组织生活类型。"))
+    elif allowed and kind != allowed:
+        errors["kind"].append(_("“%(org)s”不是党支部，只能记录民主生活会。") % {"org": org.name})
+    elif not allowed and kind == Kind.DEMOCRATIC_LIFE:
+        errors["kind"].append(_("民主生活会由党委（党组）领导班子召开，党支部请记录组织生活会。"))
+    today = timezone.localdate()
+    if held_on > today:
+        errors["held_on"].append(_("日期不能晚于今天（%(today)s）。") % {"today": f"{today:%Y-%m-%d}"})
+    elif held_on < EARLIEST:
+        errors["held_on"].append(_("日期不能早于 2000 年。"))
+    if not topic.strip():
+        errors["topic"].append(_("请填写主题。"))
+    if not host.strip():
+        errors["host"].append(_("请填写主持人。"))
+    if kind == Kind.LECTURE and not teacher.strip():
+        errors["teacher"].append(_("党课请填写授课人。"))
+    unknown = set(marks) - roster_ids
+    if unknown:
+        errors["attendance"].append(
+            _("出席名单中有 %(n)d 人不是本组织的党员，请刷新页面后重新选择。") % {"n": len(unknown)}
+        )
+    if any(not m.present and m.absence not in Attendance.Absence.values for m in marks.values()):
+        errors["attendance"].append(_("缺席的党员请选择缺席原因（病假、事假、外出或其他）。"))
+    if marks and not any(m.present for m in marks.values()):
+        errors["attendance"].append(_("没有出席的党员，请检查出席情况。"))
+    if len(files) > ATTACHMENTS_MAX:
+        errors["files"].append(_("附件最多 %(n)d 个。") % {"n": ATTACHMENTS_MAX})
+    if errors:
+        raise ValidationError({field: messages for field, messages in errors.items()})
+
+
+@transaction.atomic
+def meeting_record(*, actor, organization: Organization, kind: str, held_on: date, topic: str, host: str,
+                   teacher: str = "", minutes: str = "", marks: Mapping[int, Mark] | None = None,
+                   files: Sequence = ()) -> Meeting:  # fmt: skip
+    """Record one occasion of organisational life with its attendance and attachments, and
+    bring the branch's completion for the year up to date."""
+    _may_keep(actor, organization)
+    marks = dict(marks or {})
+    roster_ids = set(Member.objects.filter(org_path=organization.path).values_list("id", flat=True))
+    _check(organization, kind=kind, held_on=held_on, topic=topic, host=host, teacher=teacher, marks=marks,
+           roster_ids=roster_ids, files=files)  # fmt: skip
+    secretary = organization.secretary
+    teacher = teacher.strip() if kind == Kind.LECTURE else ""
+    meeting = Meeting(
+        organization=organization, org_path=organization.path, kind=kind, held_on=held_on,
+        topic=topic.strip(), host=host.strip(), teacher=teacher, minutes=minutes.strip(),
+        by_secretary=bool(teacher and secretary is not None and teacher == secretary.name),
+        present_count=sum(m.present for m in marks.values()),
+        absent_count=sum(not m.present for m in marks.values()), recorded_by=actor,
+    )  # fmt: skip
+    meeting.full_clean()
+    meeting.save()
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, member_id=member_id, present=mark.present,
+                   absence="" if mark.present else mark.absence, note=mark.note.strip()[:100])
+        for member_id, mark in sorted(marks.items())
+    )  # fmt: skip
+    stored = [_store_attachment(meeting, f, f.name, f.size) for f in files]
+    audit_record(actor=actor, action="records.meeting_record", target=meeting, org_path=organization.path,
+                 after={"kind": kind, "held_on": f"{held_on:%Y-%m-%d}", "topic": meeting.topic,
+                        "present": meeting.present_count, "absent": meeting.absent_count,
+                        "attachments": len(stored)})  # fmt: skip
+    completion_refresh(organization=organization, year=held_on.year)
+    return meeting
+
+
+@transaction.atomic
+def meeting_withdraw(*, actor, meeting: Meeting, reason: str) -> None:
+    """Take back a record entered by mistake (the audit log keeps what it said and why)."""
+    organization = meeting.organization
+    _may_keep(actor, organization)
+    if not reason.strip():
+        raise field_error("reason", _("请填写撤销理由。"), "required")
+    audit_record(actor=actor, action="records.meeting_withdraw", target=meeting, org_path=meeting.org_path,
+                 before={"kind": meeting.kind, "held_on": f"{meeting.held_on:%Y-%m-%d}", "topic": meeting.topic},
+                 extra={"reason": reason.strip()[:500]})  # fmt: skip
+    year = meeting.held_on.year
+    for attachment in meeting.attachments.all():
+        attachment.file.delete(save=False)
+    meeting.delete()
+    completion_refresh(organization=organization, year=year)
+
+
+def _held(rows: Iterable[dict]) -> dict[int, list[rules.Held]]:
+    found: dict[int, list[rules.Held]] = defaultdict(list)
+    for row in rows:
+        found[row["organization_id"]].append(
+            rules.Held(kind=row["kind"], month=row["month"], count=row["n"], by_secretary=row["taught"])
+        )
+    return found
+
+
+def _grouped(meetings):
+    return (
+        meetings.annotate(month=ExtractMonth("held_on"))
+        .values("organization_id", "kind", "month")
+        .annotate(n=Count("id"), taught=Count("id", filter=Q(by_secretary=True)))
+        .order_by()
+    )
+
+
+def _completion(org_id: int, path: str, year: int, status: rules.YearStatus, meetings: int) -> Completion:
+    q1, q2, q3, q4 = status.quarters
+    return Completion(organization_id=org_id, org_path=path, year=year, q1=q1, q2=q2, q3=q3, q4=q4,
+                      yearly=status.yearly, met=status.met, meetings=meetings, missing=list(status.missing))  # fmt: skip
+
+
+FIELDS = ["org_path", "q1", "q2", "q3", "q4", "yearly", "met", "meetings", "missing", "updated_at"]
+
+
+def completion_refresh(*, organization: Organization, year: int) -> Completion | None:
+    """Judge one branch's year again from its records (one grouped query)."""
+    if organization.kind != Organization.Kind.BRANCH:
+        return None
+    reqs = [r.as_rule() for r in Requirement.objects.filter(active=True)]
+    held = _held(_grouped(Meeting.objects.filter(organization=organization, held_on__year=year)))
+    rows = held.get(organization.pk, [])
+    status = rules.year_status(reqs, rows)
+    completion = _completion(organization.pk, organization.path, year, status, sum(h.count for h in rows))
+    Completion.objects.bulk_create([completion], update_conflicts=True, unique_fields=["organization", "year"],
+                                   update_fields=FIELDS)  # fmt: skip
+    return completion
+
+
+def completions_rebuild(*, year: int, batch: int = 5000) -> int:
+    """Judge every branch's year again (after the requirements change, or a bulk load): one
+    grouped query over the year's records, rows written in batches. Returns the branches judged."""
+    reqs = [r.as_rule() for r in Requirement.objects.filter(active=True)]
+    held = _held(_grouped(Meeting.objects.filter(held_on__year=year)).iterator(chunk_size=20000))
+    rows = []
+    total = 0
+    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH).values_list("id", "path").order_by()
+    with transaction.atomic():
+        Completion.objects.filter(year=year).delete()
+        for org_id, path in branches.iterator(chunk_size=10000):
+            found = held.get(org_id, [])
+            if not found:
+                continue  # no record in the year: no row, counted as not met
+            rows.append(
+                _completion(org_id, path, year, rules.year_status(reqs, found), sum(h.count for h in found))
+            )
+            if len(rows) >= batch:
+                Completion.objects.bulk_create(rows)
+                total += len(rows)
+                rows = []
+        Completion.objects.bulk_create(rows)
+        total += len(rows)
+    return total

@@ -1,0 +1,80 @@
+"""The completion arithmetic, worked by hand over plain values."""
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shuzhi.records import rules
+from shuzhi.records.rules import Held, Rule
+
+RULES = [
+    Rule("congress", rules.QUARTER, label="支部党员大会"),
+    Rule("committee", rules.MONTH, label="支委会"),
+    Rule("lecture", rules.QUARTER, label="党课"),
+    Rule("lecture", rules.YEAR, secretary_only=True, label="书记讲党课"),
+    Rule("life_meeting", rules.YEAR, label="组织生活会"),
+]
+
+
+def _full_year(skip_committee_month: int | None = None) -> list[Held]:
+    held = [Held("committee", m, 1) for m in range(1, 13) if m != skip_committee_month]
+    held += [Held("congress", q * 3, 1) for q in rules.QUARTERS]
+    held += [Held("lecture", q * 3 - 1, 1, by_secretary=1 if q == 2 else 0) for q in rules.QUARTERS]
+    held.append(Held("life_meeting", 12, 1))
+    return held
+
+
+def test_a_branch_that_held_everything_met_every_quarter_and_the_year():
+    status = rules.year_status(RULES, _full_year())
+    assert status.quarters == (True, True, True, True) and status.yearly and status.met
+    assert status.missing == ()
+
+
+def test_one_missed_monthly_meeting_fails_its_quarter_and_the_year_and_says_which_month():
+    status = rules.year_status(RULES, _full_year(skip_committee_month=5))
+    assert status.quarters == (True, False, True, True) and status.yearly and not status.met
+    assert status.missing == ("支委会：5月未开展",)
+
+
+def test_two_meetings_in_one_month_do_not_make_up_for_a_month_without():
+    held = [h for h in _full_year(skip_committee_month=2)] + [Held("committee", 3, 1)]
+    assert rules.year_status(RULES, held).quarters[0] is False
+
+
+def test_the_secretarys_lecture_is_needed_once_a_year_besides_the_quarterly_lectures():
+    held = [Held(h.kind, h.month, h.count, 0) for h in _full_year()]  # nobody taught by the secretary
+    status = rules.year_status(RULES, held)
+    assert status.quarters == (True, True, True, True) and not status.yearly
+    assert status.missing == ("书记讲党课：全年不足 1 次",)
+
+
+def test_a_quarterly_requirement_counts_any_month_of_its_quarter():
+    held = [h for h in _full_year() if h.kind != "congress"] + [Held("congress", m, 1) for m in (1, 5, 7, 10)]
+    assert rules.year_status(RULES, held).met
+
+
+def test_nothing_held_misses_everything():
+    status = rules.year_status(RULES, [])
+    assert status.quarters == (False, False, False, False) and not status.yearly
+    assert "支委会：1月、2月、3月未开展" in status.missing
+
+
+def test_quarters_due_and_quarter_of():
+    assert rules.quarter_of(date(2026, 3, 31)) == 1 and rules.quarter_of(date(2026, 4, 1)) == 2
+    assert rules.quarters_due(2026, date(2026, 12, 3)) == 3
+    assert rules.quarters_due(2025, date(2026, 1, 1)) == 4 and rules.quarters_due(2027, date(2026, 1, 1)) == 0
+
+
+@given(st.lists(st.tuples(st.sampled_from(["congress", "committee", "lecture", "life_meeting"]),
+                          st.integers(1, 12), st.integers(0, 3), st.booleans()), max_size=40))  # fmt: skip
+def test_more_records_never_lose_a_quarter(extra):
+    base = [Held(k, m, n, by_secretary=n if s else 0) for k, m, n, s in extra]
+    before = rules.year_status(RULES, base)
+    after = rules.year_status(RULES, [*base, *_full_year()])
+    assert after.met
+    assert all(a or not b for a, b in zip(after.quarters, before.quarters, strict=True))
+
+
+def test_share():
+    assert rules.share(1, 3) == 33.3 and rules.share(0, 0) is None

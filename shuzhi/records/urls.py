@@ -1,0 +1,16 @@
+from django.urls import path
+
+from shuzhi.records import views
+
+app_name = "records"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("mine/", views.mine, name="mine"),
+    path("orgs/<int:pk>/", views.org, name="org"),
+    path("orgs/<int:pk>/panel/", views.org_panel, name="org_panel"),
+    path("orgs/<int:pk>/branches/", views.branches, name="branches"),
+    path("orgs/<int:pk>/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("meetings/<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
+]

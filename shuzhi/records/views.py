@@ -1,0 +1,195 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from shuzhi.core.access import capability_required, get_scoped_or_404
+from shuzhi.core.forms import apply_service_errors, show_errors
+from shuzhi.core.roles import Capability
+from shuzhi.records import rules, selectors, services
+from shuzhi.records.forms import MeetingForm, WithdrawForm
+from shuzhi.records.models import Attachment, Kind
+
+CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
+BRANCHES_PER_PAGE = 50
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+def _quarters(year: int, completion, today) -> list[dict]:
+    """Each quarter of a branch's year as shown: 达标, 未达标 (ended, short), 进行中, 未开始."""
+    due = rules.quarters_due(year, today)
+    current = rules.quarter_of(today) if today.year == year else None
+    out = []
+    for q in rules.QUARTERS:
+        met = bool(completion and completion.quarter(q))
+        if met:
+            state = "met"
+        elif q <= due:
+            state = "missed"
+        elif q == current:
+            state = "open"
+        else:
+            state = "future"
+        out.append({"q": q, "state": state})
+    return out
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def index(request):
+    return redirect("records:org", pk=request.user.organization_id)
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def org(request, pk: int):
+    """A branch's year (its quarters, requirements and records), or for a higher organisation the
+    share of its branches that met their frequencies, child by child."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    year = _year(request)
+    today = timezone.localdate()
+    context = {"org": organization, "year": year, "years": range(today.year, today.year - 4, -1),
+               "may_keep": request.user.can(Capability.KEEP_RECORDS), "yearqs": f"year={year}"}  # fmt: skip
+    meetings = selectors.branch_meetings(org=organization, year=year)
+    context["meetings"] = Paginator(meetings, 50).get_page(request.GET.get("page"))
+    if organization.kind == selectors.BRANCH:
+        completion = selectors.completions(orgs=[organization], year=year).get(organization.pk)
+        context.update(completion=completion, quarters=_quarters(year, completion, today),
+                       requirements=selectors.requirements())  # fmt: skip
+        return render(request, "records/branch.html", context)
+    context.update(rollup=selectors.rollup(org=organization, year=year),
+                   children=selectors.children_rollup(org=organization, year=year))  # fmt: skip
+    return render(request, "records/org.html", context)
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def org_panel(request, pk: int):
+    """The panel on the organisation page (orgs.hooks): this year's completion."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    year = _year(request)
+    today = timezone.localdate()
+    context = {"org": organization, "year": year}
+    if organization.kind == selectors.BRANCH:
+        completion = selectors.completions(orgs=[organization], year=year).get(organization.pk)
+        context.update(completion=completion, quarters=_quarters(year, completion, today))
+    else:
+        context["rollup"] = selectors.rollup(org=organization, year=year)
+    return render(request, "records/_panel.html", context)
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def branches(request, pk: int):
+    """The branches behind a roll-up (and behind the assessment's figure): met or not, why not."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    year = _year(request)
+    status = request.GET.get("status", "")
+    status = status if status in (selectors.STATUS_MET, selectors.STATUS_MISSED) else ""
+    query = request.GET.get("q", "").strip()[:50]
+    page = Paginator(selectors.branches(org=organization, year=year, status=status, query=query),
+                     BRANCHES_PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
+    done = selectors.completions(orgs=list(page.object_list), year=year)
+    rows = [(branch, done.get(branch.pk)) for branch in page.object_list]
+    qs = urlencode({"year": year, "status": status, "q": query})
+    return render(request, "records/branches.html", {"org": organization, "year": year, "status": status,
+                                                      "query": query, "qs": qs, "page": page, "rows": rows})  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def meeting_new(request, pk: int):
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    kinds = selectors.kinds_for(organization)
+    roster = selectors.roster(organization)
+    secretary = organization.secretary.name if organization.secretary else ""
+    form = MeetingForm(request.POST or None, request.FILES or None, kinds=kinds, roster=roster,
+                       secretary_name=secretary, initial={"kind": request.GET.get("kind", kinds[0][0])})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_record(
+                actor=request.user, organization=organization, kind=data["kind"], held_on=data["held_on"],
+                topic=data["topic"], host=data["host"], teacher=data["teacher"], minutes=data["minutes"],
+                marks=form.marks(), files=data["files"],
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已记录%(kind)s“%(topic)s”。")
+                % {"kind": meeting.get_kind_display(), "topic": meeting.topic},
+            )
+            return redirect("records:org", pk=organization.pk)
+    return render(
+        request, "records/meeting_form.html", {"org": organization, "form": form, "secretary": secretary}
+    )
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def meeting(request, pk: int):
+    found = selectors.meeting_get(viewer=request.user, pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.can(Capability.KEEP_RECORDS):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.meeting_withdraw(
+                    actor=request.user, meeting=found, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                show_errors(request, error)
+            else:
+                messages.success(request, _("已撤销该记录。"))
+                return redirect("records:org", pk=found.organization_id)
+    attendance = list(
+        found.attendance.select_related("member").only("present", "absence", "note", "member__name")
+    )
+    return render(request, "records/meeting.html", {
+        "meeting": found, "attendance": attendance, "attachments": list(found.attachments.all()),
+        "form": form, "may_keep": request.user.can(Capability.KEEP_RECORDS),
+    })  # fmt: skip
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def attachment(request, pk: int, attachment_pk: int):
+    found = selectors.meeting_get(viewer=request.user, pk=pk)
+    file = get_scoped_or_404(Attachment.objects.filter(meeting=found), pk=attachment_pk)
+    response = FileResponse(file.file.open("rb"), as_attachment=file.kind == "pdf", filename=file.original_name,
+                            content_type=CONTENT_TYPES.get(file.kind, "application/octet-stream"))  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def mine(request):
+    """A member's own record: the meetings of their branch, attended or not. Only themself."""
+    if not request.user.member_id:
+        raise PermissionDenied
+    year = _year(request)
+    rows = list(selectors.member_attendance(member_id=request.user.member_id, year=year))
+    attended = sum(row.present for row in rows)
+    today = timezone.localdate()
+    return render(request, "records/mine.html", {"rows": rows, "year": year, "attended": attended,
+                                                 "years": range(today.year, today.year - 4, -1),
+                                                 "kinds": dict(Kind.choices)})  # fmt: skip
