@@ -55,7 +55,7 @@ def test_a_cycles_component_takes_its_value_from_the_records_and_explains_it(cli
     from shuzhi.scoring.services import assessment_compute, component_score_set
     from shuzhi.testing.meetings import tallied_cycle
 
-    cycle, meeting = tallied_cycle(cast)
+    cycle, _meeting = tallied_cycle(cast)
     scheme = {**cycle.scheme}
     scheme["components"] = [
         {"name": "现场测评", "weight": 40, "source": "ballots"},
