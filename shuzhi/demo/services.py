@@ -386,3 +386,80 @@ def demo_texts_ensure(*, cycle: Cycle | None) -> int:
             written += 1
     checks_refresh()
     return written
+
+
+RECORD_BATCH = 5000
+PRESENT_SHARE = 0.86
+
+
+def demo_records_ensure(
+    *, root: Organization, year: int, until, seed: int = 2024, attendance: bool = True, progress=None
+) -> int:
+    """A year of organisational life for every branch of the tree (up to `until`), with the
+    roster's attendance when `attendance` (city scale: counts only), and the branches'
+    completion judged. Done once per year; returns the records written."""  # fmt: skip
+    import random
+
+    from shuzhi.demo.generator import ABSENCES, RecordsPlan
+    from shuzhi.records.models import Attendance, Meeting
+    from shuzhi.records.services import completions_rebuild
+
+    branches = Organization.objects.filter(in_subtree("path", root.path), kind=Organization.Kind.BRANCH)
+    if Meeting.objects.filter(in_subtree("org_path", root.path), held_on__year=year).exists():
+        return 0
+    plan = RecordsPlan(seed=seed)
+    rng = random.Random(f"{seed}/attendance/{year}")
+    roster: dict[str, list[int]] = {}
+    if attendance:
+        for org_path, member_id in (
+            Member.objects.filter(in_subtree("org_path", root.path))
+            .values_list("org_path", "id")
+            .order_by("org_path", "id")
+        ):
+            roster.setdefault(org_path, []).append(member_id)
+    secretaries = dict(
+        Organization.objects.filter(in_subtree("path", root.path), kind=Organization.Kind.BRANCH,
+                                    secretary__isnull=False).values_list("id", "secretary__name")
+    )  # fmt: skip
+    written = 0
+    meetings: list[Meeting] = []
+    marks: list[list[tuple[int, bool, str]]] = []
+
+    def flush() -> None:
+        nonlocal written
+        Meeting.objects.bulk_create(meetings, batch_size=RECORD_BATCH)
+        if attendance:
+            Attendance.objects.bulk_create(
+                (Attendance(meeting_id=m.pk, member_id=member_id, present=present, absence=absence)
+                 for m, rows in zip(meetings, marks, strict=True) for member_id, present, absence in rows),
+                batch_size=RECORD_BATCH,
+            )  # fmt: skip
+        written += len(meetings)
+        meetings.clear()
+        marks.clear()
+        if progress:
+            progress(written)
+
+    with transaction.atomic():
+        for org_id, code, path, size in branches.values_list("id", "code", "path", "member_count").order_by(
+            "path"
+        ):
+            members = roster.get(path, [])
+            teacher = secretaries.get(org_id, "")
+            for spec in plan.year(code, year, until=until):
+                rows = [(m, True, "") if rng.random() < PRESENT_SHARE else (m, False, rng.choice(ABSENCES))
+                        for m in members]  # fmt: skip
+                present = sum(r[1] for r in rows) if attendance else round(size * PRESENT_SHARE)
+                by_secretary = spec.by_secretary and bool(teacher)
+                meetings.append(Meeting(
+                    organization_id=org_id, org_path=path, kind=spec.kind, held_on=spec.held_on, topic=spec.topic,
+                    host=teacher or "支部书记", by_secretary=by_secretary,
+                    teacher=(teacher if by_secretary else "党校讲师") if spec.kind == "lecture" else "",
+                    present_count=present, absent_count=(len(rows) if attendance else size) - present,
+                ))  # fmt: skip
+                marks.append(rows)
+                if len(meetings) >= RECORD_BATCH:
+                    flush()
+        flush()
+        completions_rebuild(year=year)
+    return written

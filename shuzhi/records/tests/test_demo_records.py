@@ -1,0 +1,40 @@
+"""The demo city's year of organisational life: realistic, deterministic, judged."""
+
+from datetime import date
+
+import pytest
+
+from shuzhi.demo.generator import CityGenerator, RecordsPlan
+from shuzhi.demo.services import city_write, demo_records_ensure
+from shuzhi.orgs.models import Organization
+from shuzhi.records.models import Attendance, Completion, Meeting
+from shuzhi.records.selectors import rollup
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_plan_is_deterministic_and_most_branches_keep_their_frequencies():
+    plan = RecordsPlan(seed=7)
+    until = date(2026, 12, 3)
+    assert plan.year("X1", 2025, until=until) == RecordsPlan(seed=7).year("X1", 2025, until=until)
+    years = [plan.year(f"B{i}", 2025, until=until) for i in range(400)]
+    sizes = sorted(len(y) for y in years)
+    assert sizes[-1] == 45 and sizes[0] < 35  # 12 × 3 monthly + 4 + 4 + 1; lax branches far fewer
+    assert 30 <= sum(sizes) / len(sizes) <= 45  # ≈ 650,000 records for a city's ~17,000 branches
+    assert all(m.held_on <= date(2026, 3, 31) for m in plan.year("B1", 2026, until=date(2026, 3, 31)))
+
+
+def test_the_demo_city_gets_a_year_of_records_with_attendance_and_a_mixed_completion():
+    stats = city_write(
+        generator=CityGenerator(seed=3, organizations=320, members=800, as_of=date(2026, 12, 3))
+    )
+    written = demo_records_ensure(root=stats.root, year=2025, until=date(2026, 12, 3), seed=3)
+    assert written == Meeting.objects.count() > 0
+    assert demo_records_ensure(root=stats.root, year=2025, until=date(2026, 12, 3), seed=3) == 0  # once
+    meeting = Meeting.objects.filter(present_count__gt=0).first()
+    assert Attendance.objects.filter(meeting=meeting, present=True).count() == meeting.present_count
+    assert not Attendance.objects.filter(present=False, absence="").exists()
+    summary = rollup(org=stats.root, year=2025)
+    branches = Organization.objects.filter(kind="branch").count()
+    assert summary.branches == branches and 0 < summary.met < branches  # some branches incomplete
+    assert Completion.objects.filter(year=2025).count() == summary.recorded
