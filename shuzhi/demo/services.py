@@ -182,6 +182,7 @@ DEMO_ACCOUNTS = [
     ("secretary", "", Role.SECRETARY, "county", True),
     ("reviewer", "评议代表", Role.REVIEWER, "root", False),
     ("member", "", Role.MEMBER, "branch", True),
+    ("clerk", "组织委员", Role.CLERK, "branch", False),  # keeps the member's branch's records
 ]
 
 

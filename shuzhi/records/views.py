@@ -30,6 +30,16 @@ def _year(request) -> int:
     return year if 2000 <= year <= today.year + 1 else today.year
 
 
+def _headline(year: int, rollup, today) -> dict | None:
+    """In a running year the last ended quarter speaks for the subtree (the year cannot be
+    complete before December is over); None once the year has ended, or before a quarter has."""
+    due = rules.quarters_due(year, today)
+    if due >= 4 or due == 0:
+        return None
+    met = rollup.quarters[due - 1]
+    return {"quarter": due, "met": met, "share": rules.share(met, rollup.branches)}
+
+
 def _quarters(year: int, completion, today) -> list[dict]:
     """Each quarter of a branch's year as shown: 达标, 未达标 (ended, short), 进行中, 未开始."""
     due = rules.quarters_due(year, today)
@@ -72,8 +82,15 @@ def org(request, pk: int):
         context.update(completion=completion, quarters=_quarters(year, completion, today),
                        requirements=selectors.requirements())  # fmt: skip
         return render(request, "records/branch.html", context)
-    context.update(rollup=selectors.rollup(org=organization, year=year),
-                   children=selectors.children_rollup(org=organization, year=year))  # fmt: skip
+    summary = selectors.rollup(org=organization, year=year)
+    headline = _headline(year, summary, today)
+    children = []
+    for child, r in selectors.children_rollup(org=organization, year=year):
+        met = r.quarters[headline["quarter"] - 1] if headline else r.met
+        children.append((child, r.branches, met, rules.share(met, r.branches)))
+    context.update(
+        rollup=summary, headline=headline, running=rules.quarters_due(year, today) < 4, children=children
+    )
     return render(request, "records/org.html", context)
 
 
@@ -89,7 +106,8 @@ def org_panel(request, pk: int):
         completion = selectors.completions(orgs=[organization], year=year).get(organization.pk)
         context.update(completion=completion, quarters=_quarters(year, completion, today))
     else:
-        context["rollup"] = selectors.rollup(org=organization, year=year)
+        summary = selectors.rollup(org=organization, year=year)
+        context.update(rollup=summary, headline=_headline(year, summary, today))
     return render(request, "records/_panel.html", context)
 
 
@@ -108,7 +126,8 @@ def branches(request, pk: int):
     rows = [(branch, done.get(branch.pk)) for branch in page.object_list]
     qs = urlencode({"year": year, "status": status, "q": query})
     return render(request, "records/branches.html", {"org": organization, "year": year, "status": status,
-                                                      "query": query, "qs": qs, "page": page, "rows": rows})  # fmt: skip
+                                                      "query": query, "qs": qs, "page": page, "rows": rows,
+                                                      "running": rules.quarters_due(year, timezone.localdate()) < 4})  # fmt: skip
 
 
 @capability_required(Capability.KEEP_RECORDS)

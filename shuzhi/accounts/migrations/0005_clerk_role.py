@@ -4,23 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_remove_user_user_role_known_alter_user_role_and_more'),
+        ("accounts", "0004_remove_user_user_role_known_alter_user_role_and_more"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='user',
-            name='user_role_known',
+            model_name="user",
+            name="user_role_known",
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('organiser', '组织部'), ('secretary', '书记'), ('reviewer', '评议人'), ('member', '党员'), ('supervisor', '督查办'), ('clerk', '记录员'), ('sysadmin', '系统管理员'), ('secadmin', '安全管理员'), ('auditor', '安全审计员')], max_length=16, verbose_name='角色'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("organiser", "组织部"),
+                    ("secretary", "书记"),
+                    ("reviewer", "评议人"),
+                    ("member", "党员"),
+                    ("supervisor", "督查办"),
+                    ("clerk", "记录员"),
+                    ("sysadmin", "系统管理员"),
+                    ("secadmin", "安全管理员"),
+                    ("auditor", "安全审计员"),
+                ],
+                max_length=16,
+                verbose_name="角色",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['organiser', 'secretary', 'reviewer', 'member', 'supervisor', 'clerk', 'sysadmin', 'secadmin', 'auditor'])), name='user_role_known'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "role__in",
+                        [
+                            "organiser",
+                            "secretary",
+                            "reviewer",
+                            "member",
+                            "supervisor",
+                            "clerk",
+                            "sysadmin",
+                            "secadmin",
+                            "auditor",
+                        ],
+                    )
+                ),
+                name="user_role_known",
+            ),
         ),
     ]

@@ -157,3 +157,26 @@ def test_a_member_sees_their_own_record_and_nobody_elses(client, cast):
     assert "事假" in page and "本人出席 0 次" in page
     client.force_login(cast.county_organiser)  # no member record of their own
     assert client.get(reverse("records:mine")).status_code == 403
+
+
+def test_in_a_running_year_the_last_ended_quarter_speaks_for_the_subtree(client, cast):
+    import time_machine
+
+    year_of_records(cast.village_a, 2026, until_month=9)
+    year_of_records(cast.village_a2, 2026, until_month=9, skip_months=(8,))
+    client.force_login(cast.county_organiser)
+    with time_machine.travel(date(2026, 11, 20)):
+        panel = client.get(reverse("records:org_panel", args=[cast.county_a.pk])).content.decode()
+        assert "第3季度：2 个党支部中 1 个达到频次要求（50.0%）；全年进行中" in panel
+        page = client.get(reverse("records:org", args=[cast.county_a.pk])).content.decode()
+        assert "第3季度达标" in page and "全年（进行中）" in page
+        branch = client.get(reverse("records:org", args=[cast.village_a.pk])).content.decode()
+        assert "第3季度 达标" in branch and "第4季度 进行中" in branch
+        listed = client.get(reverse("records:branches", args=[cast.county_a.pk])).content.decode()
+        assert "进行中" in listed and "未达标" not in listed.replace("未达标</option>", "")
+    with time_machine.travel(date(2027, 1, 5)):
+        client.force_login(cast.county_organiser)  # the session timed out over the holidays
+        panel = client.get(
+            reverse("records:org_panel", args=[cast.county_a.pk]), {"year": 2026}
+        ).content.decode()
+        assert "2 个党支部中 0 个全年达到频次要求（0.0%）" in panel  # the fourth quarter was never held
