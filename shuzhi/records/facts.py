@@ -5,14 +5,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
 from shuzhi.orgs.models import Organization
-from shuzhi.records.models import Completion
+from shuzhi.records import rules
+from shuzhi.records.models import Completion, DuesAccount, DuesPayment
 
 MISSED_NAMED = 5  # branches named in the summary; the list behind the link has them all
 
@@ -72,6 +75,51 @@ def org_life_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, fac
     return out
 
 
+def dues_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
+    """Paid member-months of the year over those due (members with a non-exempt account × the
+    months due): two grouped queries for all subjects."""
+    if not subjects:
+        return {}
+    index = facts.SubjectIndex(subjects)
+    months = rules.months_due(year, timezone.localdate())
+    accounts = (
+        DuesAccount.objects.filter(year=year, exempt=False)
+        .values("org_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    payments = (
+        DuesPayment.objects.filter(month__year=year, amount__gt=0)
+        .values("org_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    members: dict[int, int] = defaultdict(int)
+    paid: dict[int, int] = defaultdict(int)
+    for row in accounts:
+        for subject in index.holding(row["org_path"]):
+            members[subject.id] += row["n"]
+    for row in payments:
+        for subject in index.holding(row["org_path"]):
+            paid[subject.id] += row["n"]
+    out = {}
+    for subject in subjects:
+        n, m = members.get(subject.id, 0) * months, paid.get(subject.id, 0)
+        link = reverse("records:org", args=[subject.id]) + "?" + urlencode({"year": year})
+        out[subject.id] = facts.Fact(
+            value=facts.share(min(m, n), n),
+            evidence=(
+                facts.Evidence(label=_("核定党费的党员"), value=str(members.get(subject.id, 0)), link=link),
+                facts.Evidence(label=_("应交月数"), value=str(n), link=link),
+                facts.Evidence(label=_("已交月数"), value=str(m), link=link),
+            ),
+            summary=_("应交 %(n)d 人月，已交 %(m)d 人月") % {"n": n, "m": m}
+            if n
+            else _("没有核定党费的党员"),
+        )
+    return out
+
+
 SOURCES = (
     facts.FactSource(
         key="records.org_life_rate",
@@ -81,6 +129,17 @@ SOURCES = (
         description=gettext_lazy(
             "本单位及下级党支部中，考核年度内三会一课、主题党日、组织生活会均达到频次要求的比例（0–100）；"
             "没有党支部时为缺项。"
+        ),
+        area=gettext_lazy("党员记实"),
+    ),
+    facts.FactSource(
+        key="records.dues_rate",
+        label=gettext_lazy("党费按月交纳率"),
+        kind=facts.FactKind.SCORE,
+        compute=dues_rate,
+        description=gettext_lazy(
+            "本单位及下级已核定党费（未减免）的党员，考核年度内应交月数中已交纳的比例（0–100）；"
+            "没有核定党费的党员时为缺项。"
         ),
         area=gettext_lazy("党员记实"),
     ),

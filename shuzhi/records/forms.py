@@ -85,3 +85,29 @@ class WithdrawForm(StyledFormMixin, forms.Form):
 
 
 KIND_CHOICES = Kind.choices
+
+
+class DuesAccountForm(StyledFormMixin, forms.Form):
+    base = forms.DecimalField(label=_("月交纳基数（元）"), min_value=0, max_digits=10, decimal_places=2,
+                              help_text=_("在职党员按每月工资收入（税后）计算；农牧渔民、学生按固定标准，可填 0。"))  # fmt: skip
+    exempt_reason = forms.CharField(
+        label=_("减免理由"), max_length=200, required=False,
+        help_text=_("生活困难等经支部研究同意减免的，填写理由；不减免请留空。"),
+    )  # fmt: skip
+
+
+class DuesPaymentForm(StyledFormMixin, forms.Form):
+    month = forms.DateField(label=_("所属月份"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))  # fmt: skip
+    paid_on = forms.DateField(label=_("交纳日期"), widget=DATE)
+    members = forms.TypedMultipleChoiceField(label=_("已交纳的党员"), coerce=int, choices=(),
+                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(m.pk, m.name) for m in roster]
+        self.fields["members"].widget.attrs["class"] = "form-check-input"
+        if not self.is_bound:
+            today = timezone.localdate()
+            self.fields["month"].initial = today.replace(day=1)
+            self.fields["paid_on"].initial = today

@@ -173,3 +173,85 @@ class Completion(models.Model):
 
     def quarter(self, q: int) -> bool:
         return bool(getattr(self, f"q{q}"))
+
+
+class DuesBand(TimeStampedModel):
+    """A rate band of the dues rules (data, seeded by a data migration): 在职 and 离退休 pay a
+    share of their monthly base by band; 农牧渔民 and students a flat amount."""
+
+    class Group(models.TextChoices):
+        EMPLOYED = rules.EMPLOYED, _("在职党员")
+        RETIRED = rules.RETIRED, _("离退休党员")
+        FLAT = rules.FLAT, _("农牧渔民、学生")
+
+    group = models.CharField(_("适用对象"), max_length=10, choices=Group.choices)
+    lower = models.DecimalField(_("月基数以上（元）"), max_digits=10, decimal_places=2, default=0)
+    upper = models.DecimalField(_("至（元，含）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    percent = models.DecimalField(_("比例（%）"), max_digits=5, decimal_places=2, default=0)
+    amount = models.DecimalField(
+        _("固定金额（元/月）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["group", "lower"]
+        verbose_name = _("党费标准")
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} {self.lower}–{self.upper or ''}"
+
+    def as_band(self) -> rules.Band:
+        return rules.Band(group=self.group, lower=self.lower, upper=self.upper, percent=self.percent,
+                          amount=self.amount)  # fmt: skip
+
+
+class DuesAccount(TimeStampedModel):
+    """A member's dues for a year: the monthly base and the amount due by the bands, or an
+    exemption (减免) with its reason."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    base = models.DecimalField(_("月交纳基数（元）"), max_digits=10, decimal_places=2, default=0)
+    amount = models.DecimalField(_("每月应交（元）"), max_digits=8, decimal_places=2, default=0)
+    exempt = models.BooleanField(_("减免"), default=False)
+    exempt_reason = models.CharField(_("减免理由"), max_length=200, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year", "org_path", "member"]
+        verbose_name = _("党费核定")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="records_dues_account_once"),
+            models.CheckConstraint(
+                condition=models.Q(exempt=False) | ~models.Q(exempt_reason=""),
+                name="records_dues_exemption_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "org_path"], name="records_dues_account_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.member_id} {self.amount}"
+
+
+class DuesPayment(TimeStampedModel):
+    """One month's dues paid by one member (recorded by the branch, or imported)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    month = models.DateField(_("所属月份"))  # the first of the month
+    amount = models.DecimalField(_("金额（元）"), max_digits=8, decimal_places=2)
+    paid_on = models.DateField(_("交纳日期"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["month", "member"]
+        verbose_name = _("党费交纳")
+        constraints = [models.UniqueConstraint(fields=["member", "month"], name="records_dues_paid_once")]
+        indexes = [models.Index(fields=["org_path", "month"], name="records_dues_payment_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.member_id} {self.amount}"

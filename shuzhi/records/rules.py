@@ -11,6 +11,7 @@ a quarter still under way is shown as 进行中 by the pages, not judged here.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 
@@ -126,4 +127,75 @@ def share(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 1)
 
 
-# 党费 and the rest of the issue follow here as they are built.
+# ---- 党费 --------------------------------------------------------------------------------------
+EMPLOYED, RETIRED, FLAT = "employed", "retired", "flat"
+ARREARS_FLAG_MONTHS = 6  # 连续六个月不交纳党费: flagged for the branch to act on, never decided here
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Band:
+    """One rate band: a monthly base above `lower` up to `upper` (None: no upper end) pays
+    `percent` of it; a flat band pays `amount` whatever the base."""
+
+    group: str
+    lower: Decimal = Decimal(0)
+    upper: Decimal | None = None
+    percent: Decimal = Decimal(0)
+    amount: Decimal | None = None
+
+
+def dues_group(category: str) -> str:
+    """Which bands a member's category pays by: 离退休 their own, 农牧渔民 and students a flat
+    amount, everyone else (在职, 流动, 其他) the employed bands."""
+    if category == "retired":
+        return RETIRED
+    if category in ("farmer", "student"):
+        return FLAT
+    return EMPLOYED
+
+
+def due_amount(base: Decimal, group: str, bands: Iterable[Band]) -> Decimal | None:
+    """The monthly dues for a base, to the cent (half up); None when no band covers it."""
+    for band in bands:
+        if band.group != group:
+            continue
+        if band.amount is not None:
+            return band.amount.quantize(CENT)
+        if (base > band.lower and (band.upper is None or base <= band.upper)) or (
+            base == 0 and band.lower == 0
+        ):
+            return (base * band.percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return None
+
+
+@dataclass(frozen=True)
+class Arrears:
+    unpaid: tuple[int, ...]  # months of the year due and not paid
+    streak: int  # the longest run of unpaid months, counted across the year's end from `carried`
+
+    @property
+    def flagged(self) -> bool:
+        return self.streak >= ARREARS_FLAG_MONTHS
+
+
+def arrears(paid: Iterable[int], *, through: int, carried: int = 0) -> Arrears:
+    """Unpaid months 1..through and the longest unpaid run; `carried` is the run of unpaid
+    months that ended last year (a run goes on over New Year)."""
+    done = set(paid)
+    unpaid = tuple(m for m in range(1, through + 1) if m not in done)
+    longest = run = carried
+    for month in range(1, through + 1):
+        run = run + 1 if month not in done else 0
+        longest = max(longest, run)
+    return Arrears(unpaid=unpaid, streak=longest)
+
+
+def months_due(year: int, today: date) -> int:
+    """How many months of `year` are due by `today`: all twelve of a past year, up to this month
+    in the running one (dues are paid in the month), none of a year to come."""
+    if today.year > year:
+        return 12
+    if today.year < year:
+        return 0
+    return today.month

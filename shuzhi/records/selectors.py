@@ -12,7 +12,7 @@ from shuzhi.core.roles import Capability
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.records import rules
-from shuzhi.records.models import Attendance, Completion, Kind, Meeting, Requirement
+from shuzhi.records.models import Attendance, Completion, DuesAccount, DuesPayment, Kind, Meeting, Requirement
 
 BRANCH = Organization.Kind.BRANCH
 
@@ -177,3 +177,42 @@ def org_panel_url(viewer, org: Organization) -> str | None:
 
 def this_year(today: date) -> int:
     return today.year
+
+
+# ---- 党费 --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DuesRow:
+    member: Member
+    account: DuesAccount | None
+    paid: frozenset[int]  # months of the year paid
+    arrears: rules.Arrears | None  # None: exempt or no account
+
+
+def dues_sheet(*, org: Organization, year: int, today: date) -> list[DuesRow]:
+    """The branch's members with their year's account, the months paid and their arrears (a run
+    unpaid carried over from last December counts): four queries."""
+    members = list(roster(org))
+    accounts = {a.member_id: a for a in DuesAccount.objects.filter(org_path=org.path, year=year)}
+    last = {a.member_id for a in DuesAccount.objects.filter(org_path=org.path, year=year - 1, exempt=False)}
+    paid: dict[int, set[int]] = {}
+    carried_paid: dict[int, set[int]] = {}
+    start, end = date(year - 1, 1, 1), date(year, 12, 1)
+    for member_id, month in DuesPayment.objects.filter(
+        org_path=org.path, month__gte=start, month__lte=end
+    ).values_list("member_id", "month"):
+        (paid if month.year == year else carried_paid).setdefault(member_id, set()).add(month.month)
+    through = rules.months_due(year, today)
+    rows = []
+    for member in members:
+        account = accounts.get(member.pk)
+        months = paid.get(member.pk, set())
+        owing = None
+        if account is not None and not account.exempt:
+            carried = 0
+            if member.pk in last:
+                before = carried_paid.get(member.pk, set())
+                while carried < 12 and (12 - carried) not in before:
+                    carried += 1
+            owing = rules.arrears(months, through=through, carried=carried)
+        rows.append(DuesRow(member=member, account=account, paid=frozenset(months), arrears=owing))
+    return rows

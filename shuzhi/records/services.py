@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,17 @@ from shuzhi.core.uploads import check_upload
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.records import rules
-from shuzhi.records.models import Attachment, Attendance, Completion, Kind, Meeting, Requirement
+from shuzhi.records.models import (
+    Attachment,
+    Attendance,
+    Completion,
+    DuesAccount,
+    DuesBand,
+    DuesPayment,
+    Kind,
+    Meeting,
+    Requirement,
+)
 
 ATTACHMENT_KINDS = frozenset({"png", "jpeg", "pdf"})
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -213,3 +224,85 @@ def completions_rebuild(*, year: int, batch: int = 5000) -> int:
         Completion.objects.bulk_create(rows)
         total += len(rows)
     return total
+
+
+# ---- 党费 --------------------------------------------------------------------------------------
+def _bands() -> list[rules.Band]:
+    return [b.as_band() for b in DuesBand.objects.all()]
+
+
+@transaction.atomic
+def dues_account_set(
+    *, actor, member: Member, year: int, base: Decimal, exempt_reason: str = ""
+) -> DuesAccount:
+    """A member's monthly base for the year and the amount it makes by the bands, or an
+    exemption with its reason (the amount is then nothing)."""
+    organization = member.organization
+    _may_keep(actor, organization)
+    if base < 0:
+        raise field_error("base", _("交纳基数不能为负数。"), "negative")
+    reason = exempt_reason.strip()
+    amount = Decimal(0) if reason else rules.due_amount(base, rules.dues_group(member.category), _bands())
+    if amount is None:
+        raise field_error("base", _("没有适用于该党员的党费标准，请先设置党费标准。"), "no_band")
+    account = DuesAccount.objects.filter(member=member, year=year).first() or DuesAccount(
+        member=member, year=year
+    )
+    before = None if account.pk is None else {"base": str(account.base), "amount": str(account.amount),
+                                               "exempt": account.exempt}  # fmt: skip
+    account.org_path, account.base, account.amount = member.org_path, base, amount
+    account.exempt, account.exempt_reason, account.set_by = bool(reason), reason[:200], actor
+    account.full_clean()
+    account.save()
+    audit_record(actor=actor, action="records.dues_account_set", target=account, target_repr=f"{member.name} {year}",
+                 org_path=member.org_path, before=before,
+                 after={"base": str(base), "amount": str(amount), "exempt": bool(reason), "reason": reason[:200]})  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def dues_payments_record(*, actor, organization: Organization, month: date, member_ids: Sequence[int],
+                         paid_on: date) -> int:  # fmt: skip
+    """Record that the chosen members paid their dues for `month` (each the amount of their
+    year's account). Refused whole, naming who, if anyone has no account, is exempt, has paid
+    that month already or is not on the branch's roster."""
+    _may_keep(actor, organization)
+    month = month.replace(day=1)
+    today = timezone.localdate()
+    if month > today or paid_on > today:
+        raise field_error("month", _("不能登记未来月份的党费。"), "future")
+    if not member_ids:
+        raise field_error("members", _("请勾选已交纳的党员。"), "required")
+    members = {m.pk: m for m in Member.objects.filter(org_path=organization.path, pk__in=member_ids)}
+    if len(members) != len(set(member_ids)):
+        raise field_error("members", _("名单中有不属于本支部的党员，请刷新页面后重新选择。"), "not_in_roster")
+    accounts = {a.member_id: a for a in DuesAccount.objects.filter(member_id__in=members, year=month.year)}
+    paid = set(
+        DuesPayment.objects.filter(member_id__in=members, month=month).values_list("member_id", flat=True)
+    )
+    problems = []
+    for member_id, member in sorted(members.items(), key=lambda kv: kv[1].name):
+        account = accounts.get(member_id)
+        if account is None:
+            problems.append(
+                _("%(name)s：未核定%(year)d年党费基数") % {"name": member.name, "year": month.year}
+            )
+        elif account.exempt:
+            problems.append(
+                _("%(name)s：已减免（%(reason)s）") % {"name": member.name, "reason": account.exempt_reason}
+            )
+        elif member_id in paid:
+            problems.append(
+                _("%(name)s：%(month)s 已登记") % {"name": member.name, "month": f"{month:%Y-%m}"}
+            )
+    if problems:
+        raise field_error("members", "；".join(problems), "cannot_record")
+    DuesPayment.objects.bulk_create(
+        DuesPayment(member_id=member_id, org_path=organization.path, month=month, amount=accounts[member_id].amount,
+                    paid_on=paid_on, recorded_by=actor)
+        for member_id in sorted(members)
+    )  # fmt: skip
+    total = sum((accounts[m].amount for m in members), Decimal(0))
+    audit_record(actor=actor, action="records.dues_payments_record", target=organization, org_path=organization.path,
+                 after={"month": f"{month:%Y-%m}", "members": len(members), "total": str(total)})  # fmt: skip
+    return len(members)

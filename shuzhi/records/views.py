@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,8 +15,8 @@ from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
 from shuzhi.records import rules, selectors, services
-from shuzhi.records.forms import MeetingForm, WithdrawForm
-from shuzhi.records.models import Attachment, Kind
+from shuzhi.records.forms import DuesAccountForm, DuesPaymentForm, MeetingForm, WithdrawForm
+from shuzhi.records.models import Attachment, DuesAccount, Kind
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 BRANCHES_PER_PAGE = 50
@@ -212,3 +213,64 @@ def mine(request):
     return render(request, "records/mine.html", {"rows": rows, "year": year, "attended": attended,
                                                  "years": range(today.year, today.year - 4, -1),
                                                  "kinds": dict(Kind.choices)})  # fmt: skip
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def dues(request, pk: int):
+    """The branch's dues: each member's amount, the months paid, arrears flagged; the keeper
+    records a month's payments by ticking who paid."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if organization.kind != selectors.BRANCH:
+        raise Http404
+    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    if request.method == "POST" and not may_keep:
+        raise PermissionDenied
+    year = _year(request)
+    today = timezone.localdate()
+    form = DuesPaymentForm(request.POST or None, roster=selectors.roster(organization))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = services.dues_payments_record(actor=request.user, organization=organization, month=data["month"],
+                                                  member_ids=data["members"], paid_on=data["paid_on"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已登记 %(n)d 名党员 %(month)s 的党费。") % {"n": count, "month": f"{data['month']:%Y-%m}"},
+            )
+            return redirect(f"{reverse('records:dues', args=[organization.pk])}?year={data['month'].year}")
+    rows = selectors.dues_sheet(org=organization, year=year, today=today)
+    return render(request, "records/dues.html", {
+        "org": organization, "year": year, "years": range(today.year, today.year - 4, -1), "rows": rows,
+        "form": form, "may_keep": may_keep, "months": range(1, 13),
+        "flagged": sum(1 for r in rows if r.arrears and r.arrears.flagged),
+        "unset": sum(1 for r in rows if r.account is None),
+    })  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def dues_account(request, pk: int, member_pk: int):
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    member = get_scoped_or_404(selectors.roster(organization).only("id", "name", "category", "org_path", "organization"),
+                               pk=member_pk)  # fmt: skip
+    year = _year(request)
+    account = DuesAccount.objects.filter(member=member, year=year).first()
+    initial = {"base": account.base, "exempt_reason": account.exempt_reason} if account else {}
+    form = DuesAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.dues_account_set(actor=request.user, member=member, year=year,
+                                                base=form.cleaned_data["base"],
+                                                exempt_reason=form.cleaned_data["exempt_reason"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已核定%(name)s %(year)d 年党费：每月 %(amount)s 元。") % {
+                "name": member.name, "year": year, "amount": account.amount})  # fmt: skip
+            return redirect(f"{reverse('records:dues', args=[organization.pk])}?year={year}")
+    return render(request, "records/dues_account.html", {"org": organization, "member": member, "year": year,
+                                                         "form": form, "account": account})  # fmt: skip

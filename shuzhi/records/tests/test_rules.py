@@ -1,6 +1,7 @@
 """The completion arithmetic, worked by hand over plain values."""
 
 from datetime import date
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -78,3 +79,36 @@ def test_more_records_never_lose_a_quarter(extra):
 
 def test_share():
     assert rules.share(1, 3) == 33.3 and rules.share(0, 0) is None
+
+
+BANDS = [
+    rules.Band("employed", Decimal(0), Decimal(3000), Decimal("0.5")),
+    rules.Band("employed", Decimal(3000), Decimal(5000), Decimal("1.0")),
+    rules.Band("employed", Decimal(5000), Decimal(10000), Decimal("1.5")),
+    rules.Band("employed", Decimal(10000), None, Decimal("2.0")),
+    rules.Band("retired", Decimal(0), Decimal(5000), Decimal("0.5")),
+    rules.Band("retired", Decimal(5000), None, Decimal("1.0")),
+    rules.Band("flat", amount=Decimal("0.2")),
+]
+
+
+def test_dues_by_band_worked_by_hand():
+    due = rules.due_amount
+    assert due(Decimal(3000), "employed", BANDS) == Decimal("15.00")  # 3000 × 0.5%: the band includes its top
+    assert due(Decimal("3000.01"), "employed", BANDS) == Decimal("30.00")  # 1%, half up
+    assert due(Decimal(8000), "employed", BANDS) == Decimal("120.00")
+    assert due(Decimal(12345), "employed", BANDS) == Decimal("246.90")
+    assert due(Decimal(6000), "retired", BANDS) == Decimal("60.00")
+    assert due(Decimal(0), "employed", BANDS) == Decimal("0.00")
+    assert due(Decimal(9999), "flat", BANDS) == Decimal("0.20")
+    assert due(Decimal(100), "nobody", BANDS) is None
+    assert rules.dues_group("retired") == "retired" and rules.dues_group("farmer") == "flat"
+    assert rules.dues_group("mobile") == "employed"
+
+
+def test_six_months_unpaid_in_a_row_is_flagged_also_across_new_year():
+    a = rules.arrears([1, 2, 3, 10], through=12)
+    assert a.unpaid == (4, 5, 6, 7, 8, 9, 11, 12) and a.streak == 6 and a.flagged
+    assert not rules.arrears([1, 3, 5, 7, 9, 11], through=12).flagged
+    assert rules.arrears([4], through=3, carried=4).streak == 7  # Sept–Dec unpaid, then Jan–Mar
+    assert rules.months_due(2025, date(2026, 1, 1)) == 12 and rules.months_due(2026, date(2026, 3, 5)) == 3
