@@ -464,3 +464,48 @@ def demo_records_ensure(
         flush()
         completions_rebuild(year=year)
     return written
+
+
+def demo_dues_ensure(*, root: Organization, year: int, until, seed: int = 2024) -> int:
+    """Every member's dues for a year: a base by category, a few exemptions, payments month by
+    month up to `until` (most pay every month, some miss one or two, a few stop for half a year).
+    Done once per year; returns the payments written."""
+    import random
+    from datetime import date
+    from decimal import Decimal
+
+    from shuzhi.records import rules
+    from shuzhi.records.models import DuesAccount, DuesBand, DuesPayment
+
+    if DuesAccount.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    bands = [b.as_band() for b in DuesBand.objects.all()]
+    rng = random.Random(f"{seed}/dues/{year}")
+    through = rules.months_due(year, until)
+    accounts, payments = [], []
+    rows = Member.objects.filter(in_subtree("org_path", root.path)).values_list("id", "org_path", "category")
+    for member_id, path, category in rows.order_by("org_path", "id").iterator(chunk_size=10000):
+        group = rules.dues_group(category)
+        base = Decimal(0) if group == rules.FLAT else Decimal(rng.randrange(2200, 14000, 100))
+        exempt = rng.random() < 0.02
+        amount = Decimal(0) if exempt else rules.due_amount(base, group, bands) or Decimal(0)
+        accounts.append(DuesAccount(member_id=member_id, org_path=path, year=year, base=base, amount=amount,
+                                    exempt=exempt, exempt_reason="生活困难" if exempt else ""))  # fmt: skip
+        if exempt:
+            continue
+        roll = rng.random()
+        gap: set[int] = set()
+        if roll < 0.05:
+            start = rng.randint(1, 7)
+            gap = set(range(start, start + 6))
+        elif roll < 0.25:
+            gap = {rng.randint(1, 12) for _ in range(rng.randint(1, 2))}
+        for month in range(1, through + 1):
+            if month not in gap:
+                day = date(year, month, min(28, rng.randint(1, 28)))
+                payments.append(DuesPayment(member_id=member_id, org_path=path, month=date(year, month, 1),
+                                            amount=amount, paid_on=min(day, until)))  # fmt: skip
+    with transaction.atomic():
+        DuesAccount.objects.bulk_create(accounts, batch_size=RECORD_BATCH)
+        DuesPayment.objects.bulk_create(payments, batch_size=RECORD_BATCH)
+    return len(payments)

@@ -38,3 +38,23 @@ def test_the_demo_city_gets_a_year_of_records_with_attendance_and_a_mixed_comple
     branches = Organization.objects.filter(kind="branch").count()
     assert summary.branches == branches and 0 < summary.met < branches  # some branches incomplete
     assert Completion.objects.filter(year=2025).count() == summary.recorded
+
+
+def test_the_demo_dues_have_exemptions_and_some_flagged_arrears():
+    from shuzhi.demo.services import demo_dues_ensure
+    from shuzhi.records.models import DuesAccount, DuesPayment
+    from shuzhi.records.selectors import dues_sheet
+
+    stats = city_write(
+        generator=CityGenerator(seed=3, organizations=320, members=800, as_of=date(2026, 12, 3))
+    )
+    written = demo_dues_ensure(root=stats.root, year=2025, until=date(2026, 12, 3), seed=3)
+    assert written == DuesPayment.objects.count() > 0
+    assert demo_dues_ensure(root=stats.root, year=2025, until=date(2026, 12, 3), seed=3) == 0
+    assert DuesAccount.objects.filter(year=2025).count() == 800
+    assert DuesAccount.objects.filter(exempt=True).exists()
+    flagged = 0
+    for branch in Organization.objects.filter(kind="branch", member_count__gt=0)[:60]:
+        rows = dues_sheet(org=branch, year=2025, today=date(2026, 12, 3))
+        flagged += sum(1 for r in rows if r.arrears and r.arrears.flagged)
+    assert flagged > 0

@@ -6,6 +6,7 @@ from shuzhi.demo.services import (
     city_write,
     demo_accounts_ensure,
     demo_cycle_ensure,
+    demo_dues_ensure,
     demo_records_ensure,
     demo_texts_ensure,
 )
@@ -52,6 +53,12 @@ class Command(BaseCommand):
         )
         if records:
             self.stdout.write(f"已写入上年度和本年度的组织生活记录 {records} 条（含出席情况）。")
+        payments = sum(
+            demo_dues_ensure(root=root, year=year, until=today, seed=seed)
+            for year in (today.year - 1, today.year)
+        )
+        if payments:
+            self.stdout.write(f"已写入上年度和本年度的党费核定和交纳记录（交纳 {payments} 笔）。")
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
         width = max(len(login["username"]) for login in logins)
