@@ -216,3 +216,20 @@ def dues_sheet(*, org: Organization, year: int, today: date) -> list[DuesRow]:
             owing = rules.arrears(months, through=through, carried=carried)
         rows.append(DuesRow(member=member, account=account, paid=frozenset(months), arrears=owing))
     return rows
+
+
+def member_dues(*, member_id: int, year: int, today: date) -> DuesRow | None:
+    """One member's own dues for the year (their account and the months paid), or None."""
+    member = Member.objects.filter(pk=member_id).only("id", "name", "org_path", "organization_id").first()
+    if member is None:
+        return None
+    account = DuesAccount.objects.filter(member_id=member_id, year=year).first()
+    months = set(
+        DuesPayment.objects.filter(member_id=member_id, month__year=year).values_list(
+            "month__month", flat=True
+        )
+    )
+    owing = None
+    if account is not None and not account.exempt:
+        owing = rules.arrears(months, through=rules.months_due(year, today))
+    return DuesRow(member=member, account=account, paid=frozenset(months), arrears=owing)

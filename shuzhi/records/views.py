@@ -210,7 +210,9 @@ def mine(request):
     rows = list(selectors.member_attendance(member_id=request.user.member_id, year=year))
     attended = sum(row.present for row in rows)
     today = timezone.localdate()
-    return render(request, "records/mine.html", {"rows": rows, "year": year, "attended": attended,
+    dues = selectors.member_dues(member_id=request.user.member_id, year=year, today=today)
+    return render(request, "records/mine.html", {"rows": rows, "year": year, "attended": attended, "dues": dues,
+                                                 "months": range(1, 13),
                                                  "years": range(today.year, today.year - 4, -1),
                                                  "kinds": dict(Kind.choices)})  # fmt: skip
 

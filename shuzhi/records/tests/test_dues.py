@@ -132,3 +132,35 @@ def test_the_dues_rate_counts_paid_months_over_due_months_in_bulk(cast, django_a
     assert [e.value for e in found[cast.county_a.pk].evidence] == ["1", "12", "9"]
     assert found[cast.township_b.pk].value is None
     assert DuesAccount.objects.count() == 2
+
+
+def test_a_member_sees_their_own_dues_only(client, cast):
+    user = branch_secretary(cast.village_a)
+    dues_account_set(actor=user, member=cast.member_a, year=YEAR, base=Decimal(0))
+    dues_account_set(
+        actor=user, member=cast.secretary_a, year=YEAR, base=Decimal(0), exempt_reason="生活困难"
+    )
+    _year_paid(user, cast, [1, 2])
+    client.force_login(cast.member_user)
+    page = client.get(reverse("records:mine"), {"year": YEAR}).content.decode()
+    assert "每月应交 0.20 元，本年度已交 2 个月" in page and "生活困难" not in page and "李秀英" not in page
+    client.force_login(cast.township_secretary)  # linked to 李秀英
+    assert (
+        "本年度党费已减免（生活困难）" in client.get(reverse("records:mine"), {"year": YEAR}).content.decode()
+    )
+
+
+def test_no_page_ranks_members_the_dues_list_keeps_the_rosters_name_order(client, cast):
+    from shuzhi.testing.factories import MemberFactory
+
+    user = branch_secretary(cast.village_a)
+    extra = MemberFactory(name="阿强", organization=cast.village_a)
+    for member in (cast.member_a, cast.secretary_a, extra):
+        dues_account_set(actor=user, member=member, year=YEAR, base=Decimal(0))
+    _year_paid(user, cast, range(1, 13))  # 王建国 paid everything, the others nothing
+    client.force_login(user)
+    page = client.get(reverse("records:dues", args=[cast.village_a.pk]), {"year": YEAR}).content.decode()
+    names = sorted(["王建国", "李秀英", "阿强"])
+    positions = [page.index(name) for name in names]
+    assert positions == sorted(positions)  # by name, as the roster is; never by who paid most
+    assert "排名" not in page and "排行" not in page
