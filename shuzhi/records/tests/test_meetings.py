@@ -158,3 +158,15 @@ def test_a_member_who_left_the_roster_is_refused(cast):
     with pytest.raises(ValidationError):
         _record(branch_secretary(cast.village_a), cast.village_a, marks={newcomer.pk: Mark()},
                 held_on=date(2025, 1, 1))  # fmt: skip
+
+
+def test_the_rebuild_command_judges_a_year_again(cast):
+    import io
+
+    from django.core.management import call_command
+
+    year_of_records(cast.village_a, 2024)
+    Completion.objects.all().delete()
+    out = io.StringIO()
+    call_command("records_rebuild", year=2024, stdout=out)
+    assert "2024 年度 1 个" in out.getvalue() and Completion.objects.get(organization=cast.village_a).met
