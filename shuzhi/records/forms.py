@@ -111,3 +111,9 @@ class DuesPaymentForm(StyledFormMixin, forms.Form):
             today = timezone.localdate()
             self.fields["month"].initial = today.replace(day=1)
             self.fields["paid_on"].initial = today
+
+
+class LedgerForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("台账文件（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )

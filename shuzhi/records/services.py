@@ -21,9 +21,12 @@ from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import check_upload
+from shuzhi.exchange.rules import compact
+from shuzhi.exchange.workbook import check_upload as check_sheet
+from shuzhi.exchange.workbook import read_sheet
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
-from shuzhi.records import rules
+from shuzhi.records import ledger, rules
 from shuzhi.records.models import (
     Attachment,
     Attendance,
@@ -306,3 +309,65 @@ def dues_payments_record(*, actor, organization: Organization, month: date, memb
     audit_record(actor=actor, action="records.dues_payments_record", target=organization, org_path=organization.path,
                  after={"month": f"{month:%Y-%m}", "members": len(members), "total": str(total)})  # fmt: skip
     return len(members)
+
+
+# ---- the Excel 台账 ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LedgerResult:
+    created: int
+    duplicates: int  # rows already recorded (same date, kind and topic), passed over
+    note: str  # what reading skipped (合计 and empty rows)
+
+
+@transaction.atomic
+def meetings_import(*, actor, organization: Organization, upload) -> LedgerResult:
+    """Read a branch's 台账 and record every row, or nothing: a sheet with any bad row is refused
+    with every reason, row by row. Attendance: the roster, present unless named as absent."""
+    _may_keep(actor, organization)
+    check_sheet(upload, upload.size)
+    upload.seek(0)
+    sheet = read_sheet(upload, lookup=ledger.lookup())
+    roster_rows = list(Member.objects.filter(org_path=organization.path).values_list("id", "name"))
+    counts: dict[str, int] = defaultdict(int)
+    for _id, name in roster_rows:
+        counts[compact(name)] += 1
+    roster = {compact(name): member_id for member_id, name in roster_rows if counts[compact(name)] == 1}
+    rows, errors = ledger.read_rows(sheet, roster=roster, today=timezone.localdate())
+    branch = organization.kind == Organization.Kind.BRANCH
+    for row in rows:
+        if branch == (row.kind == Kind.DEMOCRATIC_LIFE):
+            errors.append(_("第 %(row)d 行 类型：%(org)s不能记录%(kind)s。")
+                          % {"row": row.number, "org": organization.name, "kind": Kind(row.kind).label})  # fmt: skip
+    if errors:
+        shown = errors[:30] + ([_("……共 %(n)d 处问题。") % {"n": len(errors)}] if len(errors) > 30 else [])
+        raise ValidationError(shown, code="rows")
+    existing = set(Meeting.objects.filter(organization=organization).values_list("held_on", "kind", "topic"))
+    secretary = organization.secretary.name if organization.secretary else ""
+    fresh = [row for row in rows if (row.held_on, row.kind, row.topic) not in existing]
+    seen: set[tuple] = set()
+    meetings, marks = [], []
+    for row in fresh:
+        if (row.held_on, row.kind, row.topic) in seen:
+            continue
+        seen.add((row.held_on, row.kind, row.topic))
+        present = len(roster_rows) - len(row.absent)
+        meetings.append(Meeting(
+            organization=organization, org_path=organization.path, kind=row.kind, held_on=row.held_on,
+            topic=row.topic, host=row.host or _("未注明"), teacher=row.teacher if row.kind == Kind.LECTURE else "",
+            by_secretary=bool(row.kind == Kind.LECTURE and secretary and row.teacher == secretary),
+            minutes=row.minutes, present_count=present, absent_count=len(row.absent), recorded_by=actor,
+        ))  # fmt: skip
+        marks.append(row.absent)
+    Meeting.objects.bulk_create(meetings)
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, member_id=member_id, present=member_id not in absent,
+                   absence=absent.get(member_id, ("", ""))[0], note=absent.get(member_id, ("", ""))[1])
+        for meeting, absent in zip(meetings, marks, strict=True) for member_id, _name in roster_rows
+    )  # fmt: skip
+    audit_record(actor=actor, action="records.meetings_import", target=organization, org_path=organization.path,
+                 after={"created": len(meetings), "duplicates": len(rows) - len(meetings)})  # fmt: skip
+    for year in sorted({m.held_on.year for m in meetings}):
+        completion_refresh(organization=organization, year=year)
+    return LedgerResult(
+        created=len(meetings), duplicates=len(rows) - len(meetings), note=sheet.skipped_note()
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/<int:pk>/panel/", views.org_panel, name="org_panel"),
     path("orgs/<int:pk>/branches/", views.branches, name="branches"),
     path("orgs/<int:pk>/new/", views.meeting_new, name="meeting_new"),
+    path("orgs/<int:pk>/import/", views.meetings_import, name="import"),
     path("orgs/<int:pk>/dues/", views.dues, name="dues"),
     path("orgs/<int:pk>/dues/<int:member_pk>/", views.dues_account, name="dues_account"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
-from shuzhi.records import rules, selectors, services
-from shuzhi.records.forms import DuesAccountForm, DuesPaymentForm, MeetingForm, WithdrawForm
+from shuzhi.records import ledger, rules, selectors, services
+from shuzhi.records.forms import DuesAccountForm, DuesPaymentForm, LedgerForm, MeetingForm, WithdrawForm
 from shuzhi.records.models import Attachment, DuesAccount, Kind
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
@@ -276,3 +276,33 @@ def dues_account(request, pk: int, member_pk: int):
             return redirect(f"{reverse('records:dues', args=[organization.pk])}?year={year}")
     return render(request, "records/dues_account.html", {"org": organization, "member": member, "year": year,
                                                          "form": form, "account": account})  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def meetings_import(request, pk: int):
+    """The branch's own Excel 台账, read at once (a branch's year is a few dozen rows)."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    form = LedgerForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.meetings_import(
+                actor=request.user, organization=organization, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            text = _("已导入 %(n)d 条记录。") % {"n": result.created}
+            if result.duplicates:
+                text += _("%(n)d 条与已有记录相同（日期、类型、主题一致），未重复导入。") % {
+                    "n": result.duplicates
+                }
+            messages.success(request, text + result.note)
+            return redirect("records:org", pk=organization.pk)
+    columns = [
+        (header, "、".join(others[:4]), key in ledger.REQUIRED)
+        for key, (header, others) in ledger.COLUMNS.items()
+    ]
+    return render(request, "records/import.html", {"org": organization, "form": form, "problems": problems,
+                                                   "columns": columns})  # fmt: skip
