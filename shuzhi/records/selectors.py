@@ -77,6 +77,12 @@ class Rollup:
     def quarter_shares(self) -> list[float | None]:
         return [rules.share(n, self.branches) for n in self.quarters]
 
+    @classmethod
+    def total(cls, parts: list["Rollup"]) -> "Rollup":
+        return cls(branches=sum(p.branches for p in parts), met=sum(p.met for p in parts),
+                   quarters=tuple(sum(p.quarters[i] for p in parts) for i in range(4)),  # type: ignore[arg-type]
+                   recorded=sum(p.recorded for p in parts))  # fmt: skip
+
 
 def _completion_counts(queryset: QuerySet[Completion]) -> dict:
     return queryset.aggregate(

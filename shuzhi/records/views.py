@@ -83,10 +83,16 @@ def org(request, pk: int):
         context.update(completion=completion, quarters=_quarters(year, completion, today),
                        requirements=selectors.requirements())  # fmt: skip
         return render(request, "records/branch.html", context)
-    summary = selectors.rollup(org=organization, year=year)
+    per_child = selectors.children_rollup(org=organization, year=year)
+    # the subtree is its children's subtrees (an organisation above branches is never one itself)
+    summary = (
+        selectors.Rollup.total([r for _child, r in per_child])
+        if per_child
+        else selectors.rollup(org=organization, year=year)
+    )
     headline = _headline(year, summary, today)
     children = []
-    for child, r in selectors.children_rollup(org=organization, year=year):
+    for child, r in per_child:
         met = r.quarters[headline["quarter"] - 1] if headline else r.met
         children.append((child, r.branches, met, rules.share(met, r.branches)))
     context.update(
