@@ -815,7 +815,7 @@ class RecordsPlan:
         roll = rng.random()
         return self.DILIGENT if roll < 0.62 else self.SLIPPING if roll < 0.9 else self.LAX
 
-    def year(self, code: str, year: int, *, until: date) -> list[MeetingSpec]:
+    def year(self, code: str, year: int, *, until: date, members: int = 7) -> list[MeetingSpec]:
         rng = random.Random(f"{self.seed}/records/{code}/{year}")
         profile = self.profile(rng)
         skip = {self.DILIGENT: 0.0, self.SLIPPING: 0.06, self.LAX: 0.45}[profile]
@@ -830,7 +830,8 @@ class RecordsPlan:
 
         lecture_by_secretary = rng.randint(1, 4) if rng.random() > skip else 0
         for month in range(1, 13):
-            add("committee", month, 1, 8)
+            if members >= 7:  # a smaller branch has a secretary, no committee
+                add("committee", month, 1, 8)
             add("group", month, 9, 18)
             add("theme_day", month, 19, 28)
             if month % 3 == 2:

@@ -447,7 +447,7 @@ def demo_records_ensure(
         ):
             members = roster.get(path, [])
             teacher = secretaries.get(org_id, "")
-            for spec in plan.year(code, year, until=until):
+            for spec in plan.year(code, year, until=until, members=size):
                 rows = [(m, True, "") if rng.random() < PRESENT_SHARE else (m, False, rng.choice(ABSENCES))
                         for m in members]  # fmt: skip
                 present = sum(r[1] for r in rows) if attendance else round(size * PRESENT_SHARE)

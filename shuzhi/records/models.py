@@ -33,6 +33,9 @@ class Requirement(TimeStampedModel):
     times = models.PositiveSmallIntegerField(_("次数"), default=1)
     secretary_only = models.BooleanField(_("限支部书记讲授"), default=False)
     label = models.CharField(_("名称"), max_length=40)
+    # asked only of branches with at least this many members (支委会: a branch of 7 or more
+    # full members has a committee; a smaller one has only a secretary)
+    min_members = models.PositiveSmallIntegerField(_("适用的最少党员数"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -48,7 +51,7 @@ class Requirement(TimeStampedModel):
 
     def as_rule(self) -> rules.Rule:
         return rules.Rule(kind=self.kind, period=self.period, times=self.times,
-                          secretary_only=self.secretary_only, label=self.label)  # fmt: skip
+                          secretary_only=self.secretary_only, label=self.label, min_members=self.min_members)  # fmt: skip
 
 
 class Meeting(TimeStampedModel):

@@ -36,6 +36,7 @@ class Rule:
     times: int = 1
     secretary_only: bool = False  # only a 党课 taught by the branch secretary counts
     label: str = ""
+    min_members: int = 0  # asked only of branches this large (支委会: 7 full members, 条例 art. 8)
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,16 @@ def _in(counts: Mapping[tuple[str, int], int], kind: str, months: Iterable[int])
     return sum(counts.get((kind, m), 0) for m in months)
 
 
-def year_status(rules: Iterable[Rule], held: Iterable[Held]) -> YearStatus:
-    """Whether one branch met each requirement in each quarter and in the year."""
+def year_status(rules: Iterable[Rule], held: Iterable[Held], *, members: int | None = None) -> YearStatus:
+    """Whether one branch met each requirement in each quarter and in the year; a requirement
+    with a minimum size is not asked of a smaller branch (`members` None: asked of every one)."""
     total, taught = _counts(held)
     quarters = [True, True, True, True]
     yearly = True
     missing: list[str] = []
     for rule in rules:
+        if members is not None and members < rule.min_members:
+            continue
         counts = taught if rule.secretary_only else total
         name = rule.label or rule.kind
         if rule.period == YEAR:

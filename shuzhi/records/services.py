@@ -196,7 +196,7 @@ def completion_refresh(*, organization: Organization, year: int) -> Completion |
     reqs = [r.as_rule() for r in Requirement.objects.filter(active=True)]
     held = _held(_grouped(Meeting.objects.filter(organization=organization, held_on__year=year)))
     rows = held.get(organization.pk, [])
-    status = rules.year_status(reqs, rows)
+    status = rules.year_status(reqs, rows, members=organization.member_count)
     completion = _completion(organization.pk, organization.path, year, status, sum(h.count for h in rows))
     Completion.objects.bulk_create([completion], update_conflicts=True, unique_fields=["organization", "year"],
                                    update_fields=FIELDS)  # fmt: skip
@@ -210,15 +210,25 @@ def completions_rebuild(*, year: int, batch: int = 5000) -> int:
     held = _held(_grouped(Meeting.objects.filter(held_on__year=year)).iterator(chunk_size=20000))
     rows = []
     total = 0
-    branches = Organization.objects.filter(kind=Organization.Kind.BRANCH).values_list("id", "path").order_by()
+    branches = (
+        Organization.objects.filter(kind=Organization.Kind.BRANCH)
+        .values_list("id", "path", "member_count")
+        .order_by()
+    )
     with transaction.atomic():
         Completion.objects.filter(year=year).delete()
-        for org_id, path in branches.iterator(chunk_size=10000):
+        for org_id, path, size in branches.iterator(chunk_size=10000):
             found = held.get(org_id, [])
             if not found:
                 continue  # no record in the year: no row, counted as not met
             rows.append(
-                _completion(org_id, path, year, rules.year_status(reqs, found), sum(h.count for h in found))
+                _completion(
+                    org_id,
+                    path,
+                    year,
+                    rules.year_status(reqs, found, members=size),
+                    sum(h.count for h in found),
+                )
             )
             if len(rows) >= batch:
                 Completion.objects.bulk_create(rows)

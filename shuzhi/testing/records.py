@@ -32,7 +32,8 @@ def year_of_records(
     until_month: int = 12,
 ) -> int:
     """Every required record of a year (the seeded frequencies), written straight to the table,
-    then the branch's completion judged: a month in `skip_months` has no 支委会."""  # fmt: skip
+    then the branch's completion judged: a month in `skip_months` has no 主题党日 (asked of every
+    branch, whatever its size; 支委会 only of branches of seven or more)."""  # fmt: skip
     rows = []
 
     def add(kind, month, **extra):
@@ -40,10 +41,10 @@ def year_of_records(
                             topic=f"{month}月{kind}", host="主持人", present_count=5, **extra))  # fmt: skip
 
     for month in range(1, until_month + 1):
-        if month not in skip_months:
-            add("committee", month)
+        add("committee", month)
         add("group", month)
-        add("theme_day", month)
+        if month not in skip_months:
+            add("theme_day", month)
         if month % 3 == 0:
             add("congress", month)
             add(

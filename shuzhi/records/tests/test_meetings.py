@@ -136,14 +136,14 @@ def test_a_year_with_one_month_missed_fails_that_quarter_only(cast):
     year_of_records(cast.village_a, year, skip_months=(8,))
     c = Completion.objects.get(organization=cast.village_a, year=year)
     assert (c.q1, c.q2, c.q3, c.q4, c.yearly, c.met) == (True, True, False, True, True, False)
-    assert c.missing == ["支委会每月 1 次：8月未开展"]
+    assert c.missing == ["主题党日每月 1 次：8月未开展"]
 
 
 def test_changing_a_requirement_and_rebuilding_judges_every_branch_again(cast):
     year = timezone.localdate().year - 1
     year_of_records(cast.village_a, year)
     year_of_records(cast.village_b, year, skip_months=(1,))
-    Requirement.objects.filter(kind="committee").update(active=False)  # no longer asked for
+    Requirement.objects.filter(kind="theme_day").update(active=False)  # no longer asked for
     assert completions_rebuild(year=year) == 2
     assert Completion.objects.get(organization=cast.village_b, year=year).met
     assert not Completion.objects.filter(organization=cast.village_a2, year=year).exists()  # nothing held

@@ -112,3 +112,11 @@ def test_six_months_unpaid_in_a_row_is_flagged_also_across_new_year():
     assert not rules.arrears([1, 3, 5, 7, 9, 11], through=12).flagged
     assert rules.arrears([4], through=3, carried=4).streak == 7  # Sept–Dec unpaid, then Jan–Mar
     assert rules.months_due(2025, date(2026, 1, 1)) == 12 and rules.months_due(2026, date(2026, 3, 5)) == 3
+
+
+def test_a_requirement_with_a_minimum_size_is_not_asked_of_a_smaller_branch():
+    rules_ = [Rule("committee", rules.MONTH, label="支委会", min_members=7), Rule("congress", rules.QUARTER)]
+    held = [Held("congress", q * 3, 1) for q in rules.QUARTERS]
+    assert rules.year_status(rules_, held, members=5).met
+    assert not rules.year_status(rules_, held, members=7).met
+    assert not rules.year_status(rules_, held).met  # size unknown: asked
