@@ -117,3 +117,13 @@ class LedgerForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label=_("台账文件（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
     )
+
+
+class CommitmentForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(label=_("承诺事项"), max_length=300)
+
+
+class ReviewForm(StyledFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("践诺情况"), choices=[
+        ("kept", _("已践诺")), ("partly", _("部分践诺")), ("not_kept", _("未践诺"))])  # fmt: skip
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)

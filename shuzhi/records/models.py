@@ -258,3 +258,34 @@ class DuesPayment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.member_id} {self.amount}"
+
+
+class Commitment(TimeStampedModel):
+    """承诺践诺: what a member promised for the year, and whether the branch found it kept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("践诺中")  # written, not yet reviewed
+        KEPT = "kept", _("已践诺")
+        PARTLY = "partly", _("部分践诺")
+        NOT_KEPT = "not_kept", _("未践诺")
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    text = models.CharField(_("承诺事项"), max_length=300)
+    status = models.CharField(_("践诺情况"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    review_note = models.CharField(_("评价说明"), max_length=300, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year", "org_path", "member", "id"]
+        verbose_name = _("承诺践诺")
+        indexes = [models.Index(fields=["org_path", "year"], name="records_commitment_scope")]
+
+    def __str__(self) -> str:
+        return self.text[:40]

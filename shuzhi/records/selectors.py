@@ -12,7 +12,16 @@ from shuzhi.core.roles import Capability
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.records import rules
-from shuzhi.records.models import Attendance, Completion, DuesAccount, DuesPayment, Kind, Meeting, Requirement
+from shuzhi.records.models import (
+    Attendance,
+    Commitment,
+    Completion,
+    DuesAccount,
+    DuesPayment,
+    Kind,
+    Meeting,
+    Requirement,
+)
 
 BRANCH = Organization.Kind.BRANCH
 
@@ -239,3 +248,11 @@ def member_dues(*, member_id: int, year: int, today: date) -> DuesRow | None:
     if account is not None and not account.exempt:
         owing = rules.arrears(months, through=rules.months_due(year, today))
     return DuesRow(member=member, account=account, paid=frozenset(months), arrears=owing)
+
+
+def commitments_of(*, org: Organization, year: int) -> dict[int, list[Commitment]]:
+    """The branch's commitments of the year, by member."""
+    found: dict[int, list[Commitment]] = {}
+    for c in Commitment.objects.filter(org_path=org.path, year=year).order_by("member_id", "id"):
+        found.setdefault(c.member_id, []).append(c)
+    return found

@@ -30,6 +30,7 @@ from shuzhi.records import ledger, rules
 from shuzhi.records.models import (
     Attachment,
     Attendance,
+    Commitment,
     Completion,
     DuesAccount,
     DuesBand,
@@ -381,3 +382,51 @@ def meetings_import(*, actor, organization: Organization, upload) -> LedgerResul
     return LedgerResult(
         created=len(meetings), duplicates=len(rows) - len(meetings), note=sheet.skipped_note()
     )
+
+
+# ---- 承诺践诺 -------------------------------------------------------------------------------------
+COMMITMENTS_PER_YEAR = 10
+
+
+def _own_or_keeper(actor, member: Member) -> None:
+    if actor.is_authenticated and actor.member_id == member.pk:
+        return
+    _may_keep(actor, member.organization)
+
+
+@transaction.atomic
+def commitment_add(*, actor, member: Member, year: int, text: str) -> Commitment:
+    """A member writes their own commitment, or the branch's keeper writes it for them."""
+    _own_or_keeper(actor, member)
+    text = " ".join(text.split())
+    if not text:
+        raise field_error("text", _("请填写承诺事项。"), "required")
+    today = timezone.localdate()
+    if not today.year - 1 <= year <= today.year + 1:
+        raise field_error("text", _("只能填写去年、今年或明年的承诺。"), "year")
+    if Commitment.objects.filter(member=member, year=year).count() >= COMMITMENTS_PER_YEAR:
+        raise field_error("text", _("每年最多 %(n)d 项承诺。") % {"n": COMMITMENTS_PER_YEAR}, "too_many")
+    commitment = Commitment(member=member, org_path=member.org_path, year=year, text=text, written_by=actor)
+    commitment.full_clean()
+    commitment.save()
+    audit_record(actor=actor, action="records.commitment_add", target=commitment, org_path=member.org_path,
+                 after={"year": year, "text": text})  # fmt: skip
+    return commitment
+
+
+@transaction.atomic
+def commitment_review(*, actor, commitment: Commitment, status: str, note: str = "") -> Commitment:
+    """The branch finds a commitment kept, partly kept or not kept (a reason for the last two)."""
+    member = Member.objects.select_related("organization").get(pk=commitment.member_id)
+    _may_keep(actor, member.organization)
+    if status not in (Commitment.Status.KEPT, Commitment.Status.PARTLY, Commitment.Status.NOT_KEPT):
+        raise field_error("status", _("请选择践诺情况。"), "invalid")
+    note = note.strip()
+    if status != Commitment.Status.KEPT and not note:
+        raise field_error("note", _("部分践诺或未践诺的，请写明原因。"), "required")
+    before = {"status": commitment.status}
+    commitment.status, commitment.review_note, commitment.reviewed_by = status, note[:300], actor
+    commitment.save(update_fields=["status", "review_note", "reviewed_by", "updated_at"])
+    audit_record(actor=actor, action="records.commitment_review", target=commitment, org_path=commitment.org_path,
+                 before=before, after={"status": status, "note": note[:300]})  # fmt: skip
+    return commitment

@@ -9,14 +9,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
+from shuzhi.members.models import Member
 from shuzhi.records import ledger, rules, selectors, services
-from shuzhi.records.forms import DuesAccountForm, DuesPaymentForm, LedgerForm, MeetingForm, WithdrawForm
-from shuzhi.records.models import Attachment, DuesAccount, Kind
+from shuzhi.records.forms import (
+    CommitmentForm,
+    DuesAccountForm,
+    DuesPaymentForm,
+    LedgerForm,
+    MeetingForm,
+    ReviewForm,
+    WithdrawForm,
+)
+from shuzhi.records.models import Attachment, Commitment, DuesAccount, Kind
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 BRANCHES_PER_PAGE = 50
@@ -217,7 +226,9 @@ def mine(request):
     attended = sum(row.present for row in rows)
     today = timezone.localdate()
     dues = selectors.member_dues(member_id=request.user.member_id, year=year, today=today)
+    own = list(Commitment.objects.filter(member_id=request.user.member_id, year=year).order_by("id"))
     return render(request, "records/mine.html", {"rows": rows, "year": year, "attended": attended, "dues": dues,
+                                                 "commitments": own, "commitment_form": CommitmentForm(),
                                                  "months": range(1, 13),
                                                  "years": range(today.year, today.year - 4, -1),
                                                  "kinds": dict(Kind.choices)})  # fmt: skip
@@ -312,3 +323,72 @@ def meetings_import(request, pk: int):
     ]
     return render(request, "records/import.html", {"org": organization, "form": form, "problems": problems,
                                                    "columns": columns})  # fmt: skip
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def commitments(request, pk: int):
+    """承诺践诺 of a branch: each member's commitments of the year; the keeper writes them for a
+    member and finds them kept or not."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if organization.kind != selectors.BRANCH:
+        raise Http404
+    year = _year(request)
+    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    if request.method == "POST":
+        if not may_keep:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                member = get_scoped_or_404(selectors.roster(organization).only("id", "name", "org_path", "organization"),
+                                           pk=request.POST.get("member"))  # fmt: skip
+                form = CommitmentForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors["text"])
+                services.commitment_add(
+                    actor=request.user, member=member, year=year, text=form.cleaned_data["text"]
+                )
+            elif action == "review":
+                found = get_scoped_or_404(
+                    Commitment.objects.filter(org_path=organization.path), pk=request.POST.get("commitment")
+                )
+                form = ReviewForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("请选择践诺情况。"))
+                services.commitment_review(actor=request.user, commitment=found, status=form.cleaned_data["status"],
+                                           note=form.cleaned_data["note"])  # fmt: skip
+            else:
+                raise ValidationError(_("未知的操作。"))
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect(f"{reverse('records:commitments', args=[organization.pk])}?year={year}")
+    today = timezone.localdate()
+    by_member = selectors.commitments_of(org=organization, year=year)
+    rows = [(member, by_member.get(member.pk, [])) for member in selectors.roster(organization)]
+    return render(request, "records/commitments.html", {
+        "org": organization, "year": year, "years": range(today.year + 1, today.year - 3, -1), "rows": rows,
+        "may_keep": may_keep, "review_form": ReviewForm(), "statuses": Commitment.Status,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def mine_commitment(request):
+    """A member writes their own commitment for the year."""
+    if not request.user.member_id:
+        raise PermissionDenied
+    year = _year(request)
+    form = CommitmentForm(request.POST)
+    member = Member.objects.select_related("organization").get(pk=request.user.member_id)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["text"])
+        services.commitment_add(actor=request.user, member=member, year=year, text=form.cleaned_data["text"])
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("已添加承诺。"))
+    return redirect(f"{reverse('records:mine')}?year={year}")
