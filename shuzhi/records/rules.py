@@ -8,8 +8,8 @@ requirements are. Whether a period is met depends on the records alone, never on
 a quarter still under way is shown as 进行中 by the pages, not judged here.
 """
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -203,3 +203,101 @@ def months_due(year: int, today: date) -> int:
     if today.year < year:
         return 0
     return today.month
+
+
+# ---- 记实积分 ----------------------------------------------------------------------------------
+ATTENDANCE, DUES, COMMITMENTS, MANUAL = "attendance", "dues", "commitments", "manual"
+SOURCES = (ATTENDANCE, DUES, COMMITMENTS, MANUAL)
+DEFAULT_SCHEME = (  # 基本分 70（组织生活 40、党费 15、承诺践诺 15）+ 民主评议 20 + 贡献 10
+    {"name": "组织生活", "source": ATTENDANCE, "points": 40},
+    {"name": "按时交纳党费", "source": DUES, "points": 15},
+    {"name": "承诺践诺", "source": COMMITMENTS, "points": 15},
+    {"name": "民主评议", "source": MANUAL, "points": 20},
+    {"name": "贡献加分", "source": MANUAL, "points": 10},
+)
+
+
+@dataclass(frozen=True)
+class MemberYear:
+    """What the records say of one member's year (plain values)."""
+
+    attended: int = 0
+    meetings: int = 0  # meetings of their branch they were on the roster of
+    paid: int = 0
+    due: int = 0  # months due (0: no dues account, or exempt)
+    kept: int = 0
+    partly: int = 0
+    commitments: int = 0
+    manual: Mapping[str, Decimal] = field(default_factory=dict)  # part name → points given with reasons
+    exempt: bool = False  # 70 岁以上、患病、外出务工…: organisational life not held against them
+
+
+@dataclass(frozen=True)
+class PartScore:
+    name: str
+    points: Decimal
+    max: int
+    why: str
+
+
+def scheme_problems(parts: Sequence[Mapping]) -> list[str]:
+    problems = []
+    names = [str(p.get("name", "")).strip() for p in parts]
+    if any(not n for n in names) or len(set(names)) != len(names):
+        problems.append("每一项都要有名称，且名称不能重复。")
+    if any(p.get("source") not in SOURCES for p in parts):
+        problems.append("计分来源只能是组织生活、党费、承诺践诺或手工评定。")
+    total = sum(int(p.get("points", 0)) for p in parts)
+    if total != 100:
+        problems.append(f"各项分值合计应为 100，现为 {total}。")
+    return problems
+
+
+def _ratio(part: int, whole: int) -> Decimal:
+    return Decimal(part) / Decimal(whole) if whole else Decimal(0)
+
+
+def member_points(parts: Sequence[Mapping], year: MemberYear) -> list[PartScore]:
+    """Each part of the scheme for one member, with the reason a person reads; every value
+    rounded to one place, manual parts kept within 0 and their maximum."""
+    out = []
+    one = Decimal("0.1")
+    for part in parts:
+        top, source, name = int(part["points"]), part["source"], part["name"]
+        if source == ATTENDANCE:
+            if year.exempt:
+                points, why = Decimal(top), "经支部同意免于考核组织生活"
+            else:
+                points = top * _ratio(year.attended, year.meetings)
+                why = f"应参加 {year.meetings} 次，参加 {year.attended} 次"
+        elif source == DUES:
+            points = top * _ratio(year.paid, year.due) if year.due else Decimal(0)
+            why = f"应交 {year.due} 个月，已交 {year.paid} 个月" if year.due else "未核定党费或已减免"
+            if not year.due and year.exempt:
+                points = Decimal(top)
+        elif source == COMMITMENTS:
+            points = top * _ratio(2 * year.kept + year.partly, 2 * year.commitments)
+            why = (f"承诺 {year.commitments} 项，践诺 {year.kept} 项，部分践诺 {year.partly} 项"
+                   if year.commitments else "未填写承诺")  # fmt: skip
+        else:
+            given = Decimal(year.manual.get(name, 0))
+            points = min(max(given, Decimal(0)), Decimal(top))
+            why = "手工评定（见各条理由）" if name in year.manual else "尚未评定"
+        out.append(
+            PartScore(name=name, points=points.quantize(one, rounding=ROUND_HALF_UP), max=top, why=why)
+        )
+    return out
+
+
+BANDS_OF_POINTS = ((90, "90 分以上"), (80, "80–89 分"), (70, "70–79 分"), (60, "60–69 分"), (0, "60 分以下"))
+
+
+def distribution(totals: Iterable[Decimal]) -> list[tuple[str, int]]:
+    """How many members fall in each band: what goes up the tree instead of names."""
+    counts = {label: 0 for _low, label in BANDS_OF_POINTS}
+    for total in totals:
+        for low, label in BANDS_OF_POINTS:
+            if total >= low:
+                counts[label] += 1
+                break
+    return list(counts.items())

@@ -120,3 +120,36 @@ def test_a_requirement_with_a_minimum_size_is_not_asked_of_a_smaller_branch():
     assert rules.year_status(rules_, held, members=5).met
     assert not rules.year_status(rules_, held, members=7).met
     assert not rules.year_status(rules_, held).met  # size unknown: asked
+
+
+def test_points_by_the_default_scheme_worked_by_hand():
+    year = rules.MemberYear(attended=18, meetings=24, paid=11, due=12, kept=1, partly=1, commitments=2,
+                            manual={"民主评议": Decimal(18), "贡献加分": Decimal(15)})  # fmt: skip
+    parts = rules.member_points(rules.DEFAULT_SCHEME, year)
+    # 40 × 18/24 = 30; 15 × 11/12 = 13.75 → 13.8; 15 × 3/4 = 11.25 → 11.3; 18; 15 capped at 10
+    assert [p.points for p in parts] == [
+        Decimal("30.0"),
+        Decimal("13.8"),
+        Decimal("11.3"),
+        Decimal("18.0"),
+        Decimal("10.0"),
+    ]
+    assert parts[0].why == "应参加 24 次，参加 18 次"
+    exempt = rules.member_points(rules.DEFAULT_SCHEME, rules.MemberYear(meetings=24, exempt=True))
+    assert exempt[0].points == Decimal("40.0") and exempt[2].why == "未填写承诺"
+
+
+def test_a_scheme_must_add_to_a_hundred_with_known_sources():
+    assert rules.scheme_problems(rules.DEFAULT_SCHEME) == []
+    bad = [
+        {"name": "日常", "source": "attendance", "points": 80},
+        {"name": "日常", "source": "stars", "points": 10},
+    ]
+    problems = rules.scheme_problems(bad)
+    assert len(problems) == 3 and "现为 90" in problems[2]
+
+
+def test_the_distribution_counts_bands_not_names():
+    assert rules.distribution([Decimal(95), Decimal("89.9"), Decimal(50)]) == [
+        ("90 分以上", 1), ("80–89 分", 1), ("70–79 分", 0), ("60–69 分", 0), ("60 分以下", 1)
+    ]  # fmt: skip
