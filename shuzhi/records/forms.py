@@ -127,3 +127,19 @@ class ReviewForm(StyledFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("践诺情况"), choices=[
         ("kept", _("已践诺")), ("partly", _("部分践诺")), ("not_kept", _("未践诺"))])  # fmt: skip
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class PointsItemForm(StyledFormMixin, forms.Form):
+    part = forms.ChoiceField(label=_("项目"), choices=())
+    points = forms.DecimalField(label=_("分值"), max_digits=5, decimal_places=1)
+    reason = forms.CharField(label=_("理由"), max_length=200)
+
+    def __init__(self, *args, parts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["part"].choices = [(p["name"], f"{p['name']}（满分 {p['points']}）") for p in parts
+                                       if p["source"] == "manual"]  # fmt: skip
+
+
+class ExemptionForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("免考组织生活的理由"), max_length=200, required=False,
+                             help_text=_("如 70 岁以上、患病、外出务工；留空并保存即取消。"))  # fmt: skip

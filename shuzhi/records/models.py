@@ -289,3 +289,66 @@ class Commitment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class PointsScheme(TimeStampedModel):
+    """How a member's points are made (记实积分): parts adding to 100, each from the records or
+    given by hand with reasons. An organisation's scheme holds for its subtree; the one without
+    an organisation (seeded) holds everywhere else."""
+
+    organization = models.OneToOneField(
+        "orgs.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, blank=True, editable=False)
+    name = models.CharField(_("名称"), max_length=60)
+    parts = models.JSONField(_("计分项目"), default=list)
+
+    class Meta:
+        ordering = ["org_path"]
+        verbose_name = _("记实积分办法")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PointsItem(TimeStampedModel):
+    """Points given by hand to one member for one part, with the reason (民主评议, 贡献…)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    part = models.CharField(_("项目"), max_length=60)
+    points = models.DecimalField(_("分值"), max_digits=5, decimal_places=1)
+    reason = models.CharField(_("理由"), max_length=200)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year", "member", "id"]
+        verbose_name = _("积分评定")
+        indexes = [models.Index(fields=["org_path", "year"], name="records_points_item_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.part} {self.points}"
+
+
+class PointsExemption(TimeStampedModel):
+    """A member whose organisational life is not held against them for a year (70 岁以上、患病、
+    外出务工…), with the reason."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    reason = models.CharField(_("理由"), max_length=200)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year", "member"]
+        verbose_name = _("积分免考")
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="records_points_exempt_once")]
+
+    def __str__(self) -> str:
+        return self.reason

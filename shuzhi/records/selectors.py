@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
 
@@ -20,6 +21,9 @@ from shuzhi.records.models import (
     DuesPayment,
     Kind,
     Meeting,
+    PointsExemption,
+    PointsItem,
+    PointsScheme,
     Requirement,
 )
 
@@ -256,3 +260,75 @@ def commitments_of(*, org: Organization, year: int) -> dict[int, list[Commitment
     for c in Commitment.objects.filter(org_path=org.path, year=year).order_by("member_id", "id"):
         found.setdefault(c.member_id, []).append(c)
     return found
+
+
+# ---- 记实积分 ----------------------------------------------------------------------------------
+def scheme_for(org: Organization) -> PointsScheme | None:
+    """The scheme of the nearest organisation above (or at) `org` that set one, else the default."""
+    steplen = Organization.steplen
+    paths = [org.path[:n] for n in range(steplen, len(org.path) + 1, steplen)]
+    found = list(PointsScheme.objects.filter(Q(org_path__in=paths) | Q(organization__isnull=True)))
+    found.sort(key=lambda s: len(s.org_path), reverse=True)
+    return found[0] if found else None
+
+
+def points_years(*, org: Organization, year: int, today: date) -> dict[int, rules.MemberYear]:
+    """What the records say of each roster member's year: six grouped queries for the branch."""
+    members = list(roster(org).values_list("id", flat=True))
+    attended: dict[int, tuple[int, int]] = {}
+    for member_id, n, present in (
+        Attendance.objects.filter(member_id__in=members, meeting__held_on__year=year)
+        .values("member_id")
+        .annotate(n=Count("id"), present=Count("id", filter=Q(present=True)))
+        .values_list("member_id", "n", "present")
+        .order_by()
+    ):
+        attended[member_id] = (n, present)
+    accounts = {a.member_id: a for a in DuesAccount.objects.filter(member_id__in=members, year=year)}
+    paid = dict(
+        DuesPayment.objects.filter(member_id__in=members, month__year=year)
+        .values("member_id").annotate(n=Count("id")).values_list("member_id", "n").order_by()
+    )  # fmt: skip
+    promised: dict[int, tuple[int, int, int]] = {}
+    for member_id, n, kept, partly in (
+        Commitment.objects.filter(member_id__in=members, year=year)
+        .values("member_id")
+        .annotate(
+            n=Count("id"),
+            kept=Count("id", filter=Q(status="kept")),
+            partly=Count("id", filter=Q(status="partly")),
+        )
+        .values_list("member_id", "n", "kept", "partly")
+        .order_by()
+    ):
+        promised[member_id] = (n, kept, partly)
+    manual: dict[int, dict[str, Decimal]] = {}
+    for member_id, part, points in (
+        PointsItem.objects.filter(member_id__in=members, year=year)
+        .values("member_id", "part").annotate(total=Sum("points")).values_list("member_id", "part", "total").order_by()
+    ):  # fmt: skip
+        manual.setdefault(member_id, {})[part] = points
+    exempt = set(
+        PointsExemption.objects.filter(member_id__in=members, year=year).values_list("member_id", flat=True)
+    )
+    months = rules.months_due(year, today)
+    out = {}
+    for member_id in members:
+        n, present = attended.get(member_id, (0, 0))
+        account = accounts.get(member_id)
+        due = months if account is not None and not account.exempt else 0
+        c, kept, partly = promised.get(member_id, (0, 0, 0))
+        out[member_id] = rules.MemberYear(attended=present, meetings=n, paid=paid.get(member_id, 0), due=due,
+                                          kept=kept, partly=partly, commitments=c, manual=manual.get(member_id, {}),
+                                          exempt=member_id in exempt)  # fmt: skip
+    return out
+
+
+def member_points(*, member: Member, year: int, today: date):
+    """One member's parts and total (their own page, or their secretary's)."""
+    org = Organization.objects.get(pk=member.organization_id)
+    scheme = scheme_for(org)
+    parts = scheme.parts if scheme else list(rules.DEFAULT_SCHEME)
+    data = points_years(org=org, year=year, today=today).get(member.pk, rules.MemberYear())
+    scored = rules.member_points(parts, data)
+    return scheme, scored, sum((p.points for p in scored), Decimal(0))

@@ -37,6 +37,8 @@ from shuzhi.records.models import (
     DuesPayment,
     Kind,
     Meeting,
+    PointsExemption,
+    PointsItem,
     Requirement,
 )
 
@@ -430,3 +432,48 @@ def commitment_review(*, actor, commitment: Commitment, status: str, note: str =
     audit_record(actor=actor, action="records.commitment_review", target=commitment, org_path=commitment.org_path,
                  before=before, after={"status": status, "note": note[:300]})  # fmt: skip
     return commitment
+
+
+# ---- 记实积分 ----------------------------------------------------------------------------------
+@transaction.atomic
+def points_item_add(*, actor, member: Member, year: int, part: str, points: Decimal, reason: str,
+                    parts: Sequence[Mapping]) -> PointsItem:  # fmt: skip
+    """Points given by hand for a part the scheme gives by hand, always with a reason."""
+    _may_keep(actor, member.organization)
+    manual = {p["name"]: int(p["points"]) for p in parts if p["source"] == rules.MANUAL}
+    if part not in manual:
+        raise field_error(
+            "part", _("只能为手工评定的项目打分：%(parts)s。") % {"parts": "、".join(manual)}, "not_manual"
+        )
+    if abs(points) > manual[part]:
+        raise field_error("points", _("“%(part)s”满分 %(max)d 分，一次评定不能超过。") % {"part": part, "max": manual[part]},
+                          "too_many")  # fmt: skip
+    if not reason.strip():
+        raise field_error("reason", _("请写明评定理由。"), "required")
+    item = PointsItem(member=member, org_path=member.org_path, year=year, part=part, points=points,
+                      reason=reason.strip()[:200], given_by=actor)  # fmt: skip
+    item.full_clean()
+    item.save()
+    audit_record(actor=actor, action="records.points_item_add", target=item, target_repr=f"{member.name} {part}",
+                 org_path=member.org_path, after={"year": year, "part": part, "points": str(points), "reason": item.reason})  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def points_exemption_set(*, actor, member: Member, year: int, reason: str) -> PointsExemption | None:
+    """Exempt a member's organisational life for the year (a reason), or lift it (no reason)."""
+    _may_keep(actor, member.organization)
+    found = PointsExemption.objects.filter(member=member, year=year).first()
+    reason = reason.strip()[:200]
+    if not reason:
+        if found:
+            found.delete()
+            audit_record(actor=actor, action="records.points_exemption_lift", target_repr=f"{member.name} {year}",
+                         org_path=member.org_path, before={"reason": found.reason})  # fmt: skip
+        return None
+    exemption = found or PointsExemption(member=member, org_path=member.org_path, year=year)
+    exemption.reason, exemption.given_by = reason, actor
+    exemption.save()
+    audit_record(actor=actor, action="records.points_exemption_set", target=exemption, target_repr=f"{member.name} {year}",
+                 org_path=member.org_path, after={"reason": reason})  # fmt: skip
+    return exemption

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,12 +21,14 @@ from shuzhi.records.forms import (
     CommitmentForm,
     DuesAccountForm,
     DuesPaymentForm,
+    ExemptionForm,
     LedgerForm,
     MeetingForm,
+    PointsItemForm,
     ReviewForm,
     WithdrawForm,
 )
-from shuzhi.records.models import Attachment, Commitment, DuesAccount, Kind
+from shuzhi.records.models import Attachment, Commitment, DuesAccount, Kind, PointsExemption, PointsItem
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 BRANCHES_PER_PAGE = 50
@@ -227,8 +230,11 @@ def mine(request):
     today = timezone.localdate()
     dues = selectors.member_dues(member_id=request.user.member_id, year=year, today=today)
     own = list(Commitment.objects.filter(member_id=request.user.member_id, year=year).order_by("id"))
+    member = Member.objects.get(pk=request.user.member_id)
+    _scheme, scored, total = selectors.member_points(member=member, year=year, today=today)
     return render(request, "records/mine.html", {"rows": rows, "year": year, "attended": attended, "dues": dues,
                                                  "commitments": own, "commitment_form": CommitmentForm(),
+                                                 "scored": scored, "total": total,
                                                  "months": range(1, 13),
                                                  "years": range(today.year, today.year - 4, -1),
                                                  "kinds": dict(Kind.choices)})  # fmt: skip
@@ -392,3 +398,70 @@ def mine_commitment(request):
     else:
         messages.success(request, _("已添加承诺。"))
     return redirect(f"{reverse('records:mine')}?year={year}")
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def points(request, pk: int):
+    """A branch's points of the year: its keeper sees the members one by one (in the roster's
+    order, never ranked); anyone else only how many fall in each band."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if organization.kind != selectors.BRANCH:
+        raise Http404
+    year = _year(request)
+    today = timezone.localdate()
+    scheme = selectors.scheme_for(organization)
+    parts = scheme.parts if scheme else list(rules.DEFAULT_SCHEME)
+    years = selectors.points_years(org=organization, year=year, today=today)
+    totals = {
+        mid: sum((p.points for p in rules.member_points(parts, data)), Decimal(0))
+        for mid, data in years.items()
+    }
+    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    rows = [(m, totals.get(m.pk, Decimal(0))) for m in selectors.roster(organization)] if may_keep else []
+    return render(request, "records/points.html", {
+        "org": organization, "year": year, "years": range(today.year, today.year - 4, -1), "scheme": scheme,
+        "parts": parts, "rows": rows, "may_keep": may_keep, "distribution": rules.distribution(totals.values()),
+    })  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def points_member(request, pk: int, member_pk: int):
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    member = get_scoped_or_404(
+        selectors.roster(organization).only("id", "name", "org_path", "organization"), pk=member_pk
+    )
+    year = _year(request)
+    today = timezone.localdate()
+    scheme = selectors.scheme_for(organization)
+    parts = scheme.parts if scheme else list(rules.DEFAULT_SCHEME)
+    exemption = PointsExemption.objects.filter(member=member, year=year).first()
+    item_form = PointsItemForm(request.POST if request.POST.get("action") == "item" else None, parts=parts)
+    exempt_form = ExemptionForm(request.POST if request.POST.get("action") == "exempt" else None,
+                                initial={"reason": exemption.reason if exemption else ""})  # fmt: skip
+    if request.method == "POST":
+        form = item_form if request.POST.get("action") == "item" else exempt_form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if form is item_form:
+                    services.points_item_add(actor=request.user, member=member, year=year, part=data["part"],
+                                             points=data["points"], reason=data["reason"], parts=parts)  # fmt: skip
+                else:
+                    services.points_exemption_set(
+                        actor=request.user, member=member, year=year, reason=data["reason"]
+                    )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(
+                    f"{reverse('records:points_member', args=[organization.pk, member.pk])}?year={year}"
+                )
+    _scheme, scored, total = selectors.member_points(member=member, year=year, today=today)
+    items = PointsItem.objects.filter(member=member, year=year).select_related("given_by").order_by("id")
+    return render(request, "records/points_member.html", {
+        "org": organization, "member": member, "year": year, "scored": scored, "total": total, "items": items,
+        "item_form": item_form, "exempt_form": exempt_form, "exemption": exemption,
+    })  # fmt: skip
