@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from shuzhi.records.models import PointsItem, PointsScheme
+from shuzhi.records.selectors import member_points
 from shuzhi.records.services import (
     Mark,
     commitment_add,
@@ -19,7 +20,6 @@ from shuzhi.records.services import (
     points_exemption_set,
     points_item_add,
 )
-from shuzhi.records.selectors import member_points
 from shuzhi.testing.records import branch_secretary
 
 pytestmark = pytest.mark.django_db
