@@ -509,3 +509,38 @@ def demo_dues_ensure(*, root: Organization, year: int, until, seed: int = 2024) 
         DuesAccount.objects.bulk_create(accounts, batch_size=RECORD_BATCH)
         DuesPayment.objects.bulk_create(payments, batch_size=RECORD_BATCH)
     return len(payments)
+
+
+COMMITMENT_TEXTS = ["帮扶 1 户困难群众", "参加 4 次志愿服务", "带头开展环境整治", "学习党章党规并交流体会",
+                    "联系 3 户群众、每季度走访一次", "带动 1 名青年向党组织靠拢", "参与矛盾纠纷调解"]  # fmt: skip
+
+
+def demo_commitments_ensure(*, root: Organization, year: int, seed: int = 2024) -> int:
+    """One or two commitments of the year for most members; last year's reviewed (most kept).
+    Done once per year; returns the commitments written."""
+    import random
+
+    from shuzhi.records.models import Commitment
+
+    if Commitment.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    rng = random.Random(f"{seed}/commitments/{year}")
+    reviewed = year < timezone.localdate().year
+    rows = []
+    for member_id, path in (
+        Member.objects.filter(in_subtree("org_path", root.path))
+        .values_list("id", "org_path")
+        .order_by("org_path", "id")
+    ):
+        if rng.random() < 0.15:
+            continue
+        for text in rng.sample(COMMITMENT_TEXTS, rng.randint(1, 2)):
+            status, note = "pending", ""
+            if reviewed:
+                roll = rng.random()
+                status = "kept" if roll < 0.8 else "partly" if roll < 0.95 else "not_kept"
+                note = "" if status == "kept" else "因外出务工未能全部完成"
+            rows.append(Commitment(member_id=member_id, org_path=path, year=year, text=text, status=status,
+                                   review_note=note))  # fmt: skip
+    Commitment.objects.bulk_create(rows, batch_size=RECORD_BATCH)
+    return len(rows)

@@ -58,3 +58,16 @@ def test_the_demo_dues_have_exemptions_and_some_flagged_arrears():
         rows = dues_sheet(org=branch, year=2025, today=date(2026, 12, 3))
         flagged += sum(1 for r in rows if r.arrears and r.arrears.flagged)
     assert flagged > 0
+
+
+def test_the_demo_commitments_are_reviewed_for_a_past_year_only():
+    from shuzhi.demo.services import demo_commitments_ensure
+    from shuzhi.records.models import Commitment
+
+    stats = city_write(generator=CityGenerator(seed=3, organizations=320, members=800, as_of=date(2026, 12, 3)))
+    assert demo_commitments_ensure(root=stats.root, year=2020, seed=3) > 0
+    assert demo_commitments_ensure(root=stats.root, year=2099, seed=3) > 0
+    assert not Commitment.objects.filter(year=2020, status="pending").exists()
+    assert Commitment.objects.filter(year=2020, status="partly").exclude(review_note="").exists()
+    assert set(Commitment.objects.filter(year=2099).values_list("status", flat=True)) == {"pending"}
+    assert demo_commitments_ensure(root=stats.root, year=2020, seed=3) == 0

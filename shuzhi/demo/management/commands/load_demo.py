@@ -5,6 +5,7 @@ from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
 from shuzhi.demo.services import (
     city_write,
     demo_accounts_ensure,
+    demo_commitments_ensure,
     demo_cycle_ensure,
     demo_dues_ensure,
     demo_records_ensure,
@@ -59,6 +60,11 @@ class Command(BaseCommand):
         )
         if payments:
             self.stdout.write(f"已写入上年度和本年度的党费核定和交纳记录（交纳 {payments} 笔）。")
+        promised = sum(
+            demo_commitments_ensure(root=root, year=year, seed=seed) for year in (today.year - 1, today.year)
+        )
+        if promised:
+            self.stdout.write(f"已写入上年度和本年度的党员承诺 {promised} 项。")
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
         width = max(len(login["username"]) for login in logins)
