@@ -24,6 +24,18 @@ _secrets = local_secrets(Path(env_str("SHUZHI_SECRETS_FILE") or DATA_DIR / "secr
 SECRET_KEY = env_str("SHUZHI_SECRET_KEY") or _secrets["secret_key"]
 FIELD_ENCRYPTION_KEYS = env_list("SHUZHI_FIELD_ENCRYPTION_KEYS", [_secrets["field_encryption_key"]])
 FIELD_HASH_KEY = env_str("SHUZHI_FIELD_HASH_KEY") or _secrets["field_hash_key"]
+# The audit chain is an HMAC under this key, which never enters the database: whoever holds the
+# database alone cannot re-hash rows they changed.
+AUDIT_KEY = env_str("SHUZHI_AUDIT_KEY") or _secrets["audit_key"]
+# Uploaded and generated files (sheets, error reports, attachments) are encrypted at rest; the
+# first key encrypts, every key listed decrypts (rotation: put the new key first).
+FILE_ENCRYPTION_KEYS = env_list("SHUZHI_FILE_ENCRYPTION_KEYS", [_secrets["file_encryption_key"]])
+# Anchors of the audit chain outside the database: the chain head is appended to a file here
+# after every commit that adds events. Keep it apart from the data folder (and from whoever can
+# write the database), ideally append-only (chattr +a) or on another machine's mount.
+AUDIT_ANCHOR_DIR = Path(
+    env_str("SHUZHI_AUDIT_ANCHOR_DIR") or DATA_DIR.parent / f"{DATA_DIR.name}-audit-anchors"
+)
 
 ALLOWED_HOSTS = env_list("SHUZHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("SHUZHI_CSRF_TRUSTED_ORIGINS", [])

@@ -5,8 +5,11 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
+from shuzhi.core.access import require
+from shuzhi.core.anchors import anchor_append, audit_key, digest_make
 from shuzhi.core.middleware import request_ip
 from shuzhi.core.models import AuditChainHead, AuditEvent, Notification
+from shuzhi.core.roles import Capability
 from shuzhi.core.rules import GENESIS_HASH, ChainEntry, normalise_changes
 from shuzhi.core.tasks import send_notification_mail
 
@@ -53,7 +56,7 @@ def audit_record(
         changes=normalise_changes(changes),
         prev_hash=head.hash,
     )
-    digest = entry.compute_hash()
+    digest = entry.compute_hash(audit_key())
     event = AuditEvent.objects.create(
         seq=entry.seq,
         created_at=entry.created_at,
@@ -72,6 +75,8 @@ def audit_record(
     head.seq = entry.seq
     head.hash = digest
     head.save(update_fields=["seq", "hash", "updated_at"])
+    # the head outside the database once it is committed (a rolled-back event is never anchored)
+    transaction.on_commit(lambda: anchor_append(entry.seq, digest))
     return event
 
 
@@ -105,3 +110,25 @@ def notifications_mark_read(*, user) -> int:
     get_user_model().objects.filter(pk=user.pk).update(unread_notifications=0)
     user.unread_notifications = 0
     return count
+
+
+def audit_head_anchor() -> tuple[int, str]:
+    """Write the committed chain head to the anchor file (every commit does; the worker repeats
+    it every few minutes, so a head whose commit-time write failed is anchored too)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None:
+        return 0, GENESIS_HASH
+    anchor_append(head.seq, head.hash)
+    return head.seq, head.hash
+
+
+def audit_digest_issue(*, actor) -> dict:
+    """The signed digest of the chain head the auditor downloads and keeps outside the system;
+    audited (who took which head)."""
+    require(actor, Capability.READ_AUDIT)
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        seq, digest = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+        signed = digest_make(seq=seq, digest=digest, when=timezone.now())
+        audit_record(actor=actor, action="audit.digest", target_repr=f"#{seq}", extra={"seq": seq})
+    return signed

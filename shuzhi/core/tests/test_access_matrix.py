@@ -44,6 +44,7 @@ PAGES = [
     ("accounts:security_policy", {}, {"secadmin"}, {"GET", "POST"}),
     ("core:audit_list", {}, {"auditor"}, {"GET"}),
     ("core:audit_verify", {}, {"auditor"}, {"GET", "POST"}),
+    ("core:audit_digest", {}, {"auditor"}, {"POST"}),
 ]
 
 
