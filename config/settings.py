@@ -4,6 +4,7 @@ The defaults serve the quick start (embedded SQLite under ./var). Production set
 (PostgreSQL), SHUZHI_ALLOWED_HOSTS and keeps SHUZHI_HTTPS on.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -107,6 +108,17 @@ TEMPLATES = [
 
 FORM_RENDERER = "shuzhi.core.forms.BootstrapRenderer"
 
+
+def _private_file(path: Path) -> None:
+    """Create the embedded database's file readable by its owner only (SQLite gives its -wal and
+    -shm files the database file's mode), and take back a wider mode left by an older release."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
+
+
 # Database: embedded SQLite unless DATABASE_URL names another.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
@@ -132,6 +144,7 @@ else:
             ),
         },
     }
+    _private_file(_db["NAME"])
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -241,6 +254,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
+# files and folders under the data folder are the platform's own: no other local user reads them
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 S3_BUCKET = env_str("SHUZHI_S3_BUCKET")
 if S3_BUCKET:
     _s3 = {name: env_str(f"SHUZHI_S3_{name}") for name in ("ENDPOINT", "ACCESS_KEY", "SECRET_KEY")}

@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from storages.backends.s3 import S3Storage
 
+from shuzhi.core.files import is_sealed, unseal
 from shuzhi.exchange.models import ExchangeJob
 from shuzhi.members.models import Member
 from shuzhi.reports.models import Attachment
@@ -44,7 +45,10 @@ def s3(settings, store, tmp_path):
 
 
 def _new_objects(store, before: dict[str, bytes]) -> dict[str, bytes]:
-    return {key: data for key, data in store.objects().items() if key not in before}
+    """The new objects, opened with the file key: in the store itself each is sealed."""
+    new = {key: data for key, data in store.objects().items() if key not in before}
+    assert all(is_sealed(data) for data in new.values()), "a file left the app unencrypted"
+    return {key: unseal(data) for key, data in new.items()}
 
 
 def _docx(text: str) -> bytes:

@@ -1,0 +1,67 @@
+"""Files holding personal data are encrypted at rest and readable by the platform's user only;
+the embedded database too is created mode 0600."""
+
+import base64
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import override_settings
+
+from shuzhi.core.files import is_sealed, seal, unseal
+
+ROOT = Path(__file__).resolve().parents[3]
+SHEET = "身份证号,联系电话\n110101199003071233,13812345678\n".encode()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_stored_file_is_sealed_on_disk_mode_0600_and_read_back_whole(settings):
+    name = default_storage.save("exchange/2026/01/roster.xlsx", ContentFile(SHEET))
+    on_disk = Path(settings.MEDIA_ROOT) / name
+    raw = on_disk.read_bytes()
+    assert is_sealed(raw) and b"110101199003071233" not in raw and b"13812345678" not in raw
+    assert _mode(on_disk) == 0o600
+    assert _mode(on_disk.parent) == 0o700
+    with default_storage.open(name) as stored:
+        assert stored.read() == SHEET
+    assert default_storage.size(name) == len(SHEET)
+
+
+def test_a_file_is_opened_with_an_older_key_after_rotation_and_refused_without_any(settings):
+    old = settings.FILE_ENCRYPTION_KEYS[0]
+    sealed = seal(SHEET)
+    new = base64.b64encode(b"n" * 32).decode()
+    with override_settings(FILE_ENCRYPTION_KEYS=[new, old]):
+        assert unseal(sealed) == SHEET
+        assert unseal(seal(SHEET)) == SHEET
+    with override_settings(FILE_ENCRYPTION_KEYS=[new]), pytest.raises(Exception, match="key"):
+        unseal(sealed)
+
+
+def test_a_file_stored_before_encryption_is_still_read(settings):
+    plain = Path(settings.MEDIA_ROOT) / "exchange" / "old.xlsx"
+    plain.parent.mkdir(parents=True)
+    plain.write_bytes(b"PK old sheet")
+    with default_storage.open("exchange/old.xlsx") as stored:
+        assert stored.read() == b"PK old sheet"
+
+
+def test_the_embedded_database_and_the_secrets_are_created_for_their_owner_only(tmp_path):
+    data = tmp_path / "data"
+    env = {**os.environ, "SHUZHI_DATA_DIR": str(data), "SHUZHI_SECRETS_FILE": ""}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, check=True, capture_output=True)
+    assert _mode(data / "shuzhi.sqlite3") == 0o600
+    assert _mode(data / "secrets.json") == 0o600
+    # a database left world-readable by an older release is taken back
+    (data / "shuzhi.sqlite3").chmod(0o644)
+    subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, check=True, capture_output=True)
+    assert _mode(data / "shuzhi.sqlite3") == 0o600
