@@ -21,9 +21,17 @@ DEBUG = env_bool("SHUZHI_DEBUG", False)
 
 # Secrets come from the environment in production; otherwise from a file outside git that is
 # generated on first start. Losing that file makes encrypted personal data unreadable.
-_secrets = local_secrets(Path(env_str("SHUZHI_SECRETS_FILE") or DATA_DIR / "secrets.json"))
+# SHUZHI_SECRETS_FILE puts the file apart from the data folder (another disk, another backup),
+# so that a copy of the data alone reveals no personal data (`check --deploy` warns otherwise).
+SECRETS_FILE = Path(env_str("SHUZHI_SECRETS_FILE") or DATA_DIR / "secrets.json")
+_secrets = local_secrets(SECRETS_FILE)
 SECRET_KEY = env_str("SHUZHI_SECRET_KEY") or _secrets["secret_key"]
-FIELD_ENCRYPTION_KEYS = env_list("SHUZHI_FIELD_ENCRYPTION_KEYS", [_secrets["field_encryption_key"]])
+# `manage.py rotate_field_key --new-key` puts a new key first in the file's list; the rotation
+# then re-encrypts every row under it
+FIELD_ENCRYPTION_KEYS = env_list(
+    "SHUZHI_FIELD_ENCRYPTION_KEYS",
+    _secrets.get("field_encryption_keys") or [_secrets["field_encryption_key"]],
+)
 FIELD_HASH_KEY = env_str("SHUZHI_FIELD_HASH_KEY") or _secrets["field_hash_key"]
 # The audit chain is an HMAC under this key, which never enters the database: whoever holds the
 # database alone cannot re-hash rows they changed.

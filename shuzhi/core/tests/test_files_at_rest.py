@@ -65,3 +65,15 @@ def test_the_embedded_database_and_the_secrets_are_created_for_their_owner_only(
     (data / "shuzhi.sqlite3").chmod(0o644)
     subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, check=True, capture_output=True)
     assert _mode(data / "shuzhi.sqlite3") == 0o600
+
+
+def test_the_deploy_check_warns_when_the_keys_or_anchors_live_in_the_data_folder(settings, tmp_path):
+    from shuzhi.core.checks import keys_apart_from_data
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.SECRETS_FILE = tmp_path / "data" / "secrets.json"
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "data" / "anchors"
+    assert [w.id for w in keys_apart_from_data(None)] == ["shuzhi.W001", "shuzhi.W002"]
+    settings.SECRETS_FILE = tmp_path / "keys" / "secrets.json"
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "anchors"
+    assert keys_apart_from_data(None) == []
