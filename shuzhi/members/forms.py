@@ -46,7 +46,7 @@ class MemberFilterForm(StyledFormMixin, forms.Form):
         return data
 
 
-class MemberFindForm(forms.Form):
+class MemberFindForm(StyledFormMixin, forms.Form):
     """Find a member by the whole ID number: posted, so the number never appears in an address
     (and so in no server or proxy log, browser history or Referer)."""
 
