@@ -83,10 +83,46 @@ class EncryptedStorageMixin:
             sealed = is_sealed(stored.read(len(MAGIC)))
         return raw - HEADER - _TAG if sealed else raw
 
+    def seal_in_place(self, name) -> bool:
+        """Encrypt a file stored in clear by an older release; False if it already is sealed."""
+        with super()._open(name, "rb") as stored:
+            data = stored.read()
+        if is_sealed(data):
+            return False
+        self._replace(name, seal(data))
+        return True
+
+    def _replace(self, name, data: bytes) -> None:
+        raise NotImplementedError
+
 
 class EncryptedFileSystemStorage(EncryptedStorageMixin, FileSystemStorage):
-    pass
+    def _replace(self, name, data: bytes) -> None:
+        """Write beside the file and rename over it: a crash leaves the old file or the new one."""
+        target = os.path.join(self.location, name)
+        temporary = f"{target}.sealing"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+
+    def listdir_all(self, folder: str = "") -> list[str]:
+        directories, files = self.listdir(folder)
+        found = [f"{folder}/{name}".lstrip("/") for name in files if not name.endswith(".sealing")]
+        for directory in directories:
+            found += self.listdir_all(f"{folder}/{directory}".lstrip("/"))
+        return found
 
 
 class EncryptedS3Storage(EncryptedStorageMixin, S3Storage):
-    pass
+    def _replace(self, name, data: bytes) -> None:
+        S3Storage._save(self, name, ContentFile(data))  # the backend's own: an object is replaced whole
+
+    def listdir_all(self, folder: str = "") -> list[str]:
+        directories, files = self.listdir(folder)
+        found = [f"{folder}/{name}".lstrip("/") for name in files]
+        for directory in directories:
+            found += self.listdir_all(f"{folder}/{directory}".lstrip("/"))
+        return found

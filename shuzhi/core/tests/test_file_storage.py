@@ -150,3 +150,22 @@ def test_no_code_reaches_stored_files_around_the_storage_api():
         if AROUND_STORAGE.search(line)
     ]
     assert found == []
+
+
+def test_an_object_stored_in_clear_by_an_older_release_is_sealed_in_the_store(s3):
+    from django.core.management import call_command
+
+    from django.core.files.base import ContentFile
+
+    plain = b"PK an old roster 110101199003071233"
+    S3Storage._save(
+        storages["default"], "exchange/2025/old.xlsx", ContentFile(plain)
+    )  # as an older release did
+    assert s3.objects()["exchange/2025/old.xlsx"] == plain
+
+    call_command("seal_stored_files", stdout=io.StringIO())
+
+    stored = s3.objects()["exchange/2025/old.xlsx"]
+    assert is_sealed(stored) and unseal(stored) == plain
+    with storages["default"].open("exchange/2025/old.xlsx") as opened:
+        assert opened.read() == plain

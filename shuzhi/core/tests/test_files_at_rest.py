@@ -2,6 +2,7 @@
 the embedded database too is created mode 0600."""
 
 import base64
+import io
 import os
 import stat
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import override_settings
 
 from shuzhi.core.files import is_sealed, seal, unseal
@@ -77,3 +79,25 @@ def test_the_deploy_check_warns_when_the_keys_or_anchors_live_in_the_data_folder
     settings.SECRETS_FILE = tmp_path / "keys" / "secrets.json"
     settings.AUDIT_ANCHOR_DIR = tmp_path / "anchors"
     assert keys_apart_from_data(None) == []
+
+
+def test_files_stored_in_clear_by_an_older_release_are_sealed_in_place(settings):
+    media = Path(settings.MEDIA_ROOT)
+    old = media / "exchange" / "2025" / "01" / "old.xlsx"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(SHEET)
+    old.chmod(0o644)
+    new = default_storage.save("exchange/reports/new-errors.xlsx", ContentFile(b"new report"))
+    before_new = (media / new).read_bytes()
+
+    out = io.StringIO()
+    call_command("seal_stored_files", stdout=out)
+
+    assert "加密其中 1 个" in out.getvalue()
+    assert is_sealed(old.read_bytes()) and b"110101199003071233" not in old.read_bytes()
+    assert _mode(old) == 0o600 and _mode(old.parent) == 0o700
+    assert (media / new).read_bytes() == before_new  # sealed already: left alone
+    with default_storage.open("exchange/2025/01/old.xlsx") as stored:
+        assert stored.read() == SHEET
+    call_command("seal_stored_files", stdout=io.StringIO())  # again: nothing to do
+    assert unseal(old.read_bytes()) == SHEET
