@@ -153,9 +153,8 @@ def test_no_code_reaches_stored_files_around_the_storage_api():
 
 
 def test_an_object_stored_in_clear_by_an_older_release_is_sealed_in_the_store(s3):
-    from django.core.management import call_command
-
     from django.core.files.base import ContentFile
+    from django.core.management import call_command
 
     plain = b"PK an old roster 110101199003071233"
     S3Storage._save(
