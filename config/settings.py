@@ -6,12 +6,13 @@ The defaults serve the quick start (embedded SQLite under ./var). Production set
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, local_secrets
+from config.env import env_bool, env_int, env_list, env_str, env_url, local_secrets
 from config.storage import local_files, s3_files
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -297,6 +298,13 @@ EMAIL_HOST_PASSWORD = env_str("SHUZHI_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("SHUZHI_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SHUZHI_EMAIL_FROM") or "shuzhi@localhost"
 SITE_URL = env_str("SHUZHI_SITE_URL").rstrip("/")  # links in e-mails, e.g. https://shuzhi.example.gov.cn
+# The address printed inside the ballot slips' QR codes and under their short codes: the one the
+# meeting room's phones reach this server at (http://192.168.1.20:8000 on a room's network). Its
+# host is served (added to ALLOWED_HOSTS). Unset: SHUZHI_SITE_URL, else the address the slips
+# were printed from, which the slips page warns about when it is this machine's own.
+BALLOT_BASE_URL = env_url("SHUZHI_BALLOT_BASE_URL")
+if BALLOT_BASE_URL and urlsplit(BALLOT_BASE_URL).hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(urlsplit(BALLOT_BASE_URL).hostname)
 
 # make run prints the demo accounts' generated passwords from here on every start
 DEMO_LOGINS_FILE = DATA_DIR / "demo_logins.json"
