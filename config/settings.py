@@ -162,6 +162,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# A new or reset password is one-time: it only lets its holder choose their own, and stops
+# working after this many hours (and after its first sign-in, once that session idles out).
+ONE_TIME_PASSWORD_HOURS = env_int("SHUZHI_ONE_TIME_PASSWORD_HOURS", 72, minimum=1, maximum=24 * 30)
+
 # Lockout (django-axes): limits come from the security administrator's policy in the database.
 AXES_FAILURE_LIMIT = "shuzhi.accounts.selectors.lockout_failure_limit"
 AXES_COOLOFF_TIME = "shuzhi.accounts.selectors.lockout_cooloff"

@@ -1,19 +1,22 @@
 import secrets
 import string
+from datetime import timedelta
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import SecurityPolicy, User
 from shuzhi.accounts.selectors import POLICY_CACHE_KEY
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import ADMIN_ROLES, Capability
-from shuzhi.core.services import audit_diff, audit_record
+from shuzhi.core.services import audit_diff, audit_record, notify
 from shuzhi.orgs.models import Organization
 
 _ALPHABETS = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!@#$%^&*-_=+?")
@@ -26,6 +29,28 @@ def generate_password(length: int = 14) -> str:
     chars += [secrets.choice(pool) for _ in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
+
+
+def _issue_one_time_password(user: User) -> str:
+    """Give the account a generated password that only lets its holder choose their own.
+
+    Until it is changed the session can do nothing else (SessionPolicyMiddleware); it stops
+    working after settings.ONE_TIME_PASSWORD_HOURS, and after its first sign-in only for the
+    rest of that session's idle limit, so whoever handed it over cannot keep using it.
+    """
+    password = generate_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_expires_at = timezone.now() + timedelta(hours=settings.ONE_TIME_PASSWORD_HOURS)
+    return password
+
+
+def one_time_password_used(user: User, *, idle_minutes: int) -> None:
+    """The first sign-in with a one-time password: it works no longer than this session may idle."""
+    limit = timezone.now() + timedelta(minutes=idle_minutes)
+    if user.must_change_password and (user.password_expires_at is None or user.password_expires_at > limit):
+        user.password_expires_at = limit
+        User.objects.filter(pk=user.pk).update(password_expires_at=limit)
 
 
 def user_snapshot(user: User) -> dict[str, Any]:
@@ -61,16 +86,8 @@ def user_create(
 ) -> tuple[User, str]:
     """Create an ordinary account with a generated password that must be changed at first login."""
     _check_assignment(actor=actor, organization=organization, role=role, member=member)
-    password = generate_password()
-    user = User(
-        username=username,
-        full_name=full_name,
-        organization=organization,
-        role=role,
-        member=member,
-        must_change_password=True,
-    )
-    user.set_password(password)
+    user = User(username=username, full_name=full_name, organization=organization, role=role, member=member)
+    password = _issue_one_time_password(user)
     user.full_clean()
     user.save()
     audit_record(
@@ -106,11 +123,16 @@ def user_update(
 def user_reset_password(*, actor: User, user: User) -> str:
     if not user.can_be_managed_by(actor):
         raise PermissionDenied
-    password = generate_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password", "updated_at"])
+    password = _issue_one_time_password(user)
+    user.save(update_fields=["password", "must_change_password", "password_expires_at", "updated_at"])
     audit_record(actor=actor, action="user.reset_password", target=user, org_path=user.organization.path)
+    # the holder learns of it (in the app, and by e-mail when they have an address), so a reset
+    # they did not ask for is noticed
+    notify(
+        recipients=[user],
+        text=_("您的登录密码已于 %(when)s 由%(actor)s重置。如非您本人申请，请立即联系安全管理员。")
+        % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "actor": actor},
+    )
     return password
 
 
@@ -127,7 +149,8 @@ def user_set_own_password(*, user: User, password: str) -> None:
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password", "updated_at"])
+    user.password_expires_at = None
+    user.save(update_fields=["password", "must_change_password", "password_expires_at", "updated_at"])
     audit_record(actor=user, action="user.change_password", target=user, org_path=user.organization.path)
 
 

@@ -30,6 +30,13 @@ class ShuzhiLoginView(LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.one_time_password_used(
+            form.get_user(), idle_minutes=selectors.security_policy().session_idle_minutes
+        )
+        return response
+
 
 def locked_out(request, original_response=None, credentials=None):
     """django-axes calls this instead of the login view once an account is locked."""
