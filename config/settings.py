@@ -169,7 +169,9 @@ ONE_TIME_PASSWORD_HOURS = env_int("SHUZHI_ONE_TIME_PASSWORD_HOURS", 72, minimum=
 # Lockout (django-axes): limits come from the security administrator's policy in the database.
 AXES_FAILURE_LIMIT = "shuzhi.accounts.selectors.lockout_failure_limit"
 AXES_COOLOFF_TIME = "shuzhi.accounts.selectors.lockout_cooloff"
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# An account is locked for the address the failures came from only, so that someone elsewhere
+# cannot lock its holder out by typing wrong passwords under their name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # the lock lasts the policy's minutes from the lockout; tries during it do not extend it
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -177,6 +179,10 @@ AXES_LOCKOUT_CALLABLE = "shuzhi.accounts.views.locked_out"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# A wider limit per source address, whatever the names tried: past it the login form is refused
+# before any password is hashed or any row written, until the window has passed.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("SHUZHI_LOGIN_ADDRESS_LIMIT", 30, minimum=5)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("SHUZHI_LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1)
 
 # Sessions: the idle timeout is enforced by SessionPolicyMiddleware from the policy; this is
 # the ceiling for a session cookie that somehow escapes it.
@@ -269,8 +275,7 @@ SITE_URL = env_str("SHUZHI_SITE_URL").rstrip("/")  # links in e-mails, e.g. http
 DEMO_LOGINS_FILE = DATA_DIR / "demo_logins.json"
 PAGE_SIZE = 20
 
-# Lockout is per account (等保): adding the address would lock a whole office behind one NAT
-# address after a few colleagues mistype.
+# Lockout is per account and address together (see AXES_LOCKOUT_PARAMETERS).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGGING = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import SecurityPolicy, User
-from shuzhi.accounts.selectors import POLICY_CACHE_KEY
+from shuzhi.accounts.selectors import POLICY_CACHE_KEY, address_failure_key
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import ADMIN_ROLES, Capability
 from shuzhi.core.services import audit_diff, audit_record, notify
@@ -142,6 +142,42 @@ def user_unlock(*, actor: User, user: User) -> None:
         raise PermissionDenied
     axes_reset(username=user.username)
     audit_record(actor=actor, action="user.unlock", target=user, org_path=user.organization.path)
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, username: str) -> int:
+    """The security administrator lifts a lockout: any account's, administrators' included."""
+    if not actor.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied
+    cleared = axes_reset(username=username)
+    user = User.objects.filter(username=username).first()
+    audit_record(
+        actor=actor,
+        action="user.unlock",
+        target=user,
+        target_repr="" if user is not None else username,
+        org_path=user.organization.path if user is not None else "",
+        extra={"cleared": cleared},
+    )
+    return cleared
+
+
+def login_failed_from(address: str) -> int:
+    """Count a failed sign-in against its source address; the count lapses after the window."""
+    if not address:
+        return 0
+    key = address_failure_key(address)
+    cache.add(key, 0, settings.LOGIN_ADDRESS_WINDOW_MINUTES * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # lapsed between add and incr
+        cache.set(key, 1, settings.LOGIN_ADDRESS_WINDOW_MINUTES * 60)
+        count = 1
+    if count == settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+        audit_record(
+            actor=None, action="auth.address_limited", target_repr=address, extra={"failures": count}
+        )
+    return count
 
 
 @transaction.atomic
