@@ -5,7 +5,6 @@ from datetime import timedelta
 from unittest import mock
 
 import time_machine
-
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import get_hasher
