@@ -184,9 +184,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("SHUZHI_LOGIN_ADDRESS_LIMIT", 30, minimum=5)
 LOGIN_ADDRESS_WINDOW_MINUTES = env_int("SHUZHI_LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1)
 
-# Sessions: the idle timeout is enforced by SessionPolicyMiddleware from the policy; this is
-# the ceiling for a session cookie that somehow escapes it.
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# Sessions: the idle timeout is enforced by SessionPolicyMiddleware from the policy, and so is
+# this absolute limit from the sign-in, however active the session; the cookie's own age is the same.
+SESSION_ABSOLUTE_HOURS = env_int("SHUZHI_SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=72)
+SESSION_COOKIE_AGE = 60 * 60 * SESSION_ABSOLUTE_HOURS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

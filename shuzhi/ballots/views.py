@@ -218,6 +218,9 @@ def meeting(request, pk: int):
         if meeting.status == Meeting.Status.VOTING_CLOSED
         else [],
         "rows": rows,
+        "screen_url": request.build_absolute_uri(reverse("ballots:display", args=[meeting.screen_token]))
+        if manage and meeting.screen_token
+        else "",
     }
     return render(request, "ballots/meeting.html", context)
 
@@ -324,6 +327,32 @@ def screen(request, pk: int):
     """The big screen: turnout per class, refreshing by itself; results only when announced."""
     meeting = selectors.meeting_get(viewer=request.user, pk=pk)
     template = "ballots/_screen.html" if request.htmx else "ballots/screen.html"
+    rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
+    return render(
+        request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
+    )
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def screen_link(request, pk: int):
+    """Make (or renew) the big screen's display link, or revoke it."""
+    meeting = _managed(request, pk)
+    active = request.POST.get("action") != "revoke"
+    services.screen_link_set(actor=request.user, meeting=meeting, active=active)
+    messages.success(request, _("大屏幕链接已生成，旧链接随即失效。") if active else _("大屏幕链接已作废。"))
+    return redirect("ballots:meeting", pk=meeting.pk)
+
+
+@never_cache
+@require_GET
+def display(request, token: str):
+    """The big screen on its display link: no sign-in, read-only, nothing but the screen. It
+    refreshes by itself without touching anyone's session."""
+    meeting = selectors.meeting_by_screen_token(token)
+    if meeting is None:
+        raise Http404
+    template = "ballots/_screen.html" if request.htmx else "ballots/display.html"
     rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
     return render(
         request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
