@@ -25,6 +25,7 @@ def pytest_configure(config):
     # the live test server speaks plain http
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture(autouse=True)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shuzhi.core.middleware.TrustedProxyMiddleware",
+    "shuzhi.core.middleware.BodyLimitMiddleware",
     "shuzhi.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -204,8 +206,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS:
+    # plain http is sent to https; browsers remember to use https for this host and its subdomains
+    SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = env_int("SHUZHI_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # believed only when it comes from a trusted proxy: TrustedProxyMiddleware drops it otherwise
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto are believed; from
+# anyone else those headers are dropped and the connecting address is the client's.
+TRUSTED_PROXIES = env_list("SHUZHI_TRUSTED_PROXIES", [])
+
+# Request bodies: a form at most 2.5 MB; a file upload at most this much (the member sheet, 64 MB,
+# is the largest); views may allow less (the anonymous ballot page allows 64 KB). Refused before
+# the body is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_UPLOAD_BYTES = env_int("SHUZHI_MAX_UPLOAD_MB", 70, minimum=1, maximum=1024) * 1024 * 1024
 
 # Only the app's own origin; images may be data: URIs because Bootstrap draws its form controls
 # with inline SVG.
@@ -271,6 +286,10 @@ EMAIL_HOST_PASSWORD = env_str("SHUZHI_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("SHUZHI_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SHUZHI_EMAIL_FROM") or "shuzhi@localhost"
 SITE_URL = env_str("SHUZHI_SITE_URL").rstrip("/")  # links in e-mails, e.g. https://shuzhi.example.gov.cn
+
+# An uploaded bulletin (通报) template renders in Jinja's sandbox in a child process stopped after
+# this many seconds (twenty times as long for a real bulletin, whose data is bigger than the sample).
+TEMPLATE_SECONDS = env_int("SHUZHI_TEMPLATE_SECONDS", 1, minimum=1, maximum=60)
 
 # make run prints the demo accounts' generated passwords from here on every start
 DEMO_LOGINS_FILE = DATA_DIR / "demo_logins.json"

@@ -29,11 +29,14 @@ from shuzhi.ballots.models import CodeUse, Meeting, PaperCount
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.grades import Grade
+from shuzhi.core.middleware import max_body
 from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.selectors import can_manage, cycle_get
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# the anonymous ballot page takes a few marks and a 500-character suggestion: far less than this
+BALLOT_MAX_BYTES = 64 * 1024
 
 # refusals a phone may get, and the HTTP status that goes with each (a script can tell them apart)
 REFUSAL_STATUS = {
@@ -72,6 +75,7 @@ def _number(value: str) -> object:
     return int(value) if value.isascii() and value.isdigit() else value
 
 
+@max_body(BALLOT_MAX_BYTES)
 @never_cache
 @csrf_exempt  # no session here: the code in the address is the credential, unknown to other sites
 @require_http_methods(["GET", "POST"])
