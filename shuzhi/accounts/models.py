@@ -61,6 +61,12 @@ class User(AbstractUser, TimeStampedModel):
         return f"{self.full_name}（{self.username}）" if self.full_name else self.username
 
     @property
+    def is_unclaimed(self) -> bool:
+        """Nobody holds this account yet: it has no password (a unit without an account), or only
+        a one-time one that was never used to sign in."""
+        return self.last_login is None and (not self.has_usable_password() or self.must_change_password)
+
+    @property
     def one_time_password_expired(self) -> bool:
         return (
             self.must_change_password

@@ -7,7 +7,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shuzhi.accounts.models import SecurityPolicy, User
 from shuzhi.accounts.selectors import POLICY_CACHE_KEY, address_failure_key
 from shuzhi.core.errors import field_error
-from shuzhi.core.roles import ADMIN_ROLES, Capability
+from shuzhi.core.roles import ADMIN_ROLES, Capability, Role
 from shuzhi.core.services import audit_diff, audit_record, notify
 from shuzhi.orgs.models import Organization
 
@@ -142,6 +142,79 @@ def user_unlock(*, actor: User, user: User) -> None:
         raise PermissionDenied
     axes_reset(username=user.username)
     audit_record(actor=actor, action="user.unlock", target=user, org_path=user.organization.path)
+
+
+def _check_organiser_over(actor: User, organization: Organization) -> None:
+    if actor.role != Role.ORGANISER or not actor.is_active:
+        raise PermissionDenied
+    if organization.path == actor.organization.path or not organization.path.startswith(
+        actor.organization.path
+    ):
+        raise PermissionDenied
+
+
+def _free_username(base: str) -> str:
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}_{n}" for n in range(2, 10_000) if f"{base}_{n}" not in taken)
+
+
+@transaction.atomic
+def secretary_placeholder_create(*, actor: User, organization: Organization) -> User:
+    """The secretary account of a unit that has none yet: it cannot sign in (no password) until
+    the organiser invites its holder; meanwhile the organiser may enter the unit's report."""
+    _check_organiser_over(actor, organization)
+    secretary = organization.secretary
+    user = User(
+        username=_free_username(f"sec_{organization.code}".lower()[:140]),
+        full_name=secretary.name
+        if secretary is not None
+        else _("%(unit)s书记") % {"unit": organization.name},
+        organization=organization,
+        role=Role.SECRETARY,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.create_placeholder",
+        target=user,
+        org_path=organization.path,
+        after=user_snapshot(user),
+    )
+    return user
+
+
+@transaction.atomic
+def secretary_invite(*, actor: User, user: User, full_name: str = "") -> str:
+    """The organiser hands a unit's secretary account to its holder: a one-time password, shown
+    once, under the same rules as the system administrator's (changed at first sign-in, expiring).
+    Only for a secretary account of the organiser's subtree that nobody has signed in to yet."""
+    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    _check_organiser_over(actor, user.organization)
+    if user.role != Role.SECRETARY or not user.is_active:
+        raise PermissionDenied
+    if not user.is_unclaimed:
+        raise ValidationError(
+            _("“%(name)s”已由本人登录使用，不能再发放初始密码；如忘记密码请联系系统管理员重置。")
+            % {"name": user.full_name},
+            code="claimed",
+        )
+    if full_name.strip():
+        user.full_name = full_name.strip()[:50]
+    password = _issue_one_time_password(user)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.invite",
+        target=user,
+        org_path=user.organization.path,
+        after={"username": user.username, "full_name": user.full_name},
+    )
+    return password
 
 
 @transaction.atomic
