@@ -1,6 +1,10 @@
 """A reporting unit whose secretary has no account does not block the cycle: the organiser invites
 the secretary (a one-time password under the account rules) or enters the report on its behalf."""
 
+import io
+
+import docx
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from shuzhi.accounts.models import User
@@ -8,6 +12,7 @@ from shuzhi.core.models import AuditEvent
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_advance, reporters_add
 from shuzhi.reports.models import Report
+from shuzhi.reports.services import report_submit
 from shuzhi.testing.cycles import SECTION_TEXT, county_cycle
 
 NEW = "Dang-Jian-2025"
@@ -119,3 +124,27 @@ def test_no_one_else_enters_the_report_of_a_unit_without_account(client, cast):
         client.post(reverse("reports:edit", args=[report.pk]), {"duty": "篡改"})
     report.refresh_from_db()
     assert report.entered_by is None and report.sections.get("duty", "") == ""
+
+
+def test_the_organiser_uploads_a_word_report_on_behalf_and_submits_it(client, cast):
+    document = docx.Document()
+    for heading, text in (("一、履行党建工作第一责任人职责情况", SECTION_TEXT["duty"]),):
+        document.add_paragraph(heading)
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    cycle = _cycle_with_a_unit_without_account(cast)
+    report = Report.objects.get(reporter=_reporter(cycle, cast))
+    client.force_login(cast.county_organiser)
+    upload = SimpleUploadedFile("王庄村述职报告.docx", buffer.getvalue())
+    page = client.post(reverse("reports:import", args=[report.pk]), {"file": upload})
+    assert page.status_code == 200
+    client.post(reverse("reports:import_apply", args=[report.pk]),
+                {**SECTION_TEXT, "problems": "村级后备干部储备不足。"})  # fmt: skip
+    report.refresh_from_db()
+    assert report.entered_by == cast.county_organiser and report.sections["duty"] == SECTION_TEXT["duty"]
+    report_submit(actor=cast.county_organiser, report=report)
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUBMITTED
+    submitted = AuditEvent.objects.filter(target_id=str(report.pk), actor=cast.county_organiser)
+    assert submitted.filter(action="report.enter_on_behalf").count() == 1
