@@ -48,7 +48,13 @@ def _issue_one_time_password(user: User) -> str:
 def one_time_password_used(user: User, *, idle_minutes: int) -> None:
     """The first sign-in with a one-time password: it works no longer than this session may idle."""
     limit = timezone.now() + timedelta(minutes=idle_minutes)
-    if user.must_change_password and (user.password_expires_at is None or user.password_expires_at > limit):
+    # (a password the deployer chose for an administrator on the command line has no expiry: it
+    # was never shown to anyone else)
+    if (
+        user.must_change_password
+        and user.password_expires_at is not None
+        and user.password_expires_at > limit
+    ):
         user.password_expires_at = limit
         User.objects.filter(pk=user.pk).update(password_expires_at=limit)
 
