@@ -4,6 +4,7 @@ The defaults serve the quick start (embedded SQLite under ./var). Production set
 (PostgreSQL), SHUZHI_ALLOWED_HOSTS and keeps SHUZHI_HTTPS on.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -215,6 +216,13 @@ if HTTPS:
 # The reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto are believed; from
 # anyone else those headers are dropped and the connecting address is the client's.
 TRUSTED_PROXIES = env_list("SHUZHI_TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SHUZHI_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from None
 
 # Request bodies: a form at most 2.5 MB; a file upload at most this much (the member sheet, 64 MB,
 # is the largest); views may allow less (the anonymous ballot page allows 64 KB). Refused before

@@ -118,3 +118,17 @@ def test_an_upload_larger_than_the_upload_limit_is_refused(client, cast, setting
     assert client.post(url, {"file": big}).status_code == 413
     small = SimpleUploadedFile("党员.xlsx", b"0" * 1_000)
     assert client.post(url, {"file": small}).status_code != 413
+
+
+def test_a_malformed_proxy_address_stops_the_start_up():
+    code = "import django; django.setup()"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SHUZHI_TRUSTED_PROXIES": "10.0.0.1, nginx",
+    }
+    result = subprocess.run(  # noqa: S603 — our own interpreter and code
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True,
+        cwd=django_settings.BASE_DIR,
+    )  # fmt: skip
+    assert result.returncode != 0 and "'nginx' is not an address or network" in result.stderr
