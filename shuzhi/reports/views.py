@@ -26,7 +26,7 @@ readers = any_capability_required(Capability.WRITE_REPORT, Capability.VIEW_CYCLE
 def _own(request, pk: int) -> Report:
     """A report the user writes: 404 if they may not see it, 403 if they only may read it."""
     report = selectors.report_get(viewer=request.user, pk=pk)
-    if report.reporter.secretary_id != request.user.pk:
+    if not selectors.may_write(request.user, report):
         raise PermissionDenied
     return report
 
@@ -62,7 +62,7 @@ def detail(request, pk: int):
             "attachments": list(report.attachments.all()),
             "versions": versions,
             "may_review": can_manage(request.user, report.reporter.cycle) and report.is_reviewable,
-            "is_writer": report.reporter.secretary_id == request.user.pk,
+            "is_writer": selectors.may_write(request.user, report),
         },
     )
 
