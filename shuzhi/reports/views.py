@@ -109,7 +109,7 @@ def edit(request, pk: int):
             "items": selectors.report_items(report),
             "item_form": ItemForm(),
             "attachment_form": AttachmentForm(),
-            "import_form": ImportForm(),
+            "import_form": ImportForm(auto_id="id_import_%s"),  # two "file" fields on one page
             "attachments": list(report.attachments.all()),
         },
     )
