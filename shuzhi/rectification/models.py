@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core.audit_actions import RECTIFICATION_STEPS
 from shuzhi.core.models import TimeStampedModel
 from shuzhi.rectification import rules
 
@@ -90,9 +91,10 @@ class ItemEvent(models.Model):
     """One change of an item: the history shown on its page (the audit log keeps it too)."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=30)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
+    # the steps' names are the audit log's (core.audit_actions): one vocabulary for both
+    action = models.CharField(_("操作"), max_length=30, choices=list(RECTIFICATION_STEPS.items()))
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True, choices=Item.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True, choices=Item.Status.choices)
     note = models.TextField(_("说明"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
