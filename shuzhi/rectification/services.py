@@ -15,7 +15,7 @@ from shuzhi.ballots.models import Comment
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
-from shuzhi.core.uploads import check_upload
+from shuzhi.core.uploads import check_upload, files_removed_on_error
 from shuzhi.cycles.models import Cycle
 from shuzhi.rectification import rules
 from shuzhi.rectification.models import Accountability, Evidence, Item, ItemEvent, Milestone, QuarterlyCheck
@@ -203,8 +203,7 @@ def plan_confirm(*, actor, cycle: Cycle) -> int:
     return len(items)
 
 
-def _store_evidence(milestone: Milestone, upload: IO[bytes], name: str, size: int) -> Evidence:
-    kind = check_upload(upload, size, allowed=EVIDENCE_KINDS, max_bytes=EVIDENCE_MAX_BYTES)
+def _store_evidence(milestone: Milestone, upload: IO[bytes], name: str, kind: str, stored: list) -> Evidence:
     upload.seek(0)
     data = upload.read(EVIDENCE_MAX_BYTES + 1)
     digest = hashlib.sha256(data).hexdigest()
@@ -212,6 +211,7 @@ def _store_evidence(milestone: Milestone, upload: IO[bytes], name: str, size: in
         milestone=milestone, original_name=name[-200:], kind=kind, size=len(data), sha256=digest
     )
     evidence.file.save(f"{digest[:16]}.{'jpg' if kind == 'jpeg' else kind}", ContentFile(data), save=False)
+    stored.append(evidence.file)
     evidence.save()
     return evidence
 
@@ -230,12 +230,21 @@ def milestone_add(*, actor, item: Item, on: date, text: str, files=()) -> Milest
         raise field_error("text", _("请填写进展情况。"), "required")
     if on > timezone.localdate():
         raise field_error("on", _("进展日期不能晚于今天。"), "future")
-    milestone = Milestone.objects.create(item=item, on=on, text=text.strip(), created_by=actor)
-    stored = [_store_evidence(milestone, upload, upload.name, upload.size) for upload in files]
-    _event(item, actor=actor, action="milestone", before=item.status,
-           note=text.strip()[:200] + (f"（佐证 {len(stored)} 件）" if stored else ""))  # fmt: skip
-    if item.status in (Item.Status.NOT_STARTED, Item.Status.RETURNED, Item.Status.OVERDUE):
-        _move(item, Item.Status.IN_PROGRESS, actor=actor, who="unit", action="start")
+    # every file judged before any is stored; a refusal after that removes what was stored
+    kinds = [
+        check_upload(upload, upload.size, allowed=EVIDENCE_KINDS, max_bytes=EVIDENCE_MAX_BYTES)
+        for upload in files
+    ]
+    with files_removed_on_error() as stored_files:
+        milestone = Milestone.objects.create(item=item, on=on, text=text.strip(), created_by=actor)
+        stored = [
+            _store_evidence(milestone, upload, upload.name, kind, stored_files)
+            for upload, kind in zip(files, kinds, strict=True)
+        ]
+        _event(item, actor=actor, action="milestone", before=item.status,
+               note=text.strip()[:200] + (f"（佐证 {len(stored)} 件）" if stored else ""))  # fmt: skip
+        if item.status in (Item.Status.NOT_STARTED, Item.Status.RETURNED, Item.Status.OVERDUE):
+            _move(item, Item.Status.IN_PROGRESS, actor=actor, who="unit", action="start")
     return milestone
 
 
