@@ -102,7 +102,7 @@ class ItemEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["item", "created_at", "id"]
+        ordering = ["item_id", "created_at", "id"]
         verbose_name = _("整改记录")
 
     def __str__(self) -> str:
@@ -118,7 +118,7 @@ class Milestone(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["item", "on", "id"]
+        ordering = ["item_id", "on", "id"]
         verbose_name = _("整改进展")
 
     def __str__(self) -> str:
@@ -134,7 +134,7 @@ class Evidence(TimeStampedModel):
     sha256 = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["milestone", "id"]
+        ordering = ["milestone_id", "id"]
         verbose_name = _("佐证材料")
 
     def __str__(self) -> str:
@@ -157,7 +157,7 @@ class QuarterlyCheck(TimeStampedModel):
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["-quarter", "organization", "id"]
+        ordering = ["-quarter", "organization_id", "id"]
         verbose_name = _("季度督查")
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,37 @@ def items_visible_to(user) -> QuerySet[Item]:
     if user.can(Capability.WORK_RECTIFICATION):
         return Item.objects.filter(organization=user.organization)
     return Item.objects.none()
+
+
+def my_items(viewer) -> QuerySet[Item]:
+    """The unit's items by cycle (latest year first), each top-level item followed by its steps.
+
+    Steps sort with their parent (by the parent's deadline and id), the parent first: written
+    out, not left to where a database puts NULLs (PostgreSQL puts them last, SQLite first)."""
+    return (
+        items_visible_to(viewer)
+        .select_related("cycle")
+        .annotate(root_deadline=Coalesce("parent__deadline", "deadline"), root_id=Coalesce("parent_id", "id"))
+        .order_by(
+            "-cycle__year",
+            "cycle_id",
+            "root_deadline",
+            "root_id",
+            F("parent_id").asc(nulls_first=True),
+            "deadline",
+            "id",
+        )
+    )
+
+
+def unit_items(viewer, *, org_pk: int) -> list[Item]:
+    """A unit's top-level items the viewer may see, latest cycle first."""
+    return list(
+        items_visible_to(viewer)
+        .filter(organization_id=org_pk, parent__isnull=True)
+        .select_related("cycle", "organization")
+        .order_by("-cycle__year", "deadline", "id")
+    )
 
 
 def item_get(*, viewer, pk: int) -> Item:

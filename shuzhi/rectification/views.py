@@ -61,23 +61,13 @@ def board(request):
 @capability_required(Capability.WORK_RECTIFICATION)
 @require_GET
 def mine(request):
-    items = (
-        selectors.items_visible_to(request.user)
-        .select_related("cycle")
-        .order_by("-cycle__year", "parent_id", "deadline", "id")
-    )
-    return render(request, "rectification/mine.html", {"items": items})
+    return render(request, "rectification/mine.html", {"items": selectors.my_items(request.user)})
 
 
 @readers
 @require_GET
 def unit(request, org_pk: int):
-    items = (
-        selectors.items_visible_to(request.user)
-        .filter(organization_id=org_pk, parent__isnull=True)
-        .select_related("cycle", "organization")
-    )
-    items = list(items.order_by("-cycle__year", "deadline", "id"))
+    items = selectors.unit_items(request.user, org_pk=org_pk)
     if not items:
         raise PermissionDenied  # outside the viewer's items, or nothing to show
     return render(request, "rectification/unit.html", {"items": items, "organization": items[0].organization})
