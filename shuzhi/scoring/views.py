@@ -23,6 +23,7 @@ from shuzhi.scoring.forms import (
     AdjustmentForm,
     AmendForm,
     AnswerForm,
+    BulletinTemplateForm,
     ImportForm,
     ObjectionForm,
     PublishForm,
@@ -381,7 +382,7 @@ def bulletin_template(request, cycle_pk: int):
         request,
         "scoring/bulletin_template.html",
         {"cycle": cycle, "manage": manage, "stored": stored, "shown": _shown_assessment(cycle) is not None,
-         "fields": documents.FIELDS, "syntax_help": documents.SYNTAX_HELP,
+         "fields": documents.FIELDS, "syntax_help": documents.SYNTAX_HELP, "form": BulletinTemplateForm(),
          "max_mb": documents.MAX_TEMPLATE_BYTES // documents.MB},
     )  # fmt: skip
 
