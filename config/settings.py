@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "treebeard",
     "django_htmx",
     "csp",
@@ -119,7 +121,11 @@ TEMPLATES = [
     },
 ]
 
+# One way to draw a form: django-crispy-forms with its Bootstrap 5 pack. `{{ form }}` and
+# `{{ field.as_field_group }}` go through it too (the renderer's templates hand over to crispy).
 FORM_RENDERER = "shuzhi.core.forms.BootstrapRenderer"
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 
 def _private_file(path: Path) -> None:

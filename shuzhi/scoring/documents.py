@@ -556,7 +556,7 @@ def cadre_rows(assessment: Assessment) -> list[tuple]:
         .order_by("group", "rank", "pk")
     )
     return [
-        (r.reporter.secretary.full_name, r.reporter.organization.name, r.grade, str(r.score),
+        (r.reporter.secretary.full_name, r.reporter.organization.name, r.grade, r.score,
          "是" if r.grade == Grade.GOOD else "否", "、".join(r.vetoes))
         for r in results
     ]  # fmt: skip

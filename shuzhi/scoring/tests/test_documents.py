@@ -363,7 +363,7 @@ def test_the_cadre_export_says_yes_only_for_good_and_lists_the_vetoes(cast, clie
     by_unit = {row[1]: row for row in rows[1:]}
     assert len(by_unit) == 3
     township = by_unit[cast.township_a.name]
-    assert township[0] == cast.township_secretary.full_name and township[2:5] == ["好", "96.00", "是"]
+    assert township[0] == cast.township_secretary.full_name and township[2:5] == ["好", 96, "是"]
     assert township[5] == ""
     vetoed = [row for row in rows[1:] if row[5]]
     assert (
