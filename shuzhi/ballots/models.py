@@ -53,6 +53,9 @@ class Meeting(TimeStampedModel):
     agenda = models.JSONField(_("测评对象"), default=list, editable=False)
     opened_at = models.DateTimeField(_("开始投票时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束投票时间"), null=True, blank=True)
+    # the big screen's read-only display link (/s/<token>/), made and revoked by the organiser;
+    # empty when there is none. It shows what the big screen shows and nothing else.
+    screen_token = models.CharField(_("大屏幕链接令牌"), max_length=40, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["-held_on", "id"]

@@ -39,6 +39,12 @@ def turnout(meeting: Meeting) -> list[dict]:
     ]  # fmt: skip
 
 
+def meeting_by_screen_token(token: str) -> Meeting | None:
+    if not token:
+        return None
+    return Meeting.objects.filter(screen_token=token).select_related("cycle").first()
+
+
 def meeting_get(*, viewer, pk: int) -> Meeting:
     return get_scoped_or_404(
         Meeting.objects.filter(cycle__in=cycles_visible_to(viewer)).select_related("cycle__organization"),

@@ -423,6 +423,18 @@ def rehearsal_clear(*, actor, meeting: Meeting) -> dict[str, int]:
     return cleared
 
 
+@transaction.atomic
+def screen_link_set(*, actor, meeting: Meeting, active: bool) -> Meeting:
+    """Make a new display link for the big screen (any earlier one stops working), or revoke it."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    meeting.screen_token = secrets.token_urlsafe(24) if active else ""
+    meeting.save(update_fields=["screen_token", "updated_at"])
+    audit_record(actor=actor, action="meeting.screen_link" if active else "meeting.screen_link_revoke",
+                 target=meeting, org_path=meeting.cycle.org_path)  # fmt: skip
+    return meeting
+
+
 # ---- casting -----------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("v/", views.vote_enter, name="vote_enter"),
     path("v/done/", views.thanks, name="thanks"),
     path("v/<str:token>/", views.vote, name="vote"),
+    path("s/<str:token>/", views.display, name="display"),
     path("ballots/meetings/new/<int:cycle_pk>/", views.meeting_create, name="meeting_create"),
     path("ballots/meetings/<int:pk>/", views.meeting, name="meeting"),
     path("ballots/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("ballots/meetings/<int:pk>/rehearsal/close/", views.rehearsal_close, name="rehearsal_close"),
     path("ballots/meetings/<int:pk>/rehearsal/clear/", views.rehearsal_clear, name="rehearsal_clear"),
     path("ballots/meetings/<int:pk>/screen/", views.screen, name="screen"),
+    path("ballots/meetings/<int:pk>/screen-link/", views.screen_link, name="screen_link"),
     path("ballots/meetings/<int:pk>/paper/<int:class_pk>/<int:entry>/", views.paper, name="paper"),
     path("ballots/meetings/<int:pk>/scrutineers/", views.scrutineer_add, name="scrutineer_add"),
     path(

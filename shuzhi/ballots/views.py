@@ -35,12 +35,15 @@ from shuzhi.ballots.models import CodeUse, Meeting, PaperCount, Scrutineer
 from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.grades import Grade
+from shuzhi.core.middleware import max_body
 from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record
 from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.selectors import can_manage, cycle_get
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# the anonymous ballot page takes a few marks and a 500-character suggestion: far less than this
+BALLOT_MAX_BYTES = 64 * 1024
 
 # refusals a phone may get, and the HTTP status that goes with each (a script can tell them apart)
 REFUSAL_STATUS = {
@@ -80,6 +83,7 @@ def _number(value: str) -> object:
     return int(value) if value.isascii() and value.isdigit() else value
 
 
+@max_body(BALLOT_MAX_BYTES)
 @never_cache
 @csrf_exempt  # no session here: the code in the address is the credential, unknown to other sites
 @require_http_methods(["GET", "POST"])
@@ -314,6 +318,9 @@ def meeting(request, pk: int):
         "final_comment": meeting.comments.filter(is_final=True).select_related("author").first()
         if rows
         else None,
+        "screen_url": request.build_absolute_uri(reverse("ballots:display", args=[meeting.screen_token]))
+        if manage and meeting.screen_token
+        else "",
     }
     return render(request, "ballots/meeting.html", context)
 
@@ -536,6 +543,32 @@ def screen(request, pk: int):
         rows, _classes = selectors.rehearsal_results(meeting)
     else:
         rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
+    return render(
+        request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
+    )
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def screen_link(request, pk: int):
+    """Make (or renew) the big screen's display link, or revoke it."""
+    meeting = _managed(request, pk)
+    active = request.POST.get("action") != "revoke"
+    services.screen_link_set(actor=request.user, meeting=meeting, active=active)
+    messages.success(request, _("大屏幕链接已生成，旧链接随即失效。") if active else _("大屏幕链接已作废。"))
+    return redirect("ballots:meeting", pk=meeting.pk)
+
+
+@never_cache
+@require_GET
+def display(request, token: str):
+    """The big screen on its display link: no sign-in, read-only, nothing but the screen. It
+    refreshes by itself without touching anyone's session."""
+    meeting = selectors.meeting_by_screen_token(token)
+    if meeting is None:
+        raise Http404
+    template = "ballots/_screen.html" if request.htmx else "ballots/display.html"
+    rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
     return render(
         request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
     )

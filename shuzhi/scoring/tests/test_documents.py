@@ -1,4 +1,5 @@
 import io
+import time
 import zipfile
 from datetime import timedelta
 from urllib.parse import quote
@@ -362,7 +363,7 @@ def test_the_cadre_export_says_yes_only_for_good_and_lists_the_vetoes(cast, clie
     by_unit = {row[1]: row for row in rows[1:]}
     assert len(by_unit) == 3
     township = by_unit[cast.township_a.name]
-    assert township[0] == cast.township_secretary.full_name and township[2:5] == ["好", "96.00", "是"]
+    assert township[0] == cast.township_secretary.full_name and township[2:5] == ["好", 96, "是"]
     assert township[5] == ""
     vetoed = [row for row in rows[1:] if row[5]]
     assert (
@@ -385,3 +386,22 @@ def test_the_cadre_export_is_for_the_cycles_viewers(cast, client, published):
     client.force_login(cast.city_organiser)
     assert client.get(url).status_code == 200
     assert client.post(url).status_code == 405
+
+
+def test_a_template_that_runs_longer_than_a_second_is_stopped_and_refused(cast, client, published):
+    """Loops within loops stay inside the sandbox but would hold a worker for hours."""
+    slow = _template(
+        "{{ organiser }}",
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+    )
+    started = time.monotonic()
+    with pytest.raises(ValidationError) as error:
+        documents.template_check(slow)
+    assert error.value.code == "template_timeout"
+    assert time.monotonic() - started < 5
+    assert "超过 1 秒" in error.value.messages[0]
+    cycle = published.cycle
+    client.force_login(cast.county_organiser)
+    response = _upload(client, cycle, slow, name="慢模板.docx")
+    assert "模板运行超过 1 秒仍未完成" in _messages(response)[1]
+    assert not BulletinTemplate.objects.exists()
