@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from shuzhi.accounts.models import User
-from shuzhi.ballots import rules
+from shuzhi.ballots import rules, selectors
 from shuzhi.ballots.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -200,6 +200,21 @@ def shuffled(items) -> list:
     items = list(items)
     secrets.SystemRandom().shuffle(items)
     return items
+
+
+def slips_printed(*, actor, meeting: Meeting, codes: int, format: str, serial: str, rehearsal: bool) -> None:
+    """Record that slips (the codes themselves) were printed or downloaded, and by whom."""
+    audit_record(actor=actor, action="meeting.slips", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"codes": codes, "format": format, "serial": serial, "rehearsal": rehearsal})  # fmt: skip
+
+
+def suggestions_read(*, actor, meeting: Meeting) -> list[str]:
+    """The 意见建议 for those who run the meeting, once voting has closed; reading them is audited."""
+    texts = selectors.meeting_suggestions(meeting)
+    if meeting.results_visible:
+        audit_record(actor=actor, action="meeting.suggestions_read", target=meeting,
+                     org_path=meeting.cycle.org_path, extra={"suggestions": len(texts)})  # fmt: skip
+    return texts
 
 
 def new_code() -> str:
@@ -708,6 +723,26 @@ def paper_count_enter(
                  extra={"class": voter_class.name, "entry": entry, "issued": issued, "returned": returned,
                         "valid": valid, "invalid": invalid})  # fmt: skip
     return count
+
+
+@transaction.atomic
+def paper_enter(
+    *,
+    actor,
+    meeting: Meeting,
+    voter_class: VoterClass,
+    entry: int,
+    counts: Mapping[int, Counts],
+    issued: int,
+    returned: int,
+    valid: int,
+    invalid: int,
+) -> None:
+    """One person's entry of a class's paper ballots, the ballot count and the grades together:
+    both are kept or neither."""
+    paper_count_enter(actor=actor, meeting=meeting, voter_class=voter_class, entry=entry,
+                      issued=issued, returned=returned, valid=valid, invalid=invalid)  # fmt: skip
+    paper_tally_enter(actor=actor, meeting=meeting, voter_class=voter_class, entry=entry, counts=counts)
 
 
 def paper_entries(meeting: Meeting) -> dict[int, dict[tuple[int, int], Counts]]:

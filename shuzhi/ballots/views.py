@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +36,6 @@ from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.grades import Grade
 from shuzhi.core.middleware import max_body
 from shuzhi.core.roles import Capability, Role
-from shuzhi.core.services import audit_record
 from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.selectors import can_manage, cycle_get
 
@@ -331,10 +329,7 @@ def suggestions(request, pk: int):
     """The 意见建议 of the phone ballots, for those who run the meeting, after voting has closed;
     apart from any grades."""
     meeting = _managed(request, pk)
-    texts = selectors.meeting_suggestions(meeting)
-    if meeting.results_visible:
-        audit_record(actor=request.user, action="meeting.suggestions_read", target=meeting,
-                     org_path=meeting.cycle.org_path, extra={"suggestions": len(texts)})  # fmt: skip
+    texts = services.suggestions_read(actor=request.user, meeting=meeting)
     return render(request, "ballots/suggestions.html", {"meeting": meeting, "suggestions": texts})
 
 
@@ -491,9 +486,8 @@ def slips(request, pk: int):
     base = ballot_base_url(request)
     enter = f"{base}{reverse('ballots:vote_enter')}"
     slips = [(code, f"{base}{reverse('ballots:vote', args=[code.token])}") for code in codes]
-    audit_record(actor=request.user, action="meeting.slips", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"codes": len(codes), "format": request.GET.get("format", "html"), "serial": one,
-                        "rehearsal": rehearsal})  # fmt: skip
+    services.slips_printed(actor=request.user, meeting=meeting, codes=len(codes),
+                           format=request.GET.get("format", "html"), serial=one, rehearsal=rehearsal)  # fmt: skip
     if request.GET.get("format") == "docx":
         data = documents.slips_docx(
             meeting=meeting,
@@ -589,18 +583,8 @@ def paper(request, pk: int, class_pk: int, entry: int):
         "issued": count.issued, "returned": count.returned, "valid": count.valid, "invalid": count.invalid})  # fmt: skip
     if request.method == "POST" and form.is_valid() and count_form.is_valid():
         try:
-            with transaction.atomic():
-                services.paper_count_enter(
-                    actor=request.user, meeting=meeting, voter_class=voter_class, entry=entry,
-                    **count_form.cleaned_data,
-                )  # fmt: skip
-                services.paper_tally_enter(
-                    actor=request.user,
-                    meeting=meeting,
-                    voter_class=voter_class,
-                    entry=entry,
-                    counts=form.counts(),
-                )
+            services.paper_enter(actor=request.user, meeting=meeting, voter_class=voter_class, entry=entry,
+                                 counts=form.counts(), **count_form.cleaned_data)  # fmt: skip
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
