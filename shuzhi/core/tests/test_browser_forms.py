@@ -114,8 +114,9 @@ def test_the_meeting_forms_fill_their_columns(live_server, browser, cast):
         live_server,
         cast.county_organiser,
         [f"/ballots/meetings/{meeting.pk}/", f"/ballots/meetings/{meeting.pk}/edit/",
-         f"/ballots/meetings/{meeting.pk}/paper/{voter_class.pk}/1/"],
+         f"/ballots/meetings/{meeting.pk}/paper/{voter_class.pk}/1/", f"/ballots/meetings/{meeting.pk}/comments/"],
     )  # fmt: skip
+    wrong += _look_at(browser, live_server, None, ["/v/", "/ballots/sign/"])  # a phone, no account
     assert wrong == []
 
 
