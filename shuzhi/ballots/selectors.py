@@ -75,6 +75,14 @@ def meeting_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]
     return _result_rows(meeting, counts, comments)
 
 
+def screen_rows(meeting: Meeting) -> list["ResultRow"]:
+    """What the big screen shows below the turnout: during a rehearsal its test tally (to try the
+    screen out), otherwise the results once voting has closed, if they are announced."""
+    if meeting.rehearsal:
+        return rehearsal_results(meeting)[0]
+    return meeting_results(meeting)[0] if meeting.announce else []
+
+
 def rehearsal_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]]:
     """The test tally of a rehearsal whose test voting has ended: from the rehearsal's own
     ballots only (never the real ones), shown like the real results."""

@@ -533,10 +533,7 @@ def screen(request, pk: int):
     """The big screen: turnout per class, refreshing by itself; results only when announced."""
     meeting = selectors.meeting_get(viewer=request.user, pk=pk)
     template = "ballots/_screen.html" if request.htmx else "ballots/screen.html"
-    if meeting.rehearsal:  # the rehearsal's test tally, to try the screen out
-        rows, _classes = selectors.rehearsal_results(meeting)
-    else:
-        rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
+    rows = selectors.screen_rows(meeting)
     return render(
         request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
     )
@@ -562,7 +559,7 @@ def display(request, token: str):
     if meeting is None:
         raise Http404
     template = "ballots/_screen.html" if request.htmx else "ballots/display.html"
-    rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
+    rows = selectors.screen_rows(meeting)
     return render(
         request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
     )

@@ -3,6 +3,7 @@ step before the real vote; test ballots never mix with real ones."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from shuzhi.ballots.models import Ballot, BallotCode, CodeUse, Meeting, RehearsalBallot, RehearsalMark
@@ -13,6 +14,7 @@ from shuzhi.ballots.services import (
     rehearsal_clear,
     rehearsal_close,
     rehearsal_start,
+    screen_link_set,
     tally_counts,
     voting_close,
     voting_open,
@@ -61,6 +63,10 @@ def test_a_rehearsal_runs_apart_and_is_cleared_in_one_step_before_the_real_vote(
         ballot_cast(token=test[4], grades=dict.fromkeys(meeting.agenda, Grade.GOOD))
     page = client.get(reverse("ballots:meeting", args=[meeting.pk])).content.decode()
     assert 'data-testid="rehearsal-results"' in page and "彩排测试计票结果" in page
+    screen_link_set(actor=cast.county_organiser, meeting=meeting, active=True)
+    meeting.refresh_from_db()
+    display = Client().get(reverse("ballots:display", args=[meeting.screen_token])).content.decode()
+    assert "彩排" in display and 'data-testid="results"' in display  # the test tally on the display link
     cleared = rehearsal_clear(actor=cast.county_organiser, meeting=meeting)
     assert cleared == {"test_ballots": 3, "test_codes_used": 3, "test_codes": 13}
     assert AuditEvent.objects.get(action="meeting.rehearsal_clear").changes["test_ballots"] == 3
