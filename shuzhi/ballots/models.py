@@ -94,7 +94,7 @@ class VoterClass(TimeStampedModel):
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
-        ordering = ["meeting", "position", "id"]
+        ordering = ["meeting_id", "position", "id"]
         verbose_name = _("投票人类别")
         constraints = [
             models.UniqueConstraint(
@@ -131,7 +131,7 @@ class BallotCode(models.Model):
     rehearsal = models.BooleanField(_("彩排测试票"), default=False)
 
     class Meta:
-        ordering = ["meeting", "serial"]
+        ordering = ["meeting_id", "serial"]
         verbose_name = _("票码")
         constraints = [models.UniqueConstraint(fields=["meeting", "serial"], name="ballot_code_serial")]
 
@@ -263,7 +263,7 @@ class PaperTally(TimeStampedModel):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["meeting", "voter_class", "reporter", "entry"]
+        ordering = ["meeting_id", "voter_class_id", "reporter_id", "entry"]
         verbose_name = _("纸质票统计")
         constraints = [
             models.UniqueConstraint(
@@ -291,7 +291,7 @@ class PaperCount(TimeStampedModel):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["meeting", "voter_class", "entry"]
+        ordering = ["meeting_id", "voter_class_id", "entry"]
         verbose_name = _("纸质票数")
         constraints = [
             models.UniqueConstraint(fields=["voter_class", "entry"], name="paper_count_entry"),
@@ -331,7 +331,7 @@ class Scrutineer(TimeStampedModel):
     signed_digest = models.CharField(_("所签计票单摘要"), max_length=64, blank=True)
 
     class Meta:
-        ordering = ["meeting", "id"]
+        ordering = ["meeting_id", "id"]
         verbose_name = _("监票人")
 
     def __str__(self) -> str:
@@ -352,7 +352,7 @@ class TallyRow(models.Model):
     paper = models.PositiveIntegerField(_("纸质票"), default=0)
 
     class Meta:
-        ordering = ["meeting", "reporter", "voter_class"]
+        ordering = ["meeting_id", "reporter_id", "voter_class_id"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "reporter", "voter_class"], name="tally_row_unique")
         ]
@@ -385,7 +385,7 @@ class Comment(TimeStampedModel):
     is_final = models.BooleanField(_("主持人总体点评"), default=False)
 
     class Meta:
-        ordering = ["meeting", "reporter", "is_final", "created_at"]
+        ordering = ["meeting_id", "reporter_id", "is_final", "created_at"]
         verbose_name = _("点评")
         constraints = [
             models.UniqueConstraint(
