@@ -5,13 +5,15 @@ The defaults serve the quick start (embedded SQLite under ./var). Production set
 """
 
 import ipaddress
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, local_secrets
+from config.env import env_bool, env_int, env_list, env_str, env_url, local_secrets
 from config.storage import local_files, s3_files
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,10 +23,30 @@ DEBUG = env_bool("SHUZHI_DEBUG", False)
 
 # Secrets come from the environment in production; otherwise from a file outside git that is
 # generated on first start. Losing that file makes encrypted personal data unreadable.
-_secrets = local_secrets(Path(env_str("SHUZHI_SECRETS_FILE") or DATA_DIR / "secrets.json"))
+# SHUZHI_SECRETS_FILE puts the file apart from the data folder (another disk, another backup),
+# so that a copy of the data alone reveals no personal data (`check --deploy` warns otherwise).
+SECRETS_FILE = Path(env_str("SHUZHI_SECRETS_FILE") or DATA_DIR / "secrets.json")
+_secrets = local_secrets(SECRETS_FILE)
 SECRET_KEY = env_str("SHUZHI_SECRET_KEY") or _secrets["secret_key"]
-FIELD_ENCRYPTION_KEYS = env_list("SHUZHI_FIELD_ENCRYPTION_KEYS", [_secrets["field_encryption_key"]])
+# `manage.py rotate_field_key --new-key` puts a new key first in the file's list; the rotation
+# then re-encrypts every row under it
+FIELD_ENCRYPTION_KEYS = env_list(
+    "SHUZHI_FIELD_ENCRYPTION_KEYS",
+    _secrets.get("field_encryption_keys") or [_secrets["field_encryption_key"]],
+)
 FIELD_HASH_KEY = env_str("SHUZHI_FIELD_HASH_KEY") or _secrets["field_hash_key"]
+# The audit chain is an HMAC under this key, which never enters the database: whoever holds the
+# database alone cannot re-hash rows they changed.
+AUDIT_KEY = env_str("SHUZHI_AUDIT_KEY") or _secrets["audit_key"]
+# Uploaded and generated files (sheets, error reports, attachments) are encrypted at rest; the
+# first key encrypts, every key listed decrypts (rotation: put the new key first).
+FILE_ENCRYPTION_KEYS = env_list("SHUZHI_FILE_ENCRYPTION_KEYS", [_secrets["file_encryption_key"]])
+# Anchors of the audit chain outside the database: the chain head is appended to a file here
+# after every commit that adds events. Keep it apart from the data folder (and from whoever can
+# write the database), ideally append-only (chattr +a) or on another machine's mount.
+AUDIT_ANCHOR_DIR = Path(
+    env_str("SHUZHI_AUDIT_ANCHOR_DIR") or DATA_DIR.parent / f"{DATA_DIR.name}-audit-anchors"
+)
 
 ALLOWED_HOSTS = env_list("SHUZHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("SHUZHI_CSRF_TRUSTED_ORIGINS", [])
@@ -37,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "treebeard",
     "django_htmx",
     "csp",
@@ -54,6 +78,7 @@ INSTALLED_APPS = [
     "shuzhi.scoring",
     "shuzhi.rectification",
     "shuzhi.analytics",
+    "shuzhi.records",
     "shuzhi.demo",
 ]
 
@@ -96,7 +121,22 @@ TEMPLATES = [
     },
 ]
 
+# One way to draw a form: django-crispy-forms with its Bootstrap 5 pack. `{{ form }}` and
+# `{{ field.as_field_group }}` go through it too (the renderer's templates hand over to crispy).
 FORM_RENDERER = "shuzhi.core.forms.BootstrapRenderer"
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+
+def _private_file(path: Path) -> None:
+    """Create the embedded database's file readable by its owner only (SQLite gives its -wal and
+    -shm files the database file's mode), and take back a wider mode left by an older release."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
+
 
 # Database: embedded SQLite unless DATABASE_URL names another.
 DATABASE_URL = env_str("DATABASE_URL")
@@ -123,6 +163,7 @@ else:
             ),
         },
     }
+    _private_file(_db["NAME"])
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -263,6 +304,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
+# files and folders under the data folder are the platform's own: no other local user reads them
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 S3_BUCKET = env_str("SHUZHI_S3_BUCKET")
 if S3_BUCKET:
     _s3 = {name: env_str(f"SHUZHI_S3_{name}") for name in ("ENDPOINT", "ACCESS_KEY", "SECRET_KEY")}
@@ -294,6 +338,13 @@ EMAIL_HOST_PASSWORD = env_str("SHUZHI_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("SHUZHI_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SHUZHI_EMAIL_FROM") or "shuzhi@localhost"
 SITE_URL = env_str("SHUZHI_SITE_URL").rstrip("/")  # links in e-mails, e.g. https://shuzhi.example.gov.cn
+# The address printed inside the ballot slips' QR codes and under their short codes: the one the
+# meeting room's phones reach this server at (http://192.168.1.20:8000 on a room's network). Its
+# host is served (added to ALLOWED_HOSTS). Unset: SHUZHI_SITE_URL, else the address the slips
+# were printed from, which the slips page warns about when it is this machine's own.
+BALLOT_BASE_URL = env_url("SHUZHI_BALLOT_BASE_URL")
+if BALLOT_BASE_URL and urlsplit(BALLOT_BASE_URL).hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(urlsplit(BALLOT_BASE_URL).hostname)
 
 # An uploaded bulletin (通报) template renders in Jinja's sandbox in a child process stopped after
 # this many seconds (twenty times as long for a real bulletin, whose data is bigger than the sample).

@@ -31,7 +31,7 @@ class Report(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["reporter"]
+        ordering = ["reporter_id"]
         verbose_name = _("述职报告")
         indexes = [models.Index(fields=["status"], name="report_status")]
 
@@ -88,7 +88,7 @@ class ReportItem(TimeStampedModel):
     explanation = models.TextField(_("说明"), max_length=1000, blank=True)
 
     class Meta:
-        ordering = ["report", "kind", "position", "id"]
+        ordering = ["report_id", "kind", "position", "id"]
         verbose_name = _("报告条目")
         constraints = [
             models.CheckConstraint(
@@ -117,7 +117,7 @@ class ReportVersion(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
-        ordering = ["report", "number"]
+        ordering = ["report_id", "number"]
         verbose_name = _("报告版本")
         constraints = [models.UniqueConstraint(fields=["report", "number"], name="report_version_unique")]
 
@@ -142,7 +142,7 @@ class Attachment(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["report", "created_at", "id"]
+        ordering = ["report_id", "created_at", "id"]
         verbose_name = _("附件")
 
     def __str__(self) -> str:

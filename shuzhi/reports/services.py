@@ -13,7 +13,7 @@ from shuzhi.accounts.models import User
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
-from shuzhi.core.uploads import check_upload
+from shuzhi.core.uploads import check_upload, files_removed_on_error
 from shuzhi.cycles.models import Cycle, Reporter
 from shuzhi.reports import documents, hooks, selectors
 from shuzhi.reports.models import Attachment, Report, ReportItem, ReportVersion
@@ -207,11 +207,18 @@ def _read_upload(upload: IO[bytes], size: int) -> tuple[str, bytes]:
 
 @transaction.atomic
 def report_attach(*, actor, report: Report, upload: IO[bytes], name: str, size: int) -> Attachment:
-    """Keep a signed .docx or .pdf with the report, and the text in it."""
-    report = _locked(report)
-    _check_writer(actor, report)
+    """Keep a signed .docx or .pdf with the report, and the text in it.
+
+    The text is read before the report's row is locked (a long PDF takes seconds, and the
+    editor's autosave waits on that lock); who may write is checked before reading and again
+    under the lock."""
+    _check_writer(
+        actor, Report.objects.select_related("reporter__cycle", "reporter__organization").get(pk=report.pk)
+    )
     kind, data = _read_upload(upload, size)
     text = documents.extract_text(data, kind)
+    report = _locked(report)
+    _check_writer(actor, report)
     digest = hashlib.sha256(data).hexdigest()
     attachment = Attachment(
         report=report,
@@ -222,20 +229,18 @@ def report_attach(*, actor, report: Report, upload: IO[bytes], name: str, size: 
         text=text,
         uploaded_by=actor,
     )
-    attachment.file.save(f"{digest[:16]}.{kind}", ContentFile(data), save=False)
-    try:
+    with files_removed_on_error() as stored:
+        attachment.file.save(f"{digest[:16]}.{kind}", ContentFile(data), save=False)
+        stored.append(attachment.file)
         attachment.full_clean(exclude=["file"])
         attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    audit_record(
-        actor=actor,
-        action="report.attach",
-        target=report,
-        org_path=report.reporter.organization.path,
-        extra={"file": attachment.original_name, "sha256": digest, "size": len(data), "chars": len(text)},
-    )
+        audit_record(
+            actor=actor,
+            action="report.attach",
+            target=report,
+            org_path=report.reporter.organization.path,
+            extra={"file": attachment.original_name, "sha256": digest, "size": len(data), "chars": len(text)},
+        )
     return attachment
 
 

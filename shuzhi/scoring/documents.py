@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -488,10 +489,10 @@ def notice_docx(result: Result) -> bytes:
     reporter = result.reporter
     unit, secretary = reporter.organization.name, reporter.secretary.full_name
     comments = list(
-        Comment.objects.filter(meeting__cycle=cycle, reporter=reporter)
+        Comment.objects.filter(Q(reporter=reporter) | Q(is_final=True), meeting__cycle=cycle)
         .select_related("author")
         .order_by("-is_final", "created_at", "pk")
-    )
+    )  # the presiding secretary's overall comment on the meeting first, then those on this unit
     problems = list(
         ReportItem.objects.filter(report__reporter=reporter, kind=ReportItem.Kind.PROBLEM).order_by(
             "position", "pk"
@@ -512,8 +513,10 @@ def notice_docx(result: Result) -> bytes:
     documents.heading(document, "一、评议意见")
     for comment in comments:
         documents.line(document, f"{_comment_by(comment)}：{comment.text}")
-    if not comments:
-        documents.line(document, "本次评议没有点评意见。")
+    if not any(not comment.is_final for comment in comments):
+        documents.line(
+            document, "本次评议没有针对你单位的点评意见。" if comments else "本次评议没有点评意见。"
+        )
     documents.heading(document, "二、存在的问题")
     for number, item in enumerate(problems, start=1):
         category = f"（{item.category}）" if item.category else ""
@@ -553,7 +556,7 @@ def cadre_rows(assessment: Assessment) -> list[tuple]:
         .order_by("group", "rank", "pk")
     )
     return [
-        (r.reporter.secretary.full_name, r.reporter.organization.name, r.grade, str(r.score),
+        (r.reporter.secretary.full_name, r.reporter.organization.name, r.grade, r.score,
          "是" if r.grade == Grade.GOOD else "否", "、".join(r.vetoes))
         for r in results
     ]  # fmt: skip

@@ -34,6 +34,7 @@ PAGES = [
     ("orgs:create", {"parent_pk": "township_a"}, ORGANISERS, {"GET", "POST"}),
     ("members:list", {}, ORGANISERS | {"township_secretary", "member_user"}, {"GET"}),
     ("members:detail", {"pk": "member_a"}, ORGANISERS | {"township_secretary", "member_user"}, {"GET"}),
+    ("members:find", {}, ORGANISERS | {"township_secretary"}, {"POST"}),
     ("members:create", {}, ORGANISERS, {"GET", "POST"}),
     ("members:edit", {"pk": "member_a"}, ORGANISERS, {"GET", "POST"}),
     ("accounts:user_list", {}, {"sysadmin"}, {"GET"}),
@@ -46,6 +47,7 @@ PAGES = [
     ("accounts:security_policy", {}, {"secadmin"}, {"GET", "POST"}),
     ("core:audit_list", {}, {"auditor"}, {"GET"}),
     ("core:audit_verify", {}, {"auditor"}, {"GET", "POST"}),
+    ("core:audit_digest", {}, {"auditor"}, {"POST"}),
 ]
 
 

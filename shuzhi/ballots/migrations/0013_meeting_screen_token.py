@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ballots", "0004_grade_words"),
+        ("ballots", "0012_meeting_rehearsal"),
     ]
 
     operations = [
