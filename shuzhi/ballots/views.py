@@ -539,13 +539,15 @@ def screen(request, pk: int):
     """The big screen: turnout per class, refreshing by itself; results only when announced."""
     meeting = selectors.meeting_get(viewer=request.user, pk=pk)
     template = "ballots/_screen.html" if request.htmx else "ballots/screen.html"
+    return render(request, template, _screen_context(meeting))
+
+
+def _screen_context(meeting: Meeting) -> dict:
     if meeting.rehearsal:  # the rehearsal's test tally, to try the screen out
         rows, _classes = selectors.rehearsal_results(meeting)
     else:
         rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
-    return render(
-        request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
-    )
+    return {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
 
 
 @capability_required(Capability.MANAGE_CYCLES)
@@ -568,10 +570,7 @@ def display(request, token: str):
     if meeting is None:
         raise Http404
     template = "ballots/_screen.html" if request.htmx else "ballots/display.html"
-    rows, _classes = selectors.meeting_results(meeting) if meeting.announce else ([], [])
-    return render(
-        request, template, {"meeting": meeting, "turnout": selectors.turnout(meeting), "rows": rows}
-    )
+    return render(request, template, _screen_context(meeting))
 
 
 @capability_required(Capability.MANAGE_CYCLES)
