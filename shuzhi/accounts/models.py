@@ -39,6 +39,8 @@ class User(AbstractUser, TimeStampedModel):
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     # a one-time password (new account, reset) stops working at this time if not changed by then
     password_expires_at = models.DateTimeField(_("初始密码失效时间"), null=True, blank=True)
+    # the address the one-time password was issued from: a change from the same address is flagged
+    password_issued_from = models.CharField(_("初始密码发放地址"), max_length=45, blank=True, default="")
     # counter cache of unread notifications, kept by core.services: the menu shows it with no query
     unread_notifications = models.PositiveIntegerField(_("未读通知"), default=0)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shuzhi.accounts.models import SecurityPolicy, User
 from shuzhi.accounts.selectors import POLICY_CACHE_KEY, address_failure_key
 from shuzhi.core.errors import field_error
+from shuzhi.core.middleware import request_ip
 from shuzhi.core.roles import ADMIN_ROLES, Capability, Role
 from shuzhi.core.services import audit_diff, audit_record, notify
 from shuzhi.orgs.models import Organization
@@ -42,6 +43,7 @@ def _issue_one_time_password(user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.password_expires_at = timezone.now() + timedelta(hours=settings.ONE_TIME_PASSWORD_HOURS)
+    user.password_issued_from = request_ip.get()
     return password
 
 
@@ -130,7 +132,15 @@ def user_reset_password(*, actor: User, user: User) -> str:
     if not user.can_be_managed_by(actor):
         raise PermissionDenied
     password = _issue_one_time_password(user)
-    user.save(update_fields=["password", "must_change_password", "password_expires_at", "updated_at"])
+    user.save(
+        update_fields=[
+            "password",
+            "must_change_password",
+            "password_expires_at",
+            "password_issued_from",
+            "updated_at",
+        ]
+    )
     audit_record(actor=actor, action="user.reset_password", target=user, org_path=user.organization.path)
     # the holder learns of it (in the app, and by e-mail when they have an address), so a reset
     # they did not ask for is noticed
@@ -262,11 +272,44 @@ def login_failed_from(address: str) -> int:
 @transaction.atomic
 def user_set_own_password(*, user: User, password: str) -> None:
     validate_password(password, user)
+    one_time, issued_from = user.must_change_password, user.password_issued_from
     user.set_password(password)
     user.must_change_password = False
     user.password_expires_at = None
-    user.save(update_fields=["password", "must_change_password", "password_expires_at", "updated_at"])
-    audit_record(actor=user, action="user.change_password", target=user, org_path=user.organization.path)
+    user.password_issued_from = ""
+    user.save(
+        update_fields=[
+            "password",
+            "must_change_password",
+            "password_expires_at",
+            "password_issued_from",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=user,
+        action="user.change_password",
+        target=user,
+        org_path=user.organization.path,
+        extra={"one_time": True} if one_time else None,
+    )
+    if one_time and issued_from and issued_from == request_ip.get():
+        # whoever issued the one-time password may be the one who used it: the security
+        # administrators look into it
+        audit_record(
+            actor=user,
+            action="security.one_time_same_address",
+            target=user,
+            org_path=user.organization.path,
+            extra={"ip": issued_from},
+        )
+        notify(
+            recipients=User.objects.filter(role=Role.SECURITY_ADMIN, is_active=True),
+            text=_(
+                "账号“%(name)s”的初始密码是在发放它的同一地址（%(ip)s）上修改的，可能不是本人所为，请核实。"
+            )
+            % {"name": user, "ip": issued_from},
+        )
 
 
 @transaction.atomic

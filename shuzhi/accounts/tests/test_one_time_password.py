@@ -107,3 +107,45 @@ def test_a_reset_through_the_service_is_one_time_as_well(cast):
     user = User.objects.get(pk=cast.county_organiser.pk)
     assert user.check_password(password) and user.must_change_password
     assert user.password_expires_at is not None and not user.one_time_password_expired
+
+
+def _change(client, password, address):
+    return client.post(
+        reverse("accounts:password_change"),
+        {"old_password": password, "new_password": NEW, "new_password_again": NEW},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_a_one_time_password_changed_where_it_was_issued_is_flagged_to_the_security_administrator(
+    client, cast
+):
+    """The administrator who took the shown password and chose one of their own is not stopped,
+    but it does not go unseen: the holder cannot sign in, and the security administrator is told."""
+    client.force_login(cast.sysadmin)
+    form = {"username": "org_new", "full_name": "新组织员", "organization_code": cast.county_a.code,
+            "role": "organiser", "member_id_number": ""}  # fmt: skip
+    password = client.post(reverse("accounts:user_create"), form, REMOTE_ADDR="10.5.5.5").context["password"]
+    client.post(reverse("accounts:logout"))
+    client.post(
+        reverse("accounts:login"), {"username": "org_new", "password": password}, REMOTE_ADDR="10.5.5.5"
+    )
+    assert _change(client, password, "10.5.5.5").status_code == 302
+    notice = Notification.objects.get(recipient=cast.secadmin)
+    assert "org_new" in notice.text and "10.5.5.5" in notice.text
+    assert AuditEvent.objects.filter(action="security.one_time_same_address").exists()
+    assert AuditEvent.objects.get(action="user.change_password").changes == {"one_time": True}
+
+
+def test_a_one_time_password_changed_elsewhere_is_not_flagged(client, cast):
+    client.force_login(cast.sysadmin)
+    response = client.post(
+        reverse("accounts:user_reset_password", args=[cast.county_organiser.pk]), REMOTE_ADDR="10.5.5.5"
+    )
+    password = response.context["password"]
+    client.post(reverse("accounts:logout"))
+    client.post(
+        reverse("accounts:login"), {"username": "county_org", "password": password}, REMOTE_ADDR="10.7.7.7"
+    )
+    assert _change(client, password, "10.7.7.7").status_code == 302
+    assert not Notification.objects.filter(recipient=cast.secadmin).exists()
