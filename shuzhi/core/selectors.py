@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shuzhi.core.access import in_subtree, require
+from shuzhi.core.audit_actions import LABELS
 from shuzhi.core.models import AuditChainHead, AuditEvent
 from shuzhi.core.roles import Capability
 from shuzhi.core.rules import GENESIS_HASH, ChainProblem, verify_chain
@@ -30,8 +31,9 @@ class AuditFilter:
 
 def audit_event_list(*, viewer, filters: AuditFilter) -> QuerySet[AuditEvent]:
     events = audit_events_visible_to(viewer)
-    if filters.action:
-        events = events.filter(action__startswith=filters.action)
+    if filters.action:  # a name people read (登录, 提交述职报告) or the start of a code
+        named = [code for code, label in LABELS.items() if filters.action in str(label)]
+        events = events.filter(Q(action__startswith=filters.action) | Q(action__in=named))
     if filters.actor:
         events = events.filter(actor_name__icontains=filters.actor)
     if filters.target:
