@@ -118,7 +118,9 @@ def items_generate(*, actor, cycle: Cycle, days: int = DEFAULT_DAYS) -> int:
             org = problem.report.reporter.organization
             new.append(Item(cycle=cycle, organization=org, org_path=org.path, source=Item.Source.PROBLEM, source_id=problem.pk,
                             title=problem.text[:300], deadline=deadline))  # fmt: skip
-    for comment in Comment.objects.filter(meeting__cycle=cycle).select_related("reporter__organization"):
+    # the presiding secretary's overall comment is the meeting's (no reporter): no unit's item
+    comments = Comment.objects.filter(meeting__cycle=cycle, reporter__isnull=False)
+    for comment in comments.select_related("reporter__organization"):
         if (Item.Source.COMMENT, comment.pk) not in existing:
             org = comment.reporter.organization
             new.append(Item(cycle=cycle, organization=org, org_path=org.path, source=Item.Source.COMMENT, source_id=comment.pk,

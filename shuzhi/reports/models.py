@@ -20,6 +20,15 @@ class Report(TimeStampedModel):
     return_reason = models.TextField(_("退回理由"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
+    # set when the cycle's organiser entered the report for a unit whose secretary has no account
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代填人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["reporter_id"]

@@ -15,7 +15,7 @@ from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import check_upload, files_removed_on_error
 from shuzhi.cycles.models import Cycle, Reporter
-from shuzhi.reports import documents, hooks
+from shuzhi.reports import documents, hooks, selectors
 from shuzhi.reports.models import Attachment, Report, ReportItem, ReportVersion
 
 SECTION_KEYS = tuple(key for key, _heading in documents.SECTIONS)
@@ -88,8 +88,10 @@ def on_reports_open(cycle: Cycle) -> dict[str, Any]:
 
 
 def _check_writer(actor, report: Report) -> Cycle:
+    """The writer may change the report now. An organiser entering it for a unit without an
+    account marks the report as entered on the unit's behalf (audited the first time)."""
     cycle = report.reporter.cycle
-    if report.reporter.secretary_id != actor.pk:
+    if not selectors.may_write(actor, report):
         raise ValidationError(_("只有述职书记本人可以撰写和提交这份报告。"), code="not_reporter")
     if not cycle.accepts_reports:
         raise ValidationError(
@@ -101,6 +103,11 @@ def _check_writer(actor, report: Report) -> Cycle:
         raise ValidationError(
             _("报告%(status)s，不能再修改。") % {"status": report.get_status_display()}, code="not_editable"
         )
+    if report.reporter.secretary_id != actor.pk and report.entered_by_id != actor.pk:
+        report.entered_by = actor
+        Report.objects.filter(pk=report.pk).update(entered_by=actor)
+        audit_record(actor=actor, action="report.enter_on_behalf", target=report, org_path=cycle.org_path,
+                     extra={"unit": report.reporter.organization.name})  # fmt: skip
     return cycle
 
 

@@ -33,7 +33,7 @@ readers = any_capability_required(Capability.WRITE_REPORT, Capability.VIEW_CYCLE
 def _own(request, pk: int) -> Report:
     """A report the user writes: 404 if they may not see it, 403 if they only may read it."""
     report = selectors.report_get(viewer=request.user, pk=pk)
-    if report.reporter.secretary_id != request.user.pk:
+    if not selectors.may_write(request.user, report):
         raise PermissionDenied
     return report
 
@@ -70,7 +70,7 @@ def detail(request, pk: int):
             "versions": versions,
             "may_review": can_manage(request.user, report.reporter.cycle) and report.is_reviewable,
             "return_form": ReturnForm(),
-            "is_writer": report.reporter.secretary_id == request.user.pk,
+            "is_writer": selectors.may_write(request.user, report),
         },
     )
 
