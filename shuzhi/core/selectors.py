@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from shuzhi.core.access import in_subtree, require
 from shuzhi.core.anchors import anchor_file, anchors_read, audit_key
+from shuzhi.core.audit_actions import LABELS
 from shuzhi.core.models import AuditChainHead, AuditEvent
 from shuzhi.core.roles import Capability
 from shuzhi.core.rules import GENESIS_HASH, Anchor, ChainProblem, verify_chain
@@ -32,8 +33,9 @@ class AuditFilter:
 
 def audit_event_list(*, viewer, filters: AuditFilter) -> QuerySet[AuditEvent]:
     events = audit_events_visible_to(viewer)
-    if filters.action:
-        events = events.filter(action__startswith=filters.action)
+    if filters.action:  # a name people read (登录, 提交述职报告) or the start of a code
+        named = [code for code, label in LABELS.items() if filters.action in str(label)]
+        events = events.filter(Q(action__startswith=filters.action) | Q(action__in=named))
     if filters.actor:
         events = events.filter(actor_name__icontains=filters.actor)
     if filters.target:

@@ -12,6 +12,15 @@ from shuzhi.rectification.services import EVIDENCE_MAX_BYTES
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class BoardFilterForm(StyledFormMixin, forms.Form):
+    """The board's filter, shown with what was asked (the view reads and bounds the values)."""
+
+    q = forms.CharField(label=_("单位"), required=False)
+    year = forms.IntegerField(
+        label=_("年度"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+
+
 class PlanForm(StyledFormMixin, forms.Form):
     measures = forms.CharField(label=_("整改措施"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     responsible = forms.CharField(label=_("责任人"), max_length=50)

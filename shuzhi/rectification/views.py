@@ -22,6 +22,7 @@ from shuzhi.orgs.selectors import organization_get
 from shuzhi.rectification import documents, rules, selectors, services
 from shuzhi.rectification.forms import (
     AccountabilityForm,
+    BoardFilterForm,
     CheckForm,
     MilestoneForm,
     PlanForm,
@@ -50,7 +51,13 @@ def board(request):
     return render(
         request,
         "rectification/board.html",
-        {"page": page, "query": query, "year": year or "", "overdue": overdue},
+        {
+            "page": page,
+            "query": query,
+            "year": year or "",
+            "overdue": overdue,
+            "form": BoardFilterForm(initial={"q": query, "year": year or None}),
+        },
     )
 
 

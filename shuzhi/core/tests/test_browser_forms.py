@@ -130,7 +130,8 @@ def test_the_assessment_and_rectification_forms_fill_their_columns(live_server, 
         live_server,
         cast.county_organiser,
         [f"/assessment/cycles/{cycle.pk}/", f"/assessment/cycles/{cycle.pk}/reporters/{reporter.pk}/",
-         f"/assessment/cycles/{cycle.pk}/bulletin/template/", "/rectification/accountability/"],
+         f"/assessment/cycles/{cycle.pk}/bulletin/template/", "/rectification/accountability/",
+         "/rectification/?year=2026"],
     )  # fmt: skip
     supervisor = UserFactory(role=Role.SUPERVISOR, organization=cast.city)
     wrong += _look_at(browser, live_server, supervisor, ["/rectification/supervision/"])

@@ -119,3 +119,12 @@ def test_every_audit_action_in_the_code_has_a_chinese_name():
     assert len(written) > 60
     assert sorted(written - set(LABELS)) == []
     assert action_label("nothing.known") == "其他操作"
+
+
+def test_the_audit_log_is_filtered_by_the_name_a_person_reads(client, cast, worked_item):
+    client.force_login(cast.auditor)
+    text = _visible(client.get(reverse("core:audit_list"), {"action": "销号"}))
+    assert "申请销号" in text and "审核销号" in text
+    assert "退回整改" not in text and "计票" not in text
+    by_code = _visible(client.get(reverse("core:audit_list"), {"action": "rectification.refuse"}))
+    assert "退回整改" in by_code and "申请销号" not in by_code

