@@ -28,6 +28,7 @@ from shuzhi.core.errors import field_error
 from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Role
+from shuzhi.core.secrecy import rewrite_allowed, rewrite_shuffled
 from shuzhi.core.services import audit_record
 from shuzhi.cycles.models import Cycle, Reporter
 
@@ -186,10 +187,32 @@ def voting_close(*, actor, meeting: Meeting) -> Meeting:
         raise ValidationError(_("只有投票中的会议可以结束投票。"), code="not_open")
     meeting.status, meeting.closed_at = Meeting.Status.VOTING_CLOSED, timezone.now()
     meeting.save(update_fields=["status", "closed_at", "updated_at"])
+    ballots = _ballots_unlink(meeting)
     rows = tally_rebuild(meeting=meeting)
     audit_record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"phone_ballots": Ballot.objects.filter(meeting=meeting).count(), "tally_rows": rows})  # fmt: skip
+                 extra={"phone_ballots": ballots, "tally_rows": rows, "rewritten_in_random_order": True})  # fmt: skip
     return meeting
+
+
+def _ballots_unlink(meeting: Meeting) -> int:
+    """Forget the order of casting, the one thing that still pairs a used code with its ballot.
+
+    While the vote is open, each phone ballot is stored in one transaction with its used code:
+    the two rows are separate and share no column, but the storage pairs them anyway (the same
+    writing transaction and neighbouring positions on PostgreSQL, the same rank of the hidden
+    rowid on SQLite). At closing, in the closing transaction, the meeting's used codes and its
+    ballots with their marks are written again in two independent random orders, with fresh
+    random ballot and mark ids (core.secrecy.rewrite_shuffled): afterwards every one of them
+    has the closing transaction as its writer and a position that says nothing. This is the only
+    place where the ballots' append-only trigger lets ballot rows be deleted (migration 0005),
+    and it is audited as part of `meeting.close`. Returns the number of phone ballots.
+
+    What remains is said in the README: someone watching the live database during the vote."""
+    with rewrite_allowed(f"ballots.meeting:{meeting.pk}"):
+        rewrite_shuffled(CodeUse.objects.filter(meeting=meeting), at=meeting.closed_at)
+        return rewrite_shuffled(
+            Ballot.objects.filter(meeting=meeting), children=[(BallotMark, "ballot")], at=meeting.closed_at
+        )
 
 
 # ---- casting -----------------------------------------------------------------------------------
