@@ -36,6 +36,31 @@ def meeting_get(*, viewer, pk: int) -> Meeting:
     )
 
 
+def classes_shown(meeting: Meeting, *, counts: dict[tuple[int, int], Counts] | None = None) -> set[int]:
+    """The voter classes whose own counts may be shown: THE rule for every page, export and
+    document that shows counts per class (the meeting page, the result's explanation, the
+    计票单). A class shows only with at least the meeting's `min_class_size` ballots, and one small
+    class is never left alone to be worked out from the total (rules.shown_classes). Before
+    voting closes, none. `counts`: (reporter id, class id) → counts, if the caller has read them."""
+    if not meeting.results_visible:
+        return set()
+    if counts is None:
+        counts = {
+            (row.reporter_id, row.voter_class_id): Counts(row.good, row.fairly_good, row.average, row.poor)
+            for row in TallyRow.objects.filter(meeting=meeting)
+        }
+    sizes: dict[int, int] = {}
+    for (_reporter, class_id), c in counts.items():
+        sizes[class_id] = max(sizes.get(class_id, 0), c.total)
+    return rules.shown_classes(sizes, meeting.min_class_size)
+
+
+def class_names_shown(meeting: Meeting) -> set[str]:
+    """The names of the classes `classes_shown` lets be shown (scheme weights name classes)."""
+    shown = classes_shown(meeting)
+    return {c.name for c in meeting.classes.all() if c.pk in shown}
+
+
 @dataclass
 class ResultRow:
     reporter: Reporter
@@ -51,12 +76,11 @@ def meeting_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]
         return [], []
     classes = list(meeting.classes.all())
     counts: dict[tuple[int, int], Counts] = {}
-    class_size: dict[int, int] = {}
     for row in TallyRow.objects.filter(meeting=meeting):
-        c = Counts(row.good, row.fairly_good, row.average, row.poor)
-        counts[(row.reporter_id, row.voter_class_id)] = c
-        class_size[row.voter_class_id] = max(class_size.get(row.voter_class_id, 0), c.total)
-    shown = rules.shown_classes(class_size, meeting.min_class_size)
+        counts[(row.reporter_id, row.voter_class_id)] = Counts(
+            row.good, row.fairly_good, row.average, row.poor
+        )
+    shown = classes_shown(meeting, counts=counts)
     comments: dict[int, list[Comment]] = {}
     for comment in meeting.comments.select_related("author").order_by("is_final", "created_at"):
         comments.setdefault(comment.reporter_id, []).append(comment)

@@ -1,6 +1,8 @@
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from shuzhi.ballots.models import Meeting
+from shuzhi.ballots.selectors import class_names_shown
 from shuzhi.core import facts
 from shuzhi.core.access import get_scoped_or_404
 from shuzhi.core.roles import Capability
@@ -57,3 +59,22 @@ def scheme_fact_uses(cycle: Cycle) -> list[dict[str, str]]:
             uses.append({"what": _("否决情形"), "name": name,
                          "source": str(source.label) if source else rule["fact"]})  # fmt: skip
     return uses
+
+
+def explanation_shown(result: Result) -> dict:
+    """The result's explanation as it may be shown: the ballot parts of voter classes too small to
+    be shown alone (ballots.selectors.classes_shown, the meeting page's rule) keep their weight
+    but lose their counts and their converted score, which would give the counts away."""
+    explanation = dict(result.explanation)
+    parts = explanation.get("class_parts") or []
+    if not parts:
+        return explanation
+    meeting = Meeting.objects.filter(cycle_id=result.assessment.cycle_id).first()
+    shown = class_names_shown(meeting) if meeting else set()
+    minimum = meeting.min_class_size if meeting else 0
+    explanation["class_parts"] = [
+        part if set(part.get("classes") or [part["name"]]) <= shown
+        else {**part, "counts": None, "score": None, "hidden": True, "minimum": minimum}
+        for part in parts
+    ]  # fmt: skip
+    return explanation

@@ -301,7 +301,8 @@ def explain(request, pk: int):
         request,
         "scoring/explain.html",
         {
-            "result": result, "assessment": assessment, "cycle": cycle, "manage": manage, "x": result.explanation,
+            "result": result, "assessment": assessment, "cycle": cycle, "manage": manage,
+            "x": selectors.explanation_shown(result),
             "fact_vetoes": [v for v in result.explanation.get("sources", {}).get("vetoes", []) if v.get("fact")],
             "objections": list(result.objections.select_related("raised_by", "answered_by")),
             "amendments": list(result.amendments.select_related("amended_by")),
