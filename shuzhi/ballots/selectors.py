@@ -6,8 +6,8 @@ from shuzhi.ballots import rules
 from shuzhi.ballots.models import CodeUse, Comment, Meeting, TallyRow, VoterClass
 from shuzhi.core.access import get_scoped_or_404
 from shuzhi.core.grades import Counts
-from shuzhi.cycles.models import Reporter
-from shuzhi.cycles.selectors import cycles_visible_to
+from shuzhi.cycles.models import Cycle, Reporter
+from shuzhi.cycles.selectors import can_manage, cycles_visible_to
 
 
 def agenda_reporters(meeting: Meeting) -> list[Reporter]:
@@ -59,6 +59,17 @@ def class_names_shown(meeting: Meeting) -> set[str]:
     """The names of the classes `classes_shown` lets be shown (scheme weights name classes)."""
     shown = classes_shown(meeting)
     return {c.name for c in meeting.classes.all() if c.pk in shown}
+
+
+def tally_open_to(viewer, meeting: Meeting) -> bool:
+    """Whether the viewer may see the meeting's counts (page, screen, 计票单, exports): those who
+    run the cycle once voting has closed; everyone who sees the meeting once the counts were
+    announced in the room (`announce`) or the cycle's results are published."""
+    if not meeting.results_visible:
+        return False
+    if can_manage(viewer, meeting.cycle) or meeting.announce:
+        return True
+    return meeting.cycle.status in (Cycle.Status.PUBLISHED, Cycle.Status.ARCHIVED)
 
 
 @dataclass

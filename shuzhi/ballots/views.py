@@ -202,8 +202,10 @@ def meeting(request, pk: int):
     meeting = selectors.meeting_get(viewer=request.user, pk=pk)
     manage = can_manage(request.user, meeting.cycle)
     classes = list(meeting.classes.annotate(codes_made=Count("codes")))
-    rows, _classes = selectors.meeting_results(meeting)
+    tally_shown = selectors.tally_open_to(request.user, meeting)
+    rows, _classes = selectors.meeting_results(meeting) if tally_shown else ([], [])
     context = {
+        "tally_shown": tally_shown,
         "meeting": meeting,
         "cycle": meeting.cycle,
         "manage": manage,

@@ -58,8 +58,9 @@ def index(request, cycle_pk: int):
     assessment = Assessment.objects.filter(cycle=cycle).first()
     form = ResultFilterForm(request.GET or None, groups=cycle.groups)
     filters = form.cleaned_data if form.is_valid() else {}
+    shown = selectors.results_open_to(request.user, cycle, assessment)
     results = selectors.results_of(cycle=cycle, group=filters.get("group", ""), grade=filters.get("grade", ""),
-                                   sort=filters.get("sort") or "rank")  # fmt: skip
+                                   sort=filters.get("sort") or "rank") if shown else []  # fmt: skip
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     reporters = cycle.reporters.select_related("organization", "secretary").order_by("group", "position")
     return render(
@@ -68,6 +69,7 @@ def index(request, cycle_pk: int):
         {
             "cycle": cycle,
             "assessment": assessment,
+            "results_shown": shown,
             "manage": can_manage(request.user, cycle),
             "entering": cycle.status in services.ENTERING_STATES
             and (assessment is None or assessment.status == Assessment.Status.COMPUTED),
@@ -129,8 +131,11 @@ def scores_template(request, cycle_pk: int):
 @capability_required(Capability.VIEW_CYCLES)
 @require_http_methods(["GET", "POST"])
 def reporter(request, cycle_pk: int, reporter_pk: int):
-    """One reporter's entered scores, 加减分 and veto findings."""
+    """One reporter's entered scores, 加减分 and veto findings: the makings of a result, gated
+    like the results."""
     cycle = cycle_get(viewer=request.user, pk=cycle_pk)
+    if not selectors.results_open_to(request.user, cycle):
+        raise PermissionDenied
     target = get_scoped_or_404(cycle.reporters.select_related("organization", "secretary"), pk=reporter_pk)
     components = services.entered_components(cycle)
     current = {s.component: s.score for s in target.component_scores.all()}
@@ -272,6 +277,8 @@ def finalise(request, cycle_pk: int):
 @require_GET
 def results_xlsx(request, cycle_pk: int):
     cycle = cycle_get(viewer=request.user, pk=cycle_pk)
+    if not selectors.results_open_to(request.user, cycle):
+        raise PermissionDenied
     columns = [Column("group", "分组", width=12), Column("rank", "组内排名", width=10), Column("unit", "述职单位", width=30),
                Column("secretary", "书记", width=12), Column("score", "综合得分", width=10), Column("grade", "等次", width=8),
                Column("by_score", "按分数等次", width=10), Column("cut", "比例调整", width=10), Column("vetoes", "否决情形", width=24)]  # fmt: skip
