@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -70,6 +71,11 @@ def index(request, cycle_pk: int):
             "cycle": cycle,
             "assessment": assessment,
             "results_shown": shown,
+            "publicity_running": bool(
+                assessment
+                and (until := documents.publicity_until(assessment))
+                and timezone.localdate() <= until
+            ),
             "manage": can_manage(request.user, cycle),
             "entering": cycle.status in services.ENTERING_STATES
             and (assessment is None or assessment.status == Assessment.Status.COMPUTED),
@@ -374,7 +380,8 @@ def bulletin(request, cycle_pk: int):
         messages.error(request, _("通报未能生成："))
         show_errors(request, error)
         return redirect("scoring:bulletin_template", cycle_pk=cycle.pk)
-    return _docx(data, f"{cycle.title}-考核结果通报.docx")
+    kind = "公示" if documents.publicity_until(assessment) else "通报"
+    return _docx(data, f"{cycle.title}-考核结果{kind}.docx")
 
 
 @capability_required(Capability.VIEW_CYCLES)
