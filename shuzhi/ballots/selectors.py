@@ -1,11 +1,15 @@
+import csv
+import hashlib
+import io
 from dataclasses import dataclass
 
 from django.db.models import Count
 
 from shuzhi.ballots import rules
-from shuzhi.ballots.models import CodeUse, Comment, Meeting, TallyRow, VoterClass
+from shuzhi.ballots.models import Ballot, BallotMark, CodeUse, Comment, Meeting, TallyRow, VoterClass
 from shuzhi.core.access import get_scoped_or_404
 from shuzhi.core.grades import Counts
+from shuzhi.core.models import AuditEvent
 from shuzhi.cycles.models import Cycle, Reporter
 from shuzhi.cycles.selectors import can_manage, cycles_visible_to
 
@@ -105,3 +109,80 @@ def meeting_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]
             by_class.append((voter_class, c if voter_class.pk in shown else None))
         rows.append(ResultRow(reporter, total, by_class, comments.get(reporter.pk, [])))
     return rows, classes
+
+
+# ---- the ballot archive (原始票据) ------------------------------------------------------------------
+
+ARCHIVE_ACTION = "meeting.close"  # the audit event that carries the archive's digest
+ARCHIVE_DIGEST_KEY = "ballot_archive_sha256"
+
+
+def ballot_archive(meeting: Meeting) -> bytes:
+    """The meeting's phone ballots as its original record (原始票据), a UTF-8 CSV: one row per
+    ballot with its voter class and each reporter's grade (and item scores), in the order of the
+    ballots' random ids, drawn afresh when voting closed (services._ballots_unlink): an order
+    that says nothing about casting. Nothing links a row to a code. Suggestions are not on it
+    (their wording could name the writer, and with them every grade). A class too small to be
+    shown alone (the rule of `classes_shown`, on these ballots) is written as 其他类别, never by name. The same ballots make the
+    same bytes, so the digest taken at closing (`ballot_archive_digest`) checks the file."""
+    reporters = agenda_reporters(meeting)
+    sizes = dict(
+        Ballot.objects.filter(meeting=meeting).values_list("voter_class").annotate(n=Count("pk")).order_by()
+    )
+    shown = rules.shown_classes(sizes, meeting.min_class_size)  # the rule, on the ballots archived
+    names = {c.pk: c.name if c.pk in shown else "其他类别（合并）" for c in meeting.classes.all()}
+    items = list(meeting.items or [])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        ["序号", "投票人类别", *(r.organization.name for r in reporters),
+         *(f"{r.organization.name}·{item}" for r in reporters for item in items)]
+    )  # fmt: skip
+    marks = (
+        BallotMark.objects.filter(ballot__meeting=meeting)
+        .order_by("ballot_id")
+        .values_list("ballot_id", "ballot__voter_class_id", "reporter_id", "grade", "scores")
+    )
+    position = {r.pk: i for i, r in enumerate(reporters)}
+    number, current, row = 0, None, None
+
+    def flush() -> None:
+        if row is not None:
+            grades, scores = row[2], row[3]
+            writer.writerow([row[0], row[1], *grades, *(v for values in scores for v in values)])
+
+    for ballot, class_id, reporter, grade, scores in marks.iterator(chunk_size=5000):
+        if ballot != current:
+            flush()
+            number, current = number + 1, ballot
+            row = [
+                number,
+                names.get(class_id, ""),
+                [""] * len(reporters),
+                [[""] * len(items) for _r in reporters],
+            ]
+        if reporter in position:
+            row[2][position[reporter]] = grade
+            if items:
+                row[3][position[reporter]] = (list(scores or []) + [""] * len(items))[: len(items)]
+    flush()
+    return ("\ufeff" + buffer.getvalue()).encode()  # the BOM: Excel opens it as UTF-8
+
+
+def ballot_archive_sha256(meeting: Meeting) -> str:
+    return hashlib.sha256(ballot_archive(meeting)).hexdigest()
+
+
+def ballot_archive_digest(meeting: Meeting) -> str | None:
+    """The SHA-256 of the ballot archive as taken when voting closed, from the audit log (the
+    closing event carries it, hash-chained); None before closing. For the tally page and the
+    计票单."""
+    event = (
+        AuditEvent.objects.filter(
+            action=ARCHIVE_ACTION, target_type=Meeting._meta.label_lower, target_id=str(meeting.pk)
+        )
+        .order_by("-seq")
+        .values_list("changes", flat=True)
+        .first()
+    )
+    return (event or {}).get(ARCHIVE_DIGEST_KEY)

@@ -10,7 +10,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.ballots import rules
+from shuzhi.ballots import rules, selectors
 from shuzhi.ballots.models import (
     Ballot,
     BallotCode,
@@ -189,8 +189,9 @@ def voting_close(*, actor, meeting: Meeting) -> Meeting:
     meeting.save(update_fields=["status", "closed_at", "updated_at"])
     ballots = _ballots_unlink(meeting)
     rows = tally_rebuild(meeting=meeting)
-    audit_record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"phone_ballots": ballots, "tally_rows": rows, "rewritten_in_random_order": True})  # fmt: skip
+    audit_record(actor=actor, action=selectors.ARCHIVE_ACTION, target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"phone_ballots": ballots, "tally_rows": rows, "rewritten_in_random_order": True,
+                        selectors.ARCHIVE_DIGEST_KEY: selectors.ballot_archive_sha256(meeting)})  # fmt: skip
     return meeting
 
 

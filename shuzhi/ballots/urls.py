@@ -18,6 +18,7 @@ urlpatterns = [
     path("ballots/meetings/<int:pk>/close/", views.voting_close, name="close"),
     path("ballots/meetings/<int:pk>/tally/", views.tally, name="tally"),
     path("ballots/meetings/<int:pk>/screen/", views.screen, name="screen"),
+    path("ballots/meetings/<int:pk>/ballots.csv", views.archive, name="archive"),
     path("ballots/meetings/<int:pk>/paper/<int:class_pk>/<int:entry>/", views.paper, name="paper"),
     path("ballots/meetings/<int:pk>/scrutineers/", views.scrutineer_add, name="scrutineer_add"),
     path(

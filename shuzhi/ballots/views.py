@@ -1,3 +1,4 @@
+import hashlib
 import re
 
 import segno
@@ -206,6 +207,7 @@ def meeting(request, pk: int):
     rows, _classes = selectors.meeting_results(meeting) if tally_shown else ([], [])
     context = {
         "tally_shown": tally_shown,
+        "archive_digest": selectors.ballot_archive_digest(meeting) if manage else None,
         "meeting": meeting,
         "cycle": meeting.cycle,
         "manage": manage,
@@ -291,6 +293,27 @@ def voting_close(request, pk: int):
 @require_POST
 def tally(request, pk: int):
     return _transition(request, pk, services.meeting_tally, _("计票已确认。"))
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_GET
+def archive(request, pk: int):
+    """The original record of the phone ballots (原始票据) as CSV, for the file archive: for those
+    who run the cycle, once voting has closed. Each download is audited with its digest and
+    whether it still matches the one taken at closing."""
+    meeting = _managed(request, pk)
+    digest = selectors.ballot_archive_digest(meeting)
+    if not meeting.results_visible or digest is None:
+        raise Http404
+    data = selectors.ballot_archive(meeting)
+    now = hashlib.sha256(data).hexdigest()
+    audit_record(actor=request.user, action="meeting.archive_download", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"sha256": now, "matches_closing": now == digest})  # fmt: skip
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{meeting.title}-原始票据-{now[:12]}.csv"
+    )
+    return response
 
 
 def _vote_url(request, token: str) -> str:
