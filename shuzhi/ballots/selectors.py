@@ -1,8 +1,10 @@
 import csv
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count
 
 from shuzhi.ballots import rules
@@ -138,10 +140,11 @@ def ballot_archive(meeting: Meeting) -> bytes:
         ["序号", "投票人类别", *(r.organization.name for r in reporters),
          *(f"{r.organization.name}·{item}" for r in reporters for item in items)]
     )  # fmt: skip
-    marks = (
-        BallotMark.objects.filter(ballot__meeting=meeting)
-        .order_by("ballot_id")
-        .values_list("ballot_id", "ballot__voter_class_id", "reporter_id", "grade", "scores")
+    scores_column = "m.scores::text" if connection.vendor == "postgresql" else "m.scores"
+    query = (
+        f"SELECT m.ballot_id, b.voter_class_id, m.reporter_id, m.grade, {scores_column} "  # noqa: S608
+        f"FROM {BallotMark._meta.db_table} m JOIN {Ballot._meta.db_table} b ON b.id = m.ballot_id "
+        "WHERE b.meeting_id = %s ORDER BY m.ballot_id"
     )
     position = {r.pk: i for i, r in enumerate(reporters)}
     number, current, row = 0, None, None
@@ -151,7 +154,10 @@ def ballot_archive(meeting: Meeting) -> bytes:
             grades, scores = row[2], row[3]
             writer.writerow([row[0], row[1], *grades, *(v for values in scores for v in values)])
 
-    for ballot, class_id, reporter, grade, scores in marks.iterator(chunk_size=5000):
+    with connection.cursor() as cursor:
+        cursor.execute(query, [meeting.pk])
+        marks = cursor.fetchall()
+    for ballot, class_id, reporter, grade, scores in marks:
         if ballot != current:
             flush()
             number, current = number + 1, ballot
@@ -164,7 +170,9 @@ def ballot_archive(meeting: Meeting) -> bytes:
         if reporter in position:
             row[2][position[reporter]] = grade
             if items:
-                row[3][position[reporter]] = (list(scores or []) + [""] * len(items))[: len(items)]
+                row[3][position[reporter]] = (list(json.loads(scores or "[]")) + [""] * len(items))[
+                    : len(items)
+                ]
     flush()
     return ("\ufeff" + buffer.getvalue()).encode()  # the BOM: Excel opens it as UTF-8
 

@@ -84,30 +84,77 @@ def _sqlite_truncate_log() -> None:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _fresh_key(model: type[models.Model]):
-    """A new primary key value, or None where the database gives one (an auto id); the same
-    value where the key means something (a one-to-one key such as a used code's code)."""
-    pk = model._meta.pk
-    if isinstance(pk, models.UUIDField):
-        return lambda _old: uuid.uuid4()
-    if isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
-        return lambda _old: None
-    return lambda old: old
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
-def _insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """Insert in exactly this order, values as they are (raw: no auto_now, no signals)."""
-    if not objs:
-        return
-    pk = model._meta.pk
-    fields = [
-        f for f in model._meta.local_concrete_fields if not (f is pk and getattr(objs[0], f.attname) is None)
-    ]
-    size = max(1, connection.ops.bulk_batch_size(fields, objs))
-    for start in range(0, len(objs), size):
-        model._base_manager._insert(
-            objs[start : start + size], fields=fields, raw=True, using=connection.alias
+class _Table:
+    """A model's table as plain rows: its columns read and written as the database holds them
+    (no model instances: a meeting's 30,000 marks in a second, not in ten)."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.name = _quote(model._meta.db_table)
+        self.fields = list(model._meta.local_concrete_fields)
+        self.pk = self.fields.index(model._meta.pk)
+        self.auto_pk = isinstance(
+            model._meta.pk, models.AutoField | models.BigAutoField | models.SmallAutoField
         )
+        json_text = connection.vendor == "postgresql"  # jsonb read as text, written back cast
+        self.select = ", ".join(
+            f"{_quote(f.column)}::text" if json_text and isinstance(f, models.JSONField) else _quote(f.column)
+            for f in self.fields
+        )
+        self.written = [i for i, f in enumerate(self.fields) if not (i == self.pk and self.auto_pk)]
+        self.holders = (
+            "("
+            + ", ".join(
+                "%s::jsonb" if json_text and isinstance(self.fields[i], models.JSONField) else "%s"
+                for i in self.written
+            )
+            + ")"
+        )
+        self.times = [i for i, f in enumerate(self.fields) if isinstance(f, models.DateTimeField)]
+
+    def column(self, name: str) -> int:
+        field = self.model._meta.get_field(name)
+        return self.fields.index(field)
+
+    def read(self, where: str, params) -> list[list]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {self.select} FROM {self.name} WHERE {where}", params)  # noqa: S608
+            return [list(row) for row in cursor.fetchall()]
+
+    def delete(self, where: str, params) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.name} WHERE {where}", params)  # noqa: S608
+
+    def fresh_key(self, old):
+        """A new random key (UUID keys), None where the database draws one (auto ids: drawn in
+        the new order), the same where the key means something (a used code's code)."""
+        if isinstance(self.model._meta.pk, models.UUIDField):
+            return uuid.uuid4() if connection.features.has_native_uuid_field else uuid.uuid4().hex
+        return None if self.auto_pk else old
+
+    def insert(self, rows: Sequence[list]) -> None:
+        """Insert in exactly this order."""
+        columns = ", ".join(_quote(self.fields[i].column) for i in self.written)
+        if connection.vendor == "postgresql":  # COPY keeps the order and is three times faster
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {self.name} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row([row[i] for i in self.written])
+            return
+        size = max(1, 30000 // max(1, len(self.written)) // 10)
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), size):
+                batch = rows[start : start + size]
+                cursor.execute(
+                    f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([self.holders] * len(batch))}",  # noqa: S608
+                    [row[i] for row in batch for i in self.written],
+                )
 
 
 def rewrite_shuffled(
@@ -118,46 +165,49 @@ def rewrite_shuffled(
 ) -> int:
     """Write the rows of `queryset` again in a random order, each followed by its `children`
     ((model, name of the foreign key to the row) pairs, e.g. a ballot's marks), with fresh random
-    ids (UUID keys; auto ids are drawn anew, in the new order), and every date-time column set to
-    `at`. What the rows say does not change. Must run inside `rewrite_allowed` where triggers
+    ids (UUID keys; auto ids are drawn anew, in the new order), and every date-time column that
+    holds a time set to `at`. What the rows say does not change. Must run inside `rewrite_allowed` where triggers
     guard the tables. Returns the number of rows."""
     if not connection.in_atomic_block:
         raise RuntimeError("rewrite_shuffled must run inside a transaction")
-    model = queryset.model
-    rows = list(queryset.order_by())
+    table = _Table(queryset.model)
+    keys_sql, keys_params = queryset.order_by().values("pk").query.sql_with_params()
+    rows = table.read(f"{_quote(queryset.model._meta.pk.column)} IN ({keys_sql})", keys_params)
     if not rows:
         return 0
-    kept: dict[type[models.Model], dict[object, list[models.Model]]] = {}
+    kids = []
     for child, fk in children:
+        kid = _Table(child)
+        link = kid.column(fk)
+        where = f"{_quote(kid.fields[link].column)} IN ({keys_sql})"
         grouped = defaultdict(list)
-        for obj in child._base_manager.filter(**{f"{fk}__in": queryset.values("pk")}).order_by():
-            grouped[getattr(obj, child._meta.get_field(fk).attname)].append(obj)
-        kept[child] = grouped
-    for child, fk in children:  # the children first: they point at the rows
-        child._base_manager.filter(**{f"{fk}__in": queryset.values("pk")})._raw_delete(connection.alias)
-    model._base_manager.filter(pk__in=[row.pk for row in rows])._raw_delete(connection.alias)
-
-    def renew(obj: models.Model, fresh) -> models.Model:
-        obj.pk = fresh(obj.pk)
-        if at is not None:
-            for field in obj._meta.concrete_fields:
-                if isinstance(field, models.DateTimeField):
-                    setattr(obj, field.attname, at)
-        return obj
-
-    fresh = _fresh_key(model)
-    new_rows, new_children = [], {child: [] for child, _fk in children}
-    for row in shuffled(rows):
-        old = row.pk
-        new_rows.append(renew(row, fresh))
-        for child, fk in children:
-            for obj in shuffled(kept[child].get(old, ())):
-                obj = renew(obj, _fresh_key(child))
-                setattr(obj, child._meta.get_field(fk).attname, row.pk)
-                new_children[child].append(obj)
-    if children and new_rows[0].pk is None:
+        for row in kid.read(where, keys_params):
+            grouped[row[link]].append(row)
+        kids.append((kid, link, where, grouped))
+    if kids and table.auto_pk:
         raise ValueError("rows with children need keys chosen here (UUID keys) to be rewritten")
-    _insert(model, new_rows)
-    for child, _fk in children:
-        _insert(child, new_children[child])
+    for kid, _link, where, _grouped in kids:  # the children first: they point at the rows
+        kid.delete(where, keys_params)
+    table.delete(f"{_quote(queryset.model._meta.pk.column)} IN ({keys_sql})", keys_params)
+
+    def renew(row: list, kind: _Table) -> list:
+        row[kind.pk] = kind.fresh_key(row[kind.pk])
+        if at is not None:
+            for i in kind.times:
+                if row[i] is not None:  # a time not set stays not set
+                    row[i] = kind.fields[i].get_db_prep_value(at, connection)
+        return row
+
+    new_rows, new_kids = [], [[] for _kid in kids]
+    for row in shuffled(rows):
+        old = row[table.pk]
+        new_rows.append(renew(row, table))
+        for (kid, link, _where, grouped), out in zip(kids, new_kids, strict=True):
+            for child_row in shuffled(grouped.get(old, ())):
+                child_row = renew(child_row, kid)
+                child_row[link] = row[table.pk]
+                out.append(child_row)
+    table.insert(new_rows)
+    for (kid, *_rest), out in zip(kids, new_kids, strict=True):
+        kid.insert(out)
     return len(rows)
