@@ -28,6 +28,7 @@ from django.urls import reverse
 from shuzhi.ballots.models import Ballot, BallotCode, BallotMark, CodeUse
 from shuzhi.ballots.services import ballot_cast, voting_close
 from shuzhi.core.grades import Grade
+from shuzhi.core.models import AuditEvent
 from shuzhi.testing.meetings import county_meeting, tokens
 
 N = 60
@@ -129,10 +130,11 @@ def _cast_sixty(cast, *, order: str):
     codes = list(BallotCode.objects.filter(meeting=meeting).order_by("serial").values_list("pk", "token"))
     if order == "shuffled":
         secrets.SystemRandom().shuffle(codes)
-    truth = {}
+    truth, events = {}, AuditEvent.objects.count()
     for (code, token), pattern in zip(codes, patterns, strict=True):
         ballot_cast(token=token, grades=dict(zip(meeting.agenda, pattern, strict=True)))
         truth[code] = tuple(str(g) for g in pattern)
+    assert AuditEvent.objects.count() == events  # casting writes no audit event: no time, no order
     return meeting, truth
 
 
