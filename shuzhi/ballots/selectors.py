@@ -8,9 +8,18 @@ from django.db import connection
 from django.db.models import Count
 
 from shuzhi.ballots import rules
-from shuzhi.ballots.models import Ballot, BallotMark, CodeUse, Comment, Meeting, TallyRow, VoterClass
+from shuzhi.ballots.models import (
+    Ballot,
+    BallotMark,
+    CodeUse,
+    Comment,
+    Meeting,
+    RehearsalMark,
+    TallyRow,
+    VoterClass,
+)
 from shuzhi.core.access import get_scoped_or_404
-from shuzhi.core.grades import Counts
+from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.models import AuditEvent
 from shuzhi.cycles.models import Cycle, Reporter
 from shuzhi.cycles.selectors import can_manage, cycles_visible_to
@@ -24,15 +33,31 @@ def agenda_reporters(meeting: Meeting) -> list[Reporter]:
 
 
 def turnout(meeting: Meeting) -> list[dict]:
-    """Per class: ballots issued (codes) and cast (codes used). Nothing about what was voted."""
+    """Per class: ballots issued (codes) and cast (codes used). Nothing about what was voted.
+    During a rehearsal, the test codes and their uses only; otherwise never those."""
+    rehearsal = bool(meeting.rehearsal)
     cast = dict(
-        CodeUse.objects.filter(meeting=meeting).values_list("voter_class").annotate(n=Count("pk")).order_by()
+        CodeUse.objects.filter(meeting=meeting, code__rehearsal=rehearsal)
+        .values_list("voter_class")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    issued = {c.pk: c.ballots for c in meeting.classes.all()}
+    if rehearsal:
+        issued = dict(
+            meeting.codes.filter(rehearsal=True).values_list("voter_class").annotate(n=Count("pk")).order_by()
+        )
     return [
-        {"name": c.name, "issued": c.ballots, "cast": cast.get(c.pk, 0),
-         "percent": round(100 * cast.get(c.pk, 0) / c.ballots) if c.ballots else 0}
+        {"name": c.name, "issued": issued.get(c.pk, 0), "cast": cast.get(c.pk, 0),
+         "percent": round(100 * cast.get(c.pk, 0) / issued[c.pk]) if issued.get(c.pk) else 0}
         for c in meeting.classes.all()
     ]  # fmt: skip
+
+
+def meeting_by_screen_token(token: str) -> Meeting | None:
+    if not token:
+        return None
+    return Meeting.objects.filter(screen_token=token).select_related("cycle").first()
 
 
 def meeting_get(*, viewer, pk: int) -> Meeting:
@@ -55,6 +80,11 @@ def classes_shown(meeting: Meeting, *, counts: dict[tuple[int, int], Counts] | N
             (row.reporter_id, row.voter_class_id): Counts(row.good, row.fairly_good, row.average, row.poor)
             for row in TallyRow.objects.filter(meeting=meeting)
         }
+    return _shown_of(meeting, counts)
+
+
+def _shown_of(meeting: Meeting, counts: dict[tuple[int, int], Counts]) -> set[int]:
+    """The rule of `classes_shown` on these counts (a class's size: its most ballots on a reporter)."""
     sizes: dict[int, int] = {}
     for (_reporter, class_id), c in counts.items():
         sizes[class_id] = max(sizes.get(class_id, 0), c.total)
@@ -91,16 +121,40 @@ def meeting_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]
     cast enough ballots to show it, and the comments. Only after voting has closed."""
     if not meeting.results_visible:
         return [], []
-    classes = list(meeting.classes.all())
-    counts: dict[tuple[int, int], Counts] = {}
-    for row in TallyRow.objects.filter(meeting=meeting):
-        counts[(row.reporter_id, row.voter_class_id)] = Counts(
-            row.good, row.fairly_good, row.average, row.poor
-        )
-    shown = classes_shown(meeting, counts=counts)
+    counts = {
+        (row.reporter_id, row.voter_class_id): Counts(row.good, row.fairly_good, row.average, row.poor)
+        for row in TallyRow.objects.filter(meeting=meeting)
+    }
     comments: dict[int, list[Comment]] = {}
     for comment in meeting.comments.select_related("author").order_by("is_final", "created_at"):
         comments.setdefault(comment.reporter_id, []).append(comment)
+    return _result_rows(meeting, counts, comments)
+
+
+def rehearsal_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]]:
+    """The test tally of a rehearsal whose test voting has ended: from the rehearsal's own
+    ballots only (never the real ones), shown like the real results."""
+    if meeting.rehearsal != Meeting.Rehearsal.CLOSED:
+        return [], []
+    marks = (
+        RehearsalMark.objects.filter(ballot__meeting=meeting)
+        .values_list("reporter_id", "ballot__voter_class_id", "grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tally: dict[tuple[int, int], dict[str, int]] = {}
+    for reporter, class_id, grade, n in marks:
+        row = tally.setdefault((reporter, class_id), dict.fromkeys((g.field for g in Grade), 0))
+        row[Grade(grade).field] += n
+    counts = {key: Counts(**row) for key, row in tally.items()}
+    return _result_rows(meeting, counts, {})
+
+
+def _result_rows(
+    meeting: Meeting, counts: dict[tuple[int, int], Counts], comments: dict[int, list[Comment]]
+) -> tuple[list[ResultRow], list[VoterClass]]:
+    classes = list(meeting.classes.all())
+    shown = _shown_of(meeting, counts)  # the one rule (classes_shown)
     rows = []
     for reporter in agenda_reporters(meeting):
         total = Counts()
@@ -111,6 +165,16 @@ def meeting_results(meeting: Meeting) -> tuple[list[ResultRow], list[VoterClass]
             by_class.append((voter_class, c if voter_class.pk in shown else None))
         rows.append(ResultRow(reporter, total, by_class, comments.get(reporter.pk, [])))
     return rows, classes
+
+
+def meeting_suggestions(meeting: Meeting) -> list[str]:
+    """The 意见建议 written on the phone ballots, once voting has closed: the texts alone, sorted
+    by their wording, with nothing of the ballot they came from (no grades, no class, no order of
+    casting)."""
+    if not meeting.results_visible:
+        return []
+    texts = Ballot.objects.filter(meeting=meeting).exclude(suggestion="").values_list("suggestion", flat=True)
+    return sorted(texts.order_by())
 
 
 # ---- the ballot archive (原始票据) ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from shuzhi.core.roles import Capability, Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import can_manage, cycles_visible_to
 from shuzhi.scoring.documents import SHOWN
-from shuzhi.scoring.models import Assessment, Result
+from shuzhi.scoring.models import Assessment, ComponentScore, Result
 
 SORTS = {
     "rank": ("group", "rank"),
@@ -78,6 +78,18 @@ def scheme_fact_uses(cycle: Cycle) -> list[dict[str, str]]:
             uses.append({"what": _("否决情形"), "name": name,
                          "source": str(source.label) if source else rule["fact"]})  # fmt: skip
     return uses
+
+
+def entered_scores_rows(*, cycle: Cycle, components: list[str]) -> list[tuple]:
+    """One row per reporter (by group and position): unit, code and each entered component's
+    score so far ("" where none)."""
+    scores = {
+        (s.reporter_id, s.component): s.score for s in ComponentScore.objects.filter(reporter__cycle=cycle)
+    }
+    return [
+        (r.organization.name, r.organization.code, *(scores.get((r.pk, c), "") for c in components))
+        for r in cycle.reporters.select_related("organization").order_by("group", "position")
+    ]
 
 
 def explanation_shown(result: Result) -> dict:

@@ -124,7 +124,7 @@ def _best_attack(meeting, truth: dict[int, tuple[str, ...]]) -> tuple[int, str]:
 
 
 def _cast_sixty(cast, *, order: str):
-    meeting = county_meeting(cast, classes=(("党员群众代表", N),))
+    meeting = county_meeting(cast, classes=(("党员群众代表", N),), class_weights={"*": 100})
     assert len(meeting.agenda) == 3  # 4³ = 64 distinct patterns for 60 ballots
     patterns = list(itertools.product(list(Grade), repeat=3))[:N]
     codes = list(BallotCode.objects.filter(meeting=meeting).order_by("serial").values_list("pk", "token"))

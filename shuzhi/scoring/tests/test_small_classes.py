@@ -15,13 +15,13 @@ from openpyxl import load_workbook
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import Meeting
 from shuzhi.ballots.selectors import classes_shown
-from shuzhi.ballots.services import ballot_cast, meeting_tally, scrutineer_add, scrutineer_sign, voting_close
+from shuzhi.ballots.services import ballot_cast, meeting_tally, voting_close
 from shuzhi.core.grades import Grade
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_advance
 from shuzhi.scoring.models import Result
 from shuzhi.scoring.services import assessment_compute, assessment_publish, component_score_set
-from shuzhi.testing.meetings import county_meeting, tokens
+from shuzhi.testing.meetings import county_meeting, sign_off, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -30,22 +30,22 @@ SMALL, LARGE = "区委常委", "党员群众代表"
 
 @pytest.fixture
 def assessed(cast):
-    meeting = county_meeting(cast, classes=((SMALL, 2), (LARGE, 8)), announce=True)
+    meeting = county_meeting(
+        cast,
+        classes=((SMALL, 2, "党委常委"), (LARGE, 8)),
+        class_weights={"党委常委": 30, "*": 70},
+        announce=True,
+    )
     first = meeting.agenda[0]
     for token in tokens(meeting, SMALL):
         ballot_cast(token=token, grades={r: Grade.POOR if r == first else Grade.GOOD for r in meeting.agenda})
     for token in tokens(meeting, LARGE):
         ballot_cast(token=token, grades=dict.fromkeys(meeting.agenda, Grade.FAIRLY_GOOD))
     meeting = voting_close(actor=cast.county_organiser, meeting=meeting)
-    scrutineer_sign(
-        actor=cast.county_organiser,
-        scrutineer=scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="监票人甲"),
-    )
+    sign_off(cast, meeting)
     meeting = meeting_tally(actor=cast.county_organiser, meeting=meeting)
     cycle = cycle_advance(actor=cast.county_organiser, cycle=meeting.cycle)
-    Cycle.objects.filter(pk=cycle.pk).update(
-        scheme={**cycle.scheme, "class_weights": {SMALL: 30, "*": 70}, "good_quota_percent": None}
-    )
+    Cycle.objects.filter(pk=cycle.pk).update(scheme={**cycle.scheme, "good_quota_percent": None})
     cycle.refresh_from_db()
     for reporter in cycle.reporters.all():
         for component in ("日常考核", "重点任务"):
@@ -55,7 +55,12 @@ def assessed(cast):
     assessment = assessment_compute(actor=cast.county_organiser, cycle=cycle)
     result = Result.objects.get(assessment=assessment, reporter_id=first)
     parts = {p["name"]: p for p in result.explanation["class_parts"]}
-    assert parts[SMALL]["counts"] == [0, 0, 0, 2]  # stored as computed: the engine's record
+    assert parts["党委常委"]["classes"] == [SMALL] and parts["党委常委"]["counts"] == [
+        0,
+        0,
+        0,
+        2,
+    ]  # stored as computed: the engine's record
     return meeting, assessment, result
 
 
@@ -78,7 +83,7 @@ def test_the_explanation_page_hides_the_small_class(client, cast, assessed):
     client.force_login(cast.county_organiser)
     html = client.get(reverse("scoring:explain", args=[result.pk])).content.decode()
     table = _cells(html, "ballot-parts")
-    row = re.search(rf"<tr><td>{SMALL}</td>.*?</tr>", table, re.S).group(0)
+    row = re.search(r"<tr><td>党委常委</td>.*?</tr>", table, re.S).group(0)  # the part of 区委常委
     assert "不足 5 票，不单列" in row
     assert not re.search(r'<td class="text-end">\d+</td>', row), row  # no 0 0 0 2, no converted score
     assert "30" in row  # the weight stays

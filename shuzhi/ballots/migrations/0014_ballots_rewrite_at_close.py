@@ -47,6 +47,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ballots", "0004_grade_words")]
+    dependencies = [("ballots", "0013_meeting_screen_token")]
 
     operations = [migrations.RunPython(forwards, backwards)]
