@@ -38,6 +38,7 @@ def test_a_reviewer_reads_no_draft_until_it_is_submitted(client, cast):
     ]
     index_refresh()
     client.force_login(cast.reviewer)
+    assert doors[0] not in client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()  # no link
     assert [client.get(url).status_code for url in doors] == [404] * len(doors)
     assert DRAFT_WORDS not in _book_text(client, cycle)
     assert not search(viewer=cast.reviewer, query=DRAFT_WORDS)
@@ -50,6 +51,7 @@ def test_a_reviewer_reads_no_draft_until_it_is_submitted(client, cast):
     report_submit(actor=cast.township_secretary, report=report)
     index_refresh()
     client.force_login(cast.reviewer)
+    assert doors[0] in client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
     assert client.get(doors[0]).status_code == 200
     assert DRAFT_WORDS in client.get(doors[0]).content.decode()
     assert DRAFT_WORDS in _book_text(client, cycle)
