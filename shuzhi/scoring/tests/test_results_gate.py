@@ -108,3 +108,15 @@ def test_counts_announced_in_the_room_are_shown_to_those_who_were_there(client, 
     client.force_login(cast.reviewer)
     assert _shows_results(client, "meeting page", reverse("ballots:meeting", args=[meeting.pk]), result)
     assert _shows_results(client, "big screen", reverse("ballots:screen", args=[meeting.pk]), result)
+
+
+def test_the_accountability_form_offers_no_unpublished_result(client, cast, computed):
+    """问责 records link a unit's results: an unpublished one is not offered (nor its grade)."""
+    cycle, _meeting, _assessment, result = computed
+    url = reverse("rectification:accountability")
+    client.force_login(cast.city_organiser)  # the 组织部 above, who may record 问责 in the county
+    lookup = client.post(url, {"unit": cast.township_a.code, "action": "lookup"}).content.decode()
+    assert f'name="results" value="{result.pk}"' not in lookup
+    assessment_publish(actor=cast.county_organiser, cycle=cycle, objection_days=3)
+    lookup = client.post(url, {"unit": cast.township_a.code, "action": "lookup"}).content.decode()
+    assert f'name="results" value="{result.pk}"' in lookup
