@@ -21,6 +21,7 @@ import secrets
 import uuid
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
 from django.db.models import DateTimeField
 from django.urls import reverse
@@ -186,6 +187,7 @@ def test_codes_appear_in_no_ballot_table_log_audit_entry_or_results(client, cast
         )  # incomplete: refused, logged as 400
         client.post(url, {f"grade_{r}": Grade.FAIRLY_GOOD for r in meeting.agenda})
         client.post(url, {f"grade_{r}": Grade.POOR for r in meeting.agenda})  # used: refused, logged as 409
+    assert not Session.objects.exists()  # voting keeps no session: no row with a time per voter
     voting_close(actor=cast.county_organiser, meeting=meeting)
     client.force_login(cast.county_organiser)
     pages = [
