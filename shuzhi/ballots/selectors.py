@@ -1,13 +1,28 @@
+import csv
+import hashlib
+import io
+import json
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count
 
 from shuzhi.ballots import rules
-from shuzhi.ballots.models import Ballot, CodeUse, Comment, Meeting, RehearsalMark, TallyRow, VoterClass
+from shuzhi.ballots.models import (
+    Ballot,
+    BallotMark,
+    CodeUse,
+    Comment,
+    Meeting,
+    RehearsalMark,
+    TallyRow,
+    VoterClass,
+)
 from shuzhi.core.access import get_scoped_or_404
 from shuzhi.core.grades import Counts, Grade
-from shuzhi.cycles.models import Reporter
-from shuzhi.cycles.selectors import cycles_visible_to
+from shuzhi.core.models import AuditEvent
+from shuzhi.cycles.models import Cycle, Reporter
+from shuzhi.cycles.selectors import can_manage, cycles_visible_to
 
 
 def agenda_reporters(meeting: Meeting) -> list[Reporter]:
@@ -50,6 +65,47 @@ def meeting_get(*, viewer, pk: int) -> Meeting:
         Meeting.objects.filter(cycle__in=cycles_visible_to(viewer)).select_related("cycle__organization"),
         pk=pk,
     )
+
+
+def classes_shown(meeting: Meeting, *, counts: dict[tuple[int, int], Counts] | None = None) -> set[int]:
+    """The voter classes whose own counts may be shown: THE rule for every page, export and
+    document that shows counts per class (the meeting page, the result's explanation, the
+    计票单). A class shows only with at least the meeting's `min_class_size` ballots, and one small
+    class is never left alone to be worked out from the total (rules.shown_classes). Before
+    voting closes, none. `counts`: (reporter id, class id) → counts, if the caller has read them."""
+    if not meeting.results_visible:
+        return set()
+    if counts is None:
+        counts = {
+            (row.reporter_id, row.voter_class_id): Counts(row.good, row.fairly_good, row.average, row.poor)
+            for row in TallyRow.objects.filter(meeting=meeting)
+        }
+    return _shown_of(meeting, counts)
+
+
+def _shown_of(meeting: Meeting, counts: dict[tuple[int, int], Counts]) -> set[int]:
+    """The rule of `classes_shown` on these counts (a class's size: its most ballots on a reporter)."""
+    sizes: dict[int, int] = {}
+    for (_reporter, class_id), c in counts.items():
+        sizes[class_id] = max(sizes.get(class_id, 0), c.total)
+    return rules.shown_classes(sizes, meeting.min_class_size)
+
+
+def class_names_shown(meeting: Meeting) -> set[str]:
+    """The names of the classes `classes_shown` lets be shown (scheme weights name classes)."""
+    shown = classes_shown(meeting)
+    return {c.name for c in meeting.classes.all() if c.pk in shown}
+
+
+def tally_open_to(viewer, meeting: Meeting) -> bool:
+    """Whether the viewer may see the meeting's counts (page, screen, 计票单, exports): those who
+    run the cycle once voting has closed; everyone who sees the meeting once the counts were
+    announced in the room (`announce`) or the cycle's results are published."""
+    if not meeting.results_visible:
+        return False
+    if can_manage(viewer, meeting.cycle) or meeting.announce:
+        return True
+    return meeting.cycle.status in (Cycle.Status.PUBLISHED, Cycle.Status.ARCHIVED)
 
 
 @dataclass
@@ -106,10 +162,7 @@ def _result_rows(
     meeting: Meeting, counts: dict[tuple[int, int], Counts], comments: dict[int, list[Comment]]
 ) -> tuple[list[ResultRow], list[VoterClass]]:
     classes = list(meeting.classes.all())
-    class_size: dict[int, int] = {}
-    for (_reporter, class_id), c in counts.items():
-        class_size[class_id] = max(class_size.get(class_id, 0), c.total)
-    shown = rules.shown_classes(class_size, meeting.min_class_size)
+    shown = _shown_of(meeting, counts)  # the one rule (classes_shown)
     rows = []
     for reporter in agenda_reporters(meeting):
         total = Counts()
@@ -130,3 +183,86 @@ def meeting_suggestions(meeting: Meeting) -> list[str]:
         return []
     texts = Ballot.objects.filter(meeting=meeting).exclude(suggestion="").values_list("suggestion", flat=True)
     return sorted(texts.order_by())
+
+
+# ---- the ballot archive (原始票据) ------------------------------------------------------------------
+
+ARCHIVE_ACTION = "meeting.close"  # the audit event that carries the archive's digest
+ARCHIVE_DIGEST_KEY = "ballot_archive_sha256"
+
+
+def ballot_archive(meeting: Meeting) -> bytes:
+    """The meeting's phone ballots as its original record (原始票据), a UTF-8 CSV: one row per
+    ballot with its voter class and each reporter's grade (and item scores), in the order of the
+    ballots' random ids, drawn afresh when voting closed (services._ballots_unlink): an order
+    that says nothing about casting. Nothing links a row to a code. Suggestions are not on it
+    (their wording could name the writer, and with them every grade). A class too small to be
+    shown alone (the rule of `classes_shown`, on these ballots) is written as 其他类别, never by name. The same ballots make the
+    same bytes, so the digest taken at closing (`ballot_archive_digest`) checks the file."""
+    reporters = agenda_reporters(meeting)
+    sizes = dict(
+        Ballot.objects.filter(meeting=meeting).values_list("voter_class").annotate(n=Count("pk")).order_by()
+    )
+    shown = rules.shown_classes(sizes, meeting.min_class_size)  # the rule, on the ballots archived
+    names = {c.pk: c.name if c.pk in shown else "其他类别（合并）" for c in meeting.classes.all()}
+    items = list(meeting.items or [])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        ["序号", "投票人类别", *(r.organization.name for r in reporters),
+         *(f"{r.organization.name}·{item}" for r in reporters for item in items)]
+    )  # fmt: skip
+    scores_column = "m.scores::text" if connection.vendor == "postgresql" else "m.scores"
+    query = (
+        f"SELECT m.ballot_id, b.voter_class_id, m.reporter_id, m.grade, {scores_column} "  # noqa: S608
+        f"FROM {BallotMark._meta.db_table} m JOIN {Ballot._meta.db_table} b ON b.id = m.ballot_id "
+        "WHERE b.meeting_id = %s ORDER BY m.ballot_id"
+    )
+    position = {r.pk: i for i, r in enumerate(reporters)}
+    number, current, row = 0, None, None
+
+    def flush() -> None:
+        if row is not None:
+            grades, scores = row[2], row[3]
+            writer.writerow([row[0], row[1], *grades, *(v for values in scores for v in values)])
+
+    with connection.cursor() as cursor:
+        cursor.execute(query, [meeting.pk])
+        marks = cursor.fetchall()
+    for ballot, class_id, reporter, grade, scores in marks:
+        if ballot != current:
+            flush()
+            number, current = number + 1, ballot
+            row = [
+                number,
+                names.get(class_id, ""),
+                [""] * len(reporters),
+                [[""] * len(items) for _r in reporters],
+            ]
+        if reporter in position:
+            row[2][position[reporter]] = grade
+            if items:
+                row[3][position[reporter]] = (list(json.loads(scores or "[]")) + [""] * len(items))[
+                    : len(items)
+                ]
+    flush()
+    return ("\ufeff" + buffer.getvalue()).encode()  # the BOM: Excel opens it as UTF-8
+
+
+def ballot_archive_sha256(meeting: Meeting) -> str:
+    return hashlib.sha256(ballot_archive(meeting)).hexdigest()
+
+
+def ballot_archive_digest(meeting: Meeting) -> str | None:
+    """The SHA-256 of the ballot archive as taken when voting closed, from the audit log (the
+    closing event carries it, hash-chained); None before closing. For the tally page and the
+    计票单."""
+    event = (
+        AuditEvent.objects.filter(
+            action=ARCHIVE_ACTION, target_type=Meeting._meta.label_lower, target_id=str(meeting.pk)
+        )
+        .order_by("-seq")
+        .values_list("changes", flat=True)
+        .first()
+    )
+    return (event or {}).get(ARCHIVE_DIGEST_KEY)

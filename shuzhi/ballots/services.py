@@ -37,6 +37,7 @@ from shuzhi.core.errors import field_error
 from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Role
+from shuzhi.core.secrecy import rewrite_allowed, rewrite_shuffled
 from shuzhi.core.services import audit_record, notify
 from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.models import Cycle, Reporter
@@ -349,11 +350,13 @@ def voting_close(*, actor, meeting: Meeting) -> Meeting:
         raise ValidationError(_("只有投票中的会议可以结束投票。"), code="not_open")
     meeting.status, meeting.closed_at = Meeting.Status.VOTING_CLOSED, timezone.now()
     meeting.save(update_fields=["status", "closed_at", "updated_at"])
+    ballots = _ballots_unlink(meeting)
     rows = tally_rebuild(meeting=meeting)
     suggestions = Ballot.objects.filter(meeting=meeting).exclude(suggestion="").count()
-    audit_record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"phone_ballots": Ballot.objects.filter(meeting=meeting).count(), "tally_rows": rows,
-                        "suggestions": suggestions})  # fmt: skip
+    audit_record(actor=actor, action=selectors.ARCHIVE_ACTION, target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"phone_ballots": ballots, "tally_rows": rows, "suggestions": suggestions,
+                        "rewritten_in_random_order": True,
+                        selectors.ARCHIVE_DIGEST_KEY: selectors.ballot_archive_sha256(meeting)})  # fmt: skip
     if suggestions:
         organisers = User.objects.filter(
             role=Role.ORGANISER, organization_id=meeting.cycle.organization_id, is_active=True
@@ -448,6 +451,27 @@ def screen_link_set(*, actor, meeting: Meeting, active: bool) -> Meeting:
     audit_record(actor=actor, action="meeting.screen_link" if active else "meeting.screen_link_revoke",
                  target=meeting, org_path=meeting.cycle.org_path)  # fmt: skip
     return meeting
+
+
+def _ballots_unlink(meeting: Meeting) -> int:
+    """Forget the order of casting, the one thing that still pairs a used code with its ballot.
+
+    While the vote is open, each phone ballot is stored in one transaction with its used code:
+    the two rows are separate and share no column, but the storage pairs them anyway (the same
+    writing transaction and neighbouring positions on PostgreSQL, the same rank of the hidden
+    rowid on SQLite). At closing, in the closing transaction, the meeting's used codes and its
+    ballots with their marks are written again in two independent random orders, with fresh
+    random ballot and mark ids (core.secrecy.rewrite_shuffled): afterwards every one of them
+    has the closing transaction as its writer and a position that says nothing. This is the only
+    place where the ballots' append-only trigger lets ballot rows be deleted (migration 0014),
+    and it is audited as part of `meeting.close`. Returns the number of phone ballots.
+
+    What remains is said in the README: someone watching the live database during the vote."""
+    with rewrite_allowed(f"ballots.meeting:{meeting.pk}"):
+        rewrite_shuffled(CodeUse.objects.filter(meeting=meeting), at=meeting.closed_at)
+        return rewrite_shuffled(
+            Ballot.objects.filter(meeting=meeting), children=[(BallotMark, "ballot")], at=meeting.closed_at
+        )
 
 
 # ---- casting -----------------------------------------------------------------------------------
@@ -905,10 +929,9 @@ def count_sheet(meeting: Meeting) -> dict[str, Any]:
     )
     paper = paper_counts_agreed(meeting)
     counts = tally_counts(meeting)
-    size: dict[int, int] = {}
-    for (_reporter, class_id), row in counts.items():
-        size[class_id] = max(size.get(class_id, 0), sum(row[g.field] for g in Grade))
-    shown = rules.shown_classes(size, meeting.min_class_size)
+    shown = selectors.classes_shown(  # the one rule of every page that shows class counts
+        meeting, counts={key: Counts(*(row[g.field] for g in Grade)) for key, row in counts.items()}
+    )
     reporters = []
     for reporter in (
         Reporter.objects.filter(pk__in=meeting.agenda).select_related("organization").in_bulk().values()
@@ -941,9 +964,8 @@ def count_sheet(meeting: Meeting) -> dict[str, Any]:
             for c in classes
         ],
         "reporters": reporters,
-        # TODO(issue 11 A, lead): the digest of the ballot archive (原始票据) made at closing goes
-        # here, so that the scrutineers sign it with the count; None until that is on main.
-        "archive_digest": None,
+        # the digest of the ballot archive (原始票据) made at closing: the scrutineers sign it with the count
+        "archive_digest": selectors.ballot_archive_digest(meeting),
     }
 
 

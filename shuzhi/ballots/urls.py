@@ -25,6 +25,7 @@ urlpatterns = [
     path("ballots/meetings/<int:pk>/rehearsal/close/", views.rehearsal_close, name="rehearsal_close"),
     path("ballots/meetings/<int:pk>/rehearsal/clear/", views.rehearsal_clear, name="rehearsal_clear"),
     path("ballots/meetings/<int:pk>/screen/", views.screen, name="screen"),
+    path("ballots/meetings/<int:pk>/ballots.csv", views.archive, name="archive"),
     path("ballots/meetings/<int:pk>/screen-link/", views.screen_link, name="screen_link"),
     path("ballots/meetings/<int:pk>/paper/<int:class_pk>/<int:entry>/", views.paper, name="paper"),
     path("ballots/meetings/<int:pk>/scrutineers/", views.scrutineer_add, name="scrutineer_add"),

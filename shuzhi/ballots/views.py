@@ -1,3 +1,4 @@
+import hashlib
 import re
 from urllib.parse import urlsplit
 
@@ -281,10 +282,13 @@ def meeting(request, pk: int):
             codes_voided=Count("codes", filter=Q(codes__voided_at__isnull=False, codes__rehearsal=False)),
         )
     )
-    rows, _classes = selectors.meeting_results(meeting)
+    tally_shown = selectors.tally_open_to(request.user, meeting)
+    rows, _classes = selectors.meeting_results(meeting) if tally_shown else ([], [])
     rehearsal_rows, _classes = selectors.rehearsal_results(meeting)
     scheme_classes = cycle_rules.scheme_classes(meeting.cycle.scheme or {})
     context = {
+        "tally_shown": tally_shown,
+        "archive_digest": selectors.ballot_archive_digest(meeting) if manage else None,
         "meeting": meeting,
         "cycle": meeting.cycle,
         "manage": manage,
@@ -457,6 +461,27 @@ def rehearsal_clear(request, pk: int):
 @require_POST
 def tally(request, pk: int):
     return _transition(request, pk, services.meeting_tally, _("计票已确认。"))
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_GET
+def archive(request, pk: int):
+    """The original record of the phone ballots (原始票据) as CSV, for the file archive: for those
+    who run the cycle, once voting has closed. Each download is audited with its digest and
+    whether it still matches the one taken at closing."""
+    meeting = _managed(request, pk)
+    digest = selectors.ballot_archive_digest(meeting)
+    if not meeting.results_visible or digest is None:
+        raise Http404
+    data = selectors.ballot_archive(meeting)
+    now = hashlib.sha256(data).hexdigest()
+    audit_record(actor=request.user, action="meeting.archive_download", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"sha256": now, "matches_closing": now == digest})  # fmt: skip
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{meeting.title}-原始票据-{now[:12]}.csv"
+    )
+    return response
 
 
 def ballot_base_url(request) -> str:

@@ -66,6 +66,7 @@ LABELS = {
     "meeting.class_add": _("添加投票人类别"),
     "meeting.class_remove": _("删除投票人类别"),
     "meeting.codes_issue": _("生成投票码"),
+    "meeting.archive_download": _("下载原始票据"),
     "meeting.slips": _("打印投票凭条"),
     "meeting.open": _("开始投票"),
     "meeting.close": _("结束投票"),

@@ -14,7 +14,7 @@ from shuzhi.cycles.models import Cycle
 from shuzhi.orgs.models import Organization
 from shuzhi.rectification.models import Accountability, Item, QuarterlyCheck
 from shuzhi.reports.hooks import CarriedItem
-from shuzhi.scoring.models import Result
+from shuzhi.scoring.models import Assessment, Result
 
 STATUSES = tuple(Item.Status.values)
 
@@ -189,9 +189,11 @@ def unit_lookup(*, viewer, text: str) -> Organization:
 
 
 def results_of_unit(organization) -> QuerySet:
-    """The unit's assessment results of every year, newest first, with their cycles."""
+    """The unit's published assessment results of every year, newest first, with their cycles
+    (a result not yet published is seen only on its own cycle's pages, by those who run it)."""
     return (
         Result.objects.filter(reporter__organization=organization)
+        .exclude(assessment__status=Assessment.Status.COMPUTED)
         .select_related("assessment__cycle")
         .order_by("-pk")
     )

@@ -4,19 +4,25 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
-from shuzhi.core.roles import Capability
+from shuzhi.core.roles import Capability, Role
 from shuzhi.cycles.selectors import can_manage
 from shuzhi.reports.models import Attachment, Report, ReportItem, ReportVersion
+
+# what a report is once it has left its writer's hands; before, it is a draft
+HANDED_IN = (Report.Status.SUBMITTED, Report.Status.ACCEPTED)
 
 
 def reports_visible_to(user) -> QuerySet[Report]:
     """Reports a user may read: those of cycles in their subtree (organisers, reviewers) and
-    their own (the reporting secretary). Nothing else: a secretary never sees another unit's."""
+    their own (the reporting secretary). Nothing else: a secretary never sees another unit's.
+    A report not handed in (not started, a draft, returned for changes) is read only by its
+    writer and by the 组织部 of its cycle and above, never by a reviewer."""
     if not user.is_authenticated:
         return Report.objects.none()
     scope = Q(pk__in=[])
     if user.can(Capability.VIEW_CYCLES):
-        scope |= in_subtree("reporter__cycle__org_path", user.organization.path)
+        subtree = in_subtree("reporter__cycle__org_path", user.organization.path)
+        scope |= subtree if user.role == Role.ORGANISER else subtree & Q(status__in=HANDED_IN)
     if user.can(Capability.WRITE_REPORT):
         scope |= Q(reporter__secretary=user)
     return Report.objects.filter(scope)

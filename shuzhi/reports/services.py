@@ -4,7 +4,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -508,10 +508,12 @@ def report_document(report: Report, items: list[ReportItem] | None = None) -> do
     )
 
 
-def meeting_book(*, cycle: Cycle) -> bytes:
-    """Every report of the cycle in one .docx, in agenda order (on-site reporters first)."""
+def meeting_book(*, cycle: Cycle, reports: QuerySet[Report] | None = None) -> bytes:
+    """Every report of the cycle in one .docx, in agenda order (on-site reporters first);
+    `reports`: only these (what the reader may read, reports.selectors.reports_visible_to)."""
     reports = list(
-        Report.objects.filter(reporter__cycle=cycle)
+        (Report.objects.all() if reports is None else reports)
+        .filter(reporter__cycle=cycle)
         .select_related("reporter__organization", "reporter__secretary", "reporter__cycle")
         .prefetch_related("items")
         .order_by("reporter__mode", "reporter__position", "reporter__id")

@@ -316,6 +316,9 @@ def book(request, pk: int):
     if cycle.status == Cycle.Status.DRAFT:
         messages.error(request, _("周期尚未开始撰写报告，还没有可汇编的报告。"))
         return redirect("cycles:detail", pk=cycle.pk)
-    response = HttpResponse(services.meeting_book(cycle=cycle), content_type=DOCX)
+    response = HttpResponse(
+        services.meeting_book(cycle=cycle, reports=selectors.reports_visible_to(request.user)),
+        content_type=DOCX,
+    )
     response["Content-Disposition"] = content_disposition_header(True, f"{cycle.title}-述职报告汇编.docx")
     return response

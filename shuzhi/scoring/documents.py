@@ -62,6 +62,9 @@ FIELDS = (
     ("organiser", _lazy("组织单位")),
     ("date", _lazy("公布日期，如 2026年1月20日")),
     ("status", _lazy("结果状态：公示中 / 已确定")),
+    ("kind", _lazy("文件性质：公示期间为“公示”，确定后为“通报”")),
+    ("in_publicity", _lazy("是否在公示期内（用于 {%p if in_publicity %}…{%p endif %}）")),
+    ("objection_until", _lazy("公示截止日期，如 2026年1月25日（公示期内才有）")),
     ("total", _lazy("参加考核的单位数")),
     (
         "counts.good、counts.fairly_good、counts.average、counts.poor",
@@ -88,7 +91,14 @@ def _published_on(assessment: Assessment) -> date:
 
 
 def _context(
-    *, cycle_title: str, year: int, organiser: str, day: date, status: str, rows: list[dict[str, Any]]
+    *,
+    cycle_title: str,
+    year: int,
+    organiser: str,
+    day: date,
+    status: str,
+    rows: list[dict[str, Any]],
+    until: date | None = None,
 ) -> dict[str, Any]:
     """The fields a bulletin template sees, from rows already in group and rank order."""
     groups: list[dict[str, Any]] = []
@@ -104,6 +114,9 @@ def _context(
     return {
         "cycle_title": cycle_title, "year": year, "organiser": organiser, "date": documents.chinese_date(day),
         "status": status, "total": len(rows), "counts": counts,
+        # during the 公示 the document is a 公示 and says until when objections are heard
+        "in_publicity": until is not None, "kind": "公示" if until is not None else "通报",
+        "objection_until": documents.chinese_date(until) if until is not None else "",
         "grades": [{"grade": grade.value, "count": counts[grade.field]} for grade in Grade],
         "good_units": [row["unit"] for row in rows if row["grade"] == Grade.GOOD],
         "groups": groups, "results": rows,
@@ -128,7 +141,15 @@ def bulletin_context(assessment: Assessment) -> dict[str, Any]:
         key=lambda row: (order.get(row["group"], len(order)), row["group"], row["rank"]),
     )  # fmt: skip
     return _context(cycle_title=cycle.title, year=cycle.year, organiser=cycle.organization.name,
-                    day=_published_on(assessment), status=assessment.get_status_display(), rows=rows)  # fmt: skip
+                    day=_published_on(assessment), status=assessment.get_status_display(), rows=rows,
+                    until=publicity_until(assessment))  # fmt: skip
+
+
+def publicity_until(assessment: Assessment) -> date | None:
+    """The last day of the 公示 while it runs; None once it is over (or there was none)."""
+    if assessment.status != Assessment.Status.PUBLISHED or assessment.objection_until is None:
+        return None
+    return assessment.objection_until
 
 
 def sample_context() -> dict[str, Any]:
@@ -216,11 +237,30 @@ def bulletin_docx(assessment: Assessment, template: bytes | None = None) -> byte
     template, else the default one."""
     if template is None:
         template = organisation_template(assessment.cycle.organization) or DEFAULT_BULLETIN.read_bytes()
+    context = bulletin_context(assessment)
     try:
         # real data is bigger than the sample the template was checked with: more time, still bounded
-        return render_template(template, bulletin_context(assessment), seconds=settings.TEMPLATE_SECONDS * 20)
+        data = render_template(template, context, seconds=settings.TEMPLATE_SECONDS * 20)
     except Exception as error:  # a template that passed its check may still fail on real data
         raise _template_error(error, template) from None
+    return _said_to_be_publicity(data, context) if context["in_publicity"] else data
+
+
+def _said_to_be_publicity(data: bytes, context: dict[str, Any]) -> bytes:
+    """During the 公示 the document must say so: an organisation's own template that does not
+    (it may predate the `kind` field) gets a first line that does."""
+    document = docx.Document(io.BytesIO(data))
+    cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    if any("公示" in text for text in (*(p.text for p in document.paragraphs), *cells)):
+        return data
+    note = f"（公示）以下考核结果正在公示，公示期至{context['objection_until']}；公示期满后确定。"
+    if document.paragraphs:
+        document.paragraphs[0].insert_paragraph_before(note)
+    else:
+        document.add_paragraph(note)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 # ---- checking and storing an uploaded template ----------------------------------------------------
@@ -408,13 +448,19 @@ def build_default_template() -> bytes:
     """The default bulletin template: A4 in the official layout (方正小标宋 title, 黑体 headings,
     楷体 sub-headings, 仿宋 body) with docxtpl placeholders; the same bytes on every build."""
     document = documents.new_document(title="考核结果通报", subject="述职评议考核")
-    documents.title_block(document, "关于{{ cycle_title }}结果的通报")
+    documents.title_block(document, "关于{{ cycle_title }}结果的{{ kind }}")
     documents.line(document, "各有关党组织：", indent=False)
     documents.line(
         document,
         "按照抓基层党建工作述职评议考核的有关要求，{{ organiser }}组织开展了{{ year }}年度党组织书记"
-        "抓基层党建工作述职评议考核。经现场述职、评议测评和综合考核，现将考核结果通报如下。",
+        "抓基层党建工作述职评议考核。经现场述职、评议测评和综合考核，现将考核结果{{ kind }}如下。",
     )
+    documents.line(document, "{%p if in_publicity %}")
+    documents.line(
+        document,
+        "公示期至{{ objection_until }}。公示期间，对考核结果有异议的，可以在平台上提出或书面向{{ organiser }}反映。",
+    )
+    documents.line(document, "{%p endif %}")
     documents.heading(document, "一、总体情况")
     documents.line(
         document,

@@ -1,11 +1,14 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shuzhi.ballots.models import Meeting
+from shuzhi.ballots.selectors import class_names_shown
 from shuzhi.core import facts
 from shuzhi.core.access import get_scoped_or_404
-from shuzhi.core.roles import Capability
+from shuzhi.core.roles import Capability, Role
 from shuzhi.cycles.models import Cycle
-from shuzhi.cycles.selectors import cycles_visible_to
+from shuzhi.cycles.selectors import can_manage, cycles_visible_to
+from shuzhi.scoring.documents import SHOWN
 from shuzhi.scoring.models import Assessment, ComponentScore, Result
 
 SORTS = {
@@ -27,10 +30,28 @@ def results_of(*, cycle: Cycle, group: str = "", grade: str = "", sort: str = "r
     return results.order_by(*SORTS.get(sort, SORTS["rank"]))
 
 
+def results_open_to(viewer, cycle: Cycle, assessment: Assessment | None = None) -> bool:
+    """THE gate of results (every page, export, document and partial that shows them): before
+    publication, only those who run the cycle (its organisation's 组织部) see them; afterwards,
+    whoever may see the cycle."""
+    if can_manage(viewer, cycle):
+        return True
+    if assessment is None:
+        assessment = Assessment.objects.filter(cycle=cycle).first()
+    return assessment is not None and assessment.status in SHOWN
+
+
 def result_get(*, viewer, pk: int) -> Result:
-    """A result the viewer may see: in their subtree's cycles, or their own as reporter."""
+    """A result the viewer may see: in their subtree's cycles once published (before, only those
+    who run the cycle), or their own as reporter once published."""
     if viewer.can(Capability.VIEW_CYCLES):
         visible = Result.objects.filter(assessment__cycle__in=cycles_visible_to(viewer))
+        running = (
+            Q(assessment__cycle__organization_id=viewer.organization_id)
+            if viewer.role == Role.ORGANISER
+            else Q(pk__in=[])
+        )
+        visible = visible.filter(running | Q(assessment__status__in=SHOWN))
     else:  # a reporter sees their own result once it is published, never another's
         visible = Result.objects.filter(reporter__secretary=viewer).exclude(
             assessment__status=Assessment.Status.COMPUTED
@@ -69,3 +90,22 @@ def entered_scores_rows(*, cycle: Cycle, components: list[str]) -> list[tuple]:
         (r.organization.name, r.organization.code, *(scores.get((r.pk, c), "") for c in components))
         for r in cycle.reporters.select_related("organization").order_by("group", "position")
     ]
+
+
+def explanation_shown(result: Result) -> dict:
+    """The result's explanation as it may be shown: the ballot parts of voter classes too small to
+    be shown alone (ballots.selectors.classes_shown, the meeting page's rule) keep their weight
+    but lose their counts and their converted score, which would give the counts away."""
+    explanation = dict(result.explanation)
+    parts = explanation.get("class_parts") or []
+    if not parts:
+        return explanation
+    meeting = Meeting.objects.filter(cycle_id=result.assessment.cycle_id).first()
+    shown = class_names_shown(meeting) if meeting else set()
+    minimum = meeting.min_class_size if meeting else 0
+    explanation["class_parts"] = [
+        part if set(part.get("classes") or [part["name"]]) <= shown
+        else {**part, "counts": None, "score": None, "hidden": True, "minimum": minimum}
+        for part in parts
+    ]  # fmt: skip
+    return explanation

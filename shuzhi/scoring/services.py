@@ -588,6 +588,13 @@ def assessment_finalise(*, actor, cycle: Cycle) -> Assessment:
     assessment = Assessment.objects.select_for_update().get(cycle=cycle)
     if assessment.status != Assessment.Status.PUBLISHED:
         raise ValidationError(_("只有公示中的结果可以确定。"), code="not_published")
+    if assessment.objection_until and timezone.localdate() <= assessment.objection_until:
+        raise ValidationError(
+            _("公示期至 %(until)s，期间可以提出异议；请在公示期满后（%(next)s 起）再确定并封存结果。")
+            % {"until": assessment.objection_until.isoformat(),
+               "next": (assessment.objection_until + timedelta(days=1)).isoformat()},
+            code="publicity_running",
+        )  # fmt: skip
     open_ones = Objection.objects.filter(result__assessment=assessment, answered_at__isnull=True).count()
     if open_ones:
         raise ValidationError(

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -59,8 +60,9 @@ def index(request, cycle_pk: int):
     assessment = Assessment.objects.filter(cycle=cycle).first()
     form = ResultFilterForm(request.GET or None, groups=cycle.groups)
     filters = form.cleaned_data if form.is_valid() else {}
+    shown = selectors.results_open_to(request.user, cycle, assessment)
     results = selectors.results_of(cycle=cycle, group=filters.get("group", ""), grade=filters.get("grade", ""),
-                                   sort=filters.get("sort") or "rank")  # fmt: skip
+                                   sort=filters.get("sort") or "rank") if shown else []  # fmt: skip
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     reporters = cycle.reporters.select_related("organization", "secretary").order_by("group", "position")
     return render(
@@ -69,6 +71,12 @@ def index(request, cycle_pk: int):
         {
             "cycle": cycle,
             "assessment": assessment,
+            "results_shown": shown,
+            "publicity_running": bool(
+                assessment
+                and (until := documents.publicity_until(assessment))
+                and timezone.localdate() <= until
+            ),
             "manage": can_manage(request.user, cycle),
             "entering": cycle.status in services.ENTERING_STATES
             and (assessment is None or assessment.status == Assessment.Status.COMPUTED),
@@ -123,8 +131,11 @@ def scores_template(request, cycle_pk: int):
 @capability_required(Capability.VIEW_CYCLES)
 @require_http_methods(["GET", "POST"])
 def reporter(request, cycle_pk: int, reporter_pk: int):
-    """One reporter's entered scores, 加减分 and veto findings."""
+    """One reporter's entered scores, 加减分 and veto findings: the makings of a result, gated
+    like the results."""
     cycle = cycle_get(viewer=request.user, pk=cycle_pk)
+    if not selectors.results_open_to(request.user, cycle):
+        raise PermissionDenied
     target = get_scoped_or_404(cycle.reporters.select_related("organization", "secretary"), pk=reporter_pk)
     components = services.entered_components(cycle)
     current = {s.component: s.score for s in target.component_scores.all()}
@@ -266,6 +277,8 @@ def finalise(request, cycle_pk: int):
 @require_GET
 def results_xlsx(request, cycle_pk: int):
     cycle = cycle_get(viewer=request.user, pk=cycle_pk)
+    if not selectors.results_open_to(request.user, cycle):
+        raise PermissionDenied
     columns = [Column("group", "分组", width=12), Column("rank", "组内排名", width=10), Column("unit", "述职单位", width=30),
                Column("secretary", "书记", width=12), Column("score", "综合得分", width=10), Column("grade", "等次", width=8),
                Column("by_score", "按分数等次", width=10), Column("cut", "比例调整", width=10), Column("vetoes", "否决情形", width=24)]  # fmt: skip
@@ -295,7 +308,8 @@ def explain(request, pk: int):
         request,
         "scoring/explain.html",
         {
-            "result": result, "assessment": assessment, "cycle": cycle, "manage": manage, "x": result.explanation,
+            "result": result, "assessment": assessment, "cycle": cycle, "manage": manage,
+            "x": selectors.explanation_shown(result),
             "fact_vetoes": [v for v in result.explanation.get("sources", {}).get("vetoes", []) if v.get("fact")],
             "objections": list(result.objections.select_related("raised_by", "answered_by")),
             "amendments": list(result.amendments.select_related("amended_by")),
@@ -360,7 +374,8 @@ def bulletin(request, cycle_pk: int):
         messages.error(request, _("通报未能生成："))
         show_errors(request, error)
         return redirect("scoring:bulletin_template", cycle_pk=cycle.pk)
-    return _docx(data, f"{cycle.title}-考核结果通报.docx")
+    kind = "公示" if documents.publicity_until(assessment) else "通报"
+    return _docx(data, f"{cycle.title}-考核结果{kind}.docx")
 
 
 @capability_required(Capability.VIEW_CYCLES)

@@ -9,6 +9,7 @@ from shuzhi.analytics import services
 from shuzhi.analytics.models import Document, TemplateText
 from shuzhi.analytics.tests.conftest import SOURCE
 from shuzhi.core.models import AuditEvent
+from shuzhi.reports.models import Report
 
 
 @pytest.fixture
@@ -78,7 +79,10 @@ def test_the_secretary_checks_the_draft_and_gets_advice_without_the_other_units_
 
 def test_a_reviewer_may_read_but_not_check(client, cast, checked):
     client.force_login(cast.reviewer)
-    assert client.get(reverse("analytics:report", args=[checked.report_a.pk])).status_code == 200
+    url = reverse("analytics:report", args=[checked.report_a.pk])
+    assert client.get(url).status_code == 404  # a draft is not for reviewers (reports.selectors)
+    Report.objects.filter(pk=checked.report_a.pk).update(status=Report.Status.SUBMITTED)
+    assert client.get(url).status_code == 200
     assert client.post(reverse("analytics:report_check", args=[checked.report_a.pk])).status_code == 403
     assert client.post(reverse("analytics:cycle_check", args=[checked.cycle_a.pk])).status_code == 403
     assert not AuditEvent.objects.filter(action="analytics.cycle_check").exists()

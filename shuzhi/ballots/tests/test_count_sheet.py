@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shuzhi.ballots.models import Meeting, PaperCount, Scrutineer
+from shuzhi.ballots.selectors import ballot_archive_digest
 from shuzhi.ballots.services import (
     ballot_cast,
     meeting_tally,
@@ -113,7 +114,8 @@ def test_a_scrutineer_signs_the_count_sheet_from_their_own_session(client, cast)
     assert client.get(reverse("ballots:meeting", args=[meeting.pk])).status_code == 403
     page = client.get(sheet_url).content.decode()
     assert "计票单" in page and "本人核对无误，签字确认" in page
-    assert "原始票据摘要：（待接入" in page  # the archive digest of issue 11 A is wired here
+    digest = ballot_archive_digest(meeting)  # the archive made at closing, signed with the count
+    assert digest and f"原始票据摘要（SHA-256）：{digest}" in page
     # the 区委常委's 2 ballots are too few to show apart (min_class_size 5), here as everywhere
     assert "区委常委：<span" in page and "不足 5 票，不单列" in page
     response = client.post(reverse("ballots:scrutineer_sign", args=[meeting.pk, scrutineer.pk]))

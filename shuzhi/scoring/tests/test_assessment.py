@@ -1,8 +1,9 @@
 import io
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -103,11 +104,14 @@ def test_publication_objections_finality_seal_and_amendment(cast):
     stranger = UserFactory(role=Role.SECRETARY, organization=cast.township_b)
     with pytest.raises(ValidationError):
         objection_raise(actor=stranger, result=result, text="冒名异议")
-    with pytest.raises(ValidationError) as error:
-        assessment_finalise(actor=cast.county_organiser, cycle=cycle)
-    assert "1 条异议没有答复" in error.value.messages[0]
     objection_answer(actor=cast.county_organiser, objection=objection, answer="经核对台账，得分无误")
-    assessment = assessment_finalise(actor=cast.county_organiser, cycle=cycle)
+    second = objection_raise(actor=cast.township_secretary, result=result, text="重点任务得分偏低")
+    with time_machine.travel(timezone.now() + timedelta(days=6), tick=False):  # the 公示 is over
+        with pytest.raises(ValidationError) as error:
+            assessment_finalise(actor=cast.county_organiser, cycle=cycle)
+        assert "1 条异议没有答复" in error.value.messages[0]
+        objection_answer(actor=cast.county_organiser, objection=second, answer="已复核，得分无误")
+        assessment = assessment_finalise(actor=cast.county_organiser, cycle=cycle)
     assert assessment.status == Assessment.Status.FINAL and seal_intact(assessment)
     Result.objects.filter(pk=result.pk).update(grade="好")  # behind the service's back
     assert not seal_intact(Assessment.objects.get(pk=assessment.pk))
