@@ -1150,3 +1150,14 @@ def comment_add(
                         "author": author.full_name, "typed_by_clerk": author.pk != actor.pk,
                         "chars": len(comment.text)})  # fmt: skip
     return comment
+
+
+@transaction.atomic
+def ballot_archive_download(*, actor, meeting: Meeting, digest: str) -> tuple[bytes, str]:
+    """The 原始票据 for download, audited with its digest and whether it still matches the one
+    taken at closing."""
+    data = selectors.ballot_archive(meeting)
+    now = hashlib.sha256(data).hexdigest()
+    audit_record(actor=actor, action="meeting.archive_download", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"sha256": now, "matches_closing": now == digest})  # fmt: skip
+    return data, now

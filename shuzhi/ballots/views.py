@@ -1,4 +1,3 @@
-import hashlib
 import re
 from urllib.parse import urlsplit
 
@@ -473,10 +472,7 @@ def archive(request, pk: int):
     digest = selectors.ballot_archive_digest(meeting)
     if not meeting.results_visible or digest is None:
         raise Http404
-    data = selectors.ballot_archive(meeting)
-    now = hashlib.sha256(data).hexdigest()
-    audit_record(actor=request.user, action="meeting.archive_download", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"sha256": now, "matches_closing": now == digest})  # fmt: skip
+    data, now = services.ballot_archive_download(actor=request.user, meeting=meeting, digest=digest)
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         True, f"{meeting.title}-原始票据-{now[:12]}.csv"

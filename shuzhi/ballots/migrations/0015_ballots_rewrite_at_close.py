@@ -47,6 +47,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ballots", "0013_meeting_screen_token")]
+    dependencies = [("ballots", "0014_orderings_on_own_columns")]
 
     operations = [migrations.RunPython(forwards, backwards)]
