@@ -18,6 +18,7 @@ from datetime import date
 def main(data_dir: str, members: int, rounds: int) -> None:
     os.environ["SHUZHI_DATA_DIR"] = data_dir
     os.environ.pop("DATABASE_URL", None)
+    os.environ["SHUZHI_HTTPS"] = "0"  # the test client speaks plain http
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
