@@ -64,7 +64,9 @@ def test_the_demo_commitments_are_reviewed_for_a_past_year_only():
     from shuzhi.demo.services import demo_commitments_ensure
     from shuzhi.records.models import Commitment
 
-    stats = city_write(generator=CityGenerator(seed=3, organizations=320, members=800, as_of=date(2026, 12, 3)))
+    stats = city_write(
+        generator=CityGenerator(seed=3, organizations=320, members=800, as_of=date(2026, 12, 3))
+    )
     assert demo_commitments_ensure(root=stats.root, year=2020, seed=3) > 0
     assert demo_commitments_ensure(root=stats.root, year=2099, seed=3) > 0
     assert not Commitment.objects.filter(year=2020, status="pending").exists()
