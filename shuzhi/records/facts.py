@@ -20,17 +20,22 @@ from shuzhi.records.models import Completion, DuesAccount, DuesPayment
 MISSED_NAMED = 5  # branches named in the summary; the list behind the link has them all
 
 
+def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
+    """The longest path every subject's subtree lies under: one index range for all of them."""
+    roots = sorted({s.path for s in subjects})
+    common = roots[0]
+    for path in roots[1:]:
+        while not path.startswith(common):
+            common = common[:-1]
+    return common
+
+
 def org_life_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
     """Two queries for all subjects: the branches under any subject, and those that met the year."""
     if not subjects:
         return {}
     index = facts.SubjectIndex(subjects)
-    roots = sorted({s.path for s in subjects})
-    # subjects' subtrees as few ranges as their common ancestors allow: the shortest prefix shared
-    common = roots[0]
-    for path in roots[1:]:
-        while not path.startswith(common):
-            common = common[:-1]
+    common = _common_prefix(subjects)
     branch_rows = Organization.objects.filter(
         in_subtree("path", common), kind=Organization.Kind.BRANCH
     ).values_list("path", "name")
@@ -82,14 +87,15 @@ def dues_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.F
         return {}
     index = facts.SubjectIndex(subjects)
     months = rules.months_due(year, timezone.localdate())
+    scope = _common_prefix(subjects)
     accounts = (
-        DuesAccount.objects.filter(year=year, exempt=False)
+        DuesAccount.objects.filter(in_subtree("org_path", scope), year=year, exempt=False)
         .values("org_path")
         .annotate(n=Count("id"))
         .order_by()
     )
     payments = (
-        DuesPayment.objects.filter(month__year=year, amount__gt=0)
+        DuesPayment.objects.filter(in_subtree("org_path", scope), month__year=year, amount__gt=0)
         .values("org_path")
         .annotate(n=Count("id"))
         .order_by()
