@@ -477,3 +477,68 @@ def points_exemption_set(*, actor, member: Member, year: int, reason: str) -> Po
     audit_record(actor=actor, action="records.points_exemption_set", target=exemption, target_repr=f"{member.name} {year}",
                  org_path=member.org_path, after={"reason": reason})  # fmt: skip
     return exemption
+
+
+@transaction.atomic
+def dues_import(*, actor, organization: Organization, year: int, upload) -> tuple[int, int]:
+    """Read a branch's 党费收缴台账 of a year (a row per member, a column per month) and record
+    every payment not yet recorded, or nothing: any bad row refuses the sheet with every reason.
+    A 交纳基数 column sets the member's account for the year. Returns (payments, accounts set)."""
+    _may_keep(actor, organization)
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year:
+        raise field_error("year", _("年度不正确。"), "year")
+    check_sheet(upload, upload.size)
+    upload.seek(0)
+    sheet = read_sheet(upload, lookup=ledger.dues_lookup())
+    roster_rows = list(Member.objects.filter(org_path=organization.path).values_list("id", "name"))
+    counts: dict[str, int] = defaultdict(int)
+    for _id, name in roster_rows:
+        counts[compact(name)] += 1
+    roster = {compact(name): member_id for member_id, name in roster_rows if counts[compact(name)] == 1}
+    rows, errors = ledger.read_dues(sheet, roster=roster)
+    through = rules.months_due(year, today)
+    accounts = {
+        a.member_id: a
+        for a in DuesAccount.objects.filter(member_id__in=[r.member_id for r in rows], year=year)
+    }
+    names = dict(roster_rows)
+    for row in rows:
+        late = [m for m in row.paid if m > through]
+        if late:
+            errors.append(_("第 %(row)d 行：%(m)d月还没有到，不能登记。") % {"row": row.number, "m": late[0]})
+        account = accounts.get(row.member_id)
+        if row.base is None and row.paid and account is None:
+            errors.append(_("第 %(row)d 行：%(name)s未核定%(year)d年党费基数，请在表中加“交纳基数”列或先在页面上核定。")
+                          % {"row": row.number, "name": names[row.member_id], "year": year})  # fmt: skip
+        elif account is not None and account.exempt and row.paid:
+            errors.append(
+                _("第 %(row)d 行：%(name)s本年度党费已减免。")
+                % {"row": row.number, "name": names[row.member_id]}
+            )
+    if errors:
+        raise ValidationError(errors[:30] + ([_("……共 %(n)d 处问题。") % {"n": len(errors)}] if len(errors) > 30 else []),
+                              code="rows")  # fmt: skip
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(pk__in=[r.member_id for r in rows]).select_related("organization")
+    }
+    set_count = 0
+    for row in rows:
+        if row.base is not None:
+            dues_account_set(actor=actor, member=members[row.member_id], year=year, base=row.base)
+            set_count += 1
+    paid = set(
+        DuesPayment.objects.filter(member_id__in=members, month__year=year).values_list(
+            "member_id", "month__month"
+        )
+    )
+    payments = [
+        DuesPayment(member_id=row.member_id, org_path=organization.path, month=date(year, month, 1), amount=amount,
+                    paid_on=min(date(year, month, 28), today), recorded_by=actor)
+        for row in rows for month, amount in sorted(row.paid.items()) if (row.member_id, month) not in paid
+    ]  # fmt: skip
+    DuesPayment.objects.bulk_create(payments)
+    audit_record(actor=actor, action="records.dues_import", target=organization, org_path=organization.path,
+                 after={"year": year, "payments": len(payments), "accounts": set_count})  # fmt: skip
+    return len(payments), set_count

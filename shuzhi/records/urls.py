@@ -14,6 +14,7 @@ urlpatterns = [
     path("orgs/<int:pk>/new/", views.meeting_new, name="meeting_new"),
     path("orgs/<int:pk>/import/", views.meetings_import, name="import"),
     path("orgs/<int:pk>/dues/", views.dues, name="dues"),
+    path("orgs/<int:pk>/dues/import/", views.dues_import, name="dues_import"),
     path("orgs/<int:pk>/commitments/", views.commitments, name="commitments"),
     path("orgs/<int:pk>/points/", views.points, name="points"),
     path("orgs/<int:pk>/points/<int:member_pk>/", views.points_member, name="points_member"),

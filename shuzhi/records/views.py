@@ -465,3 +465,25 @@ def points_member(request, pk: int, member_pk: int):
         "org": organization, "member": member, "year": year, "scored": scored, "total": total, "items": items,
         "item_form": item_form, "exempt_form": exempt_form, "exemption": exemption,
     })  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_POST
+def dues_import(request, pk: int):
+    """The branch's 党费收缴台账 of a year, read at once; refusals come back as messages."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    year = _year(request)
+    form = LedgerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        show_errors(request, form)
+    else:
+        try:
+            payments, accounts = services.dues_import(actor=request.user, organization=organization, year=year,
+                                                      upload=form.cleaned_data["file"])  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, _("没有导入任何记录，请改正后重新上传："))
+            show_errors(request, error)
+        else:
+            messages.success(request, _("已导入交纳记录 %(n)d 笔，核定基数 %(k)d 人（已登记的月份不重复导入）。")
+                             % {"n": payments, "k": accounts})  # fmt: skip
+    return redirect(f"{reverse('records:dues', args=[organization.pk])}?year={year}")
