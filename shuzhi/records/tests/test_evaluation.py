@@ -183,3 +183,20 @@ def test_an_evaluation_code_in_an_address_is_masked_in_the_logs_as_a_ballot_code
     assert url == "/records/v/AbC_123-xyz/"
     assert "AbC_123" not in CODE_IN_PATH.sub(MASK, f'"GET {url} HTTP/1.1" 200')
     assert CODE_IN_PATH.sub(MASK, reverse("records:evaluated")) == "/records/v/done/"
+
+
+def test_the_evaluation_done_fact_counts_branches_with_a_counted_round(cast):
+    from decimal import Decimal
+
+    from shuzhi.core import facts
+
+    keeper = _branch_of(cast, 0)
+    round_ = evaluation_open(actor=keeper, organization=cast.village_a, year=YEAR)
+    subjects = [facts.Subject(id=o.pk, path=o.path, name=o.name) for o in (cast.township_a, cast.township_b)]
+    assert (
+        facts.collect("records.evaluation_done", year=YEAR, subjects=subjects)[cast.township_a.pk].value == 0
+    )
+    evaluation_close(actor=keeper, round_=round_)
+    found = facts.collect("records.evaluation_done", year=YEAR, subjects=subjects)
+    assert found[cast.township_a.pk].value == Decimal("50.00") and found[cast.township_b.pk].value == 0
+    assert [e.value for e in found[cast.township_a.pk].evidence] == ["2", "1"]
