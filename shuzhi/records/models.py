@@ -158,6 +158,7 @@ class Completion(models.Model):
     met = models.BooleanField(default=False)
     meetings = models.PositiveIntegerField(default=0)
     missing = models.JSONField(default=list, blank=True)
+    missing_in = models.JSONField(default=list, blank=True)  # each phrase's quarter, 0: the year
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -179,6 +180,12 @@ class Completion(models.Model):
 
     def quarter(self, q: int) -> bool:
         return bool(getattr(self, f"q{q}"))
+
+    def missing_due(self, quarters_due: int) -> list[str]:
+        """What is short in the quarters that have ended (and in the year, once it has)."""
+        quarters = self.missing_in if len(self.missing_in) == len(self.missing) else [0] * len(self.missing)
+        return [text for text, q in zip(self.missing, quarters, strict=True)
+                if (q and q <= quarters_due) or (not q and quarters_due >= 4)]  # fmt: skip
 
 
 class DuesBand(TimeStampedModel):

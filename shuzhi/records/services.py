@@ -196,10 +196,23 @@ def _grouped(meetings):
 def _completion(org_id: int, path: str, year: int, status: rules.YearStatus, meetings: int) -> Completion:
     q1, q2, q3, q4 = status.quarters
     return Completion(organization_id=org_id, org_path=path, year=year, q1=q1, q2=q2, q3=q3, q4=q4,
-                      yearly=status.yearly, met=status.met, meetings=meetings, missing=list(status.missing))  # fmt: skip
+                      yearly=status.yearly, met=status.met, meetings=meetings, missing=list(status.missing),
+                      missing_in=list(status.missing_in))  # fmt: skip
 
 
-FIELDS = ["org_path", "q1", "q2", "q3", "q4", "yearly", "met", "meetings", "missing", "updated_at"]
+FIELDS = [
+    "org_path",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "yearly",
+    "met",
+    "meetings",
+    "missing",
+    "missing_in",
+    "updated_at",
+]
 
 
 def completion_refresh(*, organization: Organization, year: int) -> Completion | None:

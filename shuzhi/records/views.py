@@ -103,7 +103,9 @@ def org(request, pk: int):
     context["meetings"] = Paginator(meetings, 50).get_page(request.GET.get("page"))
     if organization.kind == selectors.BRANCH:
         completion = selectors.completions(orgs=[organization], year=year).get(organization.pk)
-        context.update(completion=completion, quarters=_quarters(year, completion, today),
+        due = rules.quarters_due(year, today)
+        context.update(completion=completion, quarters=_quarters(year, completion, today), running=due < 4,
+                       missing=completion.missing_due(due) if completion else [],
                        requirements=selectors.requirements())  # fmt: skip
         return render(request, "records/branch.html", context)
     per_child = selectors.children_rollup(org=organization, year=year)
