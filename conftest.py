@@ -1,5 +1,7 @@
 import os
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -25,6 +27,33 @@ def pytest_configure(config):
     # the live test server speaks plain http
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
+    # audit anchors of test databases go to a folder of this run (app servers started by tests
+    # inherit it), never next to the quick start's data
+    anchors = os.environ.setdefault("SHUZHI_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="shuzhi-anchors-"))
+    settings.AUDIT_ANCHOR_DIR = Path(anchors)
+    _let_the_test_flush_empty_the_audit_log()
+
+
+def _let_the_test_flush_empty_the_audit_log():
+    """SQLite's audit DELETE trigger refuses every removal except Django's flush between
+    transactional tests (PostgreSQL's flush is a TRUNCATE, which row triggers do not see)."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+
+    from shuzhi.core.database import emptying_test_database
+
+    flush = DatabaseOperations.execute_sql_flush
+    if getattr(flush, "shuzhi_wrapped", False):
+        return
+
+    def execute_sql_flush(self, sql_list):
+        with emptying_test_database():
+            return flush(self, sql_list)
+
+    execute_sql_flush.shuzhi_wrapped = True
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +68,12 @@ def _fresh_cache():
 def _media(settings, tmp_path):
     """Uploads go to a folder of the test's own (the live server reads the same settings)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchors(settings, tmp_path):
+    """Each test's audit anchors in a folder of its own: its database is its own too."""
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
 
 
 @pytest.fixture

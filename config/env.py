@@ -5,6 +5,7 @@ a typo in production must not silently fall back to a default.
 """
 
 import base64
+import fcntl
 import json
 import os
 import secrets
@@ -48,6 +49,20 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     return value
 
 
+def env_url(name: str) -> str:
+    """An address such as http://192.168.1.20:8000 (scheme and host, no path), without the
+    trailing slash; "" when unset."""
+    from urllib.parse import urlsplit
+
+    raw = env_str(name).rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an address like http://192.168.1.20:8000")
+    return raw
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -60,7 +75,15 @@ def _new_secrets() -> dict[str, str]:
         "secret_key": secrets.token_urlsafe(50),
         "field_encryption_key": base64.b64encode(secrets.token_bytes(32)).decode(),
         "field_hash_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        # keys the HMAC of the audit chain and the signature of the auditor's digest
+        "audit_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        # encrypts stored files (uploaded and exported sheets, error reports) at rest
+        "file_encryption_key": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
+
+
+# keys added after the first release: a secrets file without them gets them on the next start
+_ADDED_LATER = ("audit_key", "file_encryption_key")
 
 
 def local_secrets(path: Path) -> dict[str, str]:
@@ -85,7 +108,26 @@ def local_secrets(path: Path) -> dict[str, str]:
             time.sleep(0.05)
             continue
         missing = set(_new_secrets()) - set(data)
+        if missing and missing <= set(_ADDED_LATER):
+            return _add_keys(path, missing)
         if missing:
             raise ImproperlyConfigured(f"{path} lacks {', '.join(sorted(missing))}")
         return data
     raise ImproperlyConfigured(f"{path} is not valid JSON")
+
+
+def _add_keys(path: Path, missing: set[str]) -> dict[str, str]:
+    """Add newly introduced keys to an existing secrets file, under a lock so that processes
+    starting together agree on one value, and by an atomic rename (mode 0600)."""
+    with open(path.with_name(path.name + ".lock"), "a", opener=lambda p, f: os.open(p, f, 0o600)) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(path.read_text())
+        fresh = _new_secrets()
+        for name in missing:
+            data.setdefault(name, fresh[name])
+        temporary = path.with_name(path.name + ".new")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle)
+        os.replace(temporary, path)
+        return data

@@ -3,7 +3,8 @@ S3-compatible object store (MinIO, Ceph), shared by every app server that names 
 
 
 def local_files() -> dict:
-    return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    """Under the data folder's media folder, encrypted at rest (shuzhi.core.files), mode 0600."""
+    return {"BACKEND": "shuzhi.core.files.EncryptedFileSystemStorage"}
 
 
 def s3_files(
@@ -12,7 +13,7 @@ def s3_files(
     """The app streams stored files itself after its own access checks, so the bucket stays private
     and no address of the store reaches a browser."""
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "shuzhi.core.files.EncryptedS3Storage",  # encrypted before it leaves the app
         "OPTIONS": {
             "bucket_name": bucket,
             "endpoint_url": endpoint,

@@ -120,3 +120,13 @@ class EncryptedCharField(models.TextField):
         if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
+
+
+def current_key_id() -> str:
+    """The id of the key new values are encrypted under."""
+    return _keyring()[0][0]
+
+
+def key_id_of(stored: str) -> str:
+    """The id of the key a stored value was encrypted under ("" for an empty value)."""
+    return stored.split(":", 2)[1] if stored else ""

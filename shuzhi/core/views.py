@@ -1,14 +1,20 @@
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from shuzhi.core.access import capability_required, get_scoped_or_404
+from shuzhi.core.anchors import public_key_text
 from shuzhi.core.forms import AuditFilterForm
 from shuzhi.core.models import Notification
 from shuzhi.core.roles import Capability, Role
 from shuzhi.core.selectors import AuditFilter, audit_chain_verify, audit_event_list, audit_events_visible_to
-from shuzhi.core.services import notifications_mark_read
+from shuzhi.core.services import audit_digest_issue, notifications_mark_read
 
 
 @require_http_methods(["GET"])
@@ -64,4 +70,17 @@ def audit_detail(request, seq: int):
 @require_http_methods(["GET", "POST"])
 def audit_verify(request):
     report = audit_chain_verify() if request.method == "POST" else None
-    return render(request, "core/audit_verify.html", {"report": report})
+    return render(request, "core/audit_verify.html", {"report": report, "public_key": public_key_text()})
+
+
+@capability_required(Capability.READ_AUDIT)
+@require_http_methods(["POST"])
+def audit_digest(request):
+    """The signed chain head, for the auditor to keep outside the system (`verify_audit --digest`)."""
+    digest = audit_digest_issue(actor=request.user)
+    response = HttpResponse(
+        json.dumps(digest, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    name = f"审计摘要-{timezone.localtime():%Y%m%d-%H%M%S}-{digest['seq']}.json"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -37,6 +37,9 @@ class Errors:
     def __init__(self):
         self.items: list[RowError] = []
         self.rows: set[int] = set()
+        # rows refused because their ID number is registered outside the importer's subtree:
+        # (row, masked number), for the audit log (the page says only "outside your scope")
+        self.registered_elsewhere: list[tuple[int, str]] = []
 
     def add(self, row: int, column: Column | None, letter: str, value: object, message: str) -> None:
         shown = "" if rules.is_blank(value) else str(value)
@@ -941,6 +944,8 @@ def plan_members(
         if not before.org_path.startswith(scope_path):
             errors.add(row.row, _column(spec, "id_number"), _letter(sheet, "id_number"), _cell(sheet, row.row, "id_number"),
                        _("该身份证号的党员已在您管理范围以外的党组织登记，请办理组织关系转接。"))  # fmt: skip
+            number = member_rules.normalise_id_number(str(_cell(sheet, row.row, "id_number") or ""))
+            errors.registered_elsewhere.append((row.row, member_rules.mask_id_number(number)))
             continue
         if before.fingerprint == row.fingerprint:
             plan.unchanged += 1

@@ -331,7 +331,45 @@ def _on_change(report: Callable[..., None]) -> Callable[[int], None]:
     return progress
 
 
+# the columns whose cells are personal data: the job row (and so the page) keeps them masked; the
+# whole value is only in the error report, a file encrypted at rest like the sheet it came from
+PERSONAL_HEADERS = frozenset(
+    column.header
+    for column in (*ORG_COLUMNS, *MEMBER_COLUMNS)
+    if column.key in ("id_number", "phone", "secretary_id")
+)
+
+
+def _masked_error(error: plans.RowError) -> dict:
+    shown = error.__dict__.copy()
+    value = shown["value"]
+    if error.column in PERSONAL_HEADERS and value:
+        shown["value"] = (
+            value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) >= 10 else "*" * len(value)
+        )
+    return shown
+
+
 def _reject(job: ExchangeJob, sheet: SheetData, errors: plans.Errors) -> None:
+    if errors.registered_elsewhere:
+        # asking whether someone is registered elsewhere is what a prober does: recorded, and the
+        # record, like the message, says not where
+        refused = errors.registered_elsewhere[:1000]
+        audit_record(
+            actor=job.created_by,
+            action="members.import_refused_elsewhere",
+            target=job,
+            target_repr=_("导入被拒：%(n)d 行的身份证号已在范围以外登记")
+            % {"n": len(errors.registered_elsewhere)},
+            org_path=job.organization.path,
+            extra={
+                "file": job.original_name,
+                "sha256": job.sha256,
+                "rows": [row for row, _number in refused],
+                "id_numbers": [number for _row, number in refused],
+                "count": len(errors.registered_elsewhere),
+            },
+        )
     found = errors.sorted()
     report = ContentFile(b"")
     write_report(report, sheet=sheet, errors=found[:REPORT_ERRORS], total_errors=len(found))
@@ -343,7 +381,7 @@ def _reject(job: ExchangeJob, sheet: SheetData, errors: plans.Errors) -> None:
         notes=job.notes,
         processed_rows=len(sheet.rows),
         error_count=len(found),
-        errors=[error.__dict__ for error in found[:ERRORS_ON_PAGE]],
+        errors=[_masked_error(error) for error in found[:ERRORS_ON_PAGE]],
         report=job.report.name,
         message=_("发现 %(n)d 处错误（涉及 %(rows)d 行），未导入任何数据。")
         % {"n": len(found), "rows": len(errors.rows)},
@@ -1072,5 +1110,9 @@ def _describe(filters: MemberFilter) -> dict[str, object]:
             value = value.code
         elif name == "id_number":
             value = member_rules.mask_id_number(value)
+        elif name == "id_number_hash":
+            continue
+        elif name == "id_number_masked":
+            name = "id_number"
         described[name] = value
     return described

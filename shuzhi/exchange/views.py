@@ -14,7 +14,7 @@ from shuzhi.exchange.forms import UploadForm
 from shuzhi.exchange.models import ExchangeJob
 from shuzhi.exchange.sheets import SHEETS, template, vocabulary
 from shuzhi.members.forms import MemberFilterForm
-from shuzhi.members.selectors import filter_organization, organizations_in_scope
+from shuzhi.members.selectors import filter_organization, id_number_parameters, organizations_in_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -159,8 +159,13 @@ def export_members(request):
         messages.error(request, _("请先在党员列表中选定一个党组织，再导出。"))
         return redirect("members:list")
     parameters = {
-        k: v for k, v in form.cleaned_data.items() if k not in ("org", "org_q") and v not in (None, "")
+        k: v
+        for k, v in form.cleaned_data.items()
+        if k not in ("org", "org_q", "id_number") and v not in (None, "")
     }
+    if form.cleaned_data.get("id_number"):
+        # the job row keeps the keyed hash and the mask, never the number
+        parameters.update(id_number_parameters(form.cleaned_data["id_number"]))
     if organization is not None:
         parameters["org"] = organization.pk
     job = services.export_job_create(actor=request.user, kind=ExchangeJob.Kind.MEMBERS, parameters=parameters)

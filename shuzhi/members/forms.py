@@ -46,6 +46,17 @@ class MemberFilterForm(StyledFormMixin, forms.Form):
         return data
 
 
+class MemberFindForm(StyledFormMixin, forms.Form):
+    """Find a member by the whole ID number: posted, so the number never appears in an address
+    (and so in no server or proxy log, browser history or Referer)."""
+
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=18,
+        widget=forms.TextInput(attrs={"placeholder": _("完整的18位号码"), "autocomplete": "off"}),
+    )
+
+
 class KnownDateField(forms.Field):
     """A date as it is known: 2015-07-01, or 2015-07 when only its month was ever recorded (a
     dates.MonthDate). Takes the ways a roster writes dates (2015.7.1, 2015年7月…)."""

@@ -41,6 +41,9 @@ class MemberFilter:
     organization: Organization | None = None
     name: str = ""
     id_number: str = ""  # matched whole, through the keyed hash: the column itself is ciphertext
+    # what an export job keeps instead of the number: its keyed hash, and the mask for the record
+    id_number_hash: bytes = b""
+    id_number_masked: str = ""
     status: str = ""
     category: str = ""
     education: str = ""
@@ -52,7 +55,15 @@ class MemberFilter:
     def only_scope(self) -> bool:
         """True when nothing narrows the list below an organisation's whole subtree."""
         return not any(
-            (self.name, self.id_number, self.status, self.category, self.education, self.gender)
+            (
+                self.name,
+                self.id_number,
+                self.id_number_hash,
+                self.status,
+                self.category,
+                self.education,
+                self.gender,
+            )
         ) and (self.min_age, self.max_age) == (None, None)
 
 
@@ -66,6 +77,8 @@ def member_list(*, viewer, filters: MemberFilter, today: date) -> QuerySet[Membe
     if filters.id_number:
         digest = keyed_hash(rules.normalise_id_number(filters.id_number), purpose=ID_NUMBER_PURPOSE)
         members = members.filter(id_number_hash=digest)
+    if filters.id_number_hash:
+        members = members.filter(id_number_hash=filters.id_number_hash)
     for field in ("status", "category", "education", "gender"):
         value = getattr(filters, field)
         if value:
@@ -83,9 +96,23 @@ FILTER_FIELDS = ("name", "id_number", "status", "category", "education", "gender
 
 def member_filter(*, organization: Organization | None, data: dict) -> MemberFilter:
     """A MemberFilter from the member list's cleaned form data (or an export job's copy of it)."""
-    return MemberFilter(
-        organization=organization, **{k: data[k] for k in FILTER_FIELDS if data.get(k) not in (None, "")}
-    )
+    found = {k: data[k] for k in FILTER_FIELDS if data.get(k) not in (None, "")}
+    if data.get("id_number_hash"):
+        found.update(
+            id_number_hash=bytes.fromhex(data["id_number_hash"]),
+            id_number_masked=data.get("id_number_masked", ""),
+        )
+    return MemberFilter(organization=organization, **found)
+
+
+def id_number_parameters(id_number: str) -> dict[str, str]:
+    """An ID number as a stored job may keep it: its keyed hash (to find the member) and its mask
+    (to say what was asked), never the number."""
+    number = rules.normalise_id_number(id_number)
+    return {
+        "id_number_hash": keyed_hash(number, purpose=ID_NUMBER_PURPOSE).hex(),
+        "id_number_masked": rules.mask_id_number(number),
+    }
 
 
 def organizations_in_scope(viewer) -> QuerySet[Organization]:

@@ -11,7 +11,7 @@ from shuzhi.core.forms import apply_service_errors
 from shuzhi.core.pagination import KnownCountPaginator, UncountedPage
 from shuzhi.core.roles import Capability, Role
 from shuzhi.members import selectors, services
-from shuzhi.members.forms import MemberFilterForm, MemberForm
+from shuzhi.members.forms import MemberFilterForm, MemberFindForm, MemberForm
 from shuzhi.members.models import Member
 
 PLAIN_FIELDS = services.PLAIN_FIELDS
@@ -25,8 +25,11 @@ MEMBER_FORM_FIELDS = {
 
 
 def _listed(request):
-    """The member list's form, filters and rows for this request (GET), before any counting."""
-    form = MemberFilterForm(request.GET or None)
+    """The member list's form, filters and rows for this request (GET), before any counting.
+    An ID number is never taken from the address: it is searched by POST (`find`)."""
+    query = request.GET.copy()
+    query.pop("id_number", None)
+    form = MemberFilterForm(query or None)
     organization, candidates, unmatched = None, [], False
     filters = selectors.MemberFilter()
     if form.is_bound and form.is_valid():
@@ -45,6 +48,31 @@ def _listed(request):
 def member_list(request):
     if request.user.role == Role.MEMBER:
         return redirect("members:me")
+    return _list_page(request, MemberFindForm(auto_id="id_find_%s"))
+
+
+@never_cache
+@capability_required(Capability.VIEW_MEMBERS)
+@require_POST
+def find(request):
+    """The member with this whole ID number in the viewer's subtree: their page, or the list
+    again with the number kept and the reason."""
+    if request.user.role == Role.MEMBER:
+        raise PermissionDenied
+    form = MemberFindForm(request.POST, auto_id="id_find_%s")
+    if form.is_valid():
+        found = selectors.member_list(
+            viewer=request.user,
+            filters=selectors.MemberFilter(id_number=form.cleaned_data["id_number"]),
+            today=timezone.localdate(),
+        ).first()
+        if found is not None:
+            return redirect("members:detail", pk=found.pk)
+        form.add_error("id_number", _("您管理的范围内没有这个身份证号的党员。请核对号码（须完整18位）。"))
+    return _list_page(request, form)
+
+
+def _list_page(request, find_form):
     form, filters, organization, candidates, unmatched, members = _listed(request)
     counted = filters.only_scope and not unmatched
     if counted:
@@ -57,6 +85,7 @@ def member_list(request):
         page = UncountedPage(members, request.GET.get("page") or 1, 20)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("id_number", None)
     if organization is not None:
         query["org"] = organization.pk
         query["org_q"] = organization.name
@@ -74,6 +103,7 @@ def member_list(request):
             # the same filters, posted to the export
             "export_fields": [(name, value) for name, values in query.lists() for value in values],
             "today": timezone.localdate(),
+            "find_form": find_form,
         },
     )
 

@@ -34,9 +34,12 @@ PAGES = [
     ("orgs:create", {"parent_pk": "township_a"}, ORGANISERS, {"GET", "POST"}),
     ("members:list", {}, ORGANISERS | {"township_secretary", "member_user"}, {"GET"}),
     ("members:detail", {"pk": "member_a"}, ORGANISERS | {"township_secretary", "member_user"}, {"GET"}),
+    ("members:find", {}, ORGANISERS | {"township_secretary"}, {"POST"}),
     ("members:create", {}, ORGANISERS, {"GET", "POST"}),
     ("members:edit", {"pk": "member_a"}, ORGANISERS, {"GET", "POST"}),
     ("accounts:user_list", {}, {"sysadmin"}, {"GET"}),
+    ("accounts:locked_list", {}, {"secadmin"}, {"GET"}),
+    ("accounts:locked_unlock", {}, {"secadmin"}, {"POST"}),
     ("accounts:user_create", {}, {"sysadmin"}, {"GET", "POST"}),
     ("accounts:user_edit", {"pk": "member_user"}, {"sysadmin"}, {"GET", "POST"}),
     ("accounts:user_reset_password", {"pk": "member_user"}, {"sysadmin"}, {"POST"}),
@@ -44,6 +47,7 @@ PAGES = [
     ("accounts:security_policy", {}, {"secadmin"}, {"GET", "POST"}),
     ("core:audit_list", {}, {"auditor"}, {"GET"}),
     ("core:audit_verify", {}, {"auditor"}, {"GET", "POST"}),
+    ("core:audit_digest", {}, {"auditor"}, {"POST"}),
 ]
 
 

@@ -1,18 +1,28 @@
-"""The audit log: appended in the change's transaction, hash-chained, refusing edits, and any
-silent edit or deletion behind its back is found by `verify_audit`."""
+"""The audit log: appended in the change's transaction, chained by an HMAC under a key the
+database never holds, refusing edits and deletions, anchored outside the database, and any silent
+edit, deletion or truncation behind its back is found by `verify_audit` (which exits non-zero)."""
 
+import importlib
 import io
+import json
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 
+import config.settings as settings_module
+from shuzhi.core.anchors import anchor_file, digest_read
 from shuzhi.core.models import AuditChainHead, AuditEvent
 from shuzhi.core.rules import GENESIS_HASH
 from shuzhi.core.selectors import audit_chain_verify
-from shuzhi.core.services import audit_record
+from shuzhi.core.services import audit_head_anchor, audit_record
 
 
 def _tamper(sql: str, params=()) -> None:
@@ -21,12 +31,22 @@ def _tamper(sql: str, params=()) -> None:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = replica")  # user triggers off
         else:
-            cursor.execute("DROP TRIGGER core_auditevent_append_only")
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_append_only")
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_delete")
         cursor.execute(sql, params)
 
 
 @pytest.fixture
-def three_events(cast):
+def three_events(cast, django_capture_on_commit_callbacks):
+    # each event's commit writes the head to the anchor file (the test's transaction never
+    # commits, so its callbacks are run by hand)
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_head_anchor()  # the cast's own events, as the worker would anchor them
+        first = _three_events(cast)
+    return first
+
+
+def _three_events(cast):
     first = audit_record(actor=cast.city_organiser, action="test.one", target=cast.member_a, org_path=cast.village_a.path,
                          before={"name": "甲"}, after={"name": "乙"})  # fmt: skip
     second = audit_record(
@@ -105,7 +125,8 @@ def test_verify_finds_a_deleted_row_in_the_middle(three_events):
     _tamper("DELETE FROM core_auditevent WHERE id = %s", [three_events[1].pk])
     report = audit_chain_verify()
     assert not report.ok
-    assert {p.seq for p in report.problems} == {three_events[2].seq}
+    # the row after the gap, and the anchor of the deleted row that is no longer there
+    assert {p.seq for p in report.problems} == {three_events[1].seq, three_events[2].seq}
     assert any("删除" in p.reason for p in report.problems)
 
 
@@ -113,7 +134,7 @@ def test_verify_finds_rows_cut_off_the_end(three_events):
     _tamper("DELETE FROM core_auditevent WHERE id = %s", [three_events[2].pk])
     report = audit_chain_verify()
     assert not report.ok
-    assert "末尾" in report.problems[-1].reason
+    assert any("末尾" in p.reason for p in report.problems)
 
 
 def test_the_command_exits_with_an_error_when_the_chain_is_broken(three_events):
@@ -132,3 +153,174 @@ def test_an_event_is_rolled_back_with_the_change_it_records(cast):
         raise RuntimeError
     assert AuditEvent.objects.count() == before
     assert audit_chain_verify().ok
+
+
+# ---- what someone holding the database alone (not the key, not the anchors) can try -----------
+
+
+def _forge_tail(cut_after: int) -> None:
+    """Delete the newest events and move the chain head back to the last one kept."""
+    kept = AuditEvent.objects.get(seq=cut_after)
+    _tamper("DELETE FROM core_auditevent WHERE seq > %s", [cut_after])
+    AuditChainHead.objects.filter(pk=1).update(seq=kept.seq, hash=kept.hash)
+
+
+def test_deleting_the_newest_events_and_moving_the_head_back_is_found(three_events):
+    first, _second, third = three_events
+    _forge_tail(first.seq)
+    report = audit_chain_verify()
+    assert not report.ok
+    # the rows left are a consistent chain; only the anchors outside the database tell
+    assert [p.seq for p in report.problems] == [first.seq + 1, third.seq]
+    assert all("锚点" in p.reason and "截断" in p.reason for p in report.problems)
+    with pytest.raises(CommandError, match="校验失败"):
+        call_command("verify_audit", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def _rehash_from(seq: int, *, digest) -> None:
+    """Re-link every event from `seq` on with `digest` and point the head at the last one."""
+    previous = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else GENESIS_HASH
+    for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+        entry = replace(event.as_chain_entry(), prev_hash=previous)
+        new = digest(entry)
+        _tamper(
+            "UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [previous, new, event.pk]
+        )
+        previous = new
+    AuditChainHead.objects.filter(pk=1).update(hash=previous)
+
+
+@pytest.mark.parametrize(
+    "digest",
+    [
+        pytest.param(lambda entry: entry.compute_unkeyed_hash(), id="plain-sha256"),
+        pytest.param(lambda entry: entry.compute_hash(b"a guessed key"), id="hmac-wrong-key"),
+    ],
+)
+def test_rewriting_one_event_and_rehashing_the_rest_without_the_key_is_found(three_events, digest):
+    _first, second, third = three_events
+    _tamper("UPDATE core_auditevent SET target_repr = 'forged' WHERE id = %s", [second.pk])
+    _rehash_from(second.seq, digest=digest)
+    report = audit_chain_verify()
+    assert not report.ok
+    changed = {p.seq for p in report.problems if "被改动" in p.reason}
+    assert changed == {second.seq, third.seq}
+    assert any("锚点" in p.reason for p in report.problems)
+    with pytest.raises(CommandError):
+        call_command("verify_audit", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_an_intact_chain_passes_the_command_and_its_anchors(three_events):
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)  # no CommandError: exit status 0
+    assert "日志完整" in out.getvalue()
+    lines = anchor_file().read_text().splitlines()
+    assert [json.loads(line)["seq"] for line in lines][-3:] == [e.seq for e in three_events]
+    assert not anchor_file().is_relative_to(settings.DATA_DIR)
+
+
+def test_the_anchor_file_lives_apart_from_the_data_by_default():
+    configured = Path(settings_module.AUDIT_ANCHOR_DIR)
+    assert not configured.is_relative_to(settings_module.DATA_DIR)
+
+
+def test_a_missing_anchor_file_is_a_problem_not_a_pass(three_events):
+    anchor_file().unlink()
+    report = audit_chain_verify()
+    assert not report.ok
+    assert "锚点文件" in report.problems[0].reason
+
+
+def test_a_rolled_back_event_is_never_anchored(cast, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        audit_record(actor=cast.city_organiser, action="test.doomed", org_path="")
+        raise RuntimeError
+    assert callbacks == []
+    assert not anchor_file().exists()
+
+
+def test_the_key_never_enters_the_database(three_events):
+    key = settings.AUDIT_KEY
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+            assert key not in repr(cursor.fetchall()), table
+
+
+def test_the_database_refuses_a_delete_even_in_raw_sql(three_events):
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [three_events[2].pk])
+    assert AuditEvent.objects.filter(pk=three_events[2].pk).exists()
+
+
+# ---- the auditor's signed digest ------------------------------------------------------------------
+
+
+def test_the_auditor_keeps_a_signed_digest_that_finds_a_truncation_even_without_the_anchor_file(
+    client, cast, three_events, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:audit_digest"))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    kept = tmp_path / "digest.json"
+    kept.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
+    digest = json.loads(kept.read_text())
+    taken = digest["seq"]
+    assert AuditEvent.objects.filter(action="audit.digest", actor=cast.auditor).exists()
+    call_command("verify_audit", digest=[str(kept)], stdout=io.StringIO())
+
+    # the digest names a head the database must still hold; someone who also removed the
+    # anchor file is still caught by it
+    _forge_tail(three_events[0].seq)
+    anchor_file().unlink()
+    report = audit_chain_verify(digests=[digest_read(kept.read_text(), source="digest.json")])
+    assert any(p.seq == taken and "digest.json" in p.reason for p in report.problems)
+    with pytest.raises(CommandError, match="校验失败"):
+        call_command("verify_audit", digest=[str(kept)], stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_digest_not_signed_by_the_platform_is_refused(client, cast, three_events, tmp_path):
+    client.force_login(cast.auditor)
+    digest = json.loads(client.post(reverse("core:audit_digest")).content)
+    digest["seq"] = 1  # moved back to fit a truncated log
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(digest))
+    with pytest.raises(CommandError, match="不是本系统签发"):
+        call_command("verify_audit", digest=[str(forged)], stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_only_the_auditor_downloads_the_digest(client, cast):
+    for user in (cast.sysadmin, cast.secadmin, cast.city_organiser):
+        client.force_login(user)
+        assert client.post(reverse("core:audit_digest")).status_code == 403
+
+
+# ---- chains written before the key ---------------------------------------------------------------
+
+
+def test_the_migration_rekeys_an_old_unkeyed_chain_and_refuses_a_broken_one(three_events):
+    rekey = importlib.import_module("shuzhi.core.migrations.0004_audit_keyed_chain")._rekey
+    _rehash_from(1, digest=lambda entry: entry.compute_unkeyed_hash())  # as the first releases wrote it
+    assert not audit_chain_verify().ok
+    with connection.cursor() as cursor:  # the migration runs as the owner, triggers off
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_append_only")
+    rekey(django_apps, None)
+    assert audit_chain_verify().ok
+
+    _rehash_from(1, digest=lambda entry: entry.compute_unkeyed_hash())
+    _tamper("UPDATE core_auditevent SET action = 'forged' WHERE id = %s", [three_events[1].pk])
+    with pytest.raises(RuntimeError, match="校验失败"):
+        rekey(django_apps, None)

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from shuzhi.core.models import AuditEvent
 from shuzhi.core.roles import Role
-from shuzhi.core.services import audit_record
+from shuzhi.core.services import audit_head_anchor, audit_record
 from shuzhi.testing.factories import UserFactory
 
 
@@ -55,6 +55,9 @@ def test_an_event_page_shows_its_changes_and_hashes(client, cast, events):
 
 def test_the_auditor_verifies_the_chain_from_the_page(client, cast, events):
     client.force_login(cast.auditor)
+    # no anchor outside the database yet (the test's transaction never commits): not a pass
+    assert "锚点文件" in client.post(reverse("core:audit_verify")).content.decode()
+    audit_head_anchor()  # what each commit and the worker do
     response = client.post(reverse("core:audit_verify"))
     assert "日志完整" in response.content.decode()
 

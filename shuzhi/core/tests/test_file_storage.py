@@ -15,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from storages.backends.s3 import S3Storage
 
+from shuzhi.core.files import is_sealed, unseal
 from shuzhi.exchange.models import ExchangeJob
 from shuzhi.members.models import Member
 from shuzhi.reports.models import Attachment
@@ -44,7 +45,10 @@ def s3(settings, store, tmp_path):
 
 
 def _new_objects(store, before: dict[str, bytes]) -> dict[str, bytes]:
-    return {key: data for key, data in store.objects().items() if key not in before}
+    """The new objects, opened with the file key: in the store itself each is sealed."""
+    new = {key: data for key, data in store.objects().items() if key not in before}
+    assert all(is_sealed(data) for data in new.values()), "a file left the app unencrypted"
+    return {key: unseal(data) for key, data in new.items()}
 
 
 def _docx(text: str) -> bytes:
@@ -146,3 +150,21 @@ def test_no_code_reaches_stored_files_around_the_storage_api():
         if AROUND_STORAGE.search(line)
     ]
     assert found == []
+
+
+def test_an_object_stored_in_clear_by_an_older_release_is_sealed_in_the_store(s3):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    plain = b"PK an old roster 110101199003071233"
+    S3Storage._save(
+        storages["default"], "exchange/2025/old.xlsx", ContentFile(plain)
+    )  # as an older release did
+    assert s3.objects()["exchange/2025/old.xlsx"] == plain
+
+    call_command("seal_stored_files", stdout=io.StringIO())
+
+    stored = s3.objects()["exchange/2025/old.xlsx"]
+    assert is_sealed(stored) and unseal(stored) == plain
+    with storages["default"].open("exchange/2025/old.xlsx") as opened:
+        assert opened.read() == plain

@@ -231,6 +231,10 @@ def test_a_member_export_writes_one_audit_event_that_holds_no_whole_id_number(
     number = cast.member_a.id_number
 
     job = _export(client, user, EXPORT_MEMBERS, {"id_number": number, "status": "full"})
+    # the job row keeps the keyed hash and the mask, never the number
+    job.refresh_from_db()
+    assert number not in json.dumps(job.parameters) and number[6:14] not in json.dumps(job.parameters)
+    assert job.parameters["id_number_masked"] == _masked(number)
 
     assert [row[NAME] for row in _rows(_download(client, job), "党员名册")] == ["王建国"]
     event = AuditEvent.objects.get(action="members.export")

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from shuzhi.core.files import is_sealed
 from shuzhi.core.models import AuditEvent
 from shuzhi.exchange.models import ExchangeJob
 from shuzhi.members.models import Member
@@ -215,7 +216,10 @@ def test_the_same_person_twice_is_reported_on_the_second_row_naming_the_first(cl
     job, page = _import(client, cast.county_organiser, rows)
 
     assert job.errors == [
-        {**_error(5, "身份证号", "B", "与第 3 行的身份证号重复。"), "value": number},
+        {
+            **_error(5, "身份证号", "B", "与第 3 行的身份证号重复。"),
+            "value": number[:3] + "*" * 11 + number[-4:],
+        },
     ]
     assert "与第 3 行的身份证号重复。" in page.content.decode()
     assert Member.objects.count() == 4
@@ -274,7 +278,7 @@ def test_the_error_report_marks_the_bad_cell_and_lists_every_error(client, cast)
 
     job, _page = _import(client, cast.county_organiser, rows)
 
-    book = openpyxl.load_workbook(job.report.path)
+    book = openpyxl.load_workbook(job.report.open("rb"))
     data, listing = book.worksheets
     assert listing.title == "错误清单"
     assert data["H4"].value == "去年" and data["H4"].fill.fgColor.rgb == REPORT_FILL
@@ -291,7 +295,9 @@ def test_the_error_report_marks_the_bad_cell_and_lists_every_error(client, cast)
     client.force_login(cast.county_organiser)
     download = client.get(reverse("exchange:report", args=[job.pk]))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == Path(job.report.path).read_bytes()
+    with job.report.open("rb") as stored:
+        assert b"".join(download.streaming_content) == stored.read()
+    assert is_sealed(Path(job.report.path).read_bytes())  # at rest, the report is encrypted
 
 
 # ---- a second import updates ---------------------------------------------------------------------
@@ -428,11 +434,39 @@ def test_a_county_organiser_cannot_take_over_a_member_of_the_other_county(client
     job, page = _import(client, cast.county_organiser, [_row(name="周一"), row])
 
     message = "该身份证号的党员已在您管理范围以外的党组织登记，请办理组织关系转接。"
-    assert job.errors == [{**_error(3, "身份证号", "B", message), "value": member.id_number}]
-    assert message in page.content.decode()
+    masked = member.id_number[:3] + "*" * 11 + member.id_number[-4:]
+    # the job row (and the page) keep the number masked; the whole one is only in the encrypted
+    # error report
+    assert job.errors == [{**_error(3, "身份证号", "B", message), "value": masked}]
+    content = page.content.decode()
+    assert message in content and member.id_number not in content
     member.refresh_from_db()
     assert (member.organization, member.name) == (cast.village_b, "张伟")
     assert not Member.objects.filter(name="周一").exists()
+
+
+def test_a_row_refused_for_an_id_registered_elsewhere_is_audited_and_says_not_where(client, cast):
+    member = cast.member_b
+    row = member_row(
+        "张伟", member.id_number, WANGZHUANG, joined=member.joined_on, full=member.full_member_on
+    )
+
+    job, page = _import(client, cast.county_organiser, [_row(name="周一"), row])
+
+    event = AuditEvent.objects.get(action="members.import_refused_elsewhere")
+    assert event.actor == cast.county_organiser
+    assert event.org_path == cast.county_organiser.organization.path  # the importer's scope's auditors
+    assert (event.target_type, event.target_id) == ("exchange.exchangejob", str(job.pk))
+    assert event.changes["rows"] == [3] and event.changes["count"] == 1
+    assert event.changes["id_numbers"] == [member.id_number[:3] + "*" * 11 + member.id_number[-4:]]
+    # neither the record nor the page nor the job says where the member is registered
+    said = event.target_repr + str(event.changes) + page.content.decode() + str(job.errors) + job.message
+    for where in (cast.village_b, cast.county_b):
+        assert where.name not in said and where.code not in said and where.path not in str(event.changes)
+    assert member.id_number not in said
+    # a refusal for another reason is not such an event
+    _import(client, cast.county_organiser, [_row(organization="C02001001")])
+    assert AuditEvent.objects.filter(action="members.import_refused_elsewhere").count() == 1
 
 
 @pytest.mark.parametrize("who", ["township_secretary", "reviewer", "member_user", "auditor"])
@@ -532,7 +566,7 @@ def test_the_page_lists_the_first_200_errors_and_the_report_all_of_them(client, 
     assert job.errors[-1]["row"] == 201
     html = page.content.decode()
     assert "错误（共 250 处）" in html and "只列出前 200 处，全部错误见错误报告。" in html
-    listing = openpyxl.load_workbook(job.report.path)["错误清单"]
+    listing = openpyxl.load_workbook(job.report.open("rb"))["错误清单"]
     assert listing.max_row == 251
     assert Member.objects.count() == 4
 

@@ -305,7 +305,10 @@ def test_a_secretary_from_outside_the_organisation_is_refused(client, cast):
     job, _page = _import(client, cast.county_organiser, rows)
 
     message = "本组织及下级组织中没有该身份证号的党员。"
-    assert job.errors == [{**_error(2, "书记身份证号", "G", message), "value": cast.member_a.id_number}]
+    number = cast.member_a.id_number
+    assert job.errors == [
+        {**_error(2, "书记身份证号", "G", message), "value": number[:3] + "*" * 11 + number[-4:]}
+    ]
     assert _fresh(cast.village_a2).secretary is None
 
 

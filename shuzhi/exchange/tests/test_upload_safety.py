@@ -236,7 +236,7 @@ def test_a_formula_in_a_cell_is_never_a_formula_in_the_error_report(client, cast
 
     job = ExchangeJob.objects.get()
     assert response.status_code == 302 and job.status == ExchangeJob.Status.REJECTED
-    book = openpyxl.load_workbook(job.report.path)
+    book = openpyxl.load_workbook(job.report.open("rb"))
     data, listing = book.worksheets
     assert data["A2"].value == '\'=HYPERLINK("http://example.com","点我")'
     assert data["A3"].value == "'@SUM(1+1)"

@@ -333,18 +333,41 @@ def test_the_list_takes_the_same_queries_whatever_the_number_of_members_shown(
     assert len(_names(response)) == count
 
 
-def test_a_whole_id_number_finds_its_member_through_the_keyed_hash(client, cast):
+def test_a_whole_id_number_finds_its_member_by_post_and_never_in_an_address(client, cast):
     client.force_login(cast.county_organiser)
-    response = client.get(reverse("members:list"), {"id_number": cast.secretary_a.id_number.lower()})
-    assert [m.name for m in response.context["page"]] == ["李秀英"]
-    partial = client.get(reverse("members:list"), {"id_number": cast.secretary_a.id_number[:10]})
-    assert list(partial.context["page"]) == []
+    number = cast.secretary_a.id_number
+    response = client.post(reverse("members:find"), {"id_number": number.lower()})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:detail", args=[cast.secretary_a.pk])
+    assert number not in response["Location"] and number.lower() not in response["Location"]
+    page = client.get(reverse("members:list")).content.decode()
+    assert 'method="post" action="/members/find/"' in page.replace(reverse("members:find"), "/members/find/")
+    assert 'name="id_number"' not in page.split('data-testid="member-find"')[0]  # not in the GET form
 
 
-def test_an_id_number_outside_the_subtree_finds_nobody(client, cast):
+def test_a_partial_id_number_or_one_outside_the_subtree_finds_nobody_and_keeps_the_typing(client, cast):
     client.force_login(cast.county_organiser)
-    response = client.get(reverse("members:list"), {"id_number": cast.member_b.id_number})
-    assert list(response.context["page"]) == []
+    for number in (cast.secretary_a.id_number[:10], cast.member_b.id_number):
+        response = client.post(reverse("members:find"), {"id_number": number})
+        assert response.status_code == 200
+        form = response.context["find_form"]
+        assert form.errors["id_number"]
+        assert f'value="{number}"' in response.content.decode()
+        assert "没有这个身份证号" in response.content.decode() or "18" in response.content.decode()
+
+
+def test_an_id_number_in_an_address_is_not_used(client, cast):
+    client.force_login(cast.county_organiser)
+    response = client.get(
+        reverse("members:list"), {"id_number": cast.secretary_a.id_number, "status": "full"}
+    )
+    assert len(list(response.context["page"])) > 1
+    assert cast.secretary_a.id_number not in response.content.decode()
+
+
+def test_a_member_cannot_search_by_id_number(client, cast):
+    client.force_login(cast.member_user)
+    assert client.post(reverse("members:find"), {"id_number": cast.member_a.id_number}).status_code == 403
 
 
 # ---- the total of a filtered list, fetched apart --------------------------------------------------
