@@ -91,6 +91,20 @@ LABELS = {
     "analytics.template_add": _("添加范文"),
     "analytics.template_remove": _("删除范文"),
     "demo.generate_city": _("生成演示数据"),
+    "records.meeting_record": _("记录组织生活"),
+    "records.meeting_withdraw": _("撤销组织生活记录"),
+    "records.meetings_import": _("导入组织生活台账"),
+    "records.dues_account_set": _("核定党费"),
+    "records.dues_payments_record": _("登记党费交纳"),
+    "records.dues_import": _("导入党费台账"),
+    "records.commitment_add": _("填写承诺"),
+    "records.commitment_review": _("评定践诺情况"),
+    "records.points_item_add": _("评定记实积分"),
+    "records.points_exemption_set": _("设置积分免考"),
+    "records.points_exemption_lift": _("取消积分免考"),
+    "records.evaluation_open": _("开始民主评议党员"),
+    "records.evaluation_close": _("结束民主评议并统计"),
+    "records.evaluation_decide": _("评定党员等次"),
 }
 
 
