@@ -104,6 +104,7 @@ LABELS = {
     "records.points_exemption_lift": _("取消积分免考"),
     "records.evaluation_open": _("开始民主评议党员"),
     "records.evaluation_close": _("结束民主评议并统计"),
+    "records.evaluation_slips": _("打印评议码"),
     "records.evaluation_decide": _("评定党员等次"),
 }
 

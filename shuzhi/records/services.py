@@ -714,3 +714,9 @@ def evaluation_decide(*, actor, round_: EvaluationRound, member: Member, grade: 
     audit_record(actor=actor, action="records.evaluation_decide", target=decision, target_repr=f"{member.name} {round_.year}",
                  org_path=round_.org_path, before=before, after={"grade": grade, "follow_up": follow_up})  # fmt: skip
     return decision
+
+
+def evaluation_slips_printed(*, actor, round_: EvaluationRound, count: int) -> None:
+    """Printing the codes is recorded (who printed how many, when), as for ballot slips."""
+    audit_record(actor=actor, action="records.evaluation_slips", target=round_, org_path=round_.org_path,
+                 extra={"codes": count})  # fmt: skip

@@ -1,6 +1,8 @@
+import secrets
 from decimal import Decimal
 from urllib.parse import urlencode
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -571,10 +574,17 @@ def evaluation_slips(request, pk: int):
     """The round's one-time codes, to print and hand out at random (one each)."""
     organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
     round_ = get_scoped_or_404(EvaluationRound.objects.filter(organization=organization), year=_year(request))
-    codes = list(round_.codes.order_by("serial"))
+    codes = list(round_.codes.all())
+    secrets.SystemRandom().shuffle(codes)  # the printed order says nothing about the serials
     base = request.build_absolute_uri("/")[:-1]
-    return render(request, "records/evaluation_slips.html", {"org": organization, "round": round_, "codes": codes,
-                                                             "base": base})  # fmt: skip
+    slips = []
+    for code in codes:
+        url = f"{base}{reverse('records:evaluate', args=[code.token])}"
+        slips.append((url, mark_safe(segno.make(url, error="m").svg_inline(scale=3))))  # noqa: S308 — segno's own SVG
+    services.evaluation_slips_printed(actor=request.user, round_=round_, count=len(slips))
+    return render(
+        request, "records/evaluation_slips.html", {"org": organization, "round": round_, "slips": slips}
+    )
 
 
 @require_http_methods(["GET", "POST"])
