@@ -172,7 +172,9 @@ def test_who_may_open_close_decide_and_write_a_self_assessment(client, cast):
     slips = client.get(
         reverse("records:evaluation_slips", args=[cast.village_a.pk]), {"year": YEAR}
     ).content.decode()
-    assert EvaluationCode.objects.first().token in slips and slips.count('class="segno"') == 2  # a QR code each
+    assert (
+        EvaluationCode.objects.first().token in slips and slips.count('class="segno"') == 2
+    )  # a QR code each
     assert EvaluationRound.objects.get().status == "open" and not EvaluationDecision.objects.exists()
 
 
