@@ -73,3 +73,19 @@ def test_the_demo_commitments_are_reviewed_for_a_past_year_only():
     assert Commitment.objects.filter(year=2020, status="partly").exclude(review_note="").exists()
     assert set(Commitment.objects.filter(year=2099).values_list("status", flat=True)) == {"pending"}
     assert demo_commitments_ensure(root=stats.root, year=2020, seed=3) == 0
+
+
+def test_the_demo_evaluations_are_counted_rounds_with_decisions():
+    from shuzhi.demo.services import demo_evaluations_ensure
+    from shuzhi.records.models import EvaluationDecision, EvaluationRound, EvaluationUse
+    from shuzhi.records.selectors import evaluation_tally
+
+    stats = city_write(
+        generator=CityGenerator(seed=3, organizations=320, members=800, as_of=date(2026, 12, 3))
+    )
+    rounds = demo_evaluations_ensure(root=stats.root, year=2025, seed=3)
+    assert rounds == EvaluationRound.objects.filter(status="closed").count() > 0
+    assert demo_evaluations_ensure(root=stats.root, year=2025, seed=3) == 0
+    round_ = EvaluationRound.objects.first()
+    assert evaluation_tally(round_) and not EvaluationUse.objects.exists()
+    assert EvaluationDecision.objects.filter(round=round_).count() == round_.codes.count()
