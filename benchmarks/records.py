@@ -1,4 +1,4 @@
-"""Organisational life at city scale (21,800 organisations, about 650,000 records of a year):
+"""Organisational life at city scale (21,800 organisations, about 720,000 records of a year):
 the roll-up pages a county and the city open (server time, in-process, p95 and queries), and the
 `records.org_life_rate` fact for 2,000 reporting units, on PostgreSQL; the login page in the
 same run as the baseline. Goals: roll-up p95 < 150 ms, the fact for 2,000 units < 2 s.

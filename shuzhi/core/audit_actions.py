@@ -119,6 +119,11 @@ LABELS = {
     "records.points_item_add": _("添加积分"),
     "records.points_exemption_set": _("设置积分免评"),
     "records.points_exemption_lift": _("取消积分免评"),
+    "records.dues_import": _("导入党费台账"),
+    "records.evaluation_open": _("开始民主评议党员"),
+    "records.evaluation_close": _("结束民主评议并统计"),
+    "records.evaluation_slips": _("打印评议码"),
+    "records.evaluation_decide": _("评定党员等次"),
 }
 
 

@@ -544,3 +544,72 @@ def demo_commitments_ensure(*, root: Organization, year: int, seed: int = 2024) 
                                    review_note=note))  # fmt: skip
     Commitment.objects.bulk_create(rows, batch_size=RECORD_BATCH)
     return len(rows)
+
+
+def demo_evaluations_ensure(*, root: Organization, year: int, seed: int = 2024) -> int:
+    """Last year's 民主评议党员 in every branch of five or more members: a counted round (most sheets
+    returned, most marks 合格 or 优秀) and the branch's decisions, a rare 不合格 with 限期改正.
+    Done once; returns the rounds written."""
+    import random
+    import secrets
+    from collections import Counter
+    from datetime import date
+
+    from shuzhi.core.protection import keyed_hash
+    from shuzhi.records.models import (
+        EvaluationCode,
+        EvaluationDecision,
+        EvaluationMark,
+        EvaluationRound,
+        EvaluationSheet,
+    )
+    from shuzhi.records.services import CODE_PURPOSE
+
+    if EvaluationRound.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    rng = random.Random(f"{seed}/evaluation/{year}")
+    roster: dict[str, list[int]] = {}
+    for path, member_id in (
+        Member.objects.filter(in_subtree("org_path", root.path))
+        .values_list("org_path", "id")
+        .order_by("org_path", "id")
+    ):
+        roster.setdefault(path, []).append(member_id)
+    branches = Organization.objects.filter(in_subtree("path", root.path), kind=Organization.Kind.BRANCH)
+    written = 0
+    with transaction.atomic():
+        for org_id, path in branches.values_list("id", "path").order_by("path"):
+            members = roster.get(path, [])
+            if len(members) < 5:
+                continue
+            returned = max(5, round(len(members) * rng.uniform(0.8, 1.0)))
+            round_ = EvaluationRound.objects.create(organization_id=org_id, org_path=path, year=year,
+                                                    status=EvaluationRound.Status.CLOSED, sheets=returned)  # fmt: skip
+            tokens = [secrets.token_urlsafe(12) for _m in members]
+            EvaluationCode.objects.bulk_create(
+                EvaluationCode(round=round_, serial=i + 1, token=t, token_hash=keyed_hash(t, purpose=CODE_PURPOSE))
+                for i, t in enumerate(tokens)
+            )  # fmt: skip
+            weak = {m for m in members if rng.random() < 0.02}
+            sheets = EvaluationSheet.objects.bulk_create(
+                EvaluationSheet(round=round_) for _i in range(returned)
+            )
+            marks, tally = [], {m: Counter() for m in members}
+            for sheet in sheets:
+                for m in members:
+                    roll = rng.random()
+                    grade = ("不合格" if roll < 0.6 else "基本合格") if m in weak else (
+                        "优秀" if roll < 0.3 else "合格" if roll < 0.97 else "基本合格")  # fmt: skip
+                    tally[m][grade] += 1
+                    marks.append(EvaluationMark(sheet=sheet, member_id=m, grade=grade))
+            EvaluationMark.objects.bulk_create(marks, batch_size=RECORD_BATCH)
+            decisions = []
+            for m in members:
+                grade = tally[m].most_common(1)[0][0]
+                unqualified = grade == "不合格"
+                decisions.append(EvaluationDecision(round=round_, member_id=m, grade=grade,
+                                                    follow_up="correct" if unqualified else "",
+                                                    follow_up_on=date(year + 1, 1, 15) if unqualified else None))  # fmt: skip
+            EvaluationDecision.objects.bulk_create(decisions)
+            written += 1
+    return written

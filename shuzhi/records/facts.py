@@ -15,9 +15,19 @@ from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
 from shuzhi.orgs.models import Organization
 from shuzhi.records import rules
-from shuzhi.records.models import Completion, DuesAccount, DuesPayment
+from shuzhi.records.models import Completion, DuesAccount, DuesPayment, EvaluationRound
 
 MISSED_NAMED = 5  # branches named in the summary; the list behind the link has them all
+
+
+def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
+    """The longest path every subject's subtree lies under: one index range for all of them."""
+    roots = sorted({s.path for s in subjects})
+    common = roots[0]
+    for path in roots[1:]:
+        while not path.startswith(common):
+            common = common[:-1]
+    return common
 
 
 def org_life_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
@@ -25,12 +35,7 @@ def org_life_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, fac
     if not subjects:
         return {}
     index = facts.SubjectIndex(subjects)
-    roots = sorted({s.path for s in subjects})
-    # subjects' subtrees as few ranges as their common ancestors allow: the shortest prefix shared
-    common = roots[0]
-    for path in roots[1:]:
-        while not path.startswith(common):
-            common = common[:-1]
+    common = _common_prefix(subjects)
     branch_rows = Organization.objects.filter(
         in_subtree("path", common), kind=Organization.Kind.BRANCH
     ).values_list("path", "name")
@@ -82,14 +87,15 @@ def dues_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.F
         return {}
     index = facts.SubjectIndex(subjects)
     months = rules.months_due(year, timezone.localdate())
+    scope = _common_prefix(subjects)
     accounts = (
-        DuesAccount.objects.filter(year=year, exempt=False)
+        DuesAccount.objects.filter(in_subtree("org_path", scope), year=year, exempt=False)
         .values("org_path")
         .annotate(n=Count("id"))
         .order_by()
     )
     payments = (
-        DuesPayment.objects.filter(month__year=year, amount__gt=0)
+        DuesPayment.objects.filter(in_subtree("org_path", scope), month__year=year, amount__gt=0)
         .values("org_path")
         .annotate(n=Count("id"))
         .order_by()
@@ -120,6 +126,39 @@ def dues_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.F
     return out
 
 
+def evaluation_done(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
+    """The share of the subtree's branches whose 民主评议党员 of the year was held and counted."""
+    if not subjects:
+        return {}
+    index = facts.SubjectIndex(subjects)
+    scope = _common_prefix(subjects)
+    done = set(
+        EvaluationRound.objects.filter(
+            in_subtree("org_path", scope), year=year, status=EvaluationRound.Status.CLOSED
+        ).values_list("org_path", flat=True)
+    )
+    total: dict[int, int] = defaultdict(int)
+    held: dict[int, int] = defaultdict(int)
+    branches = Organization.objects.filter(
+        in_subtree("path", scope), kind=Organization.Kind.BRANCH
+    ).values_list("path", flat=True)
+    for path in branches.order_by().iterator(chunk_size=10000):
+        for subject in index.holding(path):
+            total[subject.id] += 1
+            held[subject.id] += path in done
+    out = {}
+    for subject in subjects:
+        n, m = total.get(subject.id, 0), held.get(subject.id, 0)
+        link = reverse("records:org", args=[subject.id]) + "?" + urlencode({"year": year})
+        out[subject.id] = facts.Fact(
+            value=facts.share(m, n),
+            evidence=(facts.Evidence(label=_("党支部总数"), value=str(n), link=link),
+                      facts.Evidence(label=_("完成民主评议的党支部"), value=str(m), link=link)) if n else (),
+            summary=_("%(n)d 个党支部中 %(m)d 个完成民主评议党员") % {"n": n, "m": m} if n else _("没有党支部"),
+        )  # fmt: skip
+    return out
+
+
 SOURCES = (
     facts.FactSource(
         key="records.org_life_rate",
@@ -140,6 +179,16 @@ SOURCES = (
         description=gettext_lazy(
             "本单位及下级已核定党费（未减免）的党员，考核年度内应交月数中已交纳的比例（0–100）；"
             "没有核定党费的党员时为缺项。"
+        ),
+        area=gettext_lazy("党员记实"),
+    ),
+    facts.FactSource(
+        key="records.evaluation_done",
+        label=gettext_lazy("民主评议党员完成率"),
+        kind=facts.FactKind.SCORE,
+        compute=evaluation_done,
+        description=gettext_lazy(
+            "本单位及下级党支部中，考核年度的民主评议党员已开展并统计结束的比例（0–100）。"
         ),
         area=gettext_lazy("党员记实"),
     ),

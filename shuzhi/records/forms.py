@@ -143,3 +143,16 @@ class PointsItemForm(StyledFormMixin, forms.Form):
 class ExemptionForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("免考组织生活的理由"), max_length=200, required=False,
                              help_text=_("如 70 岁以上、患病、外出务工；留空并保存即取消。"))  # fmt: skip
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    grade = forms.ChoiceField(label=_("评定等次"), choices=[("优秀", _("优秀")), ("合格", _("合格")),
+                                                        ("基本合格", _("基本合格")), ("不合格", _("不合格"))])  # fmt: skip
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+    follow_up = forms.ChoiceField(label=_("不合格的处置"), required=False, choices=[
+        ("", "—"), ("correct", _("限期改正")), ("advise", _("劝其退党")), ("expel", _("除名"))])  # fmt: skip
+    follow_up_on = forms.DateField(label=_("处置日期"), required=False, widget=DATE)
+
+
+class SelfAssessmentForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(label=_("个人自评"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -5,6 +5,7 @@ the rows become values the service writes, or row-by-row reasons in Chinese."""
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -154,4 +155,99 @@ def read_rows(sheet: SheetData, *, roster: dict[str, int], today: date) -> tuple
             continue
         rows.append(Row(number=number, kind=kind, held_on=held_on, topic=values["topic"],  # type: ignore[arg-type]
                         host=values["host"], teacher=values["teacher"], minutes=values["minutes"], absent=absent))  # fmt: skip
+    return rows, errors
+
+
+# ---- 党费收缴台账: one row per member, a column per month ------------------------------------
+DUES_COLUMNS = {
+    "name": ("姓名", ("党员姓名", "党员")),
+    "base": ("交纳基数", ("月交纳基数", "基数", "工资收入", "月工资收入")),
+    **{f"m{m}": (f"{m}月", (f"{m}月份", f"{m:02d}月")) for m in range(1, 13)},
+}
+
+
+def dues_lookup() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, (header, others) in DUES_COLUMNS.items():
+        for name in (header, *others):
+            found.setdefault(cells.normalise_header(name), key)
+    return found
+
+
+@dataclass
+class DuesRow:
+    number: int
+    member_id: int
+    base: Decimal | None  # None: the column is not there, or the cell is empty
+    paid: dict[int, Decimal]  # month → amount
+
+
+def _amount(value: object) -> Decimal | None:
+    """A paid amount: a number, or text such as "12.5" or "12.5元"; None for an empty cell."""
+    if cells.is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise cells.CellError(_("应为金额。"))
+    text = (
+        str(value).strip().removesuffix("元").strip() if not isinstance(value, int | float) else repr(value)
+    )
+    try:
+        amount = Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise cells.CellError(_("“%(value)s”不是金额。") % {"value": str(value)[:20]}) from None
+    if amount < 0 or amount > 100000:
+        raise cells.CellError(_("金额应在 0 到 100000 元之间。"))
+    return amount
+
+
+def read_dues(sheet: SheetData, *, roster: dict[str, int]) -> tuple[list[DuesRow], list[str]]:
+    positions: dict[str, int] = {}
+    names = dues_lookup()
+    for index, cell in enumerate(sheet.header):
+        for name in cells.header_names(cell):
+            if name in names:
+                positions.setdefault(names[name], index)
+                break
+    if "name" not in positions or not any(f"m{m}" in positions for m in range(1, 13)):
+        return [], [_("表头应有“姓名”列和“1月”至“12月”各列。")]
+    if len(sheet.rows) > MAX_ROWS:
+        return [], [_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS}]
+    rows, errors, seen = [], [], set()
+    for i, raw in enumerate(sheet.rows):
+        number = sheet.number(i)
+
+        def cell(key: str, raw=raw) -> object:
+            index = positions.get(key)
+            return raw[index] if index is not None and index < len(raw) else None
+
+        problems = []
+        name = cells.compact(str(cell("name") or ""))
+        member_id = roster.get(name)
+        if member_id is None:
+            problems.append(
+                _("第 %(row)d 行 姓名：“%(name)s”不在本支部名册中（或名册中有同名党员）。")
+                % {"row": number, "name": name}
+            )
+        elif member_id in seen:
+            problems.append(_("第 %(row)d 行 姓名：“%(name)s”出现了两次。") % {"row": number, "name": name})
+        seen.add(member_id)
+        base, paid = None, {}
+        try:
+            base = _amount(cell("base")) if "base" in positions else None
+        except cells.CellError as error:
+            problems.append(_("第 %(row)d 行 交纳基数：%(why)s") % {"row": number, "why": error})
+        for month in range(1, 13):
+            try:
+                amount = _amount(cell(f"m{month}"))
+            except cells.CellError as error:
+                problems.append(
+                    _("第 %(row)d 行 %(m)d月：%(why)s") % {"row": number, "m": month, "why": error}
+                )
+                continue
+            if amount:
+                paid[month] = amount
+        if problems:
+            errors.extend(problems)
+        else:
+            rows.append(DuesRow(number=number, member_id=member_id, base=base, paid=paid))  # type: ignore[arg-type]
     return rows, errors

@@ -1,9 +1,12 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.models import TimeStampedModel
+from shuzhi.core.protection import EncryptedCharField
 from shuzhi.records import rules
 
 
@@ -155,6 +158,7 @@ class Completion(models.Model):
     met = models.BooleanField(default=False)
     meetings = models.PositiveIntegerField(default=0)
     missing = models.JSONField(default=list, blank=True)
+    missing_in = models.JSONField(default=list, blank=True)  # each phrase's quarter, 0: the year
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -176,6 +180,12 @@ class Completion(models.Model):
 
     def quarter(self, q: int) -> bool:
         return bool(getattr(self, f"q{q}"))
+
+    def missing_due(self, quarters_due: int) -> list[str]:
+        """What is short in the quarters that have ended (and in the year, once it has)."""
+        quarters = self.missing_in if len(self.missing_in) == len(self.missing) else [0] * len(self.missing)
+        return [text for text, q in zip(self.missing, quarters, strict=True)
+                if (q and q <= quarters_due) or (not q and quarters_due >= 4)]  # fmt: skip
 
 
 class DuesBand(TimeStampedModel):
@@ -352,3 +362,140 @@ class PointsExemption(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reason
+
+
+# ---- 民主评议党员 --------------------------------------------------------------------------------
+# Secrecy is in the tables' shape, as for the review meeting's ballots: who evaluated (a code was
+# used) and what was said (sheets and marks) are apart, with nothing linking them; sheets carry
+# no code, no user, no time and a random id. When the round closes the uses are counted and
+# dropped, and the sheets rewritten in a random order, so that neither a transaction id nor a
+# row's place can tie a sheet to the moment its code was used.
+class EvaluationGrade(models.TextChoices):
+    EXCELLENT = "优秀", _("优秀")
+    QUALIFIED = "合格", _("合格")
+    BASIC = "基本合格", _("基本合格")
+    UNQUALIFIED = "不合格", _("不合格")
+
+
+class EvaluationRound(TimeStampedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("评议中")  # codes handed out, sheets coming in
+        CLOSED = "closed", _("已结束")  # counted; the branch decides
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    min_group = models.PositiveSmallIntegerField(_("显示分项的最少份数"), default=5)
+    sheets = models.PositiveIntegerField(_("收回评议表"), default=0)  # counted at closing
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "org_path"]
+        verbose_name = _("民主评议")
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="records_round_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.org_path}"
+
+
+class EvaluationCode(models.Model):
+    """A one-time code on a slip handed to a member at the meeting. Found by its keyed hash."""
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="codes")
+    serial = models.PositiveIntegerField(_("编号"))
+    token_hash = models.BinaryField(max_length=32, unique=True)
+    token = EncryptedCharField(_("评议码"))  # sealed, so the slips can be printed again
+
+    class Meta:
+        ordering = ["round", "serial"]
+        verbose_name = _("评议码")
+
+    def __str__(self) -> str:
+        return f"{self.round_id}-{self.serial}"
+
+
+class EvaluationUse(models.Model):
+    """This code has been used (while the round is open); nothing about the sheet."""
+
+    code = models.OneToOneField(
+        EvaluationCode, primary_key=True, on_delete=models.CASCADE, related_name="use"
+    )
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("已用评议码")
+
+    def __str__(self) -> str:
+        return str(self.code_id)
+
+
+class EvaluationSheet(models.Model):
+    """One anonymous evaluation sheet: no code, no user, no time; a random id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("评议表")
+
+    def __str__(self) -> str:
+        return str(_("评议表"))
+
+
+class EvaluationMark(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sheet = models.ForeignKey(EvaluationSheet, on_delete=models.CASCADE, related_name="marks")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(_("评价"), max_length=4, choices=EvaluationGrade.choices)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("互评")
+
+    def __str__(self) -> str:
+        return self.grade
+
+
+class SelfAssessment(TimeStampedModel):
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="self_assessments")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("个人自评"), max_length=3000)
+
+    class Meta:
+        ordering = ["round", "member"]
+        verbose_name = _("个人自评")
+        constraints = [models.UniqueConstraint(fields=["round", "member"], name="records_self_once")]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class EvaluationDecision(TimeStampedModel):
+    """The branch's decision on one member, and what follows a 不合格, with dates."""
+
+    class FollowUp(models.TextChoices):
+        CORRECT = "correct", _("限期改正")
+        ADVISE = "advise", _("劝其退党")
+        EXPEL = "expel", _("除名")
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="decisions")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(_("评定等次"), max_length=4, choices=EvaluationGrade.choices)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    follow_up = models.CharField(_("处置"), max_length=8, choices=FollowUp.choices, blank=True)
+    follow_up_on = models.DateField(_("处置日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["round", "member"]
+        verbose_name = _("评定结果")
+        constraints = [models.UniqueConstraint(fields=["round", "member"], name="records_decision_once")]
+
+    def __str__(self) -> str:
+        return self.grade

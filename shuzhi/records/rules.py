@@ -55,6 +55,7 @@ class YearStatus:
     quarters: tuple[bool, bool, bool, bool]  # each quarter's monthly and quarterly requirements met
     yearly: bool  # the yearly requirements met
     missing: tuple[str, ...]  # what is short, one phrase each, in the order of the rules
+    missing_in: tuple[int, ...] = ()  # the quarter each phrase is about (0: the year as a whole)
 
     @property
     def met(self) -> bool:
@@ -89,6 +90,7 @@ def year_status(rules: Iterable[Rule], held: Iterable[Held], *, members: int | N
     quarters = [True, True, True, True]
     yearly = True
     missing: list[str] = []
+    missing_in: list[int] = []
     for rule in rules:
         if members is not None and members < rule.min_members:
             continue
@@ -98,6 +100,7 @@ def year_status(rules: Iterable[Rule], held: Iterable[Held], *, members: int | N
             if _in(counts, rule.kind, range(1, 13)) < rule.times:
                 yearly = False
                 missing.append(f"{name}：全年不足 {rule.times} 次")
+                missing_in.append(0)
             continue
         for q in QUARTERS:
             if rule.period == QUARTER:
@@ -111,8 +114,9 @@ def year_status(rules: Iterable[Rule], held: Iterable[Held], *, members: int | N
                     missing.append(f"{name}：{'、'.join(f'{m}月' for m in short_months)}未开展")
             if short:
                 quarters[q - 1] = False
+                missing_in.append(q)
     return YearStatus(quarters=(quarters[0], quarters[1], quarters[2], quarters[3]), yearly=yearly,
-                      missing=tuple(missing))  # fmt: skip
+                      missing=tuple(missing), missing_in=tuple(missing_in))  # fmt: skip
 
 
 def quarters_due(year: int, today: date) -> int:

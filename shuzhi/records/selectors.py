@@ -19,6 +19,10 @@ from shuzhi.records.models import (
     Completion,
     DuesAccount,
     DuesPayment,
+    EvaluationDecision,
+    EvaluationGrade,
+    EvaluationMark,
+    EvaluationRound,
     Kind,
     Meeting,
     PointsExemption,
@@ -332,3 +336,26 @@ def member_points(*, member: Member, year: int, today: date):
     data = points_years(org=org, year=year, today=today).get(member.pk, rules.MemberYear())
     scored = rules.member_points(parts, data)
     return scheme, scored, sum((p.points for p in scored), Decimal(0))
+
+
+# ---- 民主评议党员 --------------------------------------------------------------------------------
+def evaluation_tally(round_: EvaluationRound) -> dict[int, dict[str, int]] | None:
+    """Each member's marks by grade, or None while the round is open or when fewer sheets came
+    back than its minimum (a small group's marks could be told apart)."""
+    if round_.status != EvaluationRound.Status.CLOSED or round_.sheets < round_.min_group:
+        return None
+    out: dict[int, dict[str, int]] = {}
+    for member_id, grade, n in (
+        EvaluationMark.objects.filter(sheet__round=round_)
+        .values("member_id", "grade").annotate(n=Count("id")).values_list("member_id", "grade", "n").order_by()
+    ):  # fmt: skip
+        out.setdefault(member_id, dict.fromkeys(EvaluationGrade.values, 0))[grade] = n
+    return out
+
+
+def decision_counts(round_: EvaluationRound) -> list[tuple[str, int]]:
+    found = dict(
+        EvaluationDecision.objects.filter(round=round_).values("grade").annotate(n=Count("id"))
+        .values_list("grade", "n").order_by()
+    )  # fmt: skip
+    return [(grade, found.get(grade, 0)) for grade in EvaluationGrade.values]

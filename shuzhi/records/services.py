@@ -1,6 +1,7 @@
 """Writes of organisational life: every one atomic and audited in the same transaction."""
 
 import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from shuzhi.core.access import require
 from shuzhi.core.errors import field_error
+from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import check_upload
@@ -35,11 +37,19 @@ from shuzhi.records.models import (
     DuesAccount,
     DuesBand,
     DuesPayment,
+    EvaluationCode,
+    EvaluationDecision,
+    EvaluationGrade,
+    EvaluationMark,
+    EvaluationRound,
+    EvaluationSheet,
+    EvaluationUse,
     Kind,
     Meeting,
     PointsExemption,
     PointsItem,
     Requirement,
+    SelfAssessment,
 )
 
 ATTACHMENT_KINDS = frozenset({"png", "jpeg", "pdf"})
@@ -186,10 +196,23 @@ def _grouped(meetings):
 def _completion(org_id: int, path: str, year: int, status: rules.YearStatus, meetings: int) -> Completion:
     q1, q2, q3, q4 = status.quarters
     return Completion(organization_id=org_id, org_path=path, year=year, q1=q1, q2=q2, q3=q3, q4=q4,
-                      yearly=status.yearly, met=status.met, meetings=meetings, missing=list(status.missing))  # fmt: skip
+                      yearly=status.yearly, met=status.met, meetings=meetings, missing=list(status.missing),
+                      missing_in=list(status.missing_in))  # fmt: skip
 
 
-FIELDS = ["org_path", "q1", "q2", "q3", "q4", "yearly", "met", "meetings", "missing", "updated_at"]
+FIELDS = [
+    "org_path",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "yearly",
+    "met",
+    "meetings",
+    "missing",
+    "missing_in",
+    "updated_at",
+]
 
 
 def completion_refresh(*, organization: Organization, year: int) -> Completion | None:
@@ -477,3 +500,223 @@ def points_exemption_set(*, actor, member: Member, year: int, reason: str) -> Po
     audit_record(actor=actor, action="records.points_exemption_set", target=exemption, target_repr=f"{member.name} {year}",
                  org_path=member.org_path, after={"reason": reason})  # fmt: skip
     return exemption
+
+
+@transaction.atomic
+def dues_import(*, actor, organization: Organization, year: int, upload) -> tuple[int, int]:
+    """Read a branch's 党费收缴台账 of a year (a row per member, a column per month) and record
+    every payment not yet recorded, or nothing: any bad row refuses the sheet with every reason.
+    A 交纳基数 column sets the member's account for the year. Returns (payments, accounts set)."""
+    _may_keep(actor, organization)
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year:
+        raise field_error("year", _("年度不正确。"), "year")
+    check_sheet(upload, upload.size)
+    upload.seek(0)
+    sheet = read_sheet(upload, lookup=ledger.dues_lookup())
+    roster_rows = list(Member.objects.filter(org_path=organization.path).values_list("id", "name"))
+    counts: dict[str, int] = defaultdict(int)
+    for _id, name in roster_rows:
+        counts[compact(name)] += 1
+    roster = {compact(name): member_id for member_id, name in roster_rows if counts[compact(name)] == 1}
+    rows, errors = ledger.read_dues(sheet, roster=roster)
+    through = rules.months_due(year, today)
+    accounts = {
+        a.member_id: a
+        for a in DuesAccount.objects.filter(member_id__in=[r.member_id for r in rows], year=year)
+    }
+    names = dict(roster_rows)
+    for row in rows:
+        late = [m for m in row.paid if m > through]
+        if late:
+            errors.append(_("第 %(row)d 行：%(m)d月还没有到，不能登记。") % {"row": row.number, "m": late[0]})
+        account = accounts.get(row.member_id)
+        if row.base is None and row.paid and account is None:
+            errors.append(_("第 %(row)d 行：%(name)s未核定%(year)d年党费基数，请在表中加“交纳基数”列或先在页面上核定。")
+                          % {"row": row.number, "name": names[row.member_id], "year": year})  # fmt: skip
+        elif account is not None and account.exempt and row.paid:
+            errors.append(
+                _("第 %(row)d 行：%(name)s本年度党费已减免。")
+                % {"row": row.number, "name": names[row.member_id]}
+            )
+    if errors:
+        raise ValidationError(errors[:30] + ([_("……共 %(n)d 处问题。") % {"n": len(errors)}] if len(errors) > 30 else []),
+                              code="rows")  # fmt: skip
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(pk__in=[r.member_id for r in rows]).select_related("organization")
+    }
+    set_count = 0
+    for row in rows:
+        if row.base is not None:
+            dues_account_set(actor=actor, member=members[row.member_id], year=year, base=row.base)
+            set_count += 1
+    paid = set(
+        DuesPayment.objects.filter(member_id__in=members, month__year=year).values_list(
+            "member_id", "month__month"
+        )
+    )
+    payments = [
+        DuesPayment(member_id=row.member_id, org_path=organization.path, month=date(year, month, 1), amount=amount,
+                    paid_on=min(date(year, month, 28), today), recorded_by=actor)
+        for row in rows for month, amount in sorted(row.paid.items()) if (row.member_id, month) not in paid
+    ]  # fmt: skip
+    DuesPayment.objects.bulk_create(payments)
+    audit_record(actor=actor, action="records.dues_import", target=organization, org_path=organization.path,
+                 after={"year": year, "payments": len(payments), "accounts": set_count})  # fmt: skip
+    return len(payments), set_count
+
+
+# ---- 民主评议党员 --------------------------------------------------------------------------------
+CODE_PURPOSE = "evaluation_code"
+
+
+@transaction.atomic
+def evaluation_open(*, actor, organization: Organization, year: int, min_group: int = 5) -> EvaluationRound:
+    """Open the branch's round of the year and issue one code per member of the roster."""
+    _may_keep(actor, organization)
+    if organization.kind != Organization.Kind.BRANCH:
+        raise ValidationError(_("民主评议党员以党支部为单位开展。"), code="not_branch")
+    if EvaluationRound.objects.filter(organization=organization, year=year).exists():
+        raise ValidationError(_("%(year)d 年度的民主评议已经开始。") % {"year": year}, code="exists")
+    size = Member.objects.filter(org_path=organization.path).count()
+    if size < 2:
+        raise ValidationError(_("支部党员少于 2 人，无法开展互评。"), code="too_small")
+    round_ = EvaluationRound.objects.create(organization=organization, org_path=organization.path, year=year,
+                                            min_group=max(min_group, 3), opened_by=actor)  # fmt: skip
+    codes = []
+    for serial in range(1, size + 1):
+        token = secrets.token_urlsafe(12)
+        codes.append(EvaluationCode(round=round_, serial=serial, token=token,
+                                    token_hash=keyed_hash(token, purpose=CODE_PURPOSE)))  # fmt: skip
+    EvaluationCode.objects.bulk_create(codes)
+    audit_record(actor=actor, action="records.evaluation_open", target=round_, org_path=organization.path,
+                 after={"year": year, "codes": size})  # fmt: skip
+    return round_
+
+
+def evaluation_for_code(token: str) -> tuple[EvaluationRound, EvaluationCode] | None:
+    if not token or len(token) > 64:
+        return None
+    code = (
+        EvaluationCode.objects.filter(token_hash=keyed_hash(token, purpose=CODE_PURPOSE))
+        .select_related("round").first()
+    )  # fmt: skip
+    return (code.round, code) if code else None
+
+
+@transaction.atomic
+def evaluation_cast(*, token: str, grades: Mapping[int, str]) -> None:
+    """One anonymous sheet: the code marked used and the sheet stored apart, in one transaction;
+    any refusal leaves no row."""
+    found = evaluation_for_code(token)
+    if found is None:
+        raise ValidationError(_("评议码无效，请核对后重新输入。"), code="unknown_code")
+    round_, code = found
+    round_ = EvaluationRound.objects.select_for_update().get(pk=round_.pk)
+    if round_.status != EvaluationRound.Status.OPEN:
+        raise ValidationError(_("本次民主评议已经结束。"), code="closed")
+    roster_ids = set(Member.objects.filter(org_path=round_.org_path).values_list("id", flat=True))
+    if set(grades) != roster_ids or any(g not in EvaluationGrade.values for g in grades.values()):
+        raise ValidationError(_("请为名单中的每一位党员选择评价。"), code="incomplete")
+    try:
+        with transaction.atomic():
+            EvaluationUse.objects.create(code=code, round=round_)
+    except IntegrityError:
+        raise ValidationError(_("该评议码已经用过，每个评议码只能用一次。"), code="used") from None
+    sheet = EvaluationSheet.objects.create(round=round_)
+    EvaluationMark.objects.bulk_create(
+        EvaluationMark(sheet=sheet, member_id=member_id, grade=grade) for member_id, grade in grades.items()
+    )
+
+
+@transaction.atomic
+def evaluation_close(*, actor, round_: EvaluationRound) -> EvaluationRound:
+    """Count the sheets, drop who used which code, and rewrite the sheets in a random order."""
+    round_ = EvaluationRound.objects.select_for_update().get(pk=round_.pk)
+    _may_keep(actor, Organization.objects.get(pk=round_.organization_id))
+    if round_.status != EvaluationRound.Status.OPEN:
+        raise ValidationError(_("本次民主评议已经结束。"), code="closed")
+    used = EvaluationUse.objects.filter(round=round_).count()
+    EvaluationUse.objects.filter(round=round_).delete()
+    sheets: dict = defaultdict(list)
+    for sheet_id, member_id, grade in EvaluationMark.objects.filter(sheet__round=round_).values_list(
+        "sheet_id", "member_id", "grade"
+    ):
+        sheets[sheet_id].append((member_id, grade))
+    EvaluationSheet.objects.filter(round=round_).delete()
+    contents = list(sheets.values())
+    secrets.SystemRandom().shuffle(contents)
+    fresh = [EvaluationSheet(round=round_) for _content in contents]
+    EvaluationSheet.objects.bulk_create(fresh)
+    EvaluationMark.objects.bulk_create(
+        EvaluationMark(sheet=sheet, member_id=member_id, grade=grade)
+        for sheet, content in zip(fresh, contents, strict=True)
+        for member_id, grade in secrets.SystemRandom().sample(content, len(content))
+    )
+    round_.status, round_.sheets = EvaluationRound.Status.CLOSED, used
+    round_.save(update_fields=["status", "sheets", "updated_at"])
+    audit_record(actor=actor, action="records.evaluation_close", target=round_, org_path=round_.org_path,
+                 after={"sheets": used})  # fmt: skip
+    return round_
+
+
+@transaction.atomic
+def self_assessment_save(*, actor, round_: EvaluationRound, text: str) -> SelfAssessment:
+    """A member's own self-assessment, while the round is open."""
+    if (
+        not actor.member_id
+        or not Member.objects.filter(pk=actor.member_id, org_path=round_.org_path).exists()
+    ):
+        raise PermissionDenied
+    if round_.status != EvaluationRound.Status.OPEN:
+        raise ValidationError(_("本次民主评议已经结束。"), code="closed")
+    text = text.strip()
+    if not text:
+        raise field_error("text", _("请填写个人自评。"), "required")
+    found, _created = SelfAssessment.objects.update_or_create(round=round_, member_id=actor.member_id,
+                                                              defaults={"text": text[:3000]})  # fmt: skip
+    return found
+
+
+@transaction.atomic
+def evaluation_decide(*, actor, round_: EvaluationRound, member: Member, grade: str, note: str = "",
+                      follow_up: str = "", follow_up_on: date | None = None) -> EvaluationDecision:  # fmt: skip
+    """The branch's decision on one member after the count; a 不合格 names what follows, with a date."""
+    _may_keep(actor, Organization.objects.get(pk=round_.organization_id))
+    if round_.status != EvaluationRound.Status.CLOSED:
+        raise ValidationError(_("请先结束评议、统计结果，再评定等次。"), code="open")
+    if member.org_path != round_.org_path:
+        raise field_error("member", _("该党员不在本支部。"), "not_in_branch")
+    if grade not in EvaluationGrade.values:
+        raise field_error("grade", _("请选择评定等次。"), "invalid")
+    if grade == EvaluationGrade.UNQUALIFIED and (not follow_up or follow_up_on is None):
+        raise field_error(
+            "follow_up",
+            _("评定为不合格的，请选择处置方式（限期改正、劝其退党或除名）并填写日期。"),
+            "required",
+        )
+    if grade != EvaluationGrade.UNQUALIFIED:
+        follow_up, follow_up_on = "", None
+    decision = EvaluationDecision.objects.filter(round=round_, member=member).first() or EvaluationDecision(
+        round=round_, member=member
+    )
+    before = {"grade": decision.grade} if decision.pk else None
+    decision.grade, decision.note, decision.follow_up, decision.follow_up_on = (
+        grade,
+        note.strip()[:300],
+        follow_up,
+        follow_up_on,
+    )
+    decision.decided_by = actor
+    decision.full_clean()
+    decision.save()
+    audit_record(actor=actor, action="records.evaluation_decide", target=decision, target_repr=f"{member.name} {round_.year}",
+                 org_path=round_.org_path, before=before, after={"grade": grade, "follow_up": follow_up})  # fmt: skip
+    return decision
+
+
+def evaluation_slips_printed(*, actor, round_: EvaluationRound, count: int) -> None:
+    """Printing the codes is recorded (who printed how many, when), as for ballot slips."""
+    audit_record(actor=actor, action="records.evaluation_slips", target=round_, org_path=round_.org_path,
+                 extra={"codes": count})  # fmt: skip

@@ -1,6 +1,8 @@
+import secrets
 from decimal import Decimal
 from urllib.parse import urlencode
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +22,7 @@ from shuzhi.members.models import Member
 from shuzhi.records import ledger, rules, selectors, services
 from shuzhi.records.forms import (
     CommitmentForm,
+    DecisionForm,
     DuesAccountForm,
     DuesPaymentForm,
     ExemptionForm,
@@ -28,7 +32,17 @@ from shuzhi.records.forms import (
     ReviewForm,
     WithdrawForm,
 )
-from shuzhi.records.models import Attachment, Commitment, DuesAccount, Kind, PointsExemption, PointsItem
+from shuzhi.records.models import (
+    Attachment,
+    Commitment,
+    DuesAccount,
+    EvaluationGrade,
+    EvaluationRound,
+    EvaluationUse,
+    Kind,
+    PointsExemption,
+    PointsItem,
+)
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 BRANCHES_PER_PAGE = 50
@@ -92,7 +106,9 @@ def org(request, pk: int):
     context["meetings"] = Paginator(meetings, 50).get_page(request.GET.get("page"))
     if organization.kind == selectors.BRANCH:
         completion = selectors.completions(orgs=[organization], year=year).get(organization.pk)
-        context.update(completion=completion, quarters=_quarters(year, completion, today),
+        due = rules.quarters_due(year, today)
+        context.update(completion=completion, quarters=_quarters(year, completion, today), running=due < 4,
+                       missing=completion.missing_due(due) if completion else [],
                        requirements=selectors.requirements())  # fmt: skip
         return render(request, "records/branch.html", context)
     per_child = selectors.children_rollup(org=organization, year=year)
@@ -232,9 +248,13 @@ def mine(request):
     own = list(Commitment.objects.filter(member_id=request.user.member_id, year=year).order_by("id"))
     member = Member.objects.get(pk=request.user.member_id)
     _scheme, scored, total = selectors.member_points(member=member, year=year, today=today)
+    round_ = EvaluationRound.objects.filter(org_path=member.org_path, year=year).first()
+    outcome = round_.decisions.filter(member=member).first() if round_ else None
+    own_self = round_.self_assessments.filter(member=member).first() if round_ else None
     return render(request, "records/mine.html", {"rows": rows, "year": year, "attended": attended, "dues": dues,
                                                  "commitments": own, "commitment_form": CommitmentForm(),
-                                                 "scored": scored, "total": total,
+                                                 "scored": scored, "total": total, "round": round_,
+                                                 "outcome": outcome, "own_self": own_self,
                                                  "months": range(1, 13),
                                                  "years": range(today.year, today.year - 4, -1),
                                                  "kinds": dict(Kind.choices)})  # fmt: skip
@@ -465,3 +485,151 @@ def points_member(request, pk: int, member_pk: int):
         "org": organization, "member": member, "year": year, "scored": scored, "total": total, "items": items,
         "item_form": item_form, "exempt_form": exempt_form, "exemption": exemption,
     })  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_POST
+def dues_import(request, pk: int):
+    """The branch's 党费收缴台账 of a year, read at once; refusals come back as messages."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    year = _year(request)
+    form = LedgerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        show_errors(request, form)
+    else:
+        try:
+            payments, accounts = services.dues_import(actor=request.user, organization=organization, year=year,
+                                                      upload=form.cleaned_data["file"])  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, _("没有导入任何记录，请改正后重新上传："))
+            show_errors(request, error)
+        else:
+            messages.success(request, _("已导入交纳记录 %(n)d 笔，核定基数 %(k)d 人（已登记的月份不重复导入）。")
+                             % {"n": payments, "k": accounts})  # fmt: skip
+    return redirect(f"{reverse('records:dues', args=[organization.pk])}?year={year}")
+
+
+# ---- 民主评议党员 --------------------------------------------------------------------------------
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def evaluation(request, pk: int):
+    """The branch's 民主评议 of a year. Its keeper opens it, hands out the codes, closes it and
+    decides member by member; anyone above sees only the counts of the decisions."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if organization.kind != selectors.BRANCH:
+        raise Http404
+    year = _year(request)
+    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    round_ = EvaluationRound.objects.filter(organization=organization, year=year).first()
+    here = f"{reverse('records:evaluation', args=[organization.pk])}?year={year}"
+    if request.method == "POST":
+        if not may_keep:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "open":
+                services.evaluation_open(actor=request.user, organization=organization, year=year)
+            elif action == "close" and round_:
+                services.evaluation_close(actor=request.user, round_=round_)
+            elif action == "decide" and round_:
+                member = get_scoped_or_404(selectors.roster(organization), pk=request.POST.get("member"))
+                form = DecisionForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(
+                        [f"{member.name}：{m}" for errors in form.errors.values() for m in errors]
+                    )
+                services.evaluation_decide(
+                    actor=request.user, round_=round_, member=member, **form.cleaned_data
+                )
+            else:
+                raise ValidationError(_("未知的操作。"))
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect(here)
+    context = {"org": organization, "year": year, "round": round_, "may_keep": may_keep,
+               "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1)}  # fmt: skip
+    if round_ is not None:
+        context["counts"] = selectors.decision_counts(round_)
+        if round_.status == EvaluationRound.Status.OPEN:
+            context["used"] = EvaluationUse.objects.filter(round=round_).count()
+            context["issued"] = round_.codes.count()
+        if may_keep:
+            tally = selectors.evaluation_tally(round_)
+            decisions = {d.member_id: d for d in round_.decisions.all()}
+            selves = {s.member_id: s for s in round_.self_assessments.all()}
+            context["rows"] = [
+                (m, (tally or {}).get(m.pk), decisions.get(m.pk), selves.get(m.pk))
+                for m in selectors.roster(organization)
+            ]
+            context["hidden"] = round_.status == EvaluationRound.Status.CLOSED and tally is None
+            context["grades"] = EvaluationGrade.values
+    return render(request, "records/evaluation.html", context)
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_GET
+def evaluation_slips(request, pk: int):
+    """The round's one-time codes, to print and hand out at random (one each)."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    round_ = get_scoped_or_404(EvaluationRound.objects.filter(organization=organization), year=_year(request))
+    codes = list(round_.codes.all())
+    secrets.SystemRandom().shuffle(codes)  # the printed order says nothing about the serials
+    base = request.build_absolute_uri("/")[:-1]
+    slips = []
+    for code in codes:
+        url = f"{base}{reverse('records:evaluate', args=[code.token])}"
+        slips.append((url, mark_safe(segno.make(url, error="m").svg_inline(scale=3))))  # noqa: S308 — segno's own SVG
+    services.evaluation_slips_printed(actor=request.user, round_=round_, count=len(slips))
+    return render(
+        request, "records/evaluation_slips.html", {"org": organization, "round": round_, "slips": slips}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evaluate(request, token: str):
+    """The anonymous evaluation sheet, reached by a one-time code: no login, nothing kept of who."""
+    found = services.evaluation_for_code(token)
+    if found is None:
+        return render(
+            request, "records/evaluate.html", {"error": _("评议码无效，请核对后重新输入。")}, status=404
+        )
+    round_, _code = found
+    members = list(Member.objects.filter(org_path=round_.org_path).only("id", "name").order_by("name", "id"))
+    error = ""
+    if request.method == "POST":
+        grades = {m.pk: request.POST.get(f"g{m.pk}", "") for m in members}
+        try:
+            services.evaluation_cast(token=token, grades=grades)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            return redirect("records:evaluated")
+    elif round_.status != EvaluationRound.Status.OPEN:
+        error = _("本次民主评议已经结束。")
+    return render(request, "records/evaluate.html", {"round": round_, "members": members, "error": error,
+                                                     "grades": EvaluationGrade.values}, status=400 if error and request.method == "POST" else 200)  # fmt: skip
+
+
+@require_GET
+def evaluated(request):
+    return render(request, "records/evaluate.html", {"done": True})
+
+
+@login_required
+@require_POST
+def mine_self_assessment(request):
+    """A member's self-assessment for their branch's open round."""
+    if not request.user.member_id:
+        raise PermissionDenied
+    year = _year(request)
+    member = Member.objects.get(pk=request.user.member_id)
+    round_ = get_scoped_or_404(EvaluationRound.objects.filter(org_path=member.org_path), year=year)
+    try:
+        services.self_assessment_save(actor=request.user, round_=round_, text=request.POST.get("text", ""))
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("已保存个人自评。"))
+    return redirect(f"{reverse('records:mine')}?year={year}")

@@ -20,7 +20,7 @@ def test_the_plan_is_deterministic_and_most_branches_keep_their_frequencies():
     years = [plan.year(f"B{i}", 2025, until=until) for i in range(400)]
     sizes = sorted(len(y) for y in years)
     assert sizes[-1] == 45 and sizes[0] < 35  # 12 × 3 monthly + 4 + 4 + 1; lax branches far fewer
-    assert 30 <= sum(sizes) / len(sizes) <= 45  # ≈ 650,000 records for a city's ~17,000 branches
+    assert 30 <= sum(sizes) / len(sizes) <= 45  # ≈ 720,000 records for a city's 18,833 branches
     assert all(m.held_on <= date(2026, 3, 31) for m in plan.year("B1", 2026, until=date(2026, 3, 31)))
 
 
@@ -73,3 +73,19 @@ def test_the_demo_commitments_are_reviewed_for_a_past_year_only():
     assert Commitment.objects.filter(year=2020, status="partly").exclude(review_note="").exists()
     assert set(Commitment.objects.filter(year=2099).values_list("status", flat=True)) == {"pending"}
     assert demo_commitments_ensure(root=stats.root, year=2020, seed=3) == 0
+
+
+def test_the_demo_evaluations_are_counted_rounds_with_decisions():
+    from shuzhi.demo.services import demo_evaluations_ensure
+    from shuzhi.records.models import EvaluationDecision, EvaluationRound, EvaluationUse
+    from shuzhi.records.selectors import evaluation_tally
+
+    stats = city_write(
+        generator=CityGenerator(seed=3, organizations=320, members=800, as_of=date(2026, 12, 3))
+    )
+    rounds = demo_evaluations_ensure(root=stats.root, year=2025, seed=3)
+    assert rounds == EvaluationRound.objects.filter(status="closed").count() > 0
+    assert demo_evaluations_ensure(root=stats.root, year=2025, seed=3) == 0
+    round_ = EvaluationRound.objects.first()
+    assert evaluation_tally(round_) and not EvaluationUse.objects.exists()
+    assert EvaluationDecision.objects.filter(round=round_).count() == round_.codes.count()

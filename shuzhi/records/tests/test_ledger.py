@@ -92,3 +92,59 @@ def test_only_a_keeper_of_the_branch_imports(client, cast):
     assert client.get(url).status_code == 404
     assert client.post(url, {"file": _sheet([])}).status_code == 404
     assert client.put(url).status_code == 405
+
+
+def _dues_sheet(
+    rows, header=("序号", "姓名", "交纳基数", *(f"{m}月" for m in range(1, 13)))
+) -> SimpleUploadedFile:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["王庄村党支部2025年党费收缴台账"])
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("党费.xlsx", out.getvalue())
+
+
+def test_a_dues_ledger_records_payments_and_bases_once(client, cast):
+    from decimal import Decimal
+
+    from shuzhi.records.models import DuesAccount, DuesPayment
+
+    client.force_login(branch_secretary(cast.village_a))
+    url = reverse("records:dues_import", args=[cast.village_a.pk]) + "?year=2025"
+    upload = _dues_sheet([
+        (1, "王建国", 0, 0.2, 0.2, "0.2元", None, None, None, None, None, None, None, None, None),
+        (2, "李秀英", 6000, *([90] * 12)),
+    ])  # fmt: skip
+    response = client.post(url, {"file": upload})
+    assert response.status_code == 302
+    assert DuesPayment.objects.filter(member=cast.member_a).count() == 3
+    assert DuesPayment.objects.filter(member=cast.secretary_a).count() == 12
+    assert DuesAccount.objects.get(member=cast.secretary_a, year=2025).base == Decimal(6000)
+    page = client.get(response["Location"]).content.decode()
+    assert "已导入交纳记录 15 笔，核定基数 2 人" in page and "已连续 9 个月未交纳党费" in page
+    again = client.post(url, {"file": _dues_sheet([(1, "王建国", 0, 0.2, 0.2, 0.2, 0.2)])})
+    assert again.status_code == 302 and DuesPayment.objects.filter(member=cast.member_a).count() == 4
+
+
+def test_a_bad_dues_ledger_records_nothing_and_names_each_row(client, cast):
+    from shuzhi.records.models import DuesPayment
+
+    client.force_login(branch_secretary(cast.village_a))
+    url = reverse("records:dues_import", args=[cast.village_a.pk]) + "?year=2025"
+    upload = _dues_sheet([
+        (1, "王建国", 0, "十元"),
+        (2, "张伟", 0, 1),
+        (3, "李秀英", None, 5),
+    ])  # fmt: skip
+    page = client.get(client.post(url, {"file": upload})["Location"]).content.decode()
+    assert "第 3 行 1月：“十元”不是金额" in page and "第 4 行 姓名：“张伟”不在本支部名册中" in page
+    assert "第 5 行：李秀英未核定2025年党费基数" in page and not DuesPayment.objects.exists()
+    client.force_login(cast.county_organiser)
+    assert client.post(url, {"file": upload}).status_code == 403
+    client.force_login(branch_secretary(cast.village_b, username="b"))
+    assert client.post(url, {"file": upload}).status_code == 404
+    assert client.get(url).status_code == 405

@@ -172,6 +172,9 @@ def test_in_a_running_year_the_last_ended_quarter_speaks_for_the_subtree(client,
         assert "第3季度达标" in page and "全年（进行中）" in page
         branch = client.get(reverse("records:org", args=[cast.village_a.pk])).content.decode()
         assert "第3季度 达标" in branch and "第4季度 进行中" in branch
+        assert "已结束的季度均已达到要求，全年进行中" in branch and "10月未开展" not in branch
+        short = client.get(reverse("records:org", args=[cast.village_a2.pk])).content.decode()
+        assert "主题党日每月 1 次：8月未开展" in short and "10月" not in short and "全年不足" not in short
         listed = client.get(reverse("records:branches", args=[cast.county_a.pk])).content.decode()
         assert "进行中" in listed and "未达标" not in listed.replace("未达标</option>", "")
     with time_machine.travel(date(2027, 1, 5)):

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--records",
             action="store_true",
-            help="同时生成上一年度全年的组织生活记录（约 65 万条，只记出席人数）",
+            help="同时生成上一年度全年的组织生活记录（约 72 万条，只记出席人数）",
         )
 
     def handle(self, *args, orgs, members, seed, as_of, records, **options):

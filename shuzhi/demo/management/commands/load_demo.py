@@ -8,6 +8,7 @@ from shuzhi.demo.services import (
     demo_commitments_ensure,
     demo_cycle_ensure,
     demo_dues_ensure,
+    demo_evaluations_ensure,
     demo_records_ensure,
     demo_texts_ensure,
 )
@@ -65,6 +66,9 @@ class Command(BaseCommand):
         )
         if promised:
             self.stdout.write(f"已写入上年度和本年度的党员承诺 {promised} 项。")
+        rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
+        if rounds:
+            self.stdout.write(f"已写入上年度 {rounds} 个党支部的民主评议党员结果。")
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
         width = max(len(login["username"]) for login in logins)
