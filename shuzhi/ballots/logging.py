@@ -1,11 +1,12 @@
 """Keep ballot codes out of the logs: a code in a log line, next to a time, is one step towards
-linking a voter to a ballot. Every record through our handlers has `/v/<code>/` masked."""
+linking a voter to a ballot. Every record through our handlers has `/v/<code>/` masked, and the big
+screen's display link `/s/<token>/` too (whoever reads it in a log could watch the screen)."""
 
 import logging
 import re
 
-CODE_IN_PATH = re.compile(r"/v/(?!done/)[A-Za-z0-9_-]+/?")
-MASK = "/v/***/"
+CODE_IN_PATH = re.compile(r"/([vs])/(?!done/)[A-Za-z0-9_-]+/?")
+MASK = r"/\1/***/"
 
 
 def _mask(value: object) -> object:
