@@ -110,3 +110,37 @@ def test_the_command_prints_the_grants_for_the_readme(app_role):
     assert "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES" in text
     assert f'REVOKE UPDATE, DELETE, TRUNCATE ON "core_auditevent" FROM "{app_role}"' in text
     assert '"ballots_ballot"' in text
+
+
+def test_imports_and_exports_run_under_the_app_role(app_role, cast, client):
+    """The roster import's PostgreSQL path (temporary tables, COPY, deferred constraints, the
+    watchdog's timeouts) and an export need nothing the app role lacks."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from shuzhi.exchange.models import ExchangeJob
+    from shuzhi.members.models import Member
+    from shuzhi.testing.factories import make_id_number
+    from shuzhi.testing.jobs import run_queued_jobs
+    from shuzhi.testing.sheets import MEMBER_HEADERS, member_row, xlsx
+
+    client.force_login(cast.county_organiser)
+    good = [
+        member_row(f"角色{n}", make_id_number(date(1980, 3, n + 1), "F"), cast.village_a.code)
+        for n in range(3)
+    ]
+    bad = [member_row("错行", make_id_number(date(1981, 3, 1), "F"), cast.village_a.code, joined="去年")]
+    with as_role(app_role):
+        for rows in (good, bad):
+            sheet = SimpleUploadedFile("名册.xlsx", xlsx(rows, headers=MEMBER_HEADERS))
+            assert (
+                client.post(reverse("exchange:upload", args=["members"]), {"file": sheet}).status_code == 302
+            )
+            run_queued_jobs()
+        assert client.post(reverse("exchange:export_members"), {}).status_code == 302
+        run_queued_jobs()
+        statuses = list(ExchangeJob.objects.order_by("id").values_list("status", flat=True))
+        assert Member.objects.filter(name__startswith="角色").count() == 3
+    assert statuses == ["succeeded", "rejected", "succeeded"]
