@@ -27,6 +27,7 @@ def pytest_configure(config):
     # the live test server speaks plain http
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
     # audit anchors of test databases go to a folder of this run (app servers started by tests
     # inherit it), never next to the quick start's data
     anchors = os.environ.setdefault("SHUZHI_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="shuzhi-anchors-"))

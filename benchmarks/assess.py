@@ -56,7 +56,9 @@ def build():
     cycle = cycle_advance(actor=organiser, cycle=cycle)
     cycle = cycle_advance(actor=organiser, cycle=cycle)
     meeting = meeting_create(actor=organiser, cycle=cycle, title="评议会", held_on=today)
-    voter_class_add(actor=organiser, meeting=meeting, name="市委常委", ballots=COMMITTEE)
+    voter_class_add(
+        actor=organiser, meeting=meeting, name="市委常委", ballots=COMMITTEE, scheme_class="党委常委"
+    )
     voter_class_add(actor=organiser, meeting=meeting, name="党代表", ballots=OTHERS)
     codes_issue(actor=organiser, meeting=meeting)
     from shuzhi.ballots.services import meeting_agenda

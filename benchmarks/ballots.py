@@ -53,7 +53,7 @@ from _pgdb import SERVER, fresh_database  # noqa: E402
 
 DATABASE = "shuzhi_bench_ballots"
 REPORTERS = 30
-CLASSES = (("区委委员", 35), ("党代表", 365), ("基层党员群众代表", 600))  # 1,000 voters
+CLASSES = (("区委常委", 35), ("党代表", 365), ("基层党员群众代表", 600))  # 1,000 voters
 GRADE_WEIGHTS = {"好": 5, "较好": 3, "一般": 1.5, "差": 0.5}  # by shuzhi.core.grades.Grade
 REQUEST_TIMEOUT_S = 10.0
 BURST_LIMIT_S = 60.0  # every voter within a minute, or the run fails
@@ -115,7 +115,8 @@ def build() -> tuple:
             actor=organiser, cycle=cycle, title=f"东湖区{year}年度述职评议会", held_on=today
         )
         for name, ballots in CLASSES:
-            voter_class_add(actor=organiser, meeting=meeting, name=name, ballots=ballots)
+            voter_class_add(actor=organiser, meeting=meeting, name=name, ballots=ballots,
+                            scheme_class="党委常委" if name == "区委常委" else "")  # fmt: skip
         codes_issue(actor=organiser, meeting=meeting)
         meetings.append(voting_open(actor=organiser, meeting=meeting))
     voters = []

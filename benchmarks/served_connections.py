@@ -44,6 +44,7 @@ def build(total: int):
     from shuzhi.accounts.models import User
     from shuzhi.ballots.models import BallotCode
     from shuzhi.ballots.services import codes_issue, meeting_create, voter_class_add, voting_open
+    from shuzhi.cycles.rules import default_scheme
     from shuzhi.cycles.services import cycle_advance, cycle_create, reporters_add
     from shuzhi.orgs.services import organization_create
 
@@ -62,8 +63,9 @@ def build(total: int):
         username="organiser", full_name="区委组织部", role="organiser", organization=county
     )
     today = timezone.localdate()
+    scheme = {**default_scheme(), "class_weights": {"*": 100}}  # one class of voters
     cycle = cycle_create(actor=organiser, year=today.year, title="东湖区年度述职评议", groups=["乡镇街道"],
-                         report_due=today, meeting_on=today)  # fmt: skip
+                         report_due=today, meeting_on=today, scheme=scheme)  # fmt: skip
     reporters_add(actor=organiser, cycle=cycle, organizations=units, group="乡镇街道", mode="onsite")
     cycle = cycle_advance(actor=organiser, cycle=cycle_advance(actor=organiser, cycle=cycle))
     meeting = meeting_create(actor=organiser, cycle=cycle, title="东湖区述职评议会", held_on=today)

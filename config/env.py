@@ -49,6 +49,20 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     return value
 
 
+def env_url(name: str) -> str:
+    """An address such as http://192.168.1.20:8000 (scheme and host, no path), without the
+    trailing slash; "" when unset."""
+    from urllib.parse import urlsplit
+
+    raw = env_str(name).rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an address like http://192.168.1.20:8000")
+    return raw
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

@@ -14,7 +14,7 @@ No ballot code reaches a log: the access log is off unless SHUZHI_ACCESS_LOG nam
 
 from gunicorn.glogging import Logger
 
-from config.env import env_int, env_str
+from config.env import env_int, env_list, env_str
 from shuzhi.ballots.logging import RedactBallotCodes
 
 wsgi_app = "config.wsgi"
@@ -29,6 +29,9 @@ loglevel = "info"
 # no control socket: it would let a command change the worker count, and with it the bound on
 # database connections; and every gunicorn on a machine would contend for its one default path
 control_socket_disable = True
+# gunicorn believes X-Forwarded-Proto (https) from the same proxies as the app does, and no others
+# (its default would believe anything from 127.0.0.1)
+forwarded_allow_ips = ",".join(env_list("SHUZHI_TRUSTED_PROXIES", []))
 
 
 class CodeMaskingLogger(Logger):

@@ -4,14 +4,16 @@ The defaults serve the quick start (embedded SQLite under ./var). Production set
 (PostgreSQL), SHUZHI_ALLOWED_HOSTS and keeps SHUZHI_HTTPS on.
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, local_secrets
+from config.env import env_bool, env_int, env_list, env_str, env_url, local_secrets
 from config.storage import local_files, s3_files
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "treebeard",
     "django_htmx",
     "csp",
@@ -74,10 +78,13 @@ INSTALLED_APPS = [
     "shuzhi.scoring",
     "shuzhi.rectification",
     "shuzhi.analytics",
+    "shuzhi.records",
     "shuzhi.demo",
 ]
 
 MIDDLEWARE = [
+    "shuzhi.core.middleware.TrustedProxyMiddleware",
+    "shuzhi.core.middleware.BodyLimitMiddleware",
     "shuzhi.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -114,7 +121,11 @@ TEMPLATES = [
     },
 ]
 
+# One way to draw a form: django-crispy-forms with its Bootstrap 5 pack. `{{ form }}` and
+# `{{ field.as_field_group }}` go through it too (the renderer's templates hand over to crispy).
 FORM_RENDERER = "shuzhi.core.forms.BootstrapRenderer"
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 
 def _private_file(path: Path) -> None:
@@ -195,10 +206,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# A new or reset password is one-time: it only lets its holder choose their own, and stops
+# working after this many hours (and after its first sign-in, once that session idles out).
+ONE_TIME_PASSWORD_HOURS = env_int("SHUZHI_ONE_TIME_PASSWORD_HOURS", 72, minimum=1, maximum=24 * 30)
+
 # Lockout (django-axes): limits come from the security administrator's policy in the database.
 AXES_FAILURE_LIMIT = "shuzhi.accounts.selectors.lockout_failure_limit"
 AXES_COOLOFF_TIME = "shuzhi.accounts.selectors.lockout_cooloff"
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# An account is locked for the address the failures came from only, so that someone elsewhere
+# cannot lock its holder out by typing wrong passwords under their name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # the lock lasts the policy's minutes from the lockout; tries during it do not extend it
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -206,10 +223,15 @@ AXES_LOCKOUT_CALLABLE = "shuzhi.accounts.views.locked_out"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# A wider limit per source address, whatever the names tried: past it the login form is refused
+# before any password is hashed or any row written, until the window has passed.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("SHUZHI_LOGIN_ADDRESS_LIMIT", 30, minimum=5)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("SHUZHI_LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1)
 
-# Sessions: the idle timeout is enforced by SessionPolicyMiddleware from the policy; this is
-# the ceiling for a session cookie that somehow escapes it.
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# Sessions: the idle timeout is enforced by SessionPolicyMiddleware from the policy, and so is
+# this absolute limit from the sign-in, however active the session; the cookie's own age is the same.
+SESSION_ABSOLUTE_HOURS = env_int("SHUZHI_SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=72)
+SESSION_COOKIE_AGE = 60 * 60 * SESSION_ABSOLUTE_HOURS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -226,8 +248,28 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS:
+    # plain http is sent to https; browsers remember to use https for this host and its subdomains
+    SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = env_int("SHUZHI_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # believed only when it comes from a trusted proxy: TrustedProxyMiddleware drops it otherwise
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto are believed; from
+# anyone else those headers are dropped and the connecting address is the client's.
+TRUSTED_PROXIES = env_list("SHUZHI_TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SHUZHI_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from None
+
+# Request bodies: a form at most 2.5 MB; a file upload at most this much (the member sheet, 64 MB,
+# is the largest); views may allow less (the anonymous ballot page allows 64 KB). Refused before
+# the body is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_UPLOAD_BYTES = env_int("SHUZHI_MAX_UPLOAD_MB", 70, minimum=1, maximum=1024) * 1024 * 1024
 
 # Only the app's own origin; images may be data: URIs because Bootstrap draws its form controls
 # with inline SVG.
@@ -296,13 +338,23 @@ EMAIL_HOST_PASSWORD = env_str("SHUZHI_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("SHUZHI_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SHUZHI_EMAIL_FROM") or "shuzhi@localhost"
 SITE_URL = env_str("SHUZHI_SITE_URL").rstrip("/")  # links in e-mails, e.g. https://shuzhi.example.gov.cn
+# The address printed inside the ballot slips' QR codes and under their short codes: the one the
+# meeting room's phones reach this server at (http://192.168.1.20:8000 on a room's network). Its
+# host is served (added to ALLOWED_HOSTS). Unset: SHUZHI_SITE_URL, else the address the slips
+# were printed from, which the slips page warns about when it is this machine's own.
+BALLOT_BASE_URL = env_url("SHUZHI_BALLOT_BASE_URL")
+if BALLOT_BASE_URL and urlsplit(BALLOT_BASE_URL).hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(urlsplit(BALLOT_BASE_URL).hostname)
+
+# An uploaded bulletin (通报) template renders in Jinja's sandbox in a child process stopped after
+# this many seconds (twenty times as long for a real bulletin, whose data is bigger than the sample).
+TEMPLATE_SECONDS = env_int("SHUZHI_TEMPLATE_SECONDS", 1, minimum=1, maximum=60)
 
 # make run prints the demo accounts' generated passwords from here on every start
 DEMO_LOGINS_FILE = DATA_DIR / "demo_logins.json"
 PAGE_SIZE = 20
 
-# Lockout is per account (等保): adding the address would lock a whole office behind one NAT
-# address after a few colleagues mistype.
+# Lockout is per account and address together (see AXES_LOCKOUT_PARAMETERS).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGGING = {

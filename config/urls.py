@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessment/", include("shuzhi.scoring.urls")),
     path("rectification/", include("shuzhi.rectification.urls")),
     path("analytics/", include("shuzhi.analytics.urls")),
+    path("records/", include("shuzhi.records.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

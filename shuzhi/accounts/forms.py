@@ -16,12 +16,18 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确。连续输错多次后账号将被暂时锁定。"),
         "inactive": _("该账号已停用，请联系系统管理员。"),
+        "one_time_expired": _("初始密码已失效（未在规定时间内修改），请联系系统管理员重新发放。"),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.one_time_password_expired:
+            raise forms.ValidationError(self.error_messages["one_time_expired"], code="one_time_expired")
 
 
 class PasswordChangeForm(StyledFormMixin, forms.Form):

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.models import TimeStampedModel
@@ -36,6 +37,8 @@ class User(AbstractUser, TimeStampedModel):
         error_messages={"unique": _("该党员已关联了另一个账号。")},
     )
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # a one-time password (new account, reset) stops working at this time if not changed by then
+    password_expires_at = models.DateTimeField(_("初始密码失效时间"), null=True, blank=True)
     # counter cache of unread notifications, kept by core.services: the menu shows it with no query
     unread_notifications = models.PositiveIntegerField(_("未读通知"), default=0)
 
@@ -56,6 +59,20 @@ class User(AbstractUser, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.full_name}（{self.username}）" if self.full_name else self.username
+
+    @property
+    def is_unclaimed(self) -> bool:
+        """Nobody holds this account yet: it has no password (a unit without an account), or only
+        a one-time one that was never used to sign in."""
+        return self.last_login is None and (not self.has_usable_password() or self.must_change_password)
+
+    @property
+    def one_time_password_expired(self) -> bool:
+        return (
+            self.must_change_password
+            and self.password_expires_at is not None
+            and self.password_expires_at <= timezone.now()
+        )
 
     @property
     def capabilities(self) -> frozenset[Capability]:

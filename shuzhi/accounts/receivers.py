@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from shuzhi.accounts.services import login_failed_from
 from shuzhi.core.services import audit_record
 
 
@@ -38,6 +39,8 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
         target_repr=username,
         org_path=_org_path(user),
     )
+    if request is not None:
+        login_failed_from(request.META.get("REMOTE_ADDR", ""))
 
 
 @receiver(user_locked_out)

@@ -1,7 +1,10 @@
 from datetime import timedelta
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import timezone
 
 from shuzhi.accounts.models import SecurityPolicy, User
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
@@ -26,6 +29,33 @@ def lockout_failure_limit(request, credentials) -> int:
 
 def lockout_cooloff(request=None) -> timedelta:
     return timedelta(minutes=security_policy().lockout_minutes)
+
+
+def address_failure_key(address: str) -> str:
+    return f"login-failures:{address}"
+
+
+def address_refused(address: str) -> bool:
+    """Has this source address failed to sign in too often lately (whatever the names tried)?"""
+    return (cache.get(address_failure_key(address)) or 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+
+def locked_accounts() -> list[dict]:
+    """The (username, address) pairs locked now, newest first, with the account where it exists."""
+    policy = security_policy()
+    since = timezone.now() - timedelta(minutes=policy.lockout_minutes)
+    rows = list(
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=policy.lockout_threshold)
+        .order_by("-last")
+    )
+    accounts = User.objects.in_bulk([row["username"] for row in rows], field_name="username")
+    for row in rows:
+        row["account"] = accounts.get(row["username"])
+        row["until"] = row["last"] + timedelta(minutes=policy.lockout_minutes)
+    return rows
 
 
 def users_visible_to(user: User) -> QuerySet[User]:

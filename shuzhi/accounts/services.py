@@ -1,19 +1,22 @@
 import secrets
 import string
+from datetime import timedelta
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import SecurityPolicy, User
-from shuzhi.accounts.selectors import POLICY_CACHE_KEY
+from shuzhi.accounts.selectors import POLICY_CACHE_KEY, address_failure_key
 from shuzhi.core.errors import field_error
-from shuzhi.core.roles import ADMIN_ROLES, Capability
-from shuzhi.core.services import audit_diff, audit_record
+from shuzhi.core.roles import ADMIN_ROLES, Capability, Role
+from shuzhi.core.services import audit_diff, audit_record, notify
 from shuzhi.orgs.models import Organization
 
 _ALPHABETS = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!@#$%^&*-_=+?")
@@ -26,6 +29,34 @@ def generate_password(length: int = 14) -> str:
     chars += [secrets.choice(pool) for _ in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
+
+
+def _issue_one_time_password(user: User) -> str:
+    """Give the account a generated password that only lets its holder choose their own.
+
+    Until it is changed the session can do nothing else (SessionPolicyMiddleware); it stops
+    working after settings.ONE_TIME_PASSWORD_HOURS, and after its first sign-in only for the
+    rest of that session's idle limit, so whoever handed it over cannot keep using it.
+    """
+    password = generate_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_expires_at = timezone.now() + timedelta(hours=settings.ONE_TIME_PASSWORD_HOURS)
+    return password
+
+
+def one_time_password_used(user: User, *, idle_minutes: int) -> None:
+    """The first sign-in with a one-time password: it works no longer than this session may idle."""
+    limit = timezone.now() + timedelta(minutes=idle_minutes)
+    # (a password the deployer chose for an administrator on the command line has no expiry: it
+    # was never shown to anyone else)
+    if (
+        user.must_change_password
+        and user.password_expires_at is not None
+        and user.password_expires_at > limit
+    ):
+        user.password_expires_at = limit
+        User.objects.filter(pk=user.pk).update(password_expires_at=limit)
 
 
 def user_snapshot(user: User) -> dict[str, Any]:
@@ -61,16 +92,8 @@ def user_create(
 ) -> tuple[User, str]:
     """Create an ordinary account with a generated password that must be changed at first login."""
     _check_assignment(actor=actor, organization=organization, role=role, member=member)
-    password = generate_password()
-    user = User(
-        username=username,
-        full_name=full_name,
-        organization=organization,
-        role=role,
-        member=member,
-        must_change_password=True,
-    )
-    user.set_password(password)
+    user = User(username=username, full_name=full_name, organization=organization, role=role, member=member)
+    password = _issue_one_time_password(user)
     user.full_clean()
     user.save()
     audit_record(
@@ -106,11 +129,16 @@ def user_update(
 def user_reset_password(*, actor: User, user: User) -> str:
     if not user.can_be_managed_by(actor):
         raise PermissionDenied
-    password = generate_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password", "updated_at"])
+    password = _issue_one_time_password(user)
+    user.save(update_fields=["password", "must_change_password", "password_expires_at", "updated_at"])
     audit_record(actor=actor, action="user.reset_password", target=user, org_path=user.organization.path)
+    # the holder learns of it (in the app, and by e-mail when they have an address), so a reset
+    # they did not ask for is noticed
+    notify(
+        recipients=[user],
+        text=_("您的登录密码已于 %(when)s 由%(actor)s重置。如非您本人申请，请立即联系安全管理员。")
+        % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "actor": actor},
+    )
     return password
 
 
@@ -122,12 +150,122 @@ def user_unlock(*, actor: User, user: User) -> None:
     audit_record(actor=actor, action="user.unlock", target=user, org_path=user.organization.path)
 
 
+def _check_organiser_over(actor: User, organization: Organization) -> None:
+    if actor.role != Role.ORGANISER or not actor.is_active:
+        raise PermissionDenied
+    if organization.path == actor.organization.path or not organization.path.startswith(
+        actor.organization.path
+    ):
+        raise PermissionDenied
+
+
+def _free_username(base: str) -> str:
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}_{n}" for n in range(2, 10_000) if f"{base}_{n}" not in taken)
+
+
+@transaction.atomic
+def secretary_placeholder_create(*, actor: User, organization: Organization) -> User:
+    """The secretary account of a unit that has none yet: it cannot sign in (no password) until
+    the organiser invites its holder; meanwhile the organiser may enter the unit's report."""
+    _check_organiser_over(actor, organization)
+    secretary = organization.secretary
+    user = User(
+        username=_free_username(f"sec_{organization.code}".lower()[:140]),
+        full_name=secretary.name
+        if secretary is not None
+        else _("%(unit)s书记") % {"unit": organization.name},
+        organization=organization,
+        role=Role.SECRETARY,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.create_placeholder",
+        target=user,
+        org_path=organization.path,
+        after=user_snapshot(user),
+    )
+    return user
+
+
+@transaction.atomic
+def secretary_invite(*, actor: User, user: User, full_name: str = "") -> str:
+    """The organiser hands a unit's secretary account to its holder: a one-time password, shown
+    once, under the same rules as the system administrator's (changed at first sign-in, expiring).
+    Only for a secretary account of the organiser's subtree that nobody has signed in to yet."""
+    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    _check_organiser_over(actor, user.organization)
+    if user.role != Role.SECRETARY or not user.is_active:
+        raise PermissionDenied
+    if not user.is_unclaimed:
+        raise ValidationError(
+            _("“%(name)s”已由本人登录使用，不能再发放初始密码；如忘记密码请联系系统管理员重置。")
+            % {"name": user.full_name},
+            code="claimed",
+        )
+    if full_name.strip():
+        user.full_name = full_name.strip()[:50]
+    password = _issue_one_time_password(user)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.invite",
+        target=user,
+        org_path=user.organization.path,
+        after={"username": user.username, "full_name": user.full_name},
+    )
+    return password
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, username: str) -> int:
+    """The security administrator lifts a lockout: any account's, administrators' included."""
+    if not actor.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied
+    cleared = axes_reset(username=username)
+    user = User.objects.filter(username=username).first()
+    audit_record(
+        actor=actor,
+        action="user.unlock",
+        target=user,
+        target_repr="" if user is not None else username,
+        org_path=user.organization.path if user is not None else "",
+        extra={"cleared": cleared},
+    )
+    return cleared
+
+
+def login_failed_from(address: str) -> int:
+    """Count a failed sign-in against its source address; the count lapses after the window."""
+    if not address:
+        return 0
+    key = address_failure_key(address)
+    cache.add(key, 0, settings.LOGIN_ADDRESS_WINDOW_MINUTES * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # lapsed between add and incr
+        cache.set(key, 1, settings.LOGIN_ADDRESS_WINDOW_MINUTES * 60)
+        count = 1
+    if count == settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+        audit_record(
+            actor=None, action="auth.address_limited", target_repr=address, extra={"failures": count}
+        )
+    return count
+
+
 @transaction.atomic
 def user_set_own_password(*, user: User, password: str) -> None:
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password", "updated_at"])
+    user.password_expires_at = None
+    user.save(update_fields=["password", "must_change_password", "password_expires_at", "updated_at"])
     audit_record(actor=user, action="user.change_password", target=user, org_path=user.organization.path)
 
 

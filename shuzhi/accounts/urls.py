@@ -15,4 +15,6 @@ urlpatterns = [
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("security/", views.security_policy, name="security_policy"),
+    path("security/locked/", views.locked_list, name="locked_list"),
+    path("security/locked/unlock/", views.locked_unlock, name="locked_unlock"),
 ]

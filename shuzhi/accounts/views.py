@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -30,13 +31,32 @@ class ShuzhiLoginView(LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        # before the form is read: no password is hashed and no row written for a refused try
+        if selectors.address_refused(request.META.get("REMOTE_ADDR", "")):
+            form = LoginForm(request)
+            message = _("此地址登录失败次数过多，请 %(m)d 分钟后再试。") % {
+                "m": settings.LOGIN_ADDRESS_WINDOW_MINUTES
+            }
+            return render(request, self.template_name, {"form": form, "lockout_message": message}, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.one_time_password_used(
+            form.get_user(), idle_minutes=selectors.security_policy().session_idle_minutes
+        )
+        return response
+
 
 def locked_out(request, original_response=None, credentials=None):
     """django-axes calls this instead of the login view once an account is locked."""
     policy = selectors.security_policy()
     form = LoginForm(request, data=request.POST or None)
     form.errors.clear()
-    message = _("连续登录失败已达 %(n)d 次，账号已锁定 %(m)d 分钟，请稍后再试或联系系统管理员解锁。") % {
+    message = _(
+        "连续登录失败已达 %(n)d 次，账号已锁定 %(m)d 分钟（仅对此地址），请稍后再试或联系管理员解锁。"
+    ) % {
         "n": policy.lockout_threshold,
         "m": policy.lockout_minutes,
     }
@@ -155,6 +175,22 @@ def user_unlock(request, pk: int):
     services.user_unlock(actor=request.user, user=account)
     messages.success(request, _("账号“%(name)s”已解锁。") % {"name": account.username})
     return redirect("accounts:user_list")
+
+
+@capability_required(Capability.MANAGE_SECURITY)
+@require_http_methods(["GET"])
+def locked_list(request):
+    return render(request, "accounts/locked_list.html", {"locked": selectors.locked_accounts()})
+
+
+@capability_required(Capability.MANAGE_SECURITY)
+@require_POST
+def locked_unlock(request):
+    username = request.POST.get("username", "").strip()[:150]
+    if username:
+        services.account_unlock(actor=request.user, username=username)
+        messages.success(request, _("账号“%(name)s”已解锁。") % {"name": username})
+    return redirect("accounts:locked_list")
 
 
 @capability_required(Capability.MANAGE_SECURITY)

@@ -54,6 +54,17 @@ def _report_source(report: Report) -> Source:
 
 def _comment_source(comment: Comment) -> Source:
     reporter = comment.reporter
+    if reporter is None:  # the presiding secretary's overall comment on the meeting
+        cycle = comment.meeting.cycle
+        return Source(
+            object_id=comment.pk,
+            title=_("%(meeting)s主持人总体点评") % {"meeting": comment.meeting.title},
+            text=comment.text,
+            organization_id=cycle.organization_id,
+            org_path=cycle.org_path,
+            year=cycle.year,
+            updated_at=comment.updated_at,
+        )
     return Source(
         object_id=comment.pk,
         title=_("对%(unit)s的点评") % {"unit": reporter.organization.name},
@@ -133,7 +144,9 @@ def register_kinds() -> None:
         Kind(
             key="comment",
             label=gettext_lazy("点评"),
-            objects=lambda: Comment.objects.select_related("reporter__cycle", "reporter__organization"),
+            objects=lambda: Comment.objects.select_related(
+                "reporter__cycle", "reporter__organization", "meeting__cycle"
+            ),
             source=_comment_source,
             visible=_comments_visible,
             urls=lambda pks: {

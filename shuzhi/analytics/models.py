@@ -73,7 +73,7 @@ class CopyFinding(TimeStampedModel):
     closeness = models.FloatField(_("相似度"))
 
     class Meta:
-        ordering = ["document", "start"]
+        ordering = ["document_id", "start"]
         verbose_name = _("雷同段落")
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="copy_finding_span"),

@@ -53,9 +53,25 @@ class MeetingForm(StyledFormMixin, forms.Form):
 
 class VoterClassForm(StyledFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("投票人类别"), max_length=30, help_text=_("例如：市委常委、党代表、基层党员群众代表。")
+        label=_("投票人类别"), max_length=30, help_text=_("例如：区委常委、党代表、基层党员群众代表。")
     )
     ballots = forms.IntegerField(label=_("票数"), min_value=1, max_value=5000)
+    scheme_class = forms.ChoiceField(
+        label=_("计入考核方案的类别"), required=False,
+        help_text=_("该类投票人的票按考核方案中哪一类的权重计分。"),
+    )  # fmt: skip
+
+    def __init__(self, *args, scheme_classes: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme_class"].choices = [("", _("其他（合并计分）")), *((n, n) for n in scheme_classes)]
+
+
+class SchemeClassForm(StyledFormMixin, forms.Form):
+    scheme_class = forms.ChoiceField(label=_("计入考核方案的类别"), required=False)
+
+    def __init__(self, *args, scheme_classes: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme_class"].choices = [("", _("其他（合并计分）")), *((n, n) for n in scheme_classes)]
 
 
 class PaperTallyForm(StyledFormMixin, forms.Form):
@@ -90,16 +106,59 @@ class PaperCountForm(StyledFormMixin, forms.Form):
 
 class ScrutineerForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("监票人姓名"), max_length=50)
+    username = forms.CharField(
+        label=_("监票人账号（选填）"), max_length=150, required=False,
+        help_text=_("监票人用本人账号登录签字；没有账号的，添加后生成一次性签字码交给本人。"),
+    )  # fmt: skip
+
+
+class SignCodeForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("签字码"), max_length=20, help_text=_("会务人员交给您的 8 位签字码，字母不分大小写。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )  # fmt: skip
 
 
 class CommentForm(StyledFormMixin, forms.Form):
-    reporter = forms.TypedChoiceField(label=_("述职人"), coerce=int)
+    author = forms.TypedChoiceField(
+        label=_("点评人"), coerce=int, required=False, empty_value=None,
+        help_text=_("代常委录入时，选择作出点评的常委。"),
+    )  # fmt: skip
+    is_final = forms.BooleanField(label=_("主持人总体点评（针对整个会议）"), required=False)
+    reporter = forms.TypedChoiceField(label=_("述职人"), coerce=int, required=False, empty_value=None)
     portfolio = forms.CharField(label=_("分管领域（选填）"), max_length=50, required=False)
     text = forms.CharField(label=_("点评意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
-    is_final = forms.BooleanField(label=_("主持人总体点评"), required=False)
 
-    def __init__(self, *args, reporters: list[Reporter], **kwargs):
+    def __init__(self, *args, reporters: list[Reporter], authors: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reporter"].choices = [
+        self.fields["reporter"].choices = [("", _("（总体点评不选）")), *(
             (r.pk, f"{r.organization.name}（{r.secretary.full_name}）") for r in reporters
-        ]
+        )]  # fmt: skip
+        self.fields["author"].choices = [(user.pk, label) for user, label in authors]
+        if len(authors) == 1:
+            self.fields["author"].widget = forms.HiddenInput()
+            self.fields["author"].initial = authors[0][0].pk
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_final") and data.get("reporter"):
+            self.add_error("reporter", _("主持人总体点评属于整个会议，请不要选择述职人。"))
+        elif not data.get("is_final") and not data.get("reporter") and "reporter" not in self.errors:
+            self.add_error("reporter", _("请选择点评的述职人；主持人总体点评请勾选上面一项。"))
+        return data
+
+
+class CodeEntryForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("票码"), max_length=40,
+        help_text=_("票签二维码下方的 10 位票码，字母不分大小写，可不输入短横线。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+                                      "autocorrect": "off", "inputmode": "text"}),
+    )  # fmt: skip
+
+
+class CodeVoidForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(label=_("票码"), max_length=40, required=False,
+                           help_text=_("交回的票签：填票签上的票码。"))  # fmt: skip
+    serial = forms.IntegerField(label=_("存根编号"), min_value=1, required=False,
+                                help_text=_("遗失的票签：填存根上的编号。"))  # fmt: skip

@@ -91,3 +91,40 @@ def paper_count_problems(*, issued: int, returned: int, valid: int, invalid: int
             % {"v": valid, "i": invalid, "r": returned}
         )
     return problems
+
+
+def ballot_faults(
+    grades: Mapping[int, str],
+    *,
+    agenda: Sequence[int],
+    max_good_count: int | None = None,
+    max_good_percent: int | None = None,
+    items: int = 0,
+    item_max: int = 10,
+    scores: Mapping[int, Sequence[object]] | None = None,
+    suggestion: str = "",
+) -> dict[str, str]:
+    """The fields of a ballot sent back that are at fault, by the phone form's field names
+    (grade_<reporter>, score_<reporter>_<item>, suggestion), each with a short Chinese reason; the
+    whole ballot's messages are `ballot_problems`."""
+    faults: dict[str, str] = {}
+    limit = good_limit(len(agenda), max_good_count, max_good_percent)
+    too_many_good = limit is not None and sum(1 for g in grades.values() if g == Grade.GOOD) > limit
+    for reporter in agenda:
+        grade = grades.get(reporter)
+        if grade is None:
+            faults[f"grade_{reporter}"] = _("请选择等次。")
+        elif grade not in GRADES:
+            faults[f"grade_{reporter}"] = _("等次只能是 好、较好、一般、差。")
+        elif too_many_good and grade == Grade.GOOD:
+            faults[f"grade_{reporter}"] = _("“好”最多只能评 %(limit)d 个。") % {"limit": limit}
+        values = list((scores or {}).get(reporter) or [])
+        for item in range(items):
+            value = values[item] if item < len(values) else ""
+            if value == "" or value is None:
+                faults[f"score_{reporter}_{item}"] = _("请填写得分。")
+            elif not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= item_max):
+                faults[f"score_{reporter}_{item}"] = _("应为 0 到 %(max)d 的整数。") % {"max": item_max}
+    if len(suggestion) > 500:
+        faults["suggestion"] = _("意见建议请控制在 500 字以内（现在 %(n)d 字）。") % {"n": len(suggestion)}
+    return faults

@@ -1,17 +1,24 @@
+import hashlib
 import json
 import secrets
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from shuzhi.accounts.models import User
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
     Ballot,
     BallotCode,
     BallotMark,
@@ -20,6 +27,8 @@ from shuzhi.ballots.models import (
     Meeting,
     PaperCount,
     PaperTally,
+    RehearsalBallot,
+    RehearsalMark,
     Scrutineer,
     TallyRow,
     VoterClass,
@@ -28,8 +37,10 @@ from shuzhi.core.errors import field_error
 from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Role
-from shuzhi.core.services import audit_record
+from shuzhi.core.services import audit_record, notify
+from shuzhi.cycles import rules as cycle_rules
 from shuzhi.cycles.models import Cycle, Reporter
+from shuzhi.orgs.services import ancestor_paths
 
 CODE_PURPOSE = "ballot-code"
 MAX_CODES_PER_CLASS = 5000
@@ -47,6 +58,10 @@ def _check_prepared(meeting: Meeting) -> None:
     if meeting.is_frozen:
         raise ValidationError(
             _("投票已开始，测评表、测评对象和投票人类别已锁定，不能再修改。"), code="frozen"
+        )
+    if meeting.rehearsal:
+        raise ValidationError(
+            _("彩排还没有清除：请先“清除彩排数据”，再修改设置、生成票码或开始正式投票。"), code="rehearsal"
         )
 
 
@@ -97,20 +112,75 @@ def meeting_update(*, actor, meeting: Meeting, **values: Any) -> Meeting:
     return meeting
 
 
+def _scheme_class(meeting: Meeting, name: str, scheme_class: str | None) -> str:
+    """The scheme class a voter class counts under: the one chosen, which the cycle's scheme must
+    name; when none is chosen (None), the scheme class of the same name if there is one."""
+    named = cycle_rules.scheme_classes(meeting.cycle.scheme or {})
+    if scheme_class is None:
+        return name if name in named else ""
+    scheme_class = scheme_class.strip()
+    if scheme_class and scheme_class not in named:
+        raise field_error(
+            "scheme_class",
+            _("考核方案中没有“%(name)s”类别，可选：%(choices)s，或留空计入“其他”。")
+            % {"name": scheme_class, "choices": "、".join(named) or _("（无）")},
+            "unknown_scheme_class",
+        )
+    return scheme_class
+
+
 @transaction.atomic
-def voter_class_add(*, actor, meeting: Meeting, name: str, ballots: int) -> VoterClass:
+def voter_class_add(
+    *, actor, meeting: Meeting, name: str, ballots: int, scheme_class: str | None = None
+) -> VoterClass:
+    """Add a kind of voter; `scheme_class` is the class of the cycle's scheme its ballots count
+    under ("" for the pooled others; None: the scheme class of the same name, if any)."""
     meeting = _locked(meeting)
     _check_owner(actor, meeting)
     _check_prepared(meeting)
     if not 0 < ballots <= MAX_CODES_PER_CLASS:
         raise field_error("ballots", _("票数应为 1 到 %(max)d。") % {"max": MAX_CODES_PER_CLASS}, "range")
+    name = name.strip()
     last = meeting.classes.aggregate(last=Max("position"))["last"] or 0
-    voter_class = VoterClass(meeting=meeting, name=name.strip(), ballots=ballots, position=last + 1)
+    voter_class = VoterClass(meeting=meeting, name=name, ballots=ballots, position=last + 1,
+                             scheme_class=_scheme_class(meeting, name, scheme_class))  # fmt: skip
     voter_class.full_clean()
     voter_class.save()
     audit_record(actor=actor, action="meeting.class_add", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"class": voter_class.name, "ballots": ballots})  # fmt: skip
+                 extra={"class": voter_class.name, "ballots": ballots, "scheme_class": voter_class.scheme_class})  # fmt: skip
     return voter_class
+
+
+@transaction.atomic
+def voter_class_point(*, actor, voter_class: VoterClass, scheme_class: str) -> VoterClass:
+    """Set which class of the scheme a voter class counts under ("" for the pooled others)."""
+    meeting = _locked(voter_class.meeting)
+    _check_owner(actor, meeting)
+    _check_prepared(meeting)
+    before = voter_class.scheme_class
+    voter_class.scheme_class = _scheme_class(meeting, voter_class.name, scheme_class)
+    voter_class.save(update_fields=["scheme_class", "updated_at"])
+    audit_record(actor=actor, action="meeting.class_point", target=meeting, org_path=meeting.cycle.org_path,
+                 before={"scheme_class": before}, after={"scheme_class": voter_class.scheme_class},
+                 extra={"class": voter_class.name})  # fmt: skip
+    return voter_class
+
+
+def scheme_class_problems(meeting: Meeting, classes: Sequence[VoterClass]) -> list[str]:
+    """The weighted classes of the cycle's scheme that no voter class of the meeting counts
+    under: their weight would silently go to the others, so voting may not open."""
+    pointed = {c.scheme_class for c in classes if c.scheme_class}
+    scheme = meeting.cycle.scheme or {}
+    weights = scheme.get("class_weights") or {}
+    problems = []
+    for name in cycle_rules.required_scheme_classes(scheme):
+        if name not in pointed:
+            problems.append(
+                _("考核方案给“%(name)s”类别 %(weight)d%% 的权重，但本次会议没有投票人类别计入该类；"
+                  "请在投票人类别中选定计入“%(name)s”的类别（例如区委常委），或修改考核方案。")
+                % {"name": name, "weight": weights[name]}
+            )  # fmt: skip
+    return problems
 
 
 @transaction.atomic
@@ -124,6 +194,35 @@ def voter_class_remove(*, actor, voter_class: VoterClass) -> None:
     voter_class.delete()
 
 
+def shuffled(items) -> list:
+    """The items in a random order (the operating system's generator): slips are printed so, so
+    that the order of a pile of slips says nothing about who was handed which."""
+    items = list(items)
+    secrets.SystemRandom().shuffle(items)
+    return items
+
+
+def new_code() -> str:
+    """A fresh short ballot code (models.CODE_ALPHABET, CODE_LENGTH characters)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+def code_normalise(typed: str) -> str:
+    """A code as a person typed it (lower case, spaces, a dash, full-width letters) in the form it
+    was made in; a code made before short codes is kept as typed."""
+    text = unicodedata.normalize("NFKC", typed or "").strip()
+    compact = "".join(ch for ch in text.upper() if ch.isalnum())
+    if len(compact) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in compact):
+        return compact
+    return text
+
+
+def _code_new(meeting: Meeting, voter_class: VoterClass, serial: int) -> BallotCode:
+    token = new_code()
+    return BallotCode(meeting=meeting, voter_class=voter_class, serial=serial,
+                      token_hash=keyed_hash(token, purpose=CODE_PURPOSE), token=token)  # fmt: skip
+
+
 @transaction.atomic
 def codes_issue(*, actor, meeting: Meeting) -> int:
     """Make the one-time codes each class still lacks (as many as its ballots); return how many."""
@@ -131,19 +230,61 @@ def codes_issue(*, actor, meeting: Meeting) -> int:
     _check_owner(actor, meeting)
     _check_prepared(meeting)
     serial = meeting.codes.aggregate(last=Max("serial"))["last"] or 0
-    have = dict(meeting.codes.values("voter_class").annotate(n=Count("pk")).values_list("voter_class", "n"))
+    have = dict(
+        meeting.codes.filter(voided_at__isnull=True, rehearsal=False)
+        .values("voter_class")
+        .annotate(n=Count("pk"))
+        .values_list("voter_class", "n")
+    )
     new = []
     for voter_class in meeting.classes.all():
         for _i in range(voter_class.ballots - have.get(voter_class.pk, 0)):
             serial += 1
-            token = secrets.token_urlsafe(12)  # 96 bits: not guessable, short enough for a QR slip
-            new.append(BallotCode(meeting=meeting, voter_class=voter_class, serial=serial,
-                                  token_hash=keyed_hash(token, purpose=CODE_PURPOSE), token=token))  # fmt: skip
+            new.append(_code_new(meeting, voter_class, serial))
     BallotCode.objects.bulk_create(new, batch_size=1000)
     if new:
         audit_record(actor=actor, action="meeting.codes_issue", target=meeting, org_path=meeting.cycle.org_path,
                      extra={"codes": len(new)})  # fmt: skip
     return len(new)
+
+
+@transaction.atomic
+def code_void(*, actor, meeting: Meeting, code: str = "", serial: int | None = None) -> BallotCode:
+    """Void a lost or spoiled slip, found by its short code (a slip handed back) or by the count
+    number on its stub (a slip lost), and issue a new one for the same class; returns the new
+    code. A slip already used to vote cannot be voided."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    if meeting.status not in (Meeting.Status.PREPARED, Meeting.Status.VOTING_OPEN):
+        raise ValidationError(_("投票已经结束，不能再作废或补发票签。"), code="closed")
+    codes = (
+        BallotCode.objects.select_for_update()
+        .filter(meeting=meeting, rehearsal=False)
+        .select_related("voter_class")
+    )
+    if code.strip():
+        found = codes.filter(token_hash=keyed_hash(code_normalise(code), purpose=CODE_PURPOSE)).first()
+        field = "code"
+    elif serial is not None:
+        found = codes.filter(serial=serial).first()
+        field = "serial"
+    else:
+        raise field_error("code", _("请填写要作废票签上的票码，或票签存根上的编号。"), "required")
+    if found is None:
+        raise field_error(field, _("本次会议没有这张票签，请核对票码或存根编号。"), "unknown_code")
+    if found.voided_at is not None:
+        raise field_error(field, _("这张票签已经作废，不必再作废。"), "voided")
+    if CodeUse.objects.filter(code=found).exists():
+        raise field_error(field, _("这张票签已经投过票，不能作废。"), "used")
+    found.voided_at = timezone.now()
+    found.save(update_fields=["voided_at"])
+    last = meeting.codes.aggregate(last=Max("serial"))["last"] or 0
+    replacement = _code_new(meeting, found.voter_class, last + 1)
+    replacement.save()
+    audit_record(actor=actor, action="meeting.code_void", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"class": found.voter_class.name, "voided_serial": found.serial,
+                        "new_serial": replacement.serial})  # fmt: skip
+    return replacement
 
 
 def meeting_agenda(cycle: Cycle) -> list[int]:
@@ -160,11 +301,17 @@ def voting_open(*, actor, meeting: Meeting) -> Meeting:
     problems = []
     if meeting.cycle.status != Cycle.Status.MEETING:
         problems.append(_("请先把周期推进到“评议会议”阶段。"))
-    classes = list(meeting.classes.annotate(n=Count("codes")))
+    classes = list(
+        meeting.classes.annotate(
+            n=Count("codes", filter=Q(codes__voided_at__isnull=True, codes__rehearsal=False))
+        )
+    )
     if not classes:
         problems.append(_("还没有设置投票人类别。"))
     if any(c.n < c.ballots for c in classes):
         problems.append(_("还有类别的票码没有生成，请先生成票码。"))
+    if classes:
+        problems += scheme_class_problems(meeting, classes)
     if problems:
         raise ValidationError([ValidationError(p, code="not_ready") for p in problems])
     meeting.agenda = meeting_agenda(meeting.cycle)
@@ -172,6 +319,7 @@ def voting_open(*, actor, meeting: Meeting) -> Meeting:
     meeting.save(update_fields=["agenda", "status", "opened_at", "updated_at"])
     audit_record(actor=actor, action="meeting.open", target=meeting, org_path=meeting.cycle.org_path,
                  extra={"reporters": len(meeting.agenda), "classes": {c.name: c.ballots for c in classes},
+                        "scheme_classes": {c.name: c.scheme_class or "*" for c in classes},
                         "items": meeting.items, "max_good_count": meeting.max_good_count,
                         "max_good_percent": meeting.max_good_percent})  # fmt: skip
     return meeting
@@ -187,8 +335,103 @@ def voting_close(*, actor, meeting: Meeting) -> Meeting:
     meeting.status, meeting.closed_at = Meeting.Status.VOTING_CLOSED, timezone.now()
     meeting.save(update_fields=["status", "closed_at", "updated_at"])
     rows = tally_rebuild(meeting=meeting)
+    suggestions = Ballot.objects.filter(meeting=meeting).exclude(suggestion="").count()
     audit_record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"phone_ballots": Ballot.objects.filter(meeting=meeting).count(), "tally_rows": rows})  # fmt: skip
+                 extra={"phone_ballots": Ballot.objects.filter(meeting=meeting).count(), "tally_rows": rows,
+                        "suggestions": suggestions})  # fmt: skip
+    if suggestions:
+        organisers = User.objects.filter(
+            role=Role.ORGANISER, organization_id=meeting.cycle.organization_id, is_active=True
+        )
+        notify(recipients=list(organisers),
+               text=_("“%(title)s”投票已结束，收到意见建议 %(n)d 条（与评价分开保存）。") % {"title": meeting.title, "n": suggestions},
+               link=reverse("ballots:suggestions", args=[meeting.pk]))  # fmt: skip
+    return meeting
+
+
+# ---- the rehearsal -------------------------------------------------------------------------------
+
+REHEARSAL_CODES = 10  # test codes per class, at most
+
+
+@transaction.atomic
+def rehearsal_start(*, actor, meeting: Meeting) -> int:
+    """Run the meeting in test mode before the real vote: test codes for every class (at most
+    REHEARSAL_CODES each), the ballot form on the cycle's reporters, test votes into tables of
+    their own. Returns how many test codes were made."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    _check_prepared(meeting)
+    classes = list(meeting.classes.all())
+    if not classes:
+        raise ValidationError(_("请先设置投票人类别，再开始彩排。"), code="not_ready")
+    agenda = meeting_agenda(meeting.cycle)
+    if not agenda:
+        raise ValidationError(_("本周期还没有述职人，不能彩排。"), code="not_ready")
+    serial = meeting.codes.aggregate(last=Max("serial"))["last"] or 0
+    new = []
+    for voter_class in classes:
+        for _i in range(min(voter_class.ballots, REHEARSAL_CODES)):
+            serial += 1
+            code = _code_new(meeting, voter_class, serial)
+            code.rehearsal = True
+            new.append(code)
+    BallotCode.objects.bulk_create(new)
+    meeting.rehearsal, meeting.agenda = Meeting.Rehearsal.OPEN, agenda
+    meeting.save(update_fields=["rehearsal", "agenda", "updated_at"])
+    audit_record(actor=actor, action="meeting.rehearsal_start", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"test_codes": len(new), "reporters": len(agenda)})  # fmt: skip
+    return len(new)
+
+
+@transaction.atomic
+def rehearsal_close(*, actor, meeting: Meeting) -> Meeting:
+    """End the test voting: the test tally shows until the rehearsal is cleared."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    if meeting.rehearsal != Meeting.Rehearsal.OPEN:
+        raise ValidationError(_("彩排投票没有在进行。"), code="not_rehearsing")
+    meeting.rehearsal = Meeting.Rehearsal.CLOSED
+    meeting.save(update_fields=["rehearsal", "updated_at"])
+    audit_record(actor=actor, action="meeting.rehearsal_close", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"test_ballots": RehearsalBallot.objects.filter(meeting=meeting).count()})  # fmt: skip
+    return meeting
+
+
+@transaction.atomic
+def rehearsal_clear(*, actor, meeting: Meeting) -> dict[str, int]:
+    """Clear everything of the rehearsal in one step: its test ballots, the uses of the test codes
+    and the test codes; the meeting is back where it was before, ready for the real vote."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    if not meeting.rehearsal:
+        raise ValidationError(_("没有需要清除的彩排数据。"), code="not_rehearsing")
+    test_codes = BallotCode.objects.filter(meeting=meeting, rehearsal=True)
+    cleared = {
+        "test_ballots": RehearsalBallot.objects.filter(meeting=meeting).count(),
+        "test_codes_used": CodeUse.objects.filter(code__in=test_codes).count(),
+        "test_codes": test_codes.count(),
+    }
+    RehearsalMark.objects.filter(ballot__meeting=meeting).delete()
+    RehearsalBallot.objects.filter(meeting=meeting).delete()
+    CodeUse.objects.filter(code__in=test_codes).delete()
+    test_codes.delete()
+    meeting.rehearsal, meeting.agenda = Meeting.Rehearsal.NONE, []
+    meeting.save(update_fields=["rehearsal", "agenda", "updated_at"])
+    audit_record(actor=actor, action="meeting.rehearsal_clear", target=meeting, org_path=meeting.cycle.org_path,
+                 extra=cleared)  # fmt: skip
+    return cleared
+
+
+@transaction.atomic
+def screen_link_set(*, actor, meeting: Meeting, active: bool) -> Meeting:
+    """Make a new display link for the big screen (any earlier one stops working), or revoke it."""
+    meeting = _locked(meeting)
+    _check_owner(actor, meeting)
+    meeting.screen_token = secrets.token_urlsafe(24) if active else ""
+    meeting.save(update_fields=["screen_token", "updated_at"])
+    audit_record(actor=actor, action="meeting.screen_link" if active else "meeting.screen_link_revoke",
+                 target=meeting, org_path=meeting.cycle.org_path)  # fmt: skip
     return meeting
 
 
@@ -209,7 +452,12 @@ def code_lookup(token: str) -> BallotCode | None:
     return next(iter(found), None)
 
 
-def closed_message(meeting: Meeting) -> str:
+VOIDED_MESSAGE = _lazy("这张票签已作废（挂失补发），不能投票。请使用会务人员补发的新票签。")
+
+
+def closed_message(meeting: Meeting, *, rehearsal: bool = False) -> str:
+    if rehearsal:
+        return _("这是彩排测试票：彩排投票尚未开始或已经结束。")
     if meeting.status == Meeting.Status.PREPARED:
         return _("投票尚未开始，请等待主持人宣布开始投票后再提交。")
     return _("投票已经结束，不能再提交。")
@@ -239,7 +487,8 @@ WITH used AS (
 SELECT count(*) FROM used
 """
 CASTING_FIELDS = (
-    "m.id, m.status, m.agenda, m.items, m.item_max, m.allow_suggestion, m.max_good_count, m.max_good_percent"
+    "m.id, m.status, m.rehearsal, m.agenda, m.items, m.item_max, m.allow_suggestion, m.max_good_count, "
+    "m.max_good_percent"
 )
 
 
@@ -252,7 +501,8 @@ def _meeting_for_casting(token: str) -> Meeting | None:
         return None
     lock = " FOR SHARE OF m" if connection.vendor == "postgresql" else ""
     query = (
-        f"SELECT {CASTING_FIELDS}, c.id AS code_pk, c.voter_class_id AS code_class_id FROM ballots_ballotcode c "  # noqa: S608
+        f"SELECT {CASTING_FIELDS}, c.id AS code_pk, c.voter_class_id AS code_class_id, "  # noqa: S608
+        f"c.voided_at AS code_voided_at, c.rehearsal AS code_rehearsal FROM ballots_ballotcode c "
         f"JOIN ballots_meeting m ON m.id = c.meeting_id WHERE c.token_hash = %s{lock}"
     )
     return next(iter(Meeting.objects.raw(query, [keyed_hash(token, purpose=CODE_PURPOSE)])), None)
@@ -315,6 +565,32 @@ def _ballot_store(
     return True
 
 
+def _rehearsal_store(
+    *,
+    meeting: Meeting,
+    grades: Mapping[int, str],
+    scores: Mapping[int, Sequence[object]] | None,
+    suggestion: str,
+) -> bool:
+    """A test ballot of the rehearsal: the code marked used, the ballot in the rehearsal's own
+    tables, which no real count reads."""
+    try:
+        with transaction.atomic():
+            CodeUse.objects.create(
+                code_id=meeting.code_pk, meeting=meeting, voter_class_id=meeting.code_class_id
+            )
+    except IntegrityError:
+        return False
+    ballot = RehearsalBallot.objects.create(
+        meeting=meeting, voter_class_id=meeting.code_class_id, suggestion=suggestion
+    )
+    RehearsalMark.objects.bulk_create(
+        RehearsalMark(ballot=ballot, reporter_id=r, grade=grades[r], scores=list((scores or {}).get(r, [])))
+        for r in meeting.agenda
+    )
+    return True
+
+
 @transaction.atomic
 def ballot_cast(
     *,
@@ -331,14 +607,20 @@ def ballot_cast(
         raise ValidationError(_("二维码无效，请核对后重新扫码。"), code="unknown_code")
     if meeting_id is not None and meeting_id != meeting.pk:
         raise ValidationError(_("该二维码不属于本次会议。"), code="wrong_meeting")
-    if meeting.status != Meeting.Status.VOTING_OPEN:
+    if meeting.code_voided_at is not None:
+        raise ValidationError(VOIDED_MESSAGE, code="voided")
+    if meeting.code_rehearsal:  # a test code votes only in an open rehearsal, into its own tables
+        if meeting.rehearsal != Meeting.Rehearsal.OPEN:
+            raise ValidationError(closed_message(meeting, rehearsal=True), code="closed")
+    elif meeting.status != Meeting.Status.VOTING_OPEN:
         raise ValidationError(closed_message(meeting), code="closed")
     scores = scores if meeting.items else None  # item scores only where the form asks for them
     problems = _ballot_problems(meeting, grades, scores, suggestion)
     if problems:
         raise ValidationError([ValidationError(p, code="invalid_ballot") for p in problems])
-    stored = _ballot_store(meeting=meeting, grades=grades, scores=scores,
-                           suggestion=suggestion.strip() if meeting.allow_suggestion else "")  # fmt: skip
+    store = _rehearsal_store if meeting.code_rehearsal else _ballot_store
+    stored = store(meeting=meeting, grades=grades, scores=scores,
+                   suggestion=suggestion.strip() if meeting.allow_suggestion else "")  # fmt: skip
     if not stored:
         raise ValidationError(_("该二维码已经投过票，每个二维码只能投一次。"), code="used")
 
@@ -366,11 +648,7 @@ def paper_tally_enter(
         .values_list("entered_by", flat=True)
         .first()
     )
-    if other is not None and other == actor.pk:
-        raise ValidationError(
-            _("两遍录入须由两个不同的人完成；请另一位同志录入第%(n)s遍。") % {"n": "一二"[entry - 1]},
-            code="same_person",
-        )
+    _check_second_person(actor, other, entry)
     unknown = set(counts) - set(meeting.agenda)
     if unknown:
         raise ValidationError(_("录入了不属于本次会议的测评对象。"), code="unknown_reporter")
@@ -385,23 +663,50 @@ def paper_tally_enter(
                         "counts": {str(r): [c.good, c.fairly_good, c.average, c.poor] for r, c in counts.items()}})  # fmt: skip
 
 
+def _check_second_person(actor, earlier_by: int | None, entry: int) -> None:
+    if earlier_by is not None and earlier_by == actor.pk:
+        raise ValidationError(
+            _("两遍录入须由两个不同的人完成；请另一位同志录入第%(n)s遍。") % {"n": "一二"[entry - 1]},
+            code="same_person",
+        )
+
+
 @transaction.atomic
 def paper_count_enter(
-    *, actor, meeting: Meeting, voter_class: VoterClass, issued: int, returned: int, valid: int, invalid: int
+    *,
+    actor,
+    meeting: Meeting,
+    voter_class: VoterClass,
+    issued: int,
+    returned: int,
+    valid: int,
+    invalid: int,
+    entry: int = 1,
 ) -> PaperCount:
+    """One of the two entries of a class's paper ballot count (issued, returned, valid, invalid);
+    the second must be by someone else, and the two must agree before the count is signed."""
     meeting = _locked(meeting)
     _check_owner(actor, meeting)
     _check_paper_stage(meeting)
+    if entry not in (1, 2):
+        raise field_error("entry", _("录入轮次只能是第一遍或第二遍。"), "entry")
+    other = (
+        PaperCount.objects.filter(voter_class=voter_class, entry=3 - entry)
+        .values_list("entered_by", flat=True)
+        .first()
+    )
+    _check_second_person(actor, other, entry)
     problems = rules.paper_count_problems(issued=issued, returned=returned, valid=valid, invalid=invalid)
     if problems:
         raise ValidationError([ValidationError(p, code="paper_count") for p in problems])
     count, _created = PaperCount.objects.update_or_create(
-        voter_class=voter_class,
+        voter_class=voter_class, entry=entry,
         defaults={"meeting": meeting, "issued": issued, "returned": returned, "valid": valid, "invalid": invalid,
                   "entered_by": actor},
     )  # fmt: skip
     audit_record(actor=actor, action="meeting.paper_count", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"class": voter_class.name, "issued": issued, "returned": returned, "valid": valid, "invalid": invalid})  # fmt: skip
+                 extra={"class": voter_class.name, "entry": entry, "issued": issued, "returned": returned,
+                        "valid": valid, "invalid": invalid})  # fmt: skip
     return count
 
 
@@ -415,11 +720,30 @@ def paper_entries(meeting: Meeting) -> dict[int, dict[tuple[int, int], Counts]]:
     return entries
 
 
+def paper_counts_agreed(meeting: Meeting) -> dict[int, PaperCount]:
+    """class id → its paper ballot count where both entries are in and agree."""
+    entries: dict[int, dict[int, PaperCount]] = defaultdict(dict)
+    for count in PaperCount.objects.filter(meeting=meeting):
+        entries[count.voter_class_id][count.entry] = count
+    return {
+        class_id: both[1]
+        for class_id, both in entries.items()
+        if 1 in both and 2 in both and _count_figures(both[1]) == _count_figures(both[2])
+    }
+
+
+def _count_figures(count: PaperCount) -> tuple[int, int, int, int]:
+    return (count.issued, count.returned, count.valid, count.invalid)
+
+
 def paper_problems(meeting: Meeting) -> list[str]:
-    """What stops the paper count from being final: entries that disagree or are missing, counts
-    that do not add up to the valid ballots."""
+    """What stops the paper count from being final: entries (of the grades, or of the ballots
+    issued, returned, valid and invalid) that disagree or are missing, counts that do not add up
+    to the valid ballots."""
     entries = paper_entries(meeting)
-    counts = {c.voter_class_id: c for c in PaperCount.objects.filter(meeting=meeting)}
+    count_entries: dict[int, dict[int, PaperCount]] = defaultdict(dict)
+    for count in PaperCount.objects.filter(meeting=meeting):
+        count_entries[count.voter_class_id][count.entry] = count
     classes = {c.pk: c.name for c in meeting.classes.all()}
     names = dict(Reporter.objects.filter(pk__in=meeting.agenda).values_list("pk", "organization__name"))
     problems = []
@@ -429,66 +753,209 @@ def paper_problems(meeting: Meeting) -> list[str]:
             % {"cls": classes.get(class_id, "?"), "name": names.get(reporter, reporter)}
         )
     entered = {class_id for class_id, _r in entries[1]} | {class_id for class_id, _r in entries[2]}
-    for class_id in entered | set(counts):
-        count = counts.get(class_id)
-        if count is None:
-            problems.append(
-                _("%(cls)s：请录入纸质票的发出、收回、有效、无效票数。") % {"cls": classes.get(class_id, "?")}
-            )
+    for class_id in sorted(entered | set(count_entries)):
+        both = count_entries.get(class_id, {})
+        cls = classes.get(class_id, "?")
+        if not both:
+            problems.append(_("%(cls)s：请录入纸质票的发出、收回、有效、无效票数。") % {"cls": cls})
             continue
+        if len(both) < 2:
+            problems.append(
+                _("%(cls)s：纸质票的发出、收回、有效、无效票数还要由另一人录入第%(n)s遍。")
+                % {"cls": cls, "n": "二" if 1 in both else "一"}
+            )
+        elif _count_figures(both[1]) != _count_figures(both[2]):
+            problems.append(
+                _("%(cls)s：纸质票数两遍录入不一致（第一遍 %(a)s，第二遍 %(b)s，依次为发出/收回/有效/无效）。")
+                % {"cls": cls, "a": "/".join(map(str, _count_figures(both[1]))),
+                   "b": "/".join(map(str, _count_figures(both[2])))}
+            )  # fmt: skip
+        count = both.get(1) or both.get(2)
         for reporter in meeting.agenda:
             found = entries[1].get((class_id, reporter))
             if (found.total if found else 0) != count.valid:
                 problems.append(
                     _("%(cls)s · %(name)s：各等次票数之和应等于有效票 %(valid)d 张。")
-                    % {
-                        "cls": classes.get(class_id, "?"),
-                        "name": names.get(reporter, reporter),
-                        "valid": count.valid,
-                    }
+                    % {"cls": cls, "name": names.get(reporter, reporter), "valid": count.valid}
                 )
     return problems
 
 
+SCRUTINEER_CODE_PURPOSE = "scrutineer-sign-off"
+SCRUTINEER_CODE_LENGTH = 8
+
+
 @transaction.atomic
-def scrutineer_add(*, actor, meeting: Meeting, name: str) -> Scrutineer:
+def scrutineer_add(*, actor, meeting: Meeting, name: str, username: str = "") -> Scrutineer:
+    """Name a 监票人; with `username`, the account from which they sign (not the organiser's own:
+    the count is signed by someone other than who entered it)."""
     meeting = _locked(meeting)
     _check_owner(actor, meeting)
     if meeting.status == Meeting.Status.TALLIED:
         raise ValidationError(_("计票已确认，不能再增加监票人。"), code="tallied")
-    scrutineer = Scrutineer(meeting=meeting, name=name.strip())
+    user = None
+    if username.strip():
+        user = (
+            User.objects.filter(username=username.strip(), is_active=True)
+            .select_related("organization")
+            .first()
+        )
+        if user is None:
+            raise field_error(
+                "username", _("没有用户名为“%(u)s”的在用账号。") % {"u": username.strip()}, "unknown_user"
+            )
+        if user.pk == actor.pk:
+            raise field_error(
+                "username", _("监票人不能用组织计票的本人账号签字，请填写监票人自己的账号。"), "self"
+            )
+        if not (
+            user.organization.path.startswith(meeting.cycle.org_path)
+            or meeting.cycle.org_path.startswith(user.organization.path)
+        ):
+            raise field_error("username", _("监票人账号应属于本级、上级或下级组织。"), "outside")
+    scrutineer = Scrutineer(meeting=meeting, name=name.strip(), user=user)
     scrutineer.full_clean()
     scrutineer.save()
-    audit_record(
-        actor=actor,
-        action="meeting.scrutineer_add",
-        target=meeting,
-        org_path=meeting.cycle.org_path,
-        extra={"name": scrutineer.name},
+    audit_record(actor=actor, action="meeting.scrutineer_add", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"name": scrutineer.name, "account": user.username if user else ""})  # fmt: skip
+    return scrutineer
+
+
+@transaction.atomic
+def scrutineer_code_issue(*, actor, scrutineer: Scrutineer) -> str:
+    """A one-time sign-off code for a scrutineer without an account of their own, to hand to them
+    (printed or told); returns it: only its keyed hash is kept. A new code replaces the old."""
+    meeting = _locked(scrutineer.meeting)
+    _check_owner(actor, meeting)
+    if meeting.status == Meeting.Status.TALLIED:
+        raise ValidationError(_("计票已确认，不需要再签字。"), code="tallied")
+    scrutineer = Scrutineer.objects.select_for_update().get(pk=scrutineer.pk)
+    code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(SCRUTINEER_CODE_LENGTH))
+    scrutineer.code_hash = keyed_hash(code, purpose=SCRUTINEER_CODE_PURPOSE)
+    scrutineer.save(update_fields=["code_hash", "updated_at"])
+    audit_record(actor=actor, action="meeting.scrutineer_code", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"name": scrutineer.name})  # fmt: skip
+    return code
+
+
+def scrutineer_for_code(code: str) -> Scrutineer | None:
+    """The scrutineer a one-time sign-off code was handed to, while it is unused."""
+    code = "".join(ch for ch in unicodedata.normalize("NFKC", code or "").upper() if ch.isalnum())
+    if len(code) != SCRUTINEER_CODE_LENGTH:
+        return None
+    return (
+        Scrutineer.objects.select_related("meeting__cycle")
+        .filter(code_hash=keyed_hash(code, purpose=SCRUTINEER_CODE_PURPOSE))
+        .first()
     )
+
+
+def count_sheet(meeting: Meeting) -> dict[str, Any]:
+    """The 计票单 the scrutineers sign: per class the codes, phone ballots, voided slips and the
+    agreed paper count; per reporter the grades of all classes together and of each class large
+    enough to show (rules.shown_classes); and the digest of the original ballots' archive."""
+    classes = list(meeting.classes.order_by("position", "pk"))
+    used = dict(
+        CodeUse.objects.filter(meeting=meeting, code__rehearsal=False)
+        .values_list("voter_class")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    real = meeting.codes.filter(rehearsal=False)
+    codes = dict(
+        real.filter(voided_at__isnull=True).values_list("voter_class").annotate(n=Count("pk")).order_by()
+    )
+    voided = dict(
+        real.filter(voided_at__isnull=False).values_list("voter_class").annotate(n=Count("pk")).order_by()
+    )
+    paper = paper_counts_agreed(meeting)
+    counts = tally_counts(meeting)
+    size: dict[int, int] = {}
+    for (_reporter, class_id), row in counts.items():
+        size[class_id] = max(size.get(class_id, 0), sum(row[g.field] for g in Grade))
+    shown = rules.shown_classes(size, meeting.min_class_size)
+    reporters = []
+    for reporter in (
+        Reporter.objects.filter(pk__in=meeting.agenda).select_related("organization").in_bulk().values()
+    ):
+        total, by_class, phone, on_paper = Counts(), {}, 0, 0
+        for voter_class in classes:
+            row = counts.get((reporter.pk, voter_class.pk))
+            c = Counts(*(row[g.field] for g in Grade)) if row else Counts()
+            total = total + c
+            phone += row["phone"] if row else 0
+            on_paper += row["paper"] if row else 0
+            by_class[voter_class.name] = list(c.as_tuple()) if voter_class.pk in shown else None
+        reporters.append({"id": reporter.pk, "name": reporter.organization.name, "total": list(total.as_tuple()),
+                          "phone": phone, "paper": on_paper, "by_class": by_class})  # fmt: skip
+    order = {pk: i for i, pk in enumerate(meeting.agenda)}
+    reporters.sort(key=lambda r: order.get(r["id"], 0))
+    return {
+        "meeting": meeting.title,
+        "held_on": meeting.held_on.isoformat(),
+        "closed_at": meeting.closed_at.isoformat() if meeting.closed_at else None,
+        "min_class_size": meeting.min_class_size,
+        "classes": [
+            {
+                "name": c.name,
+                "codes": codes.get(c.pk, 0),
+                "phone": used.get(c.pk, 0),
+                "voided": voided.get(c.pk, 0),
+                "paper": list(_count_figures(paper[c.pk])) if c.pk in paper else None,
+            }
+            for c in classes
+        ],
+        "reporters": reporters,
+        # TODO(issue 11 A, lead): the digest of the ballot archive (原始票据) made at closing goes
+        # here, so that the scrutineers sign it with the count; None until that is on main.
+        "archive_digest": None,
+    }
+
+
+def count_sheet_digest(sheet: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(sheet, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _sign(scrutineer: Scrutineer, *, user, via: str) -> Scrutineer:
+    meeting = _locked(scrutineer.meeting)
+    scrutineer = Scrutineer.objects.select_for_update().get(pk=scrutineer.pk)
+    if meeting.status != Meeting.Status.VOTING_CLOSED:
+        raise ValidationError(_("投票结束后、计票确认前才能签字确认计票。"), code="not_closed")
+    problems = paper_problems(meeting)
+    if problems:
+        raise ValidationError([ValidationError(p, code="paper") for p in problems])
+    digest = count_sheet_digest(count_sheet(meeting))
+    if scrutineer.signed_at and scrutineer.signed_digest == digest:  # a changed sheet is signed again
+        raise ValidationError(_("监票人%(name)s已经签字。") % {"name": scrutineer.name}, code="signed")
+    scrutineer.signed_at, scrutineer.signed_by, scrutineer.signed_via = timezone.now(), user, via
+    scrutineer.signed_digest, scrutineer.code_hash = digest, None
+    scrutineer.save(
+        update_fields=["signed_at", "signed_by", "signed_via", "signed_digest", "code_hash", "updated_at"]
+    )
+    audit_record(actor=user, action="meeting.scrutineer_sign", target=meeting, org_path=meeting.cycle.org_path,
+                 extra={"name": scrutineer.name, "via": via, "count_sheet_digest": digest})  # fmt: skip
     return scrutineer
 
 
 @transaction.atomic
 def scrutineer_sign(*, actor, scrutineer: Scrutineer) -> Scrutineer:
-    """The scrutineer has checked the count and signs (recorded by the account that entered it)."""
-    meeting = _locked(scrutineer.meeting)
-    _check_owner(actor, meeting)
-    if meeting.status != Meeting.Status.VOTING_CLOSED:
-        raise ValidationError(_("投票结束后才能签字确认计票。"), code="not_closed")
-    problems = paper_problems(meeting)
-    if problems:
-        raise ValidationError([ValidationError(p, code="paper") for p in problems])
-    scrutineer.signed_at, scrutineer.signed_by = timezone.now(), actor
-    scrutineer.save(update_fields=["signed_at", "signed_by", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="meeting.scrutineer_sign",
-        target=meeting,
-        org_path=meeting.cycle.org_path,
-        extra={"name": scrutineer.name},
-    )
-    return scrutineer
+    """The scrutineer signs the count sheet from their own account; nobody signs for them."""
+    if scrutineer.user_id is None or scrutineer.user_id != actor.pk:
+        raise ValidationError(
+            _("只有监票人%(name)s本人才能签字：请用其本人账号登录签字，或使用发给其本人的一次性签字码。")
+            % {"name": scrutineer.name},
+            code="not_the_scrutineer",
+        )
+    return _sign(scrutineer, user=actor, via=Scrutineer.Via.ACCOUNT)
+
+
+@transaction.atomic
+def scrutineer_sign_with_code(*, code: str) -> Scrutineer:
+    """The scrutineer signs with the one-time code handed to them (no account needed)."""
+    scrutineer = scrutineer_for_code(code)
+    if scrutineer is None:
+        raise ValidationError(_("签字码无效或已经用过，请向会务人员核对。"), code="unknown_code")
+    return _sign(scrutineer, user=None, via=Scrutineer.Via.CODE)
 
 
 @transaction.atomic
@@ -505,13 +972,21 @@ def meeting_tally(*, actor, meeting: Meeting) -> Meeting:
     problems += [
         _("监票人%(name)s还没有签字确认。") % {"name": s.name} for s in scrutineers if not s.signed_at
     ]
+    if not problems:
+        digest = count_sheet_digest(count_sheet(meeting))
+        problems += [
+            _("监票人%(name)s签字后计票单有改动，请其重新签字。") % {"name": s.name}
+            for s in scrutineers
+            if s.signed_digest != digest
+        ]
     if problems:
         raise ValidationError([ValidationError(p, code="not_ready") for p in problems])
     rows = tally_rebuild(meeting=meeting)
     meeting.status = Meeting.Status.TALLIED
     meeting.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="meeting.tally", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"tally_rows": rows, "scrutineers": [s.name for s in scrutineers]})  # fmt: skip
+                 extra={"tally_rows": rows, "scrutineers": [s.name for s in scrutineers],
+                        "count_sheet_digest": digest})  # fmt: skip
     return meeting
 
 
@@ -556,27 +1031,65 @@ def tally_rebuild(*, meeting: Meeting) -> int:
 # ---- 点评 ----------------------------------------------------------------------------------------
 
 
+def committee_members(meeting: Meeting) -> list[User]:
+    """Who may make a 点评 at this meeting: the active 评议人 of the cycle's organisation and the
+    levels above it (the committee members), in name order."""
+    return list(
+        User.objects.filter(
+            role=Role.REVIEWER,
+            is_active=True,
+            organization__path__in=ancestor_paths([meeting.cycle.org_path]),
+        ).order_by("full_name", "pk")
+    )
+
+
 @transaction.atomic
 def comment_add(
-    *, actor, meeting: Meeting, reporter: Reporter, text: str, portfolio: str = "", is_final: bool = False
+    *,
+    actor,
+    meeting: Meeting,
+    reporter: Reporter | None = None,
+    text: str,
+    portfolio: str = "",
+    is_final: bool = False,
+    author=None,
 ) -> Comment:
-    """A committee member's comment on a reporter, or the final one (organiser or reviewer)."""
+    """A committee member's comment on a reporter, or the presiding secretary's overall comment
+    on the meeting (`is_final`, no reporter). `author` is the member who made it when a clerk of
+    the organisation department (`actor`) types it; a 评议人 records only their own. Refused once
+    the count is confirmed."""
+    meeting = _locked(meeting)
     if actor.role not in (Role.REVIEWER, Role.ORGANISER):
         raise ValidationError(_("只有评议人和组织部可以点评。"), code="not_reviewer")
     if not meeting.cycle.org_path.startswith(actor.organization.path):
         raise ValidationError(_("只能点评本级及下级组织的述职人。"), code="outside")
-    if reporter.pk not in (meeting.agenda or meeting_agenda(meeting.cycle)):
+    if meeting.status == Meeting.Status.TALLIED:
+        raise ValidationError(_("计票已确认，点评已锁定，不能再增加。"), code="locked")
+    author = author or actor
+    if author.pk != actor.pk:
+        if actor.role != Role.ORGANISER or actor.organization_id != meeting.cycle.organization_id:
+            raise field_error(
+                "author", _("只能以本人名义点评；代录他人点评须由本周期组织单位的组织部办理。"), "not_clerk"
+            )
+        if author.pk not in {m.pk for m in committee_members(meeting)}:
+            raise field_error("author", _("点评人应为本级或上级的评议人（常委）。"), "not_member")
+    if is_final:
+        if reporter is not None:
+            raise field_error(
+                "reporter", _("主持人总体点评属于整个会议，不针对某一位述职人。"), "final_has_reporter"
+            )
+        if meeting.comments.filter(is_final=True).exists():
+            raise field_error("is_final", _("本次会议已有主持人总体点评。"), "final_exists")
+    elif reporter is None:
+        raise field_error("reporter", _("请选择点评的述职人。"), "required")
+    elif reporter.pk not in (meeting.agenda or meeting_agenda(meeting.cycle)):
         raise ValidationError(_("该述职人不在本次会议中。"), code="not_on_agenda")
-    comment = Comment(
-        meeting=meeting,
-        reporter=reporter,
-        author=actor,
-        portfolio=portfolio.strip(),
-        text=text.strip(),
-        is_final=is_final,
-    )
+    comment = Comment(meeting=meeting, reporter=reporter, author=author, portfolio=portfolio.strip(), text=text.strip(),
+                      is_final=is_final, entered_by=actor if author.pk != actor.pk else None)  # fmt: skip
     comment.full_clean()
     comment.save()
     audit_record(actor=actor, action="meeting.comment", target=meeting, org_path=meeting.cycle.org_path,
-                 extra={"reporter": reporter.organization.name, "final": is_final, "chars": len(comment.text)})  # fmt: skip
+                 extra={"reporter": reporter.organization.name if reporter else "", "final": is_final,
+                        "author": author.full_name, "typed_by_clerk": author.pk != actor.pk,
+                        "chars": len(comment.text)})  # fmt: skip
     return comment

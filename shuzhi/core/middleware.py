@@ -1,7 +1,10 @@
+import ipaddress
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 # The address of the request being served, for the audit log. Services take the actor
@@ -10,6 +13,106 @@ from django.utils.translation import gettext as _
 request_ip: ContextVar[str] = ContextVar("request_ip", default="")
 
 NUL = "\x00"
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")  # fmt: skip
+
+
+def _networks(entries: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip()]
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _within(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+class TrustedProxyMiddleware:
+    """`X-Forwarded-*` is believed only from the proxies named in SHUZHI_TRUSTED_PROXIES.
+
+    From one of them, the client's address (for the audit log, the lockout and the per-address
+    limit) is the nearest address in X-Forwarded-For that is not itself a trusted proxy, and
+    X-Forwarded-Proto tells whether the client used https. From anyone else every forwarding
+    header is dropped, so no client can choose the address that is logged or claim https.
+    First in the chain.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.proxies = _networks(settings.TRUSTED_PROXIES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        if self.proxies and _within(meta.get("REMOTE_ADDR", ""), self.proxies):
+            hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+            for hop in reversed(hops):
+                if not _within(hop, self.proxies):
+                    if _is_address(hop):
+                        meta["REMOTE_ADDR"] = hop
+                    break
+        else:
+            for name in FORWARDED_HEADERS:
+                meta.pop(name, None)
+        return self.get_response(request)
+
+
+def max_body(nbytes: int) -> Callable:
+    """Mark a view with the largest request body it accepts (BodyLimitMiddleware enforces it
+    before anything reads the body). Put it outermost."""
+
+    def mark(view: Callable) -> Callable:
+        view.max_body_bytes = nbytes  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+class BodyLimitMiddleware:
+    """A request body larger than its view accepts is refused (413) before it is read: a view's
+    own `max_body`, else SHUZHI_MAX_UPLOAD_MB for file uploads, else DATA_UPLOAD_MAX_MEMORY_SIZE
+    for forms. Before NulCharacterMiddleware, which reads the form."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return HttpResponseBadRequest(
+                _("请求长度无效。").encode(), content_type="text/plain; charset=utf-8"
+            )
+        if length and length > self._limit(request):
+            return HttpResponse(
+                _("提交的内容过大，已拒绝。").encode(), status=413, content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _limit(request: HttpRequest) -> int:
+        try:
+            view = resolve(request.path_info).func
+        except Resolver404:
+            view = None
+        limit = getattr(view, "max_body_bytes", None)
+        if limit is not None:
+            return limit
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            return settings.MAX_UPLOAD_BYTES
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 class AuditContextMiddleware:

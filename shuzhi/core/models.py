@@ -1,8 +1,10 @@
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core.audit_actions import action_label
 from shuzhi.core.rules import ChainEntry
 
 
@@ -68,6 +70,21 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("审计日志只能追加，不能删除。"), code="append_only")
+
+    @property
+    def action_label(self) -> str:
+        """The action's Chinese name (the code stays in the chain)."""
+        return action_label(self.action)
+
+    @property
+    def target_label(self) -> str:
+        """What kind of thing the target is, in Chinese (the model's verbose name)."""
+        if not self.target_type:
+            return ""
+        try:
+            return str(apps.get_model(self.target_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return ""
 
     def as_chain_entry(self) -> ChainEntry:
         return ChainEntry(

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("评议人")  # committee member or delegate who comments and reviews
     MEMBER = "member", _("党员")  # sees only their own record
     SUPERVISOR = "supervisor", _("督查办")  # follows and checks rectification across the subtree
+    CLERK = "clerk", _("记录员")  # keeps the organisational-life records of their branches (组织委员)
     SYSTEM_ADMIN = "sysadmin", _("系统管理员")  # users and roles, nothing else
     SECURITY_ADMIN = "secadmin", _("安全管理员")  # security settings, nothing else
     AUDITOR = "auditor", _("安全审计员")  # reads the audit log, nothing else
@@ -39,6 +40,8 @@ class Capability(StrEnum):
     MANAGE_RECTIFICATION = "manage_rectification"  # generate items, sign off, record 问责
     WORK_RECTIFICATION = "work_rectification"  # their own unit's items: plan, milestones, ask sign-off
     SUPERVISE = "supervise"  # quarterly checks and reports
+    VIEW_RECORDS = "view_records"  # the subtree's organisational-life records and their completion
+    KEEP_RECORDS = "keep_records"  # enter the organisational life of the branches in their subtree
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -54,6 +57,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_CYCLES,
             Capability.VIEW_RECTIFICATION,
             Capability.MANAGE_RECTIFICATION,
+            Capability.VIEW_RECORDS,
         }
     ),
     # a secretary's exports have ID numbers and phones masked
@@ -64,12 +68,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT_DATA,
             Capability.WRITE_REPORT,
             Capability.WORK_RECTIFICATION,
+            Capability.VIEW_RECORDS,
+            Capability.KEEP_RECORDS,
         }
     ),
     Role.REVIEWER: frozenset({Capability.VIEW_ORGS, Capability.VIEW_CYCLES, Capability.COMMENT}),
     # a member's member list holds only themself (members.selectors.members_visible_to)
     Role.MEMBER: frozenset({Capability.VIEW_MEMBERS}),
     Role.SUPERVISOR: frozenset({Capability.VIEW_ORGS, Capability.VIEW_RECTIFICATION, Capability.SUPERVISE}),
+    # a branch's 组织委员 or whoever keeps its records: the records, nothing else
+    Role.CLERK: frozenset({Capability.VIEW_ORGS, Capability.VIEW_RECORDS, Capability.KEEP_RECORDS}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_USERS, Capability.VIEW_ORGS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY}),
     Role.AUDITOR: frozenset({Capability.READ_AUDIT}),

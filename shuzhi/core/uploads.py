@@ -8,6 +8,8 @@ check_upload`, which only words two refusals for spreadsheets) and photo evidenc
 
 import struct
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
@@ -336,3 +338,18 @@ def _too_many_entries(count: int) -> ValidationError:
         _("文件中包含 %(count)d 个条目，远超正常文件，疑似恶意文件，已拒绝。") % {"count": count},
         code="zip_bomb",
     )
+
+
+@contextmanager
+def files_removed_on_error() -> Iterator[list]:
+    """Collect the FieldFiles stored inside the block; if the block ends in an error (and so the
+    rows naming them are rolled back), delete the files again: a refused upload leaves nothing
+    behind on disk or in the bucket."""
+    stored: list = []
+    try:
+        yield stored
+    except BaseException:
+        for field_file in stored:
+            if field_file.name:
+                field_file.storage.delete(field_file.name)
+        raise

@@ -54,7 +54,7 @@ class CycleForm(StyledFormMixin, forms.Form):
     )  # fmt: skip
     class_weights = forms.CharField(
         label=_("各类投票人权重"), widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行“类别 权重”，和为 100；“其他”代表未列出的各类，例如“市委常委 50 / 其他 50”。"),
+        help_text=_("每行“类别 权重”，和为 100；“其他”代表未列出的各类，例如“党委常委 50 / 其他 50”。评议会议的每个投票人类别再选定计入其中哪一类（例如区委常委计入党委常委）。"),
     )  # fmt: skip
     committee_class = forms.CharField(
         label=_("常委类别名称"), max_length=30, required=False, help_text=_("排序时比较其“好”评率。")

@@ -106,7 +106,7 @@ class Reporter(TimeStampedModel):
     position = models.PositiveIntegerField(_("顺序"), default=0)
 
     class Meta:
-        ordering = ["cycle", "position", "id"]
+        ordering = ["cycle_id", "position", "id"]
         verbose_name = _("述职人")
         constraints = [
             models.UniqueConstraint(

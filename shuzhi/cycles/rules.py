@@ -34,8 +34,10 @@ def default_scheme() -> dict[str, Any]:
             {"name": "重点任务", "weight": 20, "source": "entered"},
         ],
         "grade_points": {Grade.GOOD: 100, Grade.FAIRLY_GOOD: 85, Grade.AVERAGE: 70, Grade.POOR: 50},
-        "class_weights": {"市委常委": 50, "*": 50},
-        "committee_class": "市委常委",
+        # a meeting's voter class says which of these it counts under (VoterClass.scheme_class):
+        # the city's 市委常委 and a county's 区委常委 alike are the 党委常委 here
+        "class_weights": {"党委常委": 50, "*": 50},
+        "committee_class": "党委常委",
         "item_blend_percent": 0,
         "thresholds": {Grade.GOOD: 90, Grade.FAIRLY_GOOD: 80, Grade.AVERAGE: 70},
         "good_quota_percent": 30,
@@ -266,7 +268,7 @@ def parse_weights(text: str) -> tuple[dict[str, int], list[str]]:
     weights, problems = {}, []
     for number, parts in _lines(text):
         if len(parts) != 2 or not parts[1].isdigit():
-            problems.append(_("第 %(n)d 行应写成“类别 权重”，例如“市委常委 50”或“其他 50”。") % {"n": number})
+            problems.append(_("第 %(n)d 行应写成“类别 权重”，例如“党委常委 50”或“其他 50”。") % {"n": number})
             continue
         weights["*" if parts[0] in OTHER_CLASSES else parts[0]] = int(parts[1])
     return weights, problems
@@ -328,3 +330,20 @@ def format_vetoes(vetoes: dict[str, dict[str, Any]]) -> str:
                 line += f" 低于 {rule['below']}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def scheme_classes(scheme: Mapping[str, Any]) -> list[str]:
+    """The voter classes a scheme names (weighted, or the committee class whose 好 rate breaks
+    ties): a meeting's voter classes point at these; "*" (the others) is not one."""
+    names = [name for name in (scheme.get("class_weights") or {}) if name != "*"]
+    committee = scheme.get("committee_class") or ""
+    if committee and committee not in names:
+        names.append(committee)
+    return names
+
+
+def required_scheme_classes(scheme: Mapping[str, Any]) -> list[str]:
+    """The scheme classes a meeting must have a voter class for before voting opens: those with a
+    weight (else their weight would silently go to the others)."""
+    weights = scheme.get("class_weights") or {}
+    return [name for name, weight in weights.items() if name != "*" and weight]

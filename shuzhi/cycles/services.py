@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import User
+from shuzhi.accounts.services import secretary_invite, secretary_placeholder_create
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_diff, audit_record, notify
@@ -153,14 +154,14 @@ def reporters_add(
     problems += [_("“%(name)s”不是本单位的下级组织。") % {"name": org.name} for org in outside]
     present = set(cycle.reporters.filter(organization__in=orgs).values_list("organization_id", flat=True))
     problems += [_("“%(name)s”已在述职名单中。") % {"name": org.name} for org in orgs if org.pk in present]
-    accounts = _secretary_accounts(orgs)
-    problems += [
-        _("“%(name)s”还没有书记账号，请先在账号管理中为其建立角色为“书记”的账号。") % {"name": org.name}
-        for org in orgs
-        if org.pk not in accounts
-    ]
     if problems:
         raise ValidationError({"organizations": [ValidationError(p, code="reporter") for p in problems]})
+    accounts = _secretary_accounts(orgs)
+    # a unit without a secretary account does not hold the cycle up: it gets an account nobody can
+    # sign in to yet; the organiser invites its holder from the cycle page, or enters its report
+    for org in orgs:
+        if org.pk not in accounts:
+            accounts[org.pk] = secretary_placeholder_create(actor=actor, organization=org)
     start = (cycle.reporters.aggregate(last=Max("position"))["last"] or 0) + 1
     reporters = [
         Reporter(
@@ -184,6 +185,16 @@ def reporters_add(
         extra={"units": [org.name for org in orgs], "group": group, "mode": mode},
     )
     return reporters
+
+
+@transaction.atomic
+def reporter_invite(*, actor, reporter: Reporter, full_name: str = "") -> tuple[User, str]:
+    """Give a reporting unit's secretary their account: a one-time password for the organiser to
+    hand over (shown once; changed at first sign-in)."""
+    _check_owner(actor, reporter.cycle)
+    password = secretary_invite(actor=actor, user=reporter.secretary, full_name=full_name)
+    reporter.secretary.refresh_from_db()
+    return reporter.secretary, password
 
 
 @transaction.atomic

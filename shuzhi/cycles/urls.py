@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/reporters/add/", views.reporters_add, name="reporters_add"),
     path("<int:pk>/reporters/<int:reporter_pk>/", views.reporter_edit, name="reporter_edit"),
     path("<int:pk>/reporters/<int:reporter_pk>/remove/", views.reporter_remove, name="reporter_remove"),
+    path("<int:pk>/reporters/<int:reporter_pk>/invite/", views.reporter_invite, name="reporter_invite"),
     path("<int:pk>/advance/", views.advance, name="advance"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/remind/", views.remind, name="remind"),

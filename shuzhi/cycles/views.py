@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzhi.core.access import capability_required
@@ -178,6 +179,27 @@ def reporter_remove(request, pk: int, reporter_pk: int):
     else:
         messages.success(request, _("已将“%(name)s”移出述职名单。") % {"name": reporter.organization.name})
     return redirect("cycles:detail", pk=cycle.pk)
+
+
+@never_cache
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def reporter_invite(request, pk: int, reporter_pk: int):
+    """Hand a reporting unit's secretary their account: the one-time password is shown once."""
+    cycle = _managed(request, pk)
+    reporter = selectors.reporter_get(viewer=request.user, cycle=cycle, pk=reporter_pk)
+    try:
+        account, password = services.reporter_invite(
+            actor=request.user, reporter=reporter, full_name=request.POST.get("full_name", "")
+        )
+    except ValidationError as error:
+        show_errors(request, error)
+        return redirect("cycles:detail", pk=cycle.pk)
+    return render(
+        request,
+        "cycles/invite_password.html",
+        {"cycle": cycle, "reporter": reporter, "account": account, "password": password},
+    )
 
 
 @capability_required(Capability.MANAGE_CYCLES)

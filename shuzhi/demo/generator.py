@@ -775,3 +775,68 @@ def plant(text: str, passage: str, rng: random.Random) -> str:
     ends = [i + 1 for i, char in enumerate(text) if char == "。"] or [len(text)]
     at = rng.choice(ends)
     return text[:at] + passage + text[at:]
+
+
+# ---- organisational life (党员记实) ----------------------------------------------------------
+_TOPICS = {
+    "congress": ["学习贯彻党的二十届四中全会精神", "讨论接收预备党员", "通报上半年支部工作", "民主评议党员动员",
+                 "审议支部年度工作计划", "讨论发展对象"],
+    "committee": ["研究本月支部工作安排", "研究党员发展工作", "研究党费收缴情况", "研究困难党员帮扶",
+                  "研究主题党日活动方案", "研究组织生活会准备工作"],
+    "group": ["学习《中国共产党章程》", "交流学习体会", "学习习近平总书记重要讲话", "讨论为群众办实事清单"],
+    "lecture": ["弘扬伟大建党精神", "牢记初心使命 争做合格党员", "学党史 悟思想", "严守纪律规矩",
+                "以高质量党建引领乡村振兴"],
+    "theme_day": ["重温入党誓词", "走访慰问困难群众", "环境整治志愿服务", "参观红色教育基地", "政策宣讲进院落",
+                  "党员承诺践诺"],
+    "life_meeting": ["年度组织生活会暨民主评议党员"],
+}  # fmt: skip
+ABSENCES = ["sick", "personal", "away", "away", "other"]  # 外出 is the commonest reason in villages
+
+
+@dataclass(frozen=True)
+class MeetingSpec:
+    kind: str
+    held_on: date
+    topic: str
+    by_secretary: bool = False  # a 党课 taught by the branch secretary
+
+
+class RecordsPlan:
+    """A branch's year of organisational life, deterministic by seed, branch and year: most
+    branches keep every frequency, some miss a month or a quarter, a few keep little.
+    Records never fall after `until` (today, for the running year)."""
+
+    DILIGENT, SLIPPING, LAX = "diligent", "slipping", "lax"
+
+    def __init__(self, *, seed: int):
+        self.seed = seed
+
+    def profile(self, rng: random.Random) -> str:
+        roll = rng.random()
+        return self.DILIGENT if roll < 0.62 else self.SLIPPING if roll < 0.9 else self.LAX
+
+    def year(self, code: str, year: int, *, until: date, members: int = 7) -> list[MeetingSpec]:
+        rng = random.Random(f"{self.seed}/records/{code}/{year}")
+        profile = self.profile(rng)
+        skip = {self.DILIGENT: 0.0, self.SLIPPING: 0.06, self.LAX: 0.45}[profile]
+        out: list[MeetingSpec] = []
+
+        def add(kind: str, month: int, first: int = 1, last: int = 28, **extra) -> None:
+            if rng.random() < skip:
+                return
+            day = date(year, month, rng.randint(first, last))
+            if day <= until:
+                out.append(MeetingSpec(kind, day, rng.choice(_TOPICS[kind]), **extra))
+
+        lecture_by_secretary = rng.randint(1, 4) if rng.random() > skip else 0
+        for month in range(1, 13):
+            if members >= 7:  # a smaller branch has a secretary, no committee
+                add("committee", month, 1, 8)
+            add("group", month, 9, 18)
+            add("theme_day", month, 19, 28)
+            if month % 3 == 2:
+                add("congress", month)
+            if month % 3 == 0:
+                add("lecture", month, by_secretary=month // 3 == lecture_by_secretary)
+        add("life_meeting", 12 if year < until.year or until.month == 12 else max(1, until.month - 1))
+        return sorted(out, key=lambda m: (m.held_on, m.kind))

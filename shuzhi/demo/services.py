@@ -182,6 +182,7 @@ DEMO_ACCOUNTS = [
     ("secretary", "", Role.SECRETARY, "county", True),
     ("reviewer", "评议代表", Role.REVIEWER, "root", False),
     ("member", "", Role.MEMBER, "branch", True),
+    ("clerk", "组织委员", Role.CLERK, "branch", False),  # keeps the member's branch's records
 ]
 
 
@@ -386,3 +387,160 @@ def demo_texts_ensure(*, cycle: Cycle | None) -> int:
             written += 1
     checks_refresh()
     return written
+
+
+RECORD_BATCH = 5000
+PRESENT_SHARE = 0.86
+
+
+def demo_records_ensure(
+    *, root: Organization, year: int, until, seed: int = 2024, attendance: bool = True, progress=None
+) -> int:
+    """A year of organisational life for every branch of the tree (up to `until`), with the
+    roster's attendance when `attendance` (city scale: counts only), and the branches'
+    completion judged. Done once per year; returns the records written."""  # fmt: skip
+    import random
+
+    from shuzhi.demo.generator import ABSENCES, RecordsPlan
+    from shuzhi.records.models import Attendance, Meeting
+    from shuzhi.records.services import completions_rebuild
+
+    branches = Organization.objects.filter(in_subtree("path", root.path), kind=Organization.Kind.BRANCH)
+    if Meeting.objects.filter(in_subtree("org_path", root.path), held_on__year=year).exists():
+        return 0
+    plan = RecordsPlan(seed=seed)
+    rng = random.Random(f"{seed}/attendance/{year}")
+    roster: dict[str, list[int]] = {}
+    if attendance:
+        for org_path, member_id in (
+            Member.objects.filter(in_subtree("org_path", root.path))
+            .values_list("org_path", "id")
+            .order_by("org_path", "id")
+        ):
+            roster.setdefault(org_path, []).append(member_id)
+    secretaries = dict(
+        Organization.objects.filter(in_subtree("path", root.path), kind=Organization.Kind.BRANCH,
+                                    secretary__isnull=False).values_list("id", "secretary__name")
+    )  # fmt: skip
+    written = 0
+    meetings: list[Meeting] = []
+    marks: list[list[tuple[int, bool, str]]] = []
+
+    def flush() -> None:
+        nonlocal written
+        Meeting.objects.bulk_create(meetings, batch_size=RECORD_BATCH)
+        if attendance:
+            Attendance.objects.bulk_create(
+                (Attendance(meeting_id=m.pk, member_id=member_id, present=present, absence=absence)
+                 for m, rows in zip(meetings, marks, strict=True) for member_id, present, absence in rows),
+                batch_size=RECORD_BATCH,
+            )  # fmt: skip
+        written += len(meetings)
+        meetings.clear()
+        marks.clear()
+        if progress:
+            progress(written)
+
+    with transaction.atomic():
+        for org_id, code, path, size in branches.values_list("id", "code", "path", "member_count").order_by(
+            "path"
+        ):
+            members = roster.get(path, [])
+            teacher = secretaries.get(org_id, "")
+            for spec in plan.year(code, year, until=until, members=size):
+                rows = [(m, True, "") if rng.random() < PRESENT_SHARE else (m, False, rng.choice(ABSENCES))
+                        for m in members]  # fmt: skip
+                present = sum(r[1] for r in rows) if attendance else round(size * PRESENT_SHARE)
+                by_secretary = spec.by_secretary and bool(teacher)
+                meetings.append(Meeting(
+                    organization_id=org_id, org_path=path, kind=spec.kind, held_on=spec.held_on, topic=spec.topic,
+                    host=teacher or "支部书记", by_secretary=by_secretary,
+                    teacher=(teacher if by_secretary else "党校讲师") if spec.kind == "lecture" else "",
+                    present_count=present, absent_count=(len(rows) if attendance else size) - present,
+                ))  # fmt: skip
+                marks.append(rows)
+                if len(meetings) >= RECORD_BATCH:
+                    flush()
+        flush()
+        completions_rebuild(year=year)
+    return written
+
+
+def demo_dues_ensure(*, root: Organization, year: int, until, seed: int = 2024) -> int:
+    """Every member's dues for a year: a base by category, a few exemptions, payments month by
+    month up to `until` (most pay every month, some miss one or two, a few stop for half a year).
+    Done once per year; returns the payments written."""
+    import random
+    from datetime import date
+    from decimal import Decimal
+
+    from shuzhi.records import rules
+    from shuzhi.records.models import DuesAccount, DuesBand, DuesPayment
+
+    if DuesAccount.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    bands = [b.as_band() for b in DuesBand.objects.all()]
+    rng = random.Random(f"{seed}/dues/{year}")
+    through = rules.months_due(year, until)
+    accounts, payments = [], []
+    rows = Member.objects.filter(in_subtree("org_path", root.path)).values_list("id", "org_path", "category")
+    for member_id, path, category in rows.order_by("org_path", "id").iterator(chunk_size=10000):
+        group = rules.dues_group(category)
+        base = Decimal(0) if group == rules.FLAT else Decimal(rng.randrange(2200, 14000, 100))
+        exempt = rng.random() < 0.02
+        amount = Decimal(0) if exempt else rules.due_amount(base, group, bands) or Decimal(0)
+        accounts.append(DuesAccount(member_id=member_id, org_path=path, year=year, base=base, amount=amount,
+                                    exempt=exempt, exempt_reason="生活困难" if exempt else ""))  # fmt: skip
+        if exempt:
+            continue
+        roll = rng.random()
+        gap: set[int] = set()
+        if roll < 0.05:
+            start = rng.randint(1, 7)
+            gap = set(range(start, start + 6))
+        elif roll < 0.25:
+            gap = {rng.randint(1, 12) for _ in range(rng.randint(1, 2))}
+        for month in range(1, through + 1):
+            if month not in gap:
+                day = date(year, month, min(28, rng.randint(1, 28)))
+                payments.append(DuesPayment(member_id=member_id, org_path=path, month=date(year, month, 1),
+                                            amount=amount, paid_on=min(day, until)))  # fmt: skip
+    with transaction.atomic():
+        DuesAccount.objects.bulk_create(accounts, batch_size=RECORD_BATCH)
+        DuesPayment.objects.bulk_create(payments, batch_size=RECORD_BATCH)
+    return len(payments)
+
+
+COMMITMENT_TEXTS = ["帮扶 1 户困难群众", "参加 4 次志愿服务", "带头开展环境整治", "学习党章党规并交流体会",
+                    "联系 3 户群众、每季度走访一次", "带动 1 名青年向党组织靠拢", "参与矛盾纠纷调解"]  # fmt: skip
+
+
+def demo_commitments_ensure(*, root: Organization, year: int, seed: int = 2024) -> int:
+    """One or two commitments of the year for most members; last year's reviewed (most kept).
+    Done once per year; returns the commitments written."""
+    import random
+
+    from shuzhi.records.models import Commitment
+
+    if Commitment.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    rng = random.Random(f"{seed}/commitments/{year}")
+    reviewed = year < timezone.localdate().year
+    rows = []
+    for member_id, path in (
+        Member.objects.filter(in_subtree("org_path", root.path))
+        .values_list("id", "org_path")
+        .order_by("org_path", "id")
+    ):
+        if rng.random() < 0.15:
+            continue
+        for text in rng.sample(COMMITMENT_TEXTS, rng.randint(1, 2)):
+            status, note = "pending", ""
+            if reviewed:
+                roll = rng.random()
+                status = "kept" if roll < 0.8 else "partly" if roll < 0.95 else "not_kept"
+                note = "" if status == "kept" else "因外出务工未能全部完成"
+            rows.append(Commitment(member_id=member_id, org_path=path, year=year, text=text, status=status,
+                                   review_note=note))  # fmt: skip
+    Commitment.objects.bulk_create(rows, batch_size=RECORD_BATCH)
+    return len(rows)

@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
@@ -389,8 +390,10 @@ def write_table(
 ) -> int:
     """Write one sheet with the columns' headers and the rows; return the number of rows.
 
-    Every text cell is written as a string and neutralised (= + - @ at the start get an
-    apostrophe), so no cell of an export can run as a formula in Excel or WPS.
+    Numbers (scores, ranks, counts) are written as numbers, so Excel sums and sorts them; the
+    text columns (codes, ID numbers, phones) stay text whatever they hold. Every text cell is
+    written as a string and neutralised (= + - @ at the start get an apostrophe), so no cell of
+    an export can run as a formula in Excel or WPS.
     """
     book = _book(target, constant_memory=True)
     sheet = book.add_worksheet(title)
@@ -401,6 +404,7 @@ def write_table(
         sheet.set_column(index, index, column.width, text_format if column.key in TEXT_COLUMNS else None)
         sheet.write_string(0, index, column.header, header)
     kinds = [column.kind for column in columns]
+    numeric = [column.key not in TEXT_COLUMNS for column in columns]
     count = 0
     for count, row in enumerate(rows, start=1):
         for index, value in enumerate(row):
@@ -411,6 +415,8 @@ def write_table(
                     sheet.write_string(count, index, shown(value))
                 else:
                     sheet.write_datetime(count, index, value, as_date)
+            elif isinstance(value, int | float | Decimal) and not isinstance(value, bool) and numeric[index]:
+                sheet.write_number(count, index, float(value) if isinstance(value, Decimal) else value)
             else:
                 sheet.write_string(count, index, str(rules.neutralise_formula(str(value))))
     sheet.freeze_panes(1, 0)

@@ -20,3 +20,17 @@ def member_by_id_number(*, within, id_number: str):
     if _member_lookup is None:
         raise RuntimeError("shuzhi.members is not installed: no member look-up registered")
     return _member_lookup(within=within, id_number=id_number)
+
+
+# Panels other areas show on an organisation's page, loaded by htmx after the page: each
+# `url_for(viewer, org)` returns the address of its panel, or None when the viewer may not see it.
+_panels: list[Callable[..., str | None]] = []
+
+
+def register_panel(url_for: Callable[..., str | None]) -> None:
+    if url_for not in _panels:
+        _panels.append(url_for)
+
+
+def panels(*, viewer, org) -> list[str]:
+    return [url for url in (url_for(viewer, org) for url_for in _panels) if url]

@@ -11,7 +11,7 @@ from shuzhi.core.access import capability_required
 from shuzhi.core.forms import apply_service_errors
 from shuzhi.core.pagination import KnownCountPaginator
 from shuzhi.core.roles import Capability
-from shuzhi.orgs import selectors, services
+from shuzhi.orgs import hooks, selectors, services
 from shuzhi.orgs.forms import OrganizationForm
 from shuzhi.orgs.models import Organization
 
@@ -72,6 +72,7 @@ def detail(request, pk: int):
             "org": org,
             "breadcrumbs": selectors.organization_breadcrumbs(viewer=request.user, org=org),
             "page": _children_page(request.user, org, request.GET.get("page")),
+            "panels": hooks.panels(viewer=request.user, org=org),
         },
     )
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core.audit_actions import RECTIFICATION_STEPS
 from shuzhi.core.models import TimeStampedModel
 from shuzhi.rectification import rules
 
@@ -90,9 +91,10 @@ class ItemEvent(models.Model):
     """One change of an item: the history shown on its page (the audit log keeps it too)."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=30)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
+    # the steps' names are the audit log's (core.audit_actions): one vocabulary for both
+    action = models.CharField(_("操作"), max_length=30, choices=list(RECTIFICATION_STEPS.items()))
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True, choices=Item.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True, choices=Item.Status.choices)
     note = models.TextField(_("说明"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -100,7 +102,7 @@ class ItemEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["item", "created_at", "id"]
+        ordering = ["item_id", "created_at", "id"]
         verbose_name = _("整改记录")
 
     def __str__(self) -> str:
@@ -116,7 +118,7 @@ class Milestone(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["item", "on", "id"]
+        ordering = ["item_id", "on", "id"]
         verbose_name = _("整改进展")
 
     def __str__(self) -> str:
@@ -132,7 +134,7 @@ class Evidence(TimeStampedModel):
     sha256 = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["milestone", "id"]
+        ordering = ["milestone_id", "id"]
         verbose_name = _("佐证材料")
 
     def __str__(self) -> str:
@@ -155,7 +157,7 @@ class QuarterlyCheck(TimeStampedModel):
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["-quarter", "organization", "id"]
+        ordering = ["-quarter", "organization_id", "id"]
         verbose_name = _("季度督查")
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from shuzhi.core.roles import Capability
 from shuzhi.cycles.hooks import Notice
 from shuzhi.cycles.models import Cycle
 from shuzhi.orgs.models import Organization
-from shuzhi.rectification.models import Item
+from shuzhi.rectification.models import Accountability, Item, QuarterlyCheck
 from shuzhi.reports.hooks import CarriedItem
 from shuzhi.scoring.models import Result
 
@@ -25,6 +26,37 @@ def items_visible_to(user) -> QuerySet[Item]:
     if user.can(Capability.WORK_RECTIFICATION):
         return Item.objects.filter(organization=user.organization)
     return Item.objects.none()
+
+
+def my_items(viewer) -> QuerySet[Item]:
+    """The unit's items by cycle (latest year first), each top-level item followed by its steps.
+
+    Steps sort with their parent (by the parent's deadline and id), the parent first: written
+    out, not left to where a database puts NULLs (PostgreSQL puts them last, SQLite first)."""
+    return (
+        items_visible_to(viewer)
+        .select_related("cycle")
+        .annotate(root_deadline=Coalesce("parent__deadline", "deadline"), root_id=Coalesce("parent_id", "id"))
+        .order_by(
+            "-cycle__year",
+            "cycle_id",
+            "root_deadline",
+            "root_id",
+            F("parent_id").asc(nulls_first=True),
+            "deadline",
+            "id",
+        )
+    )
+
+
+def unit_items(viewer, *, org_pk: int) -> list[Item]:
+    """A unit's top-level items the viewer may see, latest cycle first."""
+    return list(
+        items_visible_to(viewer)
+        .filter(organization_id=org_pk, parent__isnull=True)
+        .select_related("cycle", "organization")
+        .order_by("-cycle__year", "deadline", "id")
+    )
 
 
 def item_get(*, viewer, pk: int) -> Item:
@@ -162,4 +194,48 @@ def results_of_unit(organization) -> QuerySet:
         Result.objects.filter(reporter__organization=organization)
         .select_related("assessment__cycle")
         .order_by("-pk")
+    )
+
+
+def own_cycle_get(*, viewer, pk: int) -> Cycle:
+    """A cycle in which the viewer's unit has rectification items (404 otherwise)."""
+    return get_scoped_or_404(
+        Cycle.objects.filter(rectification_items__organization=viewer.organization).distinct(), pk=pk
+    )
+
+
+def unit_code(*, viewer, pk: int) -> str:
+    """The code of an organisation of the viewer's subtree, or "" when it is not one of them."""
+    scope = Organization.objects.filter(in_subtree("path", viewer.organization.path))
+    return scope.filter(pk=pk).values_list("code", flat=True).first() or ""
+
+
+def quarter_checks(*, viewer, quarter: str, limit: int) -> list[QuarterlyCheck]:
+    """The latest 督查 records of the quarter in the viewer's subtree."""
+    return list(
+        QuarterlyCheck.objects.filter(
+            in_subtree("organization__path", viewer.organization.path), quarter=quarter
+        )
+        .select_related("organization", "item", "checked_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def accountability_grounds(
+    *, viewer, unit: Organization, item_ids, result_ids
+) -> tuple[list[Item], list[Result]]:
+    """The items and results a 问责 record names, only those of the unit the viewer may see."""
+    items = list(items_visible_to(viewer).filter(pk__in=item_ids, organization=unit))
+    results = list(
+        Result.objects.filter(pk__in=result_ids, reporter__organization=unit).select_related("reporter")
+    )
+    return items, results
+
+
+def accountability_records(*, viewer) -> QuerySet[Accountability]:
+    """问责 records of the viewer's subtree, with what each names."""
+    return (
+        Accountability.objects.filter(in_subtree("org_path", viewer.organization.path))
+        .select_related("organization", "created_by")
+        .prefetch_related(Prefetch("items", queryset=Item.objects.only("id", "title")), "results")
     )

@@ -1,10 +1,12 @@
 import hashlib
+from collections import defaultdict
 from datetime import date, timedelta
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +15,7 @@ from shuzhi.ballots.models import Comment
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
-from shuzhi.core.uploads import check_upload
+from shuzhi.core.uploads import check_upload, files_removed_on_error
 from shuzhi.cycles.models import Cycle
 from shuzhi.rectification import rules
 from shuzhi.rectification.models import Accountability, Evidence, Item, ItemEvent, Milestone, QuarterlyCheck
@@ -116,7 +118,9 @@ def items_generate(*, actor, cycle: Cycle, days: int = DEFAULT_DAYS) -> int:
             org = problem.report.reporter.organization
             new.append(Item(cycle=cycle, organization=org, org_path=org.path, source=Item.Source.PROBLEM, source_id=problem.pk,
                             title=problem.text[:300], deadline=deadline))  # fmt: skip
-    for comment in Comment.objects.filter(meeting__cycle=cycle).select_related("reporter__organization"):
+    # the presiding secretary's overall comment is the meeting's (no reporter): no unit's item
+    comments = Comment.objects.filter(meeting__cycle=cycle, reporter__isnull=False)
+    for comment in comments.select_related("reporter__organization"):
         if (Item.Source.COMMENT, comment.pk) not in existing:
             org = comment.reporter.organization
             new.append(Item(cycle=cycle, organization=org, org_path=org.path, source=Item.Source.COMMENT, source_id=comment.pk,
@@ -201,8 +205,7 @@ def plan_confirm(*, actor, cycle: Cycle) -> int:
     return len(items)
 
 
-def _store_evidence(milestone: Milestone, upload: IO[bytes], name: str, size: int) -> Evidence:
-    kind = check_upload(upload, size, allowed=EVIDENCE_KINDS, max_bytes=EVIDENCE_MAX_BYTES)
+def _store_evidence(milestone: Milestone, upload: IO[bytes], name: str, kind: str, stored: list) -> Evidence:
     upload.seek(0)
     data = upload.read(EVIDENCE_MAX_BYTES + 1)
     digest = hashlib.sha256(data).hexdigest()
@@ -210,6 +213,7 @@ def _store_evidence(milestone: Milestone, upload: IO[bytes], name: str, size: in
         milestone=milestone, original_name=name[-200:], kind=kind, size=len(data), sha256=digest
     )
     evidence.file.save(f"{digest[:16]}.{'jpg' if kind == 'jpeg' else kind}", ContentFile(data), save=False)
+    stored.append(evidence.file)
     evidence.save()
     return evidence
 
@@ -228,12 +232,21 @@ def milestone_add(*, actor, item: Item, on: date, text: str, files=()) -> Milest
         raise field_error("text", _("请填写进展情况。"), "required")
     if on > timezone.localdate():
         raise field_error("on", _("进展日期不能晚于今天。"), "future")
-    milestone = Milestone.objects.create(item=item, on=on, text=text.strip(), created_by=actor)
-    stored = [_store_evidence(milestone, upload, upload.name, upload.size) for upload in files]
-    _event(item, actor=actor, action="milestone", before=item.status,
-           note=text.strip()[:200] + (f"（佐证 {len(stored)} 件）" if stored else ""))  # fmt: skip
-    if item.status in (Item.Status.NOT_STARTED, Item.Status.RETURNED, Item.Status.OVERDUE):
-        _move(item, Item.Status.IN_PROGRESS, actor=actor, who="unit", action="start")
+    # every file judged before any is stored; a refusal after that removes what was stored
+    kinds = [
+        check_upload(upload, upload.size, allowed=EVIDENCE_KINDS, max_bytes=EVIDENCE_MAX_BYTES)
+        for upload in files
+    ]
+    with files_removed_on_error() as stored_files:
+        milestone = Milestone.objects.create(item=item, on=on, text=text.strip(), created_by=actor)
+        stored = [
+            _store_evidence(milestone, upload, upload.name, kind, stored_files)
+            for upload, kind in zip(files, kinds, strict=True)
+        ]
+        _event(item, actor=actor, action="milestone", before=item.status,
+               note=text.strip()[:200] + (f"（佐证 {len(stored)} 件）" if stored else ""))  # fmt: skip
+        if item.status in (Item.Status.NOT_STARTED, Item.Status.RETURNED, Item.Status.OVERDUE):
+            _move(item, Item.Status.IN_PROGRESS, actor=actor, who="unit", action="start")
     return milestone
 
 
@@ -313,14 +326,17 @@ def _move_with_reason(
 
 
 def items_mark_overdue(*, today: date | None = None) -> int:
-    """The scheduled job: items past their deadline and not done are marked 逾期, and the unit
-    and the organiser are told."""
+    """The scheduled job: items past their deadline and not done are marked 逾期; then each unit
+    and each organising body gets one digest of the night's overdue items (not one message per
+    item: an organiser of a city would get thousands)."""
     today = today or timezone.localdate()
     count = 0
     due = Item.objects.filter(
         status__in=(Item.Status.NOT_STARTED, Item.Status.IN_PROGRESS, Item.Status.RETURNED),
         deadline__lt=today,
     )
+    by_unit: dict[int, list[str]] = defaultdict(list)
+    by_cycle: dict[int, list[int]] = defaultdict(list)
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             item = _locked(Item(pk=pk))
@@ -334,14 +350,37 @@ def items_mark_overdue(*, today: date | None = None) -> int:
                 action="overdue",
                 note=_("超过整改时限 %(d)s") % {"d": item.deadline},
             )
-            organisers = User.objects.filter(
-                role=Role.ORGANISER, organization_id=item.cycle.organization_id, is_active=True
-            )
-            notify(recipients=[*_secretaries(item), *organisers],
-                   text=_("整改事项已逾期：%(unit)s · %(title)s") % {"unit": item.organization.name, "title": item.title[:40]},
-                   link=item.get_absolute_url())  # fmt: skip
-            count += 1
+        by_unit[item.organization_id].append(item.title)
+        by_cycle[item.cycle_id].append(item.organization_id)
+        count += 1
+    if count:
+        _overdue_digests(by_unit, by_cycle)
     return count
+
+
+@transaction.atomic
+def _overdue_digests(by_unit: dict[int, list[str]], by_cycle: dict[int, list[int]]) -> None:
+    """One notification per unit's secretaries and one per organising body's organisers."""
+    by_organiser: dict[int, list[int]] = defaultdict(list)  # organising body: the units of its items
+    for cycle_id, organization_id in Cycle.objects.filter(pk__in=by_cycle).values_list(
+        "pk", "organization_id"
+    ):
+        by_organiser[organization_id] += by_cycle[cycle_id]
+    secretaries: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(organization_id__in=by_unit, role=Role.SECRETARY, is_active=True):
+        secretaries[user.organization_id].append(user)
+    for org_id, titles in by_unit.items():
+        shown = "；".join(title[:30] for title in titles[:3]) + ("等" if len(titles) > 3 else "")
+        notify(recipients=secretaries[org_id],
+               text=_("%(n)s 项整改事项已逾期：%(titles)s") % {"n": len(titles), "titles": shown},
+               link=reverse("rectification:mine"))  # fmt: skip
+    organisers: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(organization_id__in=by_organiser, role=Role.ORGANISER, is_active=True):
+        organisers[user.organization_id].append(user)
+    for org_id, units in by_organiser.items():
+        notify(recipients=organisers[org_id],
+               text=_("%(units)s 个单位的 %(n)s 项整改事项已逾期") % {"units": len(set(units)), "n": len(units)},
+               link=reverse("rectification:board"))  # fmt: skip
 
 
 # ---- supervision and accountability ---------------------------------------------------------------

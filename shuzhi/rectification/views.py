@@ -4,7 +4,6 @@ import re
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,14 +12,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404, in_subtree
+from shuzhi.core.access import any_capability_required, capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
-from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import cycle_get
 from shuzhi.exchange.sheets import Column
 from shuzhi.exchange.workbook import write_table
-from shuzhi.orgs.models import Organization
 from shuzhi.orgs.selectors import organization_get
 from shuzhi.rectification import documents, rules, selectors, services
 from shuzhi.rectification.forms import (
@@ -31,8 +28,7 @@ from shuzhi.rectification.forms import (
     ReasonForm,
     SplitForm,
 )
-from shuzhi.rectification.models import Accountability, Evidence, Item, QuarterlyCheck
-from shuzhi.scoring.models import Result
+from shuzhi.rectification.models import Evidence, Item
 
 readers = any_capability_required(Capability.VIEW_RECTIFICATION, Capability.WORK_RECTIFICATION)
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf",
@@ -61,23 +57,13 @@ def board(request):
 @capability_required(Capability.WORK_RECTIFICATION)
 @require_GET
 def mine(request):
-    items = (
-        selectors.items_visible_to(request.user)
-        .select_related("cycle")
-        .order_by("-cycle__year", "parent_id", "deadline", "id")
-    )
-    return render(request, "rectification/mine.html", {"items": items})
+    return render(request, "rectification/mine.html", {"items": selectors.my_items(request.user)})
 
 
 @readers
 @require_GET
 def unit(request, org_pk: int):
-    items = (
-        selectors.items_visible_to(request.user)
-        .filter(organization_id=org_pk, parent__isnull=True)
-        .select_related("cycle", "organization")
-    )
-    items = list(items.order_by("-cycle__year", "deadline", "id"))
+    items = selectors.unit_items(request.user, org_pk=org_pk)
     if not items:
         raise PermissionDenied  # outside the viewer's items, or nothing to show
     return render(request, "rectification/unit.html", {"items": items, "organization": items[0].organization})
@@ -196,10 +182,7 @@ def generate(request, cycle_pk: int):
 @require_POST
 def confirm(request, cycle_pk: int):
     """The secretary confirms their unit's items as its 整改方案."""
-    cycle = get_scoped_or_404(
-        Cycle.objects.filter(rectification_items__organization=request.user.organization).distinct(),
-        pk=cycle_pk,
-    )
+    cycle = selectors.own_cycle_get(viewer=request.user, pk=cycle_pk)
     try:
         count = services.plan_confirm(actor=request.user, cycle=cycle)
     except ValidationError as error:
@@ -243,8 +226,7 @@ def _lookup_form(request, form_class, **initial):
     that offers the unit's items before anything is recorded."""
     source = request.POST if request.method == "POST" else request.GET
     if source.get("org", "").isdigit():  # a unit picked from the board, by its id
-        scope = Organization.objects.filter(in_subtree("path", request.user.organization.path))
-        initial["unit"] = scope.filter(pk=source["org"]).values_list("code", flat=True).first() or ""
+        initial["unit"] = selectors.unit_code(viewer=request.user, pk=int(source["org"]))
     values = {
         name: source.get(name, "")
         for name in ("unit", "item", "rating", "note", "kind", "person", "on", "reason")
@@ -290,13 +272,7 @@ def supervision(request):
     else:
         form = _lookup_form(request, CheckForm)
     page = Paginator(selectors.board(viewer=user), PER_PAGE).get_page(request.GET.get("page"))
-    checks = (
-        QuarterlyCheck.objects.filter(
-            in_subtree("organization__path", user.organization.path), quarter=quarter
-        )
-        .select_related("organization", "item", "checked_by")
-        .order_by("-created_at", "-id")[:CHECKS_SHOWN]
-    )
+    checks = selectors.quarter_checks(viewer=user, quarter=quarter, limit=CHECKS_SHOWN)
     quarters = documents.recent_quarters(timezone.localdate())
     if quarter not in quarters:
         quarters.append(quarter)
@@ -364,14 +340,13 @@ def accountability(request):
         form = AccountabilityForm(request.POST, viewer=user)
         if form.is_valid():
             data = form.cleaned_data
-            items = selectors.items_visible_to(user).filter(pk__in=data["items"], organization=data["unit"])
-            results = Result.objects.filter(
-                pk__in=data["results"], reporter__organization=data["unit"]
-            ).select_related("reporter")
+            items, results = selectors.accountability_grounds(
+                viewer=user, unit=data["unit"], item_ids=data["items"], result_ids=data["results"]
+            )
             try:
                 record = services.accountability_record(
                     actor=user, organization=data["unit"], kind=data["kind"], person=data["person"], on=data["on"],
-                    reason=data["reason"], items=list(items), results=list(results),
+                    reason=data["reason"], items=items, results=results,
                 )  # fmt: skip
             except ValidationError as error:
                 apply_service_errors(form, error)
@@ -388,10 +363,7 @@ def accountability(request):
                 return redirect("rectification:accountability")
     else:
         form = _lookup_form(request, AccountabilityForm, on=timezone.localdate().isoformat())
-    records = (
-        Accountability.objects.filter(in_subtree("org_path", user.organization.path))
-        .select_related("organization", "created_by")
-        .prefetch_related(Prefetch("items", queryset=Item.objects.only("id", "title")), "results")
+    page = Paginator(selectors.accountability_records(viewer=user), PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "rectification/accountability.html", {"page": page, "form": form})

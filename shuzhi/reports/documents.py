@@ -7,8 +7,10 @@ what a parser unpacks is capped, since the checks at the door can only see what 
 """
 
 import re
+import threading
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -331,12 +333,41 @@ class _BoundedZlib:
         return getattr(zlib, name)
 
 
-pdfminer.pdftypes.zlib = _BoundedZlib()  # type: ignore[assignment]
+_bounded_zlib = _BoundedZlib()
+_patch_lock = threading.Lock()
+_patch_users = 0
+
+
+@contextmanager
+def inflation_limited(limit: int) -> Iterator[_InflateBudget]:
+    """Within the block, pdfminer inflates streams within `limit` bytes (this context's budget).
+
+    pdfminer reads `zlib` from its module; it sees the bounded one only while an extraction runs
+    (counted across threads: the last one out puts the real zlib back), and even then a thread
+    without a budget of its own inflates as before."""
+    global _patch_users
+    budget = _InflateBudget(limit)
+    token = _budget.set(budget)
+    with _patch_lock:
+        if _patch_users == 0:
+            pdfminer.pdftypes.zlib = _bounded_zlib  # type: ignore[assignment]
+        _patch_users += 1
+    try:
+        yield budget
+    finally:
+        with _patch_lock:
+            _patch_users -= 1
+            if _patch_users == 0:
+                pdfminer.pdftypes.zlib = zlib
+        _budget.reset(token)
 
 
 def _pdf_text(data: bytes) -> str:
-    budget = _InflateBudget(MAX_PDF_INFLATED_BYTES)
-    token = _budget.set(budget)
+    with inflation_limited(MAX_PDF_INFLATED_BYTES) as budget:
+        return _pdf_text_within(data, budget)
+
+
+def _pdf_text_within(data: bytes, budget: _InflateBudget) -> str:
     try:
         with pdfplumber.open(BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PDF_PAGES:
@@ -357,8 +388,6 @@ def _pdf_text(data: bytes) -> str:
         if _caused_by(error, PDFEncryptionError):
             raise ValidationError(_("PDF 设置了打开密码，请取消密码后重新上传。"), code="encrypted") from None
         raise ValidationError(_("PDF 文件已损坏，无法读取。请重新导出后上传。"), code="corrupt") from None
-    finally:
-        _budget.reset(token)
     if budget.exceeded:  # caught and passed over somewhere inside pdfminer: the text is not whole
         raise _pdf_bomb()
     return "\n".join(text for text in texts if text.strip())

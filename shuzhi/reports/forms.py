@@ -61,6 +61,10 @@ class ItemForm(StyledFormMixin, forms.Form):
     )
 
 
+class ReturnForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("退回理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class AttachmentForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label=_("签字版报告（.docx 或 .pdf）"),

@@ -20,9 +20,18 @@ class Report(TimeStampedModel):
     return_reason = models.TextField(_("退回理由"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
+    # set when the cycle's organiser entered the report for a unit whose secretary has no account
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代填人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
-        ordering = ["reporter"]
+        ordering = ["reporter_id"]
         verbose_name = _("述职报告")
         indexes = [models.Index(fields=["status"], name="report_status")]
 
@@ -79,7 +88,7 @@ class ReportItem(TimeStampedModel):
     explanation = models.TextField(_("说明"), max_length=1000, blank=True)
 
     class Meta:
-        ordering = ["report", "kind", "position", "id"]
+        ordering = ["report_id", "kind", "position", "id"]
         verbose_name = _("报告条目")
         constraints = [
             models.CheckConstraint(
@@ -108,7 +117,7 @@ class ReportVersion(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
-        ordering = ["report", "number"]
+        ordering = ["report_id", "number"]
         verbose_name = _("报告版本")
         constraints = [models.UniqueConstraint(fields=["report", "number"], name="report_version_unique")]
 
@@ -133,7 +142,7 @@ class Attachment(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["report", "created_at", "id"]
+        ordering = ["report_id", "created_at", "id"]
         verbose_name = _("附件")
 
     def __str__(self) -> str:

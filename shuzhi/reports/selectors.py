@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
 from shuzhi.core.roles import Capability
+from shuzhi.cycles.selectors import can_manage
 from shuzhi.reports.models import Attachment, Report, ReportItem, ReportVersion
 
 
@@ -19,6 +20,15 @@ def reports_visible_to(user) -> QuerySet[Report]:
     if user.can(Capability.WRITE_REPORT):
         scope |= Q(reporter__secretary=user)
     return Report.objects.filter(scope)
+
+
+def may_write(user, report: Report) -> bool:
+    """The reporting secretary writes the report; for a unit whose secretary account nobody holds
+    yet, the cycle's organiser may enter it on the unit's behalf (marked and audited)."""
+    reporter = report.reporter
+    if reporter.secretary_id == user.pk:
+        return True
+    return reporter.secretary.is_unclaimed and can_manage(user, reporter.cycle)
 
 
 def report_get(*, viewer, pk: int) -> Report:

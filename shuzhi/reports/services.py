@@ -13,9 +13,9 @@ from shuzhi.accounts.models import User
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
-from shuzhi.core.uploads import check_upload
+from shuzhi.core.uploads import check_upload, files_removed_on_error
 from shuzhi.cycles.models import Cycle, Reporter
-from shuzhi.reports import documents, hooks
+from shuzhi.reports import documents, hooks, selectors
 from shuzhi.reports.models import Attachment, Report, ReportItem, ReportVersion
 
 SECTION_KEYS = tuple(key for key, _heading in documents.SECTIONS)
@@ -88,8 +88,10 @@ def on_reports_open(cycle: Cycle) -> dict[str, Any]:
 
 
 def _check_writer(actor, report: Report) -> Cycle:
+    """The writer may change the report now. An organiser entering it for a unit without an
+    account marks the report as entered on the unit's behalf (audited the first time)."""
     cycle = report.reporter.cycle
-    if report.reporter.secretary_id != actor.pk:
+    if not selectors.may_write(actor, report):
         raise ValidationError(_("只有述职书记本人可以撰写和提交这份报告。"), code="not_reporter")
     if not cycle.accepts_reports:
         raise ValidationError(
@@ -101,6 +103,11 @@ def _check_writer(actor, report: Report) -> Cycle:
         raise ValidationError(
             _("报告%(status)s，不能再修改。") % {"status": report.get_status_display()}, code="not_editable"
         )
+    if report.reporter.secretary_id != actor.pk and report.entered_by_id != actor.pk:
+        report.entered_by = actor
+        Report.objects.filter(pk=report.pk).update(entered_by=actor)
+        audit_record(actor=actor, action="report.enter_on_behalf", target=report, org_path=cycle.org_path,
+                     extra={"unit": report.reporter.organization.name})  # fmt: skip
     return cycle
 
 
@@ -200,11 +207,18 @@ def _read_upload(upload: IO[bytes], size: int) -> tuple[str, bytes]:
 
 @transaction.atomic
 def report_attach(*, actor, report: Report, upload: IO[bytes], name: str, size: int) -> Attachment:
-    """Keep a signed .docx or .pdf with the report, and the text in it."""
-    report = _locked(report)
-    _check_writer(actor, report)
+    """Keep a signed .docx or .pdf with the report, and the text in it.
+
+    The text is read before the report's row is locked (a long PDF takes seconds, and the
+    editor's autosave waits on that lock); who may write is checked before reading and again
+    under the lock."""
+    _check_writer(
+        actor, Report.objects.select_related("reporter__cycle", "reporter__organization").get(pk=report.pk)
+    )
     kind, data = _read_upload(upload, size)
     text = documents.extract_text(data, kind)
+    report = _locked(report)
+    _check_writer(actor, report)
     digest = hashlib.sha256(data).hexdigest()
     attachment = Attachment(
         report=report,
@@ -215,20 +229,18 @@ def report_attach(*, actor, report: Report, upload: IO[bytes], name: str, size: 
         text=text,
         uploaded_by=actor,
     )
-    attachment.file.save(f"{digest[:16]}.{kind}", ContentFile(data), save=False)
-    try:
+    with files_removed_on_error() as stored:
+        attachment.file.save(f"{digest[:16]}.{kind}", ContentFile(data), save=False)
+        stored.append(attachment.file)
         attachment.full_clean(exclude=["file"])
         attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    audit_record(
-        actor=actor,
-        action="report.attach",
-        target=report,
-        org_path=report.reporter.organization.path,
-        extra={"file": attachment.original_name, "sha256": digest, "size": len(data), "chars": len(text)},
-    )
+        audit_record(
+            actor=actor,
+            action="report.attach",
+            target=report,
+            org_path=report.reporter.organization.path,
+            extra={"file": attachment.original_name, "sha256": digest, "size": len(data), "chars": len(text)},
+        )
     return attachment
 
 

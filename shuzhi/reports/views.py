@@ -13,7 +13,14 @@ from shuzhi.core.roles import Capability
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import can_manage, cycle_get
 from shuzhi.reports import documents, selectors, services
-from shuzhi.reports.forms import AttachmentForm, ImportConfirmForm, ImportForm, ItemForm, SectionsForm
+from shuzhi.reports.forms import (
+    AttachmentForm,
+    ImportConfirmForm,
+    ImportForm,
+    ItemForm,
+    ReturnForm,
+    SectionsForm,
+)
 from shuzhi.reports.models import Report, ReportItem
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -26,7 +33,7 @@ readers = any_capability_required(Capability.WRITE_REPORT, Capability.VIEW_CYCLE
 def _own(request, pk: int) -> Report:
     """A report the user writes: 404 if they may not see it, 403 if they only may read it."""
     report = selectors.report_get(viewer=request.user, pk=pk)
-    if report.reporter.secretary_id != request.user.pk:
+    if not selectors.may_write(request.user, report):
         raise PermissionDenied
     return report
 
@@ -62,7 +69,8 @@ def detail(request, pk: int):
             "attachments": list(report.attachments.all()),
             "versions": versions,
             "may_review": can_manage(request.user, report.reporter.cycle) and report.is_reviewable,
-            "is_writer": report.reporter.secretary_id == request.user.pk,
+            "return_form": ReturnForm(),
+            "is_writer": selectors.may_write(request.user, report),
         },
     )
 
@@ -109,7 +117,7 @@ def edit(request, pk: int):
             "items": selectors.report_items(report),
             "item_form": ItemForm(),
             "attachment_form": AttachmentForm(),
-            "import_form": ImportForm(),
+            "import_form": ImportForm(auto_id="id_import_%s"),  # two "file" fields on one page
             "attachments": list(report.attachments.all()),
         },
     )

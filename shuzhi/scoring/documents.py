@@ -13,6 +13,7 @@ The default template is `bulletin_template.docx` beside this module, made by
 
 import hashlib
 import io
+import multiprocessing
 import re
 import zipfile
 from datetime import date, timedelta
@@ -20,9 +21,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import docx
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -145,13 +148,53 @@ def _environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-def render_template(template: bytes, context: dict[str, Any]) -> bytes:
-    """Fill a docxtpl template; Jinja's and docxtpl's errors pass through (see `_template_error`)."""
+class TemplateTimeout(TemplateError):
+    """The template ran past its time limit (a loop within a loop, say) and was stopped."""
+
+
+def _render(template: bytes, context: dict[str, Any]) -> bytes:
     document = DocxTemplate(io.BytesIO(template))
     document.render(context, jinja_env=_environment(), autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _render_child(template: bytes, context: dict[str, Any], sender) -> None:
+    try:
+        result: tuple[str, Any] = ("ok", _render(template, context))
+    except Exception as error:
+        result = ("error", error)
+    try:
+        sender.send(result)
+    except Exception:  # an error that does not pickle: its words are enough
+        sender.send(("error", TemplateError(f"{type(result[1]).__name__}: {result[1]}")))
+
+
+def render_template(template: bytes, context: dict[str, Any], *, seconds: float | None = None) -> bytes:
+    """Fill a docxtpl template in a child process that is killed after `seconds` (the sandbox
+    keeps a template from Python; only the clock keeps it from running forever). Jinja's and
+    docxtpl's errors pass through (see `_template_error`); past the limit, TemplateTimeout."""
+    seconds = settings.TEMPLATE_SECONDS if seconds is None else seconds
+    # fork: the child starts at once with everything loaded and touches nothing but the bytes
+    context_mp = multiprocessing.get_context("fork")
+    receiver, sender = context_mp.Pipe(duplex=False)
+    child = context_mp.Process(target=_render_child, args=(template, context, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            child.kill()
+            raise TemplateTimeout(str(seconds))
+        kind, value = receiver.recv()
+    except EOFError:  # the child died without a word (out of memory, killed)
+        raise TemplateError("render process ended") from None
+    finally:
+        receiver.close()
+        child.join(5)
+    if kind == "error":
+        raise value
+    return value
 
 
 def organisation_template(organization: Organization) -> bytes | None:
@@ -174,7 +217,8 @@ def bulletin_docx(assessment: Assessment, template: bytes | None = None) -> byte
     if template is None:
         template = organisation_template(assessment.cycle.organization) or DEFAULT_BULLETIN.read_bytes()
     try:
-        return render_template(template, bulletin_context(assessment))
+        # real data is bigger than the sample the template was checked with: more time, still bounded
+        return render_template(template, bulletin_context(assessment), seconds=settings.TEMPLATE_SECONDS * 20)
     except Exception as error:  # a template that passed its check may still fail on real data
         raise _template_error(error, template) from None
 
@@ -258,6 +302,12 @@ def _where(error: TemplateSyntaxError, template: bytes | None) -> str:
 
 def _template_error(error: Exception, template: bytes | None = None) -> ValidationError:
     """A template's failure, said in Chinese with where it is and what to do."""
+    if isinstance(error, TemplateTimeout):
+        return ValidationError(
+            _("模板运行超过 %(s)s 秒仍未完成（可能含有过大的循环），已停止。请简化模板后再上传。")
+            % {"s": error},
+            code="template_timeout",
+        )
     if isinstance(error, TemplateSyntaxError):
         where = _where(error, template)
         problem = _syntax_problem(error.message or str(error))
@@ -439,10 +489,10 @@ def notice_docx(result: Result) -> bytes:
     reporter = result.reporter
     unit, secretary = reporter.organization.name, reporter.secretary.full_name
     comments = list(
-        Comment.objects.filter(meeting__cycle=cycle, reporter=reporter)
+        Comment.objects.filter(Q(reporter=reporter) | Q(is_final=True), meeting__cycle=cycle)
         .select_related("author")
         .order_by("-is_final", "created_at", "pk")
-    )
+    )  # the presiding secretary's overall comment on the meeting first, then those on this unit
     problems = list(
         ReportItem.objects.filter(report__reporter=reporter, kind=ReportItem.Kind.PROBLEM).order_by(
             "position", "pk"
@@ -463,8 +513,10 @@ def notice_docx(result: Result) -> bytes:
     documents.heading(document, "一、评议意见")
     for comment in comments:
         documents.line(document, f"{_comment_by(comment)}：{comment.text}")
-    if not comments:
-        documents.line(document, "本次评议没有点评意见。")
+    if not any(not comment.is_final for comment in comments):
+        documents.line(
+            document, "本次评议没有针对你单位的点评意见。" if comments else "本次评议没有点评意见。"
+        )
     documents.heading(document, "二、存在的问题")
     for number, item in enumerate(problems, start=1):
         category = f"（{item.category}）" if item.category else ""
@@ -504,7 +556,7 @@ def cadre_rows(assessment: Assessment) -> list[tuple]:
         .order_by("group", "rank", "pk")
     )
     return [
-        (r.reporter.secretary.full_name, r.reporter.organization.name, r.grade, str(r.score),
+        (r.reporter.secretary.full_name, r.reporter.organization.name, r.grade, r.score,
          "是" if r.grade == Grade.GOOD else "否", "、".join(r.vetoes))
         for r in results
     ]  # fmt: skip

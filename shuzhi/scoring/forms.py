@@ -71,3 +71,11 @@ class ResultFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, groups: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [("", _("全部")), *((g, g) for g in groups)]
+
+
+class BulletinTemplateForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("模板文件（.docx）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
+    )

@@ -23,7 +23,7 @@ class ComponentScore(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["reporter", "component"]
+        ordering = ["reporter_id", "component"]
         verbose_name = _("考核得分")
         constraints = [models.UniqueConstraint(fields=["reporter", "component"], name="component_score_once")]
 
@@ -49,7 +49,7 @@ class Adjustment(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["reporter", "created_at", "id"]
+        ordering = ["reporter_id", "created_at", "id"]
         verbose_name = _("加减分")
         constraints = [models.CheckConstraint(condition=~models.Q(points=0), name="adjustment_not_zero")]
 
@@ -70,7 +70,7 @@ class VetoFinding(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["reporter", "veto"]
+        ordering = ["reporter_id", "veto"]
         verbose_name = _("否决情形")
         constraints = [models.UniqueConstraint(fields=["reporter", "veto"], name="veto_finding_once")]
 
@@ -123,7 +123,7 @@ class Result(models.Model):
     explanation = models.JSONField(_("计算过程"))
 
     class Meta:
-        ordering = ["assessment", "group", "rank"]
+        ordering = ["assessment_id", "group", "rank"]
         verbose_name = _("个人考核结果")
         constraints = [models.UniqueConstraint(fields=["assessment", "reporter"], name="result_once")]
 
@@ -144,7 +144,7 @@ class Objection(TimeStampedModel):
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     class Meta:
-        ordering = ["result", "created_at"]
+        ordering = ["result_id", "created_at"]
         verbose_name = _("异议")
 
     def __str__(self) -> str:
@@ -161,7 +161,7 @@ class Amendment(TimeStampedModel):
     amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["result", "created_at"]
+        ordering = ["result_id", "created_at"]
         verbose_name = _("结果更正")
 
     def __str__(self) -> str:
@@ -179,7 +179,7 @@ class BulletinTemplate(TimeStampedModel):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["organization"]
+        ordering = ["organization_id"]
         verbose_name = _("通报模板")
 
     def __str__(self) -> str:

@@ -9,16 +9,18 @@ The scheme (kept with the cycle, frozen when reports open):
 
     components          [{"name", "weight", "source": "ballots" | "entered"}], weights add to 100
     grade_points        {"好": 100, "较好": 85, "一般": 70, "差": 50}: a ballot's grade in points
-    class_weights       {"市委常委": 50, "*": 50}: how the voter classes share the ballot component
-                        ("*" pools every class not named); classes with no ballots are left out
-                        and the rest re-weighted
+    class_weights       {"党委常委": 50, "*": 50}: how the voter classes share the ballot component
+                        ("*" pools the others); classes with no ballots are left out and the rest
+                        re-weighted. Each meeting class says which of these it counts under
+                        (`class_map`, from VoterClass.scheme_class), never by its own name: a
+                        county's "区委常委" counts under "党委常委" because it was set to
     item_blend_percent  share of the item scores (0–100 scale) in the ballot component
     thresholds          {"好": 90, "较好": 80, "一般": 70}; below 一般 is 差
     good_quota_percent  at most this share of a group graded 好 (None: no quota);
     group_quotas        {"县区": 30}: per group, overriding it
     tie_break           order when a quota cuts: "score", "committee_good_rate", "good_rate",
                         "good_or_fair_rate"; the reporter's id decides last, so order of input never does
-    committee_class     the class whose 好 rate "committee_good_rate" means
+    committee_class     the scheme class whose 好 rate "committee_good_rate" means
     missing_component   "reweight" (the others share its weight) or "zero" (it counts 0)
     bonus_cap, deduction_cap   bounds on the sums of 加分 and 减分
     vetoes              {"name": {"effect": "poor" | "cap" | "zero", "grade": "一般", "component": "重点任务"}}
@@ -86,6 +88,9 @@ class ReporterInput:
     id: int
     group: str
     ballots: Mapping[str, Counts] = field(default_factory=dict)  # voter class name → counts
+    # voter class name → the scheme class it counts under ("*": pooled with the others); None: by
+    # name, as cycles assessed before meetings said so
+    class_map: Mapping[str, str] | None = None
     item_score: Decimal | None = None  # mean item score on a 0–100 scale, None without items
     entered: Mapping[str, Decimal | None] = field(default_factory=dict)  # component → 0–100
     adjustments: Sequence[Decimal] = ()  # positive 加分, negative 减分
@@ -144,15 +149,25 @@ def class_score(counts: Counts, points: Mapping[str, int]) -> Decimal:
     )
 
 
+def scheme_class_of(voter_class: str, class_map: Mapping[str, str] | None) -> str:
+    """The scheme class a meeting's voter class was set to count under ("*": none)."""
+    return (class_map.get(voter_class) or "*") if class_map is not None else voter_class
+
+
+def weight_class_of(voter_class: str, scheme: Scheme, class_map: Mapping[str, str] | None) -> str:
+    """The weighted class whose share a voter class's ballots go to ("*" for the pooled others)."""
+    key = scheme_class_of(voter_class, class_map)
+    return key if key in scheme.class_weights else "*"
+
+
 def ballot_component(
-    ballots: Mapping[str, Counts], scheme: Scheme
+    ballots: Mapping[str, Counts], scheme: Scheme, class_map: Mapping[str, str] | None = None
 ) -> tuple[Decimal | None, tuple[ClassPart, ...]]:
     """The ballot component: each weighted class (the pooled rest under "*") in points, those
     with no ballots left out and the others re-weighted. None when nobody voted."""
-    named = {name for name in scheme.class_weights if name != "*"}
     parts: list[tuple[str, tuple[str, ...], Counts, int]] = []
     for name, weight in scheme.class_weights.items():
-        members = tuple(sorted(c for c in ballots if (c == name if name != "*" else c not in named)))
+        members = tuple(sorted(c for c in ballots if weight_class_of(c, scheme, class_map) == name))
         pooled = sum((ballots[c] for c in members), Counts())
         if pooled.total and weight:
             parts.append((name, members, pooled, weight))
@@ -169,13 +184,17 @@ def ballot_component(
 
 
 def _rates(
-    ballots: Mapping[str, Counts], committee: str
+    ballots: Mapping[str, Counts], scheme: Scheme, class_map: Mapping[str, str] | None
 ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
     all_counts = [c.as_tuple() for c in ballots.values()]
     total = sum(sum(t) for t in all_counts)
     good = sum(t[0] for t in all_counts)
     fair = sum(t[1] for t in all_counts)
-    mine = ballots.get(committee)
+    committee = scheme.committee_class
+    mine = sum(
+        (c for name, c in ballots.items() if committee and scheme_class_of(name, class_map) == committee),
+        Counts(),
+    )
     committee_rate = Decimal(mine.good) / mine.total if mine and mine.total else None
     if not total:
         return None, committee_rate, None
@@ -194,7 +213,7 @@ def grade_for(score: Decimal, thresholds: Mapping[str, int]) -> str:
 
 
 def _score_one(reporter: ReporterInput, scheme: Scheme) -> dict[str, Any]:
-    ballot_score, class_parts = ballot_component(reporter.ballots, scheme)
+    ballot_score, class_parts = ballot_component(reporter.ballots, scheme, reporter.class_map)
     if ballot_score is not None and reporter.item_score is not None and scheme.item_blend_percent:
         blend = Decimal(scheme.item_blend_percent) / HUNDRED
         ballot_score = ballot_score * (1 - blend) + reporter.item_score * blend
@@ -238,7 +257,7 @@ def _score_one(reporter: ReporterInput, scheme: Scheme) -> dict[str, Any]:
             grade = Grade.POOR
         elif effect["effect"] == "cap":
             grade = _capped(grade, effect["grade"])
-    good_rate, committee_rate, fair_rate = _rates(reporter.ballots, scheme.committee_class)
+    good_rate, committee_rate, fair_rate = _rates(reporter.ballots, scheme, reporter.class_map)
     return {
         "id": reporter.id, "group": reporter.group, "components": tuple(parts), "class_parts": class_parts,
         "ballot_grade_score": None if ballot_score is None else round2(ballot_score), "base": round2(base),

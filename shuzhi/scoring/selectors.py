@@ -6,7 +6,7 @@ from shuzhi.core.access import get_scoped_or_404
 from shuzhi.core.roles import Capability
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import cycles_visible_to
-from shuzhi.scoring.models import Assessment, Result
+from shuzhi.scoring.models import Assessment, ComponentScore, Result
 
 SORTS = {
     "rank": ("group", "rank"),
@@ -57,3 +57,15 @@ def scheme_fact_uses(cycle: Cycle) -> list[dict[str, str]]:
             uses.append({"what": _("否决情形"), "name": name,
                          "source": str(source.label) if source else rule["fact"]})  # fmt: skip
     return uses
+
+
+def entered_scores_rows(*, cycle: Cycle, components: list[str]) -> list[tuple]:
+    """One row per reporter (by group and position): unit, code and each entered component's
+    score so far ("" where none)."""
+    scores = {
+        (s.reporter_id, s.component): s.score for s in ComponentScore.objects.filter(reporter__cycle=cycle)
+    }
+    return [
+        (r.organization.name, r.organization.code, *(scores.get((r.pk, c), "") for c in components))
+        for r in cycle.reporters.select_related("organization").order_by("group", "position")
+    ]

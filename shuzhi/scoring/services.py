@@ -294,8 +294,13 @@ def assessment_inputs(cycle: Cycle) -> tuple[list[rules.ReporterInput], dict[int
     meeting = Meeting.objects.filter(cycle=cycle).first()
     ballots: dict[int, dict[str, Counts]] = {pk: {} for pk, _g in reporters}
     items: dict[int, Decimal] = {}
+    class_map: dict[str, str] = {}  # voter class → the scheme class it counts under (VoterClass.scheme_class)
     if meeting is not None:
         classes = dict(meeting.classes.values_list("pk", "name"))
+        class_map = {
+            name: scheme_class or "*"
+            for name, scheme_class in meeting.classes.values_list("name", "scheme_class")
+        }
         for (reporter, class_id), c in tally_counts(meeting).items():
             if reporter in ballots:
                 ballots[reporter][classes[class_id]] = Counts(
@@ -334,8 +339,8 @@ def assessment_inputs(cycle: Cycle) -> tuple[list[rules.ReporterInput], dict[int
         sources[reporter]["vetoes"].append({"veto": veto, "note": note, "by": by})
     _facts_gather(cycle, entered, vetoes, sources)
     inputs = [
-        rules.ReporterInput(id=pk, group=group, ballots=ballots[pk], item_score=items.get(pk), entered=entered[pk],
-                            adjustments=tuple(adjustments[pk]), vetoes=tuple(vetoes[pk]))
+        rules.ReporterInput(id=pk, group=group, ballots=ballots[pk], class_map=class_map, item_score=items.get(pk),
+                            entered=entered[pk], adjustments=tuple(adjustments[pk]), vetoes=tuple(vetoes[pk]))
         for pk, group in reporters
     ]  # fmt: skip
     return inputs, sources

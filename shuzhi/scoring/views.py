@@ -23,6 +23,7 @@ from shuzhi.scoring.forms import (
     AdjustmentForm,
     AmendForm,
     AnswerForm,
+    BulletinTemplateForm,
     ImportForm,
     ObjectionForm,
     PublishForm,
@@ -113,14 +114,7 @@ def scores_template(request, cycle_pk: int):
     components = services.entered_components(cycle)
     columns = [Column("unit", "述职单位", required=True, width=30), Column("code", "组织编码", width=16),
                *(Column(f"c{i}", name, width=12) for i, name in enumerate(components))]  # fmt: skip
-    scores = {
-        (s.reporter_id, s.component): s.score
-        for s in services.ComponentScore.objects.filter(reporter__cycle=cycle)
-    }
-    rows = [
-        (r.organization.name, r.organization.code, *(scores.get((r.pk, c), "") for c in components))
-        for r in cycle.reporters.select_related("organization").order_by("group", "position")
-    ]
+    rows = selectors.entered_scores_rows(cycle=cycle, components=components)
     response = _xlsx(title="考核得分", columns=columns, rows=rows)
     response["Content-Disposition"] = content_disposition_header(True, f"{cycle.title}-考核得分模板.xlsx")
     return response
@@ -388,7 +382,7 @@ def bulletin_template(request, cycle_pk: int):
         request,
         "scoring/bulletin_template.html",
         {"cycle": cycle, "manage": manage, "stored": stored, "shown": _shown_assessment(cycle) is not None,
-         "fields": documents.FIELDS, "syntax_help": documents.SYNTAX_HELP,
+         "fields": documents.FIELDS, "syntax_help": documents.SYNTAX_HELP, "form": BulletinTemplateForm(),
          "max_mb": documents.MAX_TEMPLATE_BYTES // documents.MB},
     )  # fmt: skip
 

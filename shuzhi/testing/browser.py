@@ -97,3 +97,33 @@ def watch(page: Page, live_server) -> PageWatch:
     page.on("requestfailed", lambda request: seen.failed.append(f"{request.failure} {request.url}"))
     page.on("response", on_response)
     return seen
+
+
+# Every visible text box, list and file field of a form, measured against its column: the
+# nearest grid column, table cell, flex item or the form itself (its content box).
+_NARROW_FIELDS = """(ratio) => {
+  const fields = document.querySelectorAll(
+    'main form input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button]),'
+    + ' main form select, main form textarea');
+  const isColumn = (el) => el.tagName === 'FORM' || el.tagName === 'TD'
+    || /(^|\\s)col(-[a-z0-9]+)*(\\s|$)/.test(el.className)
+    || ['flex', 'inline-flex'].includes(getComputedStyle(el.parentElement).display);
+  const narrow = [];
+  for (const field of fields) {
+    if (!field.offsetParent) continue;  // not shown (a collapsed section, a hidden tab)
+    // a search box beside its button: the flex row decides its width
+    if (['flex', 'inline-flex'].includes(getComputedStyle(field.parentElement).display)) continue;
+    let column = field.parentElement;
+    while (column && !isColumn(column)) column = column.parentElement;
+    const style = getComputedStyle(column);
+    const room = column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const width = field.getBoundingClientRect().width;
+    if (width < ratio * room) narrow.push(`${field.name || field.id}: ${Math.round(width)} of ${Math.round(room)} px`);
+  }
+  return narrow;
+}"""
+
+
+def narrow_fields(page: Page, ratio: float = 0.9) -> list[str]:
+    """The form fields of the page narrower than `ratio` of their column ("name: w of room px")."""
+    return page.evaluate(_NARROW_FIELDS, ratio)

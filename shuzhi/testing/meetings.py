@@ -24,10 +24,20 @@ from shuzhi.testing.factories import OrganizationFactory, UserFactory
 
 
 def county_meeting(
-    cast, *, open_voting: bool = True, classes=(("区委常委", 5), ("党员群众代表", 8)), **settings
+    cast,
+    *,
+    open_voting: bool = True,
+    classes=(("区委常委", 5, "党委常委"), ("党员群众代表", 8, "")),
+    class_weights: dict[str, int] | None = None,
+    **settings,
 ) -> Meeting:
-    """The county cycle with 柳泉镇 (on site) and two more units (one written), at its meeting."""
+    """The county cycle with 柳泉镇 (on site) and two more units (one written), at its meeting.
+    `classes`: (name, ballots) or (name, ballots, the scheme class it counts under);
+    `class_weights`: the scheme's, if not the default (党委常委 50, 其他 50)."""
     cycle = county_cycle(cast, open_reports=False)
+    if class_weights is not None:
+        Cycle.objects.filter(pk=cycle.pk).update(scheme={**cycle.scheme, "class_weights": class_weights})
+        cycle.refresh_from_db()
     units = [
         OrganizationFactory(
             name=name, kind="committee", level="township", field="rural", parent=cast.county_a
@@ -52,12 +62,24 @@ def county_meeting(
         held_on=timezone.localdate(),
         **settings,
     )
-    for name, ballots in classes:
-        voter_class_add(actor=cast.county_organiser, meeting=meeting, name=name, ballots=ballots)
+    for name, ballots, *scheme_class in classes:
+        voter_class_add(
+            actor=cast.county_organiser, meeting=meeting, name=name, ballots=ballots,
+            scheme_class=scheme_class[0] if scheme_class else None,
+        )  # fmt: skip
     codes_issue(actor=cast.county_organiser, meeting=meeting)
     if open_voting:
         meeting = voting_open(actor=cast.county_organiser, meeting=meeting)
     return meeting
+
+
+def sign_off(cast, meeting: Meeting, name: str = "监票人甲"):
+    """A scrutineer with an account of their own, named by the organiser, who signs the count."""
+    user = UserFactory(role=Role.REVIEWER, organization=cast.county_a, full_name=name)
+    scrutineer = scrutineer_add(
+        actor=cast.county_organiser, meeting=meeting, name=name, username=user.username
+    )
+    return scrutineer_sign(actor=user, scrutineer=scrutineer)
 
 
 def tokens(meeting: Meeting, class_name: str) -> list[str]:
@@ -68,7 +90,7 @@ def all_grades(meeting: Meeting, grade: str = Grade.FAIRLY_GOOD) -> dict[int, st
     return dict.fromkeys(meeting.agenda, grade)
 
 
-def tallied_cycle(cast, *, good_for: int = 0):
+def tallied_cycle(cast, *, good_for: int = 0, before_tally=None):
     """The county meeting with 8 members' ballots (reporter `good_for` graded 好, the others
     较好) and 5 committee ballots (all 好 for `good_for`, 一般 for the others), tallied and signed,
     and the cycle moved on to 考核评定."""
@@ -83,10 +105,9 @@ def tallied_cycle(cast, *, good_for: int = 0):
             token=token, grades={r: Grade.GOOD if r == best else Grade.AVERAGE for r in meeting.agenda}
         )
     meeting = voting_close(actor=cast.county_organiser, meeting=meeting)
-    scrutineer_sign(
-        actor=cast.county_organiser,
-        scrutineer=scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="监票人甲"),
-    )
+    if before_tally is not None:
+        before_tally(meeting)
+    sign_off(cast, meeting)
     meeting = meeting_tally(actor=cast.county_organiser, meeting=meeting)
     cycle = cycle_advance(actor=cast.county_organiser, cycle=meeting.cycle)
     assert cycle.status == Cycle.Status.ASSESSING

@@ -29,6 +29,12 @@
     if (field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) field.form.submit();
   });
 
+  // A button marked data-print prints the page (the count sheet, slips).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+
   // A form marked data-confirm asks before it is sent.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -64,3 +64,38 @@ def test_an_initial_password_must_be_changed_before_anything_else(client, cast):
     user.refresh_from_db()
     assert not user.must_change_password
     assert client.get(reverse("orgs:tree")).status_code == 200
+
+
+def test_the_idle_limit_holds_from_the_sign_in_itself(client, cast):
+    """A session that is never used after signing in ends after the idle limit, not hours later."""
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "county_org")
+        clock.shift(timedelta(minutes=31))
+        response = client.get(reverse("orgs:tree"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_absolute_limit_ends_even_a_busy_session(client, cast, settings):
+    assert settings.SESSION_ABSOLUTE_HOURS == 12
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "county_org")
+        for _ in range(12 * 3 - 1):  # a request every 20 minutes for 11 h 40 min
+            clock.shift(timedelta(minutes=20))
+            assert client.get(reverse("orgs:tree")).status_code == 200
+        clock.shift(timedelta(minutes=21))
+        response = client.get(reverse("orgs:tree"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+        assert "_auth_user_id" not in client.session
+        # signing in again starts a new session
+        _login(client, "county_org")
+        assert client.get(reverse("orgs:tree")).status_code == 200
+
+
+def test_a_page_polling_by_itself_does_not_keep_the_session_alive(client, cast):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "county_org")
+        for _ in range(10):  # 50 minutes of polling every 5 minutes
+            clock.shift(timedelta(minutes=5))
+            client.get(reverse("orgs:tree"), HTTP_X_SHUZHI_POLL="1", HTTP_HX_REQUEST="true")
+        response = client.get(reverse("orgs:tree"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

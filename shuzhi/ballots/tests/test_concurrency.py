@@ -120,7 +120,7 @@ def _ballot(meeting, grade: str = Grade.FAIRLY_GOOD) -> bytes:
 
 
 def test_simultaneous_submissions_of_one_code_on_two_servers_give_one_ballot(cast):
-    meeting = county_meeting(cast, classes=(("党员群众代表", 12),))
+    meeting = county_meeting(cast, classes=(("党员群众代表", 12),), class_weights={"*": 100})
     codes = tokens(meeting, "党员群众代表")
     body = _ballot(meeting)
     with _servers(2, threads=4) as servers:
@@ -152,7 +152,7 @@ def _workers(master: int) -> list[int]:
 
 
 def test_a_worker_killed_mid_burst_loses_no_ballot_and_doubles_none(cast):
-    meeting = county_meeting(cast, classes=(("党员群众代表", 240),))
+    meeting = county_meeting(cast, classes=(("党员群众代表", 240),), class_weights={"*": 100})
     codes = tokens(meeting, "党员群众代表")
     body = _ballot(meeting)
     with _servers(1, workers=2, threads=4) as [(port, master)]:

@@ -38,6 +38,8 @@ PAGES = [
     ("members:create", {}, ORGANISERS, {"GET", "POST"}),
     ("members:edit", {"pk": "member_a"}, ORGANISERS, {"GET", "POST"}),
     ("accounts:user_list", {}, {"sysadmin"}, {"GET"}),
+    ("accounts:locked_list", {}, {"secadmin"}, {"GET"}),
+    ("accounts:locked_unlock", {}, {"secadmin"}, {"POST"}),
     ("accounts:user_create", {}, {"sysadmin"}, {"GET", "POST"}),
     ("accounts:user_edit", {"pk": "member_user"}, {"sysadmin"}, {"GET", "POST"}),
     ("accounts:user_reset_password", {"pk": "member_user"}, {"sysadmin"}, {"POST"}),

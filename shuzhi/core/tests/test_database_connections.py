@@ -83,7 +83,7 @@ def _vote(port: int, token: str, body: bytes, start: threading.Barrier) -> int |
 
 
 def test_fifty_and_then_two_hundred_simultaneous_voters_never_take_more_than_the_bound(cast, tmp_path):
-    meeting = county_meeting(cast, classes=(("党员群众代表", 250),))
+    meeting = county_meeting(cast, classes=(("党员群众代表", 250),), class_weights={"*": 100})
     codes = tokens(meeting, "党员群众代表")
     body = urlencode({f"grade_{reporter}": Grade.FAIRLY_GOOD for reporter in meeting.agenda}).encode()
     url = database_url(connection.settings_dict)

@@ -176,7 +176,7 @@ def test_the_quarterly_report_has_every_unit_with_items_and_the_check_notes_in_w
     response = client.get(XLSX_URL, {"quarter": quarter})
     assert response.status_code == 200 and ".xlsx" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == [
         "单位",
         "组织编码",
@@ -188,9 +188,9 @@ def test_the_quarterly_report_has_every_unit_with_items_and_the_check_notes_in_w
         "督查意见",
     ]
     assert [row[:7] for row in rows[1:]] == [
-        [cast.township_a.name, cast.township_a.code, "3", "0", "0", "0", "进展滞后 1"],
-        [cast.village_a2.name, cast.village_a2.code, "0", "0", "0", "0", "基本正常 1"],
-        [cast.township_b.name, cast.township_b.code, "2", "1", "1", "50", "进展良好 1"],
+        [cast.township_a.name, cast.township_a.code, 3, 0, 0, 0, "进展滞后 1"],
+        [cast.village_a2.name, cast.village_a2.code, 0, 0, 0, 0, "基本正常 1"],
+        [cast.township_b.name, cast.township_b.code, 2, 1, 1, 50, "进展良好 1"],
     ]
     assert "后备干部库进展滞后" in rows[1][7] and rows[3][7] == "进展良好：大庙镇整体推进较好"
 

@@ -48,7 +48,7 @@ def test_the_assessment_is_computed_from_the_tally_and_the_entered_scores_and_ex
     )
     assessment = assessment_compute(actor=cast.county_organiser, cycle=cycle)
     result = Result.objects.get(assessment=assessment, reporter=first)
-    # no class named 市委常委 here: all classes pool under "其他", 13 ballots all 好 → 100
+    # 区委常委 counts under the scheme's 党委常委 (50), 党员群众代表 under "其他" (50); all 好 → 100
     # 0.4 × 100 + 0.4 × 95 + 0.2 × 90 = 96; − 1.5 = 94.5
     assert result.score == Decimal("94.50") and result.grade_by_score == "好"
     x = result.explanation
@@ -56,9 +56,9 @@ def test_the_assessment_is_computed_from_the_tally_and_the_entered_scores_and_ex
     assert x["sources"]["entered"]["日常考核"]["by"] == cast.county_organiser.full_name
     assert x["sources"]["adjustments"][0]["reason"] == "信息报送迟报一次"
     assert assessment.scheme == cycle.scheme and len(assessment.scheme_hash) == 64
-    # the others: members 较好 (85 × 8) and committee 一般 (70 × 5) → (680 + 350) / 13
+    # the others: committee 一般 (70) weighs 50, members 较好 (85) weigh 50 → 77.5
     others = Result.objects.filter(assessment=assessment).exclude(reporter=first)
-    assert {r.explanation["ballot_grade_score"] for r in others} == {"79.23"}
+    assert {r.explanation["ballot_grade_score"] for r in others} == {"77.50"}
 
 
 def test_a_quota_keeps_the_group_within_its_share_of_good(cast):

@@ -1,4 +1,5 @@
 import io
+import time
 import zipfile
 from datetime import timedelta
 from urllib.parse import quote
@@ -16,8 +17,6 @@ from shuzhi.ballots.services import (
     ballot_cast,
     comment_add,
     meeting_tally,
-    scrutineer_add,
-    scrutineer_sign,
     voting_close,
 )
 from shuzhi.core.grades import Grade
@@ -36,7 +35,7 @@ from shuzhi.scoring.services import (
 )
 from shuzhi.testing.cycles import county_cycle, township_report
 from shuzhi.testing.factories import UserFactory
-from shuzhi.testing.meetings import county_meeting, tokens
+from shuzhi.testing.meetings import county_meeting, sign_off, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -66,17 +65,14 @@ def published(cast):
     comment_add(
         actor=cast.reviewer, meeting=meeting, reporter=township, text=MEMBER_COMMENT, portfolio="组织工作"
     )
-    comment_add(actor=cast.county_organiser, meeting=meeting, reporter=township, text=FINAL, is_final=True)
+    comment_add(actor=cast.county_organiser, meeting=meeting, text=FINAL, is_final=True)
     for class_name, others in (("党员群众代表", Grade.FAIRLY_GOOD), ("区委常委", Grade.AVERAGE)):
         for token in tokens(meeting, class_name):
             ballot_cast(
                 token=token, grades={r: Grade.GOOD if r == township.pk else others for r in meeting.agenda}
             )
     meeting = voting_close(actor=cast.county_organiser, meeting=meeting)
-    scrutineer_sign(
-        actor=cast.county_organiser,
-        scrutineer=scrutineer_add(actor=cast.county_organiser, meeting=meeting, name="监票人甲"),
-    )
+    sign_off(cast, meeting)
     meeting_tally(actor=cast.county_organiser, meeting=meeting)
     cycle = cycle_advance(actor=cast.county_organiser, cycle=Cycle.objects.get(pk=cycle.pk))
     # no quota: with three units the default 30% would leave no room for a 好
@@ -322,7 +318,13 @@ def test_a_notice_without_comments_or_problems_says_so_and_names_the_veto(cast, 
     client.force_login(cast.county_organiser)
     lines = [p.text for p in _open(client.get(reverse("scoring:notice", args=[result.pk]))).paragraphs]
     assert "经核实，存在以下否决情形：核心指标未完成。" in lines
-    assert "本次评议没有点评意见。" in lines and "述职报告中未列出问题。请对照评议意见自行查摆。" in lines
+    assert (
+        f"总体点评（{cast.county_organiser.full_name}）：{FINAL}" in lines
+    )  # the meeting's, in every notice
+    assert (
+        "本次评议没有针对你单位的点评意见。" in lines
+        and "述职报告中未列出问题。请对照评议意见自行查摆。" in lines
+    )
 
 
 def test_a_notice_is_for_the_cycles_viewers_and_the_reporter_only(cast, client, published):
@@ -361,7 +363,7 @@ def test_the_cadre_export_says_yes_only_for_good_and_lists_the_vetoes(cast, clie
     by_unit = {row[1]: row for row in rows[1:]}
     assert len(by_unit) == 3
     township = by_unit[cast.township_a.name]
-    assert township[0] == cast.township_secretary.full_name and township[2:5] == ["好", "96.00", "是"]
+    assert township[0] == cast.township_secretary.full_name and township[2:5] == ["好", 96, "是"]
     assert township[5] == ""
     vetoed = [row for row in rows[1:] if row[5]]
     assert (
@@ -384,3 +386,22 @@ def test_the_cadre_export_is_for_the_cycles_viewers(cast, client, published):
     client.force_login(cast.city_organiser)
     assert client.get(url).status_code == 200
     assert client.post(url).status_code == 405
+
+
+def test_a_template_that_runs_longer_than_a_second_is_stopped_and_refused(cast, client, published):
+    """Loops within loops stay inside the sandbox but would hold a worker for hours."""
+    slow = _template(
+        "{{ organiser }}",
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+    )
+    started = time.monotonic()
+    with pytest.raises(ValidationError) as error:
+        documents.template_check(slow)
+    assert error.value.code == "template_timeout"
+    assert time.monotonic() - started < 5
+    assert "超过 1 秒" in error.value.messages[0]
+    cycle = published.cycle
+    client.force_login(cast.county_organiser)
+    response = _upload(client, cycle, slow, name="慢模板.docx")
+    assert "模板运行超过 1 秒仍未完成" in _messages(response)[1]
+    assert not BulletinTemplate.objects.exists()

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import CityGenerator
-from shuzhi.demo.services import city_write
+from shuzhi.demo.services import city_write, demo_records_ensure
 
 
 class Command(BaseCommand):
@@ -20,8 +20,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of", type=date.fromisoformat, default=None, help="生成数据所依据的日期，默认今天"
         )
+        parser.add_argument(
+            "--records",
+            action="store_true",
+            help="同时生成上一年度全年的组织生活记录（约 65 万条，只记出席人数）",
+        )
 
-    def handle(self, *args, orgs, members, seed, as_of, **options):
+    def handle(self, *args, orgs, members, seed, as_of, records, **options):
         started = time.perf_counter()
         generator = CityGenerator(
             seed=seed, organizations=orgs, members=members, as_of=as_of or timezone.localdate()
@@ -39,3 +44,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"已生成“{stats.root.name}”：党组织 {stats.organizations} 个，党员 {stats.members} 名，用时 {elapsed:.1f} 秒。"
         )
+        if records:
+            started = time.perf_counter()
+            day = as_of or timezone.localdate()
+            written = demo_records_ensure(
+                root=stats.root, year=day.year - 1, until=day, seed=seed, attendance=False
+            )
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"已生成 {day.year - 1} 年度组织生活记录 {written} 条，用时 {elapsed:.1f} 秒。")

@@ -2,7 +2,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
-from shuzhi.demo.services import city_write, demo_accounts_ensure, demo_cycle_ensure, demo_texts_ensure
+from shuzhi.demo.services import (
+    city_write,
+    demo_accounts_ensure,
+    demo_commitments_ensure,
+    demo_cycle_ensure,
+    demo_dues_ensure,
+    demo_records_ensure,
+    demo_texts_ensure,
+)
 from shuzhi.orgs.models import Organization
 
 
@@ -39,6 +47,24 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已为 {written} 份述职报告写入演示文字（含雷同段落），并建立上年度归档周期和范文库。"
             )
+        today = timezone.localdate()
+        records = sum(
+            demo_records_ensure(root=root, year=year, until=today, seed=seed)
+            for year in (today.year - 1, today.year)
+        )
+        if records:
+            self.stdout.write(f"已写入上年度和本年度的组织生活记录 {records} 条（含出席情况）。")
+        payments = sum(
+            demo_dues_ensure(root=root, year=year, until=today, seed=seed)
+            for year in (today.year - 1, today.year)
+        )
+        if payments:
+            self.stdout.write(f"已写入上年度和本年度的党费核定和交纳记录（交纳 {payments} 笔）。")
+        promised = sum(
+            demo_commitments_ensure(root=root, year=year, seed=seed) for year in (today.year - 1, today.year)
+        )
+        if promised:
+            self.stdout.write(f"已写入上年度和本年度的党员承诺 {promised} 项。")
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
         width = max(len(login["username"]) for login in logins)

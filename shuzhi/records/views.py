@@ -1,0 +1,467 @@
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shuzhi.core.access import capability_required, get_scoped_or_404
+from shuzhi.core.forms import apply_service_errors, show_errors
+from shuzhi.core.roles import Capability
+from shuzhi.members.models import Member
+from shuzhi.records import ledger, rules, selectors, services
+from shuzhi.records.forms import (
+    CommitmentForm,
+    DuesAccountForm,
+    DuesPaymentForm,
+    ExemptionForm,
+    LedgerForm,
+    MeetingForm,
+    PointsItemForm,
+    ReviewForm,
+    WithdrawForm,
+)
+from shuzhi.records.models import Attachment, Commitment, DuesAccount, Kind, PointsExemption, PointsItem
+
+CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
+BRANCHES_PER_PAGE = 50
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+def _headline(year: int, rollup, today) -> dict | None:
+    """In a running year the last ended quarter speaks for the subtree (the year cannot be
+    complete before December is over); None once the year has ended, or before a quarter has."""
+    due = rules.quarters_due(year, today)
+    if due >= 4 or due == 0:
+        return None
+    met = rollup.quarters[due - 1]
+    return {"quarter": due, "met": met, "share": rules.share(met, rollup.branches)}
+
+
+def _quarters(year: int, completion, today) -> list[dict]:
+    """Each quarter of a branch's year as shown: 达标, 未达标 (ended, short), 进行中, 未开始."""
+    due = rules.quarters_due(year, today)
+    current = rules.quarter_of(today) if today.year == year else None
+    out = []
+    for q in rules.QUARTERS:
+        met = bool(completion and completion.quarter(q))
+        if met:
+            state = "met"
+        elif q <= due:
+            state = "missed"
+        elif q == current:
+            state = "open"
+        else:
+            state = "future"
+        out.append({"q": q, "state": state})
+    return out
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def index(request):
+    return redirect("records:org", pk=request.user.organization_id)
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def org(request, pk: int):
+    """A branch's year (its quarters, requirements and records), or for a higher organisation the
+    share of its branches that met their frequencies, child by child."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    year = _year(request)
+    today = timezone.localdate()
+    context = {"org": organization, "year": year, "years": range(today.year, today.year - 4, -1),
+               "may_keep": request.user.can(Capability.KEEP_RECORDS), "yearqs": f"year={year}"}  # fmt: skip
+    meetings = selectors.branch_meetings(org=organization, year=year)
+    context["meetings"] = Paginator(meetings, 50).get_page(request.GET.get("page"))
+    if organization.kind == selectors.BRANCH:
+        completion = selectors.completions(orgs=[organization], year=year).get(organization.pk)
+        context.update(completion=completion, quarters=_quarters(year, completion, today),
+                       requirements=selectors.requirements())  # fmt: skip
+        return render(request, "records/branch.html", context)
+    per_child = selectors.children_rollup(org=organization, year=year)
+    # the subtree is its children's subtrees (an organisation above branches is never one itself)
+    summary = (
+        selectors.Rollup.total([r for _child, r in per_child])
+        if per_child
+        else selectors.rollup(org=organization, year=year)
+    )
+    headline = _headline(year, summary, today)
+    children = []
+    for child, r in per_child:
+        met = r.quarters[headline["quarter"] - 1] if headline else r.met
+        children.append((child, r.branches, met, rules.share(met, r.branches)))
+    context.update(
+        rollup=summary, headline=headline, running=rules.quarters_due(year, today) < 4, children=children
+    )
+    return render(request, "records/org.html", context)
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def org_panel(request, pk: int):
+    """The panel on the organisation page (orgs.hooks): this year's completion."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    year = _year(request)
+    today = timezone.localdate()
+    context = {"org": organization, "year": year}
+    if organization.kind == selectors.BRANCH:
+        completion = selectors.completions(orgs=[organization], year=year).get(organization.pk)
+        context.update(completion=completion, quarters=_quarters(year, completion, today))
+    else:
+        summary = selectors.rollup(org=organization, year=year)
+        context.update(rollup=summary, headline=_headline(year, summary, today))
+    return render(request, "records/_panel.html", context)
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def branches(request, pk: int):
+    """The branches behind a roll-up (and behind the assessment's figure): met or not, why not."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    year = _year(request)
+    status = request.GET.get("status", "")
+    status = status if status in (selectors.STATUS_MET, selectors.STATUS_MISSED) else ""
+    query = request.GET.get("q", "").strip()[:50]
+    page = Paginator(selectors.branches(org=organization, year=year, status=status, query=query),
+                     BRANCHES_PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
+    done = selectors.completions(orgs=list(page.object_list), year=year)
+    rows = [(branch, done.get(branch.pk)) for branch in page.object_list]
+    qs = urlencode({"year": year, "status": status, "q": query})
+    return render(request, "records/branches.html", {"org": organization, "year": year, "status": status,
+                                                      "query": query, "qs": qs, "page": page, "rows": rows,
+                                                      "running": rules.quarters_due(year, timezone.localdate()) < 4})  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def meeting_new(request, pk: int):
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    kinds = selectors.kinds_for(organization)
+    roster = selectors.roster(organization)
+    secretary = organization.secretary.name if organization.secretary else ""
+    form = MeetingForm(request.POST or None, request.FILES or None, kinds=kinds, roster=roster,
+                       secretary_name=secretary, initial={"kind": request.GET.get("kind", kinds[0][0])})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_record(
+                actor=request.user, organization=organization, kind=data["kind"], held_on=data["held_on"],
+                topic=data["topic"], host=data["host"], teacher=data["teacher"], minutes=data["minutes"],
+                marks=form.marks(), files=data["files"],
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已记录%(kind)s“%(topic)s”。")
+                % {"kind": meeting.get_kind_display(), "topic": meeting.topic},
+            )
+            return redirect("records:org", pk=organization.pk)
+    return render(
+        request, "records/meeting_form.html", {"org": organization, "form": form, "secretary": secretary}
+    )
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def meeting(request, pk: int):
+    found = selectors.meeting_get(viewer=request.user, pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.can(Capability.KEEP_RECORDS):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.meeting_withdraw(
+                    actor=request.user, meeting=found, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                show_errors(request, error)
+            else:
+                messages.success(request, _("已撤销该记录。"))
+                return redirect("records:org", pk=found.organization_id)
+    attendance = list(
+        found.attendance.select_related("member").only("present", "absence", "note", "member__name")
+    )
+    return render(request, "records/meeting.html", {
+        "meeting": found, "attendance": attendance, "attachments": list(found.attachments.all()),
+        "form": form, "may_keep": request.user.can(Capability.KEEP_RECORDS),
+    })  # fmt: skip
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def attachment(request, pk: int, attachment_pk: int):
+    found = selectors.meeting_get(viewer=request.user, pk=pk)
+    file = get_scoped_or_404(Attachment.objects.filter(meeting=found), pk=attachment_pk)
+    response = FileResponse(file.file.open("rb"), as_attachment=file.kind == "pdf", filename=file.original_name,
+                            content_type=CONTENT_TYPES.get(file.kind, "application/octet-stream"))  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def mine(request):
+    """A member's own record: the meetings of their branch, attended or not. Only themself."""
+    if not request.user.member_id:
+        raise PermissionDenied
+    year = _year(request)
+    rows = list(selectors.member_attendance(member_id=request.user.member_id, year=year))
+    attended = sum(row.present for row in rows)
+    today = timezone.localdate()
+    dues = selectors.member_dues(member_id=request.user.member_id, year=year, today=today)
+    own = list(Commitment.objects.filter(member_id=request.user.member_id, year=year).order_by("id"))
+    member = Member.objects.get(pk=request.user.member_id)
+    _scheme, scored, total = selectors.member_points(member=member, year=year, today=today)
+    return render(request, "records/mine.html", {"rows": rows, "year": year, "attended": attended, "dues": dues,
+                                                 "commitments": own, "commitment_form": CommitmentForm(),
+                                                 "scored": scored, "total": total,
+                                                 "months": range(1, 13),
+                                                 "years": range(today.year, today.year - 4, -1),
+                                                 "kinds": dict(Kind.choices)})  # fmt: skip
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def dues(request, pk: int):
+    """The branch's dues: each member's amount, the months paid, arrears flagged; the keeper
+    records a month's payments by ticking who paid."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if organization.kind != selectors.BRANCH:
+        raise Http404
+    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    if request.method == "POST" and not may_keep:
+        raise PermissionDenied
+    year = _year(request)
+    today = timezone.localdate()
+    form = DuesPaymentForm(request.POST or None, roster=selectors.roster(organization))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = services.dues_payments_record(actor=request.user, organization=organization, month=data["month"],
+                                                  member_ids=data["members"], paid_on=data["paid_on"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已登记 %(n)d 名党员 %(month)s 的党费。") % {"n": count, "month": f"{data['month']:%Y-%m}"},
+            )
+            return redirect(f"{reverse('records:dues', args=[organization.pk])}?year={data['month'].year}")
+    rows = selectors.dues_sheet(org=organization, year=year, today=today)
+    return render(request, "records/dues.html", {
+        "org": organization, "year": year, "years": range(today.year, today.year - 4, -1), "rows": rows,
+        "form": form, "may_keep": may_keep, "months": range(1, 13),
+        "flagged": sum(1 for r in rows if r.arrears and r.arrears.flagged),
+        "unset": sum(1 for r in rows if r.account is None),
+    })  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def dues_account(request, pk: int, member_pk: int):
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    member = get_scoped_or_404(selectors.roster(organization).only("id", "name", "category", "org_path", "organization"),
+                               pk=member_pk)  # fmt: skip
+    year = _year(request)
+    account = DuesAccount.objects.filter(member=member, year=year).first()
+    initial = {"base": account.base, "exempt_reason": account.exempt_reason} if account else {}
+    form = DuesAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.dues_account_set(actor=request.user, member=member, year=year,
+                                                base=form.cleaned_data["base"],
+                                                exempt_reason=form.cleaned_data["exempt_reason"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已核定%(name)s %(year)d 年党费：每月 %(amount)s 元。") % {
+                "name": member.name, "year": year, "amount": account.amount})  # fmt: skip
+            return redirect(f"{reverse('records:dues', args=[organization.pk])}?year={year}")
+    return render(request, "records/dues_account.html", {"org": organization, "member": member, "year": year,
+                                                         "form": form, "account": account})  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def meetings_import(request, pk: int):
+    """The branch's own Excel 台账, read at once (a branch's year is a few dozen rows)."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    form = LedgerForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.meetings_import(
+                actor=request.user, organization=organization, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            text = _("已导入 %(n)d 条记录。") % {"n": result.created}
+            if result.duplicates:
+                text += _("%(n)d 条与已有记录相同（日期、类型、主题一致），未重复导入。") % {
+                    "n": result.duplicates
+                }
+            messages.success(request, text + result.note)
+            return redirect("records:org", pk=organization.pk)
+    columns = [
+        (header, "、".join(others[:4]), key in ledger.REQUIRED)
+        for key, (header, others) in ledger.COLUMNS.items()
+    ]
+    return render(request, "records/import.html", {"org": organization, "form": form, "problems": problems,
+                                                   "columns": columns})  # fmt: skip
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def commitments(request, pk: int):
+    """承诺践诺 of a branch: each member's commitments of the year; the keeper writes them for a
+    member and finds them kept or not."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if organization.kind != selectors.BRANCH:
+        raise Http404
+    year = _year(request)
+    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    if request.method == "POST":
+        if not may_keep:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                member = get_scoped_or_404(selectors.roster(organization).only("id", "name", "org_path", "organization"),
+                                           pk=request.POST.get("member"))  # fmt: skip
+                form = CommitmentForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors["text"])
+                services.commitment_add(
+                    actor=request.user, member=member, year=year, text=form.cleaned_data["text"]
+                )
+            elif action == "review":
+                found = get_scoped_or_404(
+                    Commitment.objects.filter(org_path=organization.path), pk=request.POST.get("commitment")
+                )
+                form = ReviewForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("请选择践诺情况。"))
+                services.commitment_review(actor=request.user, commitment=found, status=form.cleaned_data["status"],
+                                           note=form.cleaned_data["note"])  # fmt: skip
+            else:
+                raise ValidationError(_("未知的操作。"))
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect(f"{reverse('records:commitments', args=[organization.pk])}?year={year}")
+    today = timezone.localdate()
+    by_member = selectors.commitments_of(org=organization, year=year)
+    rows = [(member, by_member.get(member.pk, [])) for member in selectors.roster(organization)]
+    return render(request, "records/commitments.html", {
+        "org": organization, "year": year, "years": range(today.year + 1, today.year - 3, -1), "rows": rows,
+        "may_keep": may_keep, "review_form": ReviewForm(), "statuses": Commitment.Status,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def mine_commitment(request):
+    """A member writes their own commitment for the year."""
+    if not request.user.member_id:
+        raise PermissionDenied
+    year = _year(request)
+    form = CommitmentForm(request.POST)
+    member = Member.objects.select_related("organization").get(pk=request.user.member_id)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["text"])
+        services.commitment_add(actor=request.user, member=member, year=year, text=form.cleaned_data["text"])
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("已添加承诺。"))
+    return redirect(f"{reverse('records:mine')}?year={year}")
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def points(request, pk: int):
+    """A branch's points of the year: its keeper sees the members one by one (in the roster's
+    order, never ranked); anyone else only how many fall in each band."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if organization.kind != selectors.BRANCH:
+        raise Http404
+    year = _year(request)
+    today = timezone.localdate()
+    scheme = selectors.scheme_for(organization)
+    parts = scheme.parts if scheme else list(rules.DEFAULT_SCHEME)
+    years = selectors.points_years(org=organization, year=year, today=today)
+    totals = {
+        mid: sum((p.points for p in rules.member_points(parts, data)), Decimal(0))
+        for mid, data in years.items()
+    }
+    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    rows = [(m, totals.get(m.pk, Decimal(0))) for m in selectors.roster(organization)] if may_keep else []
+    return render(request, "records/points.html", {
+        "org": organization, "year": year, "years": range(today.year, today.year - 4, -1), "scheme": scheme,
+        "parts": parts, "rows": rows, "may_keep": may_keep, "distribution": rules.distribution(totals.values()),
+    })  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def points_member(request, pk: int, member_pk: int):
+    organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    member = get_scoped_or_404(
+        selectors.roster(organization).only("id", "name", "org_path", "organization"), pk=member_pk
+    )
+    year = _year(request)
+    today = timezone.localdate()
+    scheme = selectors.scheme_for(organization)
+    parts = scheme.parts if scheme else list(rules.DEFAULT_SCHEME)
+    exemption = PointsExemption.objects.filter(member=member, year=year).first()
+    item_form = PointsItemForm(request.POST if request.POST.get("action") == "item" else None, parts=parts)
+    exempt_form = ExemptionForm(request.POST if request.POST.get("action") == "exempt" else None,
+                                initial={"reason": exemption.reason if exemption else ""})  # fmt: skip
+    if request.method == "POST":
+        form = item_form if request.POST.get("action") == "item" else exempt_form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if form is item_form:
+                    services.points_item_add(actor=request.user, member=member, year=year, part=data["part"],
+                                             points=data["points"], reason=data["reason"], parts=parts)  # fmt: skip
+                else:
+                    services.points_exemption_set(
+                        actor=request.user, member=member, year=year, reason=data["reason"]
+                    )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(
+                    f"{reverse('records:points_member', args=[organization.pk, member.pk])}?year={year}"
+                )
+    _scheme, scored, total = selectors.member_points(member=member, year=year, today=today)
+    items = PointsItem.objects.filter(member=member, year=year).select_related("given_by").order_by("id")
+    return render(request, "records/points_member.html", {
+        "org": organization, "member": member, "year": year, "scored": scored, "total": total, "items": items,
+        "item_form": item_form, "exempt_form": exempt_form, "exemption": exemption,
+    })  # fmt: skip
