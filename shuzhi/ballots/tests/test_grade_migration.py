@@ -21,6 +21,7 @@ def _migrate(target) -> None:
     executor.migrate([target])
 
 
+@pytest.mark.owner  # runs migrations
 @pytest.mark.django_db(transaction=True)
 def test_ballot_marks_are_respelled_as_words_and_back_and_stay_append_only(cast):
     meeting = county_meeting(cast)

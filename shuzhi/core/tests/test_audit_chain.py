@@ -25,6 +25,9 @@ from shuzhi.core.rules import GENESIS_HASH
 from shuzhi.core.selectors import audit_chain_verify
 from shuzhi.core.services import audit_head_anchor, audit_record
 
+# tampering needs the database owner's powers (which the app role lacks: test_app_role)
+pytestmark = pytest.mark.owner
+
 
 def _tamper(sql: str, params=()) -> None:
     """What a database administrator could do: switch the guard off, then change rows."""
