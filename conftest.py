@@ -67,7 +67,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         with connection.cursor() as cursor:
             cursor.execute(
                 sql.SQL(
-                    "DO $$ BEGIN CREATE ROLE {} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+                    "DO $$ BEGIN CREATE ROLE {} LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
                 ).format(sql.Identifier(APP_ROLE))
             )
         call_command("grant_app_role", APP_ROLE, stdout=io.StringIO())
