@@ -64,16 +64,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         owner = dict(connection.settings_dict)
+        # the role logs in as the owner does (trust, or the owner's password)
+        login = (
+            sql.SQL("LOGIN PASSWORD {}").format(sql.Literal(owner["PASSWORD"]))
+            if owner["PASSWORD"]
+            else sql.SQL("LOGIN")
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 sql.SQL(
-                    "DO $$ BEGIN CREATE ROLE {} LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-                ).format(sql.Identifier(APP_ROLE))
+                    "DO $$ BEGIN CREATE ROLE {} {}; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                ).format(sql.Identifier(APP_ROLE), login)
             )
         call_command("grant_app_role", APP_ROLE, stdout=io.StringIO())
         _flush_as_owner(owner)
         connection.close()
-        connection.settings_dict.update(USER=APP_ROLE, PASSWORD="")
+        connection.settings_dict.update(USER=APP_ROLE)
     yield
     with django_db_blocker.unblock():
         connection.close()
