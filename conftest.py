@@ -35,6 +35,83 @@ def pytest_configure(config):
     _let_the_test_flush_empty_the_audit_log()
 
 
+# SHUZHI_TEST_APP_ROLE=<role> (PostgreSQL): the suite runs as the app's own role, which owns no
+# table (`manage.py grant_app_role`), as production does; tests that act as the database's owner
+# (tampering, migrations, making roles) are marked `owner` and skipped then.
+APP_ROLE = os.environ.get("SHUZHI_TEST_APP_ROLE", "").strip()
+
+
+def pytest_collection_modifyitems(config, items):
+    if not APP_ROLE:
+        return
+    skip = pytest.mark.skip(reason="acts as the database's owner; the suite runs as the app role")
+    for item in items:
+        if item.get_closest_marker("owner"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    if not APP_ROLE or connection.vendor != "postgresql":
+        yield
+        return
+    import io
+
+    from django.core.management import call_command
+    from psycopg import sql
+
+    with django_db_blocker.unblock():
+        owner = dict(connection.settings_dict)
+        # the role logs in as the owner does (trust, or the owner's password)
+        login = (
+            sql.SQL("LOGIN PASSWORD {}").format(sql.Literal(owner["PASSWORD"]))
+            if owner["PASSWORD"]
+            else sql.SQL("LOGIN")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.SQL(
+                    "DO $$ BEGIN CREATE ROLE {} {}; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                ).format(sql.Identifier(APP_ROLE), login)
+            )
+        call_command("grant_app_role", APP_ROLE, stdout=io.StringIO())
+        _flush_as_owner(owner)
+        connection.close()
+        connection.settings_dict.update(USER=APP_ROLE)
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.settings_dict.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
+
+
+def _flush_as_owner(owner: dict) -> None:
+    """The app role may not TRUNCATE: the flush between transactional tests runs as the owner."""
+    import psycopg
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    operations = DatabaseWrapper.ops_class
+    flush = operations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        if self.connection.settings_dict.get("USER") != APP_ROLE:
+            return flush(self, sql_list)
+        self.connection.close()
+        with (
+            psycopg.connect(
+                host=owner["HOST"] or None, port=owner["PORT"] or None, user=owner["USER"],
+                password=owner["PASSWORD"] or None, dbname=self.connection.settings_dict["NAME"],
+            ) as owned,
+            owned.cursor() as cursor,
+        ):  # fmt: skip
+            for statement in sql_list:
+                cursor.execute(statement)
+        return None
+
+    operations.execute_sql_flush = execute_sql_flush
+
+
 def _let_the_test_flush_empty_the_audit_log():
     """SQLite's audit DELETE trigger refuses every removal except Django's flush between
     transactional tests (PostgreSQL's flush is a TRUNCATE, which row triggers do not see)."""

@@ -2,6 +2,8 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core.anchors import digest_read
+
 
 class StyledFormMixin:
     """Give every widget the Bootstrap class it needs, so templates render fields plainly."""
@@ -41,6 +43,31 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
     date_to = forms.DateField(
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class AuditVerifyForm(StyledFormMixin, forms.Form):
+    digests = forms.FileField(
+        label=_("已保存的签名摘要（可选）"),
+        required=False,
+        help_text=_(
+            "选择以前下载的摘要文件（.json），校验时一并核对：数据库中的日志须仍包含摘要记下的链头。"
+        ),
+    )
+
+    def clean_digests(self):
+        upload = self.cleaned_data.get("digests")
+        if upload is None:
+            return []
+        if upload.size > 64 * 1024:
+            raise forms.ValidationError(_("摘要文件不应超过 64 KB，请确认选择的是下载的摘要文件。"))
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("无法读取该文件：它不是下载的摘要文件。")) from None
+        try:
+            return [digest_read(text, source=upload.name)]
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class BootstrapRenderer(TemplatesSetting):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.anchors import public_key_text
-from shuzhi.core.forms import AuditFilterForm
+from shuzhi.core.forms import AuditFilterForm, AuditVerifyForm
 from shuzhi.core.models import Notification
 from shuzhi.core.roles import Capability, Role
 from shuzhi.core.selectors import AuditFilter, audit_chain_verify, audit_event_list, audit_events_visible_to
@@ -69,8 +69,13 @@ def audit_detail(request, seq: int):
 @capability_required(Capability.READ_AUDIT)
 @require_http_methods(["GET", "POST"])
 def audit_verify(request):
-    report = audit_chain_verify() if request.method == "POST" else None
-    return render(request, "core/audit_verify.html", {"report": report, "public_key": public_key_text()})
+    form = AuditVerifyForm(request.POST, request.FILES) if request.method == "POST" else AuditVerifyForm()
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = audit_chain_verify(digests=form.cleaned_data["digests"])
+    status = 400 if form.errors else 200
+    context = {"form": form, "report": report, "public_key": public_key_text()}
+    return render(request, "core/audit_verify.html", context, status=status)
 
 
 @capability_required(Capability.READ_AUDIT)

@@ -169,6 +169,10 @@ def app_env(settings, data_dir: Path, **extra: str) -> dict[str, str]:
         "SHUZHI_SECRET_KEY": settings.SECRET_KEY,
         "SHUZHI_FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
         "SHUZHI_FIELD_HASH_KEY": settings.FIELD_HASH_KEY,
+        "SHUZHI_FILE_ENCRYPTION_KEYS": ",".join(
+            settings.FILE_ENCRYPTION_KEYS
+        ),  # one server stores, another reads
+        "SHUZHI_AUDIT_KEY": settings.AUDIT_KEY,  # one audit chain
         "SHUZHI_HTTPS": "0",
         "SHUZHI_ALLOWED_HOSTS": "127.0.0.1",
         **extra,

@@ -137,7 +137,7 @@ def test_ballots_cannot_be_changed_or_deleted(cast):
     ballot = Ballot.objects.get()
     with pytest.raises(ValidationError):
         ballot.save()
-    with pytest.raises(Exception, match="append-only"), connection.cursor() as cursor:
+    with pytest.raises(Exception, match=r"append-only|permission denied"), connection.cursor() as cursor:
         cursor.execute("UPDATE ballots_ballotmark SET grade = '差'")
 
 

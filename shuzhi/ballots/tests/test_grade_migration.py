@@ -29,6 +29,7 @@ def _back_to_latest():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+@pytest.mark.owner  # runs migrations
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("_back_to_latest")
 def test_ballot_marks_are_respelled_as_words_and_back_and_stay_append_only(cast):

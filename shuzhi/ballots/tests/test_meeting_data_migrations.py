@@ -19,6 +19,7 @@ def _migrate(target):
     return executor.loader.project_state([target]).apps
 
 
+@pytest.mark.owner  # runs migrations
 @pytest.mark.django_db(transaction=True)
 def test_old_meetings_keep_their_weights_and_their_overall_comment_moves_to_the_meeting(cast):
     meeting = county_meeting(

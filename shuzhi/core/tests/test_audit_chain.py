@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
@@ -23,6 +24,9 @@ from shuzhi.core.models import AuditChainHead, AuditEvent
 from shuzhi.core.rules import GENESIS_HASH
 from shuzhi.core.selectors import audit_chain_verify
 from shuzhi.core.services import audit_head_anchor, audit_record
+
+# tampering needs the database owner's powers (which the app role lacks: test_app_role)
+pytestmark = pytest.mark.owner
 
 
 def _tamper(sql: str, params=()) -> None:
@@ -324,3 +328,30 @@ def test_the_migration_rekeys_an_old_unkeyed_chain_and_refuses_a_broken_one(thre
     _tamper("UPDATE core_auditevent SET action = 'forged' WHERE id = %s", [three_events[1].pk])
     with pytest.raises(RuntimeError, match="校验失败"):
         rekey(django_apps, None)
+
+
+def test_the_auditor_checks_a_kept_digest_on_the_page(
+    client, cast, three_events, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = client.post(reverse("core:audit_digest")).content
+    verify = reverse("core:audit_verify")
+    response = client.post(verify, {"digests": SimpleUploadedFile("摘要.json", kept)})
+    assert response.status_code == 200
+    assert "已一并核对 1 份签名摘要" in response.content.decode() and "日志完整" in response.content.decode()
+
+    _forge_tail(three_events[0].seq)
+    anchor_file().unlink()  # someone reached the anchors too: the kept digest still tells
+    page = client.post(verify, {"digests": SimpleUploadedFile("摘要.json", kept)}).content.decode()
+    assert "摘要.json" in page and "截断" in page and "日志完整" not in page
+
+    forged = json.loads(kept)
+    forged["seq"] = three_events[0].seq
+    response = client.post(
+        verify, {"digests": SimpleUploadedFile("改过的.json", json.dumps(forged).encode())}
+    )
+    assert response.status_code == 400
+    assert "不是本系统签发的审计摘要" in response.content.decode()
+    response = client.post(verify, {"digests": SimpleUploadedFile("图片.png", b"\x89PNG\xff\xfe")})
+    assert response.status_code == 400 and "无法读取该文件" in response.content.decode()

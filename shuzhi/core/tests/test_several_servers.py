@@ -17,6 +17,7 @@ from django.db import connection
 from django.urls import reverse
 
 from shuzhi.ballots.models import Ballot, CodeUse
+from shuzhi.core.files import unseal
 from shuzhi.core.grades import Grade
 from shuzhi.reports.models import Attachment
 from shuzhi.testing.cycles import county_cycle, township_report
@@ -70,7 +71,10 @@ def test_a_session_an_attachment_a_policy_and_a_ballot_made_through_one_server_a
             attachment = Attachment.objects.get(report=report)
             download = reverse("reports:attachment", args=[report.pk, attachment.pk])
             assert secretary.get(f"{b.base}{download}") == (200, content)
-            assert store.objects() == {attachment.file.name: content}
+            assert {name: unseal(data) for name, data in store.objects().items()} == {
+                attachment.file.name: content
+            }
+            assert content not in store.objects()[attachment.file.name]  # encrypted in the store
 
             # the security policy is cached: a change on one server is seen at once on the other
             security, policy = Visitor(), reverse("accounts:security_policy")
