@@ -224,7 +224,7 @@ def test_the_database_lets_only_the_closing_rewrite_of_that_meeting_delete_ballo
     for what, (scope, statement) in attempts.items():
         with (
             # as the app role (SHUZHI_TEST_APP_ROLE) an UPDATE is refused by privilege first
-            pytest.raises(DatabaseError, match="append-only|permission denied"),
+            pytest.raises(DatabaseError, match=r"append-only|permission denied"),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
