@@ -215,7 +215,9 @@ def meeting(request, pk: int):
                 messages.success(request, _("已撤销该记录。"))
                 return redirect("records:org", pk=found.organization_id)
     attendance = list(
-        found.attendance.select_related("member").only("present", "absence", "note", "member__name")
+        found.attendance.select_related("member")
+        .only("present", "absence", "note", "member__name")
+        .order_by("member__name", "member_id")
     )
     return render(request, "records/meeting.html", {
         "meeting": found, "attendance": attendance, "attachments": list(found.attachments.all()),
