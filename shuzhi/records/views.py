@@ -269,7 +269,9 @@ def dues(request, pk: int):
     records a month's payments by ticking who paid."""
     organization = selectors.organization_get(viewer=request.user, pk=pk)
     if organization.kind != selectors.BRANCH:
-        raise Http404
+        if request.method == "POST":
+            raise Http404
+        return _dues_rollup(request, organization)
     may_keep = request.user.can(Capability.KEEP_RECORDS)
     if request.method == "POST" and not may_keep:
         raise PermissionDenied
@@ -295,6 +297,18 @@ def dues(request, pk: int):
         "form": form, "may_keep": may_keep, "months": range(1, 13),
         "flagged": sum(1 for r in rows if r.arrears and r.arrears.flagged),
         "unset": sum(1 for r in rows if r.account is None),
+    })  # fmt: skip
+
+
+def _dues_rollup(request, organization):
+    """Above the branch: each child's counts (members, unset, exempt, owing, flagged, collected),
+    never a name."""
+    year = _year(request)
+    today = timezone.localdate()
+    per_child, whole = selectors.dues_rollup(org=organization, year=year, today=today)
+    return render(request, "records/dues_rollup.html", {
+        "org": organization, "year": year, "years": range(today.year, today.year - 4, -1),
+        "children": per_child, "whole": whole,
     })  # fmt: skip
 
 
@@ -428,10 +442,14 @@ def points(request, pk: int):
     """A branch's points of the year: its keeper sees the members one by one (in the roster's
     order, never ranked); anyone else only how many fall in each band."""
     organization = selectors.organization_get(viewer=request.user, pk=pk)
-    if organization.kind != selectors.BRANCH:
-        raise Http404
     year = _year(request)
     today = timezone.localdate()
+    if organization.kind != selectors.BRANCH:
+        per_child, whole = selectors.points_rollup(org=organization, year=year, today=today)
+        return render(request, "records/points_rollup.html", {
+            "org": organization, "year": year, "years": range(today.year, today.year - 4, -1),
+            "children": per_child, "distribution": whole, "bands": [label for _low, label in rules.BANDS_OF_POINTS],
+        })  # fmt: skip
     scheme = selectors.scheme_for(organization)
     parts = scheme.parts if scheme else list(rules.DEFAULT_SCHEME)
     years = selectors.points_years(org=organization, year=year, today=today)
