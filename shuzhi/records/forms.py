@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.forms import StyledFormMixin
-from shuzhi.records.models import Attendance, Kind
-from shuzhi.records.services import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, Mark
+from shuzhi.records.models import Attendance, Kind, Requirement
+from shuzhi.records.services import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, MIN_MEMBERS_MAX, TIMES_MAX, Mark
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PRESENT = "present"
@@ -156,3 +156,16 @@ class DecisionForm(StyledFormMixin, forms.Form):
 
 class SelfAssessmentForm(StyledFormMixin, forms.Form):
     text = forms.CharField(label=_("个人自评"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RequirementForm(StyledFormMixin, forms.Form):
+    """One frequency: how many times per month, quarter or year, asked of branches of at least
+    so many members, or not asked at all."""
+
+    period = forms.ChoiceField(label=_("周期"), choices=Requirement.Period.choices)
+    times = forms.IntegerField(label=_("每个周期至少次数"), min_value=1, max_value=TIMES_MAX)
+    min_members = forms.IntegerField(
+        label=_("适用的最少党员数"), min_value=0, max_value=MIN_MEMBERS_MAX,
+        help_text=_("党员人数少于此数的支部不要求（如支委会：7 人以上的支部才设支委会）；0 表示所有支部。"),
+    )  # fmt: skip
+    active = forms.BooleanField(label=_("启用（计入完成情况）"), required=False)

@@ -18,6 +18,7 @@ from shuzhi.records.models import (
     Commitment,
     Completion,
     DuesAccount,
+    DuesBand,
     DuesPayment,
     EvaluationDecision,
     EvaluationGrade,
@@ -72,6 +73,10 @@ def roster(org: Organization) -> QuerySet[Member]:
 
 def requirements() -> list[Requirement]:
     return list(Requirement.objects.filter(active=True).order_by("id"))
+
+
+def dues_bands() -> list[DuesBand]:
+    return list(DuesBand.objects.order_by("group", "lower", "id"))
 
 
 def branch_meetings(*, org: Organization, year: int) -> QuerySet[Meeting]:

@@ -270,6 +270,48 @@ def _bands() -> list[rules.Band]:
     return [b.as_band() for b in DuesBand.objects.all()]
 
 
+# ---- the rules as data, set by the organiser at the top of the tree -----------------------------
+def may_set_rules(actor) -> bool:
+    """The frequencies and the dues bands hold for the whole tree: only an organiser of its top
+    organisation sets them."""
+    return bool(
+        actor.is_authenticated
+        and actor.can(Capability.MANAGE_ORGS)
+        and actor.organization_id
+        and actor.organization.depth == 1
+    )
+
+
+TIMES_MAX, MIN_MEMBERS_MAX = 12, 500
+
+
+@transaction.atomic
+def requirement_set(*, actor, requirement: Requirement, period: str, times: int, min_members: int,
+                    active: bool) -> int:  # fmt: skip
+    """Change one frequency, audited, then judge every branch's running year again by the new
+    rules (past years keep the judgement of their time). Returns the branches judged."""
+    if not may_set_rules(actor):
+        raise PermissionDenied
+    if period not in (rules.MONTH, rules.QUARTER, rules.YEAR):
+        raise field_error("period", _("周期只能是每月、每季度或每年。"), "period")
+    if not 1 <= times <= TIMES_MAX:
+        raise field_error("times", _("次数应为 1 至 %(n)d 之间的整数。") % {"n": TIMES_MAX}, "times")
+    if not 0 <= min_members <= MIN_MEMBERS_MAX:
+        raise field_error(
+            "min_members", _("适用的最少党员数应为 0 至 %(n)d。") % {"n": MIN_MEMBERS_MAX}, "min_members"
+        )
+    fields = ("period", "times", "min_members", "active")
+    before = {f: getattr(requirement, f) for f in fields}
+    requirement.period, requirement.times, requirement.min_members, requirement.active = (
+        period, times, min_members, active,
+    )  # fmt: skip
+    requirement.full_clean()
+    requirement.save(update_fields=[*fields, "updated_at"])
+    audit_record(actor=actor, action="records.requirement_set", target=requirement, target_repr=requirement.label,
+                 before=before, after={f: getattr(requirement, f) for f in fields})  # fmt: skip
+    return completions_rebuild(year=timezone.localdate().year)
+
+
 @transaction.atomic
 def dues_account_set(
     *, actor, member: Member, year: int, base: Decimal, exempt_reason: str = ""

@@ -29,6 +29,7 @@ from shuzhi.records.forms import (
     LedgerForm,
     MeetingForm,
     PointsItemForm,
+    RequirementForm,
     ReviewForm,
     WithdrawForm,
 )
@@ -42,6 +43,7 @@ from shuzhi.records.models import (
     Kind,
     PointsExemption,
     PointsItem,
+    Requirement,
 )
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
@@ -653,3 +655,42 @@ def mine_self_assessment(request):
     else:
         messages.success(request, _("已保存个人自评。"))
     return redirect(f"{reverse('records:mine')}?year={year}")
+
+
+# ---- the rules as data ------------------------------------------------------------------------
+def _may_set_rules(request) -> None:
+    if not services.may_set_rules(request.user):
+        raise PermissionDenied
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def rule_settings(request):
+    """The frequencies, the dues bands and the points schemes in force; the organiser of the
+    top organisation changes the frequencies here."""
+    return render(request, "records/settings.html", {
+        "requirements": Requirement.objects.order_by("id"), "bands": selectors.dues_bands(),
+        "may_set": services.may_set_rules(request.user),
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requirement_edit(request, pk: int):
+    _may_set_rules(request)
+    requirement = get_scoped_or_404(Requirement.objects.all(), pk=pk)
+    initial = {"period": requirement.period, "times": requirement.times,
+               "min_members": requirement.min_members, "active": requirement.active}  # fmt: skip
+    form = RequirementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            judged = services.requirement_set(
+                actor=request.user, requirement=requirement, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存“%(label)s”，并按新要求重新计算了今年 %(n)d 个党支部的完成情况。")
+                             % {"label": requirement.label, "n": judged})  # fmt: skip
+            return redirect("records:settings")
+    return render(request, "records/requirement_form.html", {"requirement": requirement, "form": form})
