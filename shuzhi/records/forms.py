@@ -169,3 +169,30 @@ class RequirementForm(StyledFormMixin, forms.Form):
         help_text=_("党员人数少于此数的支部不要求（如支委会：7 人以上的支部才设支委会）；0 表示所有支部。"),
     )  # fmt: skip
     active = forms.BooleanField(label=_("启用（计入完成情况）"), required=False)
+
+
+SOURCE_CHOICES = [
+    ("attendance", _("组织生活（按出席比例）")),
+    ("dues", _("党费（按交纳月份比例）")),
+    ("commitments", _("承诺践诺（按践诺情况）")),
+    ("manual", _("手工评定（逐条写明理由）")),
+]
+
+
+class SchemeForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("积分办法名称"), max_length=60)
+
+
+class SchemePartForm(StyledFormMixin, forms.Form):
+    """One part of a points scheme; a row left empty is not a part."""
+
+    part_name = forms.CharField(label=_("项目名称"), max_length=30)
+    source = forms.ChoiceField(
+        label=_("计分来源"), choices=[("", "—"), *SOURCE_CHOICES]
+    )  # a blank row stays blank
+    points = forms.IntegerField(label=_("分值"), min_value=1, max_value=100)
+
+
+SchemePartFormSet = forms.formset_factory(
+    SchemePartForm, extra=2, max_num=10, validate_max=True, can_delete=True
+)

@@ -48,6 +48,7 @@ from shuzhi.records.models import (
     Meeting,
     PointsExemption,
     PointsItem,
+    PointsScheme,
     Requirement,
     SelfAssessment,
 )
@@ -310,6 +311,46 @@ def requirement_set(*, actor, requirement: Requirement, period: str, times: int,
     audit_record(actor=actor, action="records.requirement_set", target=requirement, target_repr=requirement.label,
                  before=before, after={f: getattr(requirement, f) for f in fields})  # fmt: skip
     return completions_rebuild(year=timezone.localdate().year)
+
+
+def may_set_scheme(actor, organization: Organization) -> bool:
+    """An organiser sets the points scheme of an organisation of their subtree (it then holds for
+    that organisation's subtree, unless one below sets its own)."""
+    return bool(
+        actor.is_authenticated
+        and actor.can(Capability.MANAGE_ORGS)
+        and actor.organization_id
+        and organization.path.startswith(actor.organization.path)
+    )
+
+
+@transaction.atomic
+def points_scheme_set(
+    *, actor, organization: Organization, name: str, parts: Sequence[Mapping]
+) -> PointsScheme:
+    """The organisation's own scheme: parts with names, a source each and points adding to 100.
+    Refused whole, every problem named."""
+    if not may_set_scheme(actor, organization):
+        raise PermissionDenied
+    name = name.strip()
+    clean = [
+        {"name": str(p["name"]).strip(), "source": p["source"], "points": int(p["points"])} for p in parts
+    ]
+    problems = ([] if name else [_("请填写积分办法的名称。")]) + rules.scheme_problems(clean)
+    if not clean:
+        problems.append(_("至少要有一个计分项目。"))
+    if any(p["points"] < 1 for p in clean):
+        problems.append(_("每一项的分值至少为 1 分。"))
+    if problems:
+        raise ValidationError(problems)
+    scheme = PointsScheme.objects.filter(organization=organization).first()
+    before = None if scheme is None else {"name": scheme.name, "parts": scheme.parts}
+    scheme = scheme or PointsScheme(organization=organization)
+    scheme.org_path, scheme.name, scheme.parts = organization.path, name[:60], clean
+    scheme.save()
+    audit_record(actor=actor, action="records.points_scheme_set", target=scheme, target_repr=organization.name,
+                 org_path=organization.path, before=before, after={"name": scheme.name, "parts": clean})  # fmt: skip
+    return scheme
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("orgs/<int:pk>/dues/import/", views.dues_import, name="dues_import"),
     path("orgs/<int:pk>/commitments/", views.commitments, name="commitments"),
     path("orgs/<int:pk>/points/", views.points, name="points"),
+    path("orgs/<int:pk>/points/scheme/", views.points_scheme, name="points_scheme"),
     path("orgs/<int:pk>/evaluation/", views.evaluation, name="evaluation"),
     path("orgs/<int:pk>/evaluation/slips/", views.evaluation_slips, name="evaluation_slips"),
     path("v/done/", views.evaluated, name="evaluated"),

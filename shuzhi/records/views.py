@@ -30,6 +30,8 @@ from shuzhi.records.forms import (
     MeetingForm,
     PointsItemForm,
     RequirementForm,
+    SchemeForm,
+    SchemePartFormSet,
     ReviewForm,
     WithdrawForm,
 )
@@ -451,6 +453,7 @@ def points(request, pk: int):
         return render(request, "records/points_rollup.html", {
             "org": organization, "year": year, "years": range(today.year, today.year - 4, -1),
             "children": per_child, "distribution": whole, "bands": [label for _low, label in rules.BANDS_OF_POINTS],
+            "may_set_scheme": services.may_set_scheme(request.user, organization),
         })  # fmt: skip
     scheme = selectors.scheme_for(organization)
     parts = scheme.parts if scheme else list(rules.DEFAULT_SCHEME)
@@ -464,6 +467,7 @@ def points(request, pk: int):
     return render(request, "records/points.html", {
         "org": organization, "year": year, "years": range(today.year, today.year - 4, -1), "scheme": scheme,
         "parts": parts, "rows": rows, "may_keep": may_keep, "distribution": rules.distribution(totals.values()),
+        "may_set_scheme": services.may_set_scheme(request.user, organization),
     })  # fmt: skip
 
 
@@ -694,3 +698,34 @@ def requirement_edit(request, pk: int):
                              % {"label": requirement.label, "n": judged})  # fmt: skip
             return redirect("records:settings")
     return render(request, "records/requirement_form.html", {"requirement": requirement, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points_scheme(request, pk: int):
+    """The points scheme of an organisation: its own, or the one it inherits shown to start from.
+    Set by an organiser of the subtree; it then holds for every branch below without its own."""
+    organization = get_scoped_or_404(selectors.orgs_visible_to(request.user), pk=pk)
+    if not services.may_set_scheme(request.user, organization):
+        raise PermissionDenied
+    current = selectors.scheme_for(organization)
+    own = current is not None and current.organization_id == organization.pk
+    parts = current.parts if current else list(rules.DEFAULT_SCHEME)
+    initial = [{"part_name": p["name"], "source": p["source"], "points": p["points"]} for p in parts]
+    data = request.POST if request.method == "POST" else None
+    form = SchemeForm(data, initial={"name": current.name if own else f"{organization.name}记实积分办法"})
+    formset = SchemePartFormSet(data, initial=initial, prefix="parts")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [f.cleaned_data for f in formset if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        try:
+            services.points_scheme_set(actor=request.user, organization=organization, name=form.cleaned_data["name"],
+                                       parts=[{"name": r["part_name"], "source": r["source"], "points": r["points"]}
+                                              for r in rows])  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已保存积分办法，适用于本组织及下级未自定的党支部。"))
+            return redirect("records:points", pk=organization.pk)
+    return render(request, "records/points_scheme.html", {
+        "org": organization, "form": form, "formset": formset, "own": own, "inherited": None if own else current,
+    })  # fmt: skip

@@ -75,3 +75,77 @@ def test_nobody_below_the_top_sets_the_rules_and_a_wrong_method_is_refused(clien
     assert client.get(url).status_code == 302
     congress.refresh_from_db()
     assert (congress.period, congress.times) == ("quarter", 1)
+
+
+def _scheme_post(name, rows):
+    """As a browser sends the page: the five parts it started from (the default scheme), the
+    ones not kept ticked 删除, then `rows` in the blank rows and after."""
+    from shuzhi.records import rules
+
+    start = list(rules.DEFAULT_SCHEME)
+    total = len(start) + max(2, len(rows))
+    data = {"name": name, "parts-TOTAL_FORMS": str(total), "parts-INITIAL_FORMS": str(len(start)),
+            "parts-MIN_NUM_FORMS": "0", "parts-MAX_NUM_FORMS": "10"}  # fmt: skip
+    for i, p in enumerate(start):
+        data |= {f"parts-{i}-part_name": p["name"], f"parts-{i}-source": p["source"],
+                 f"parts-{i}-points": str(p["points"]), f"parts-{i}-DELETE": "on"}  # fmt: skip
+    for i in range(len(start), total):
+        data |= {f"parts-{i}-part_name": "", f"parts-{i}-source": "", f"parts-{i}-points": ""}
+    for i, (part, source, points) in enumerate(rows, start=len(start)):
+        data |= {f"parts-{i}-part_name": part, f"parts-{i}-source": source, f"parts-{i}-points": points}
+    return data
+
+
+def test_an_organiser_sets_a_scheme_for_their_subtree_and_the_branches_below_use_it(client, cast):
+    from shuzhi.records.models import PointsScheme
+    from shuzhi.records.selectors import scheme_for
+
+    url = reverse("records:points_scheme", args=[cast.township_a.pk])
+    client.force_login(cast.county_organiser)
+    page = client.get(url).content.decode()
+    assert "组织生活" in page and "目前沿用" in page  # the inherited scheme to start from
+    rows = [("日常表现", "attendance", "80"), ("民主评议", "manual", "20"), ("", "", "")]
+    response = client.post(url, _scheme_post("柳泉镇积分办法", rows))
+    assert response.status_code == 302
+    scheme = scheme_for(cast.village_a)
+    assert scheme.organization_id == cast.township_a.pk and [p["points"] for p in scheme.parts] == [80, 20]
+    assert scheme_for(cast.village_b).organization_id is None  # another county keeps the default
+    event = AuditEvent.objects.get(action="records.points_scheme_set")
+    assert event.changes["after"]["name"] == "柳泉镇积分办法" and not event.changes.get("before")
+    assert "设置积分办法" in client.get(reverse("records:points", args=[cast.village_a.pk])).content.decode()
+
+    # not adding to 100, an empty name, a bad number: refused whole, named, what was typed kept
+    for data, message in (
+        (
+            _scheme_post("改过的办法", [("日常表现", "attendance", "70"), ("民主评议", "manual", "20")]),
+            "合计应为 100，现为 90",
+        ),
+        (
+            _scheme_post("", [("日常表现", "attendance", "80"), ("民主评议", "manual", "20")]),
+            "这个字段是必填项",
+        ),
+        (_scheme_post("改过的办法", [("日常表现", "attendance", "八十")]), "整数"),
+        (_scheme_post("改过的办法", [("甲", "attendance", "50"), ("甲", "dues", "50")]), "名称不能重复"),
+    ):
+        response = client.post(url, data)
+        page = response.content.decode()
+        assert response.status_code == 200 and message in page, message
+        assert "改过的办法" in page or data["name"] == ""
+    assert PointsScheme.objects.get(organization=cast.township_a).name == "柳泉镇积分办法"
+    assert AuditEvent.objects.filter(action="records.points_scheme_set").count() == 1
+
+
+def test_a_scheme_is_set_only_by_an_organiser_of_the_subtree(client, cast):
+    from shuzhi.records.models import PointsScheme
+
+    url = reverse("records:points_scheme", args=[cast.township_a.pk])
+    data = _scheme_post("x", [("日常表现", "attendance", "100")])
+    for user in (cast.township_secretary, cast.member_user):
+        client.force_login(user)
+        assert client.get(url).status_code == 403 and client.post(url, data).status_code == 403
+    client.force_login(cast.outsider)  # the neighbouring county's organiser
+    assert client.get(url).status_code == 404 and client.post(url, data).status_code == 404
+    client.force_login(cast.county_organiser)
+    assert client.get(reverse("records:points_scheme", args=[cast.county_b.pk])).status_code == 404
+    assert client.put(url).status_code == 405
+    assert not PointsScheme.objects.filter(organization__isnull=False).exists()
