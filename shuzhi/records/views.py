@@ -30,9 +30,9 @@ from shuzhi.records.forms import (
     MeetingForm,
     PointsItemForm,
     RequirementForm,
+    ReviewForm,
     SchemeForm,
     SchemePartFormSet,
-    ReviewForm,
     WithdrawForm,
 )
 from shuzhi.records.models import (
