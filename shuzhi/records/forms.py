@@ -162,6 +162,11 @@ class RequirementForm(StyledFormMixin, forms.Form):
     """One frequency: how many times per month, quarter or year, asked of branches of at least
     so many members, or not asked at all."""
 
+    label = forms.CharField(
+        label=_("名称"),
+        max_length=40,
+        help_text=_("在各支部的完成情况中显示，请与频次一致，如“支部党员大会每季度至少 1 次”。"),
+    )
     period = forms.ChoiceField(label=_("周期"), choices=Requirement.Period.choices)
     times = forms.IntegerField(label=_("每个周期至少次数"), min_value=1, max_value=TIMES_MAX)
     min_members = forms.IntegerField(

@@ -452,9 +452,10 @@ def dues_rollup(*, org: Organization, year: int, today: date) -> tuple[list, Due
         c.owing += bool(owing.unpaid)
         c.flagged += owing.flagged
     for path, total in collected.items():
-        counts.setdefault(child_of(path), DuesCounts()).collected += total or 0
+        counts.setdefault(child_of(path), DuesCounts()).collected += Decimal(str(total or 0))
     whole = DuesCounts()
     for c in counts.values():
+        c.collected = c.collected.quantize(rules.CENT)  # SQLite sums decimals as floats
         whole.add(c)
     return [(child, counts.get(child.pk, DuesCounts())) for child in children], whole
 

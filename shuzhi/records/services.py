@@ -288,7 +288,7 @@ TIMES_MAX, MIN_MEMBERS_MAX = 12, 500
 
 @transaction.atomic
 def requirement_set(*, actor, requirement: Requirement, period: str, times: int, min_members: int,
-                    active: bool) -> int:  # fmt: skip
+                    active: bool, label: str | None = None) -> int:  # fmt: skip
     """Change one frequency, audited, then judge every branch's running year again by the new
     rules (past years keep the judgement of their time). Returns the branches judged."""
     if not may_set_rules(actor):
@@ -301,8 +301,12 @@ def requirement_set(*, actor, requirement: Requirement, period: str, times: int,
         raise field_error(
             "min_members", _("适用的最少党员数应为 0 至 %(n)d。") % {"n": MIN_MEMBERS_MAX}, "min_members"
         )
-    fields = ("period", "times", "min_members", "active")
+    label = requirement.label if label is None else label.strip()
+    if not label:
+        raise field_error("label", _("请填写名称。"), "label")
+    fields = ("label", "period", "times", "min_members", "active")
     before = {f: getattr(requirement, f) for f in fields}
+    requirement.label = label[:40]
     requirement.period, requirement.times, requirement.min_members, requirement.active = (
         period, times, min_members, active,
     )  # fmt: skip

@@ -452,7 +452,7 @@ def points(request, pk: int):
         per_child, whole = selectors.points_rollup(org=organization, year=year, today=today)
         return render(request, "records/points_rollup.html", {
             "org": organization, "year": year, "years": range(today.year, today.year - 4, -1),
-            "children": per_child, "distribution": whole, "bands": [label for _low, label in rules.BANDS_OF_POINTS],
+            "children": per_child, "distribution": whole,
             "may_set_scheme": services.may_set_scheme(request.user, organization),
         })  # fmt: skip
     scheme = selectors.scheme_for(organization)
@@ -683,7 +683,7 @@ def rule_settings(request):
 def requirement_edit(request, pk: int):
     _may_set_rules(request)
     requirement = get_scoped_or_404(Requirement.objects.all(), pk=pk)
-    initial = {"period": requirement.period, "times": requirement.times,
+    initial = {"label": requirement.label, "period": requirement.period, "times": requirement.times,
                "min_members": requirement.min_members, "active": requirement.active}  # fmt: skip
     form = RequirementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

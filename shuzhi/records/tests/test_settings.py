@@ -25,10 +25,11 @@ def test_the_organiser_at_the_top_stops_asking_for_a_kind_and_the_running_year_i
     assert theme_day.label in page and reverse("records:requirement_edit", args=[theme_day.pk]) in page
     url = reverse("records:requirement_edit", args=[theme_day.pk])
     assert "启用（计入完成情况）" in client.get(url).content.decode()
-    response = client.post(url, {"period": "month", "times": "1", "min_members": "0"})  # unticked: not asked
+    data = {"label": "主题党日（不再要求）", "period": "month", "times": "1", "min_members": "0"}
+    response = client.post(url, data)  # unticked: not asked
     assert response.status_code == 302
     theme_day.refresh_from_db()
-    assert not theme_day.active
+    assert not theme_day.active and theme_day.label == "主题党日（不再要求）"
     assert Completion.objects.get(organization=cast.village_b, year=year).q1
     assert not Completion.objects.get(organization=cast.village_a, year=year - 1).q1
     event = AuditEvent.objects.get(action="records.requirement_set")
@@ -40,12 +41,15 @@ def test_bad_input_is_named_in_chinese_keeps_what_was_typed_and_changes_nothing(
     url = reverse("records:requirement_edit", args=[congress.pk])
     client.force_login(cast.city_organiser)
     for typed, field in (("abc", "times"), ("13", "times"), ("0", "times"), ("-1", "min_members")):
-        data = {"period": "quarter", "times": "1", "min_members": "0", "active": "on", field: typed}
+        data = {"label": congress.label, "period": "quarter", "times": "1", "min_members": "0", "active": "on",
+                field: typed}  # fmt: skip
         response = client.post(url, data)
         page = response.content.decode()
         assert response.status_code == 200 and "is-invalid" in page and f'value="{typed}"' in page
         assert any(word in page for word in ("整数", "小于或等于", "大于或等于")), typed
-    response = client.post(url, {"period": "fortnight", "times": "2", "min_members": "0"})
+    response = client.post(
+        url, {"label": congress.label, "period": "fortnight", "times": "2", "min_members": "0"}
+    )
     assert response.status_code == 200 and "有效的选项" in response.content.decode()
     congress.refresh_from_db()
     assert (congress.period, congress.times, congress.active) == ("quarter", 1, True)
@@ -59,7 +63,7 @@ def test_bad_input_is_named_in_chinese_keeps_what_was_typed_and_changes_nothing(
 def test_nobody_below_the_top_sets_the_rules_and_a_wrong_method_is_refused(client, cast):
     congress = Requirement.objects.get(kind="congress")
     url = reverse("records:requirement_edit", args=[congress.pk])
-    data = {"period": "month", "times": "3", "min_members": "0", "active": "on"}
+    data = {"label": "x", "period": "month", "times": "3", "min_members": "0", "active": "on"}
     for user in (cast.county_organiser, cast.township_secretary, cast.member_user, cast.outsider):
         client.force_login(user)
         assert client.get(url).status_code == 403 and client.post(url, data).status_code == 403
