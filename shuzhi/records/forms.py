@@ -201,3 +201,19 @@ class SchemePartForm(StyledFormMixin, forms.Form):
 SchemePartFormSet = forms.formset_factory(
     SchemePartForm, extra=2, max_num=10, validate_max=True, can_delete=True
 )
+
+
+class DuesBandForm(StyledFormMixin, forms.Form):
+    lower = forms.DecimalField(label=_("月基数以上（元）"), max_digits=10, decimal_places=2, required=False)
+    upper = forms.DecimalField(
+        label=_("至（元，含；不填表示没有上限）"), max_digits=10, decimal_places=2, required=False
+    )
+    percent = forms.DecimalField(label=_("比例（%）"), max_digits=5, decimal_places=2, required=False)
+    amount = forms.DecimalField(label=_("固定金额（元/月）"), max_digits=8, decimal_places=2, required=False)
+
+    def __init__(self, *args, flat: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("lower", "upper", "percent") if flat else ("amount",):
+            del self.fields[name]
+        for name in ("amount",) if flat else ("lower", "percent"):
+            self.fields[name].required = True

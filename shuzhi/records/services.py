@@ -317,6 +317,44 @@ def requirement_set(*, actor, requirement: Requirement, period: str, times: int,
     return completions_rebuild(year=timezone.localdate().year)
 
 
+@transaction.atomic
+def dues_band_set(*, actor, band: DuesBand, lower: Decimal, upper: Decimal | None, percent: Decimal,
+                  amount: Decimal | None) -> DuesBand:  # fmt: skip
+    """Change one rate band, audited. A flat band (农牧渔民、学生) has an amount; a band by base has a
+    percent and a range that overlaps no other band of its group. Accounts already set keep the
+    amount they were set with; a base set again is charged by the new bands."""
+    if not may_set_rules(actor):
+        raise PermissionDenied
+    if band.group == rules.FLAT:
+        if amount is None or amount <= 0:
+            raise field_error(
+                "amount", _("农牧渔民、学生党员按固定金额交纳，请填写大于 0 的金额。"), "amount"
+            )
+        lower, upper, percent = Decimal(0), None, Decimal(0)
+    else:
+        amount = None
+        if not Decimal(0) < percent <= Decimal(10):
+            raise field_error("percent", _("比例应大于 0% 且不超过 10%。"), "percent")
+        if lower < 0:
+            raise field_error("lower", _("月基数下限不能为负数。"), "lower")
+        if upper is not None and upper <= lower:
+            raise field_error("upper", _("月基数上限应大于下限（不填表示没有上限）。"), "upper")
+        top = upper if upper is not None else Decimal("1e12")
+        for other in DuesBand.objects.filter(group=band.group).exclude(pk=band.pk):
+            other_top = other.upper if other.upper is not None else Decimal("1e12")
+            if lower < other_top and other.lower < top:
+                raise field_error("lower", _("与同类标准“%(other)s 元”的基数范围重叠。") % {
+                    "other": f"{other.lower}–{other.upper or ''}"}, "overlap")  # fmt: skip
+    fields = ("lower", "upper", "percent", "amount")
+    before = {f: None if getattr(band, f) is None else str(getattr(band, f)) for f in fields}
+    band.lower, band.upper, band.percent, band.amount = lower, upper, percent, amount
+    band.full_clean()
+    band.save()
+    audit_record(actor=actor, action="records.dues_band_set", target=band, target_repr=str(band), before=before,
+                 after={f: None if getattr(band, f) is None else str(getattr(band, f)) for f in fields})  # fmt: skip
+    return band
+
+
 def may_set_scheme(actor, organization: Organization) -> bool:
     """An organiser sets the points scheme of an organisation of their subtree (it then holds for
     that organisation's subtree, unless one below sets its own)."""

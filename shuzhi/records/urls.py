@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("settings/", views.rule_settings, name="settings"),
     path("settings/requirements/<int:pk>/", views.requirement_edit, name="requirement_edit"),
+    path("settings/dues-bands/<int:pk>/", views.dues_band_edit, name="dues_band_edit"),
     path("mine/commitments/", views.mine_commitment, name="mine_commitment"),
     path("mine/self-assessment/", views.mine_self_assessment, name="mine_self_assessment"),
     path("orgs/<int:pk>/", views.org, name="org"),

@@ -23,6 +23,7 @@ from shuzhi.records import ledger, rules, selectors, services
 from shuzhi.records.forms import (
     CommitmentForm,
     DecisionForm,
+    DuesBandForm,
     DuesAccountForm,
     DuesPaymentForm,
     ExemptionForm,
@@ -39,6 +40,7 @@ from shuzhi.records.models import (
     Attachment,
     Commitment,
     DuesAccount,
+    DuesBand,
     EvaluationGrade,
     EvaluationRound,
     EvaluationUse,
@@ -729,3 +731,25 @@ def points_scheme(request, pk: int):
     return render(request, "records/points_scheme.html", {
         "org": organization, "form": form, "formset": formset, "own": own, "inherited": None if own else current,
     })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dues_band_edit(request, pk: int):
+    _may_set_rules(request)
+    band = get_scoped_or_404(DuesBand.objects.all(), pk=pk)
+    flat = band.group == rules.FLAT
+    initial = {"lower": band.lower, "upper": band.upper, "percent": band.percent, "amount": band.amount}
+    form = DuesBandForm(request.POST or None, initial=initial, flat=flat)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.dues_band_set(actor=request.user, band=band, lower=data.get("lower") or Decimal(0),
+                                   upper=data.get("upper"), percent=data.get("percent") or Decimal(0),
+                                   amount=data.get("amount"))  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存党费标准；已核定的党员下次核定基数时按新标准计算。"))
+            return redirect("records:settings")
+    return render(request, "records/dues_band_form.html", {"band": band, "form": form})

@@ -153,3 +153,54 @@ def test_a_scheme_is_set_only_by_an_organiser_of_the_subtree(client, cast):
     assert client.get(reverse("records:points_scheme", args=[cast.county_b.pk])).status_code == 404
     assert client.put(url).status_code == 405
     assert not PointsScheme.objects.filter(organization__isnull=False).exists()
+
+
+def test_the_organiser_at_the_top_changes_a_dues_band_and_new_bases_are_charged_by_it(client, cast):
+    from decimal import Decimal
+
+    from shuzhi.records.models import DuesBand
+    from shuzhi.records.services import dues_account_set
+
+    low = DuesBand.objects.get(group="employed", lower=0)
+    flat = DuesBand.objects.get(group="flat")
+    client.force_login(cast.city_organiser)
+    assert (
+        reverse("records:dues_band_edit", args=[low.pk])
+        in client.get(reverse("records:settings")).content.decode()
+    )
+    url = reverse("records:dues_band_edit", args=[low.pk])
+    response = client.post(url, {"lower": "0", "upper": str(low.upper), "percent": "0.6"})
+    assert response.status_code == 302
+    from shuzhi.testing.records import branch_secretary
+
+    from shuzhi.members.models import Member
+
+    Member.objects.filter(pk=cast.member_a.pk).update(category="employed")
+    cast.member_a.refresh_from_db()
+    account = dues_account_set(actor=branch_secretary(cast.village_a), member=cast.member_a, year=2025,
+                               base=Decimal(1000))  # fmt: skip
+    assert account.amount == Decimal("6.00")
+    event = AuditEvent.objects.get(action="records.dues_band_set")
+    assert event.changes["before"]["percent"] == "0.50" and event.changes["after"]["percent"] == "0.6"
+
+    # an overlap with the next band, a percent out of range, a word for a number, an empty flat amount
+    for target, data, message in (
+        (low, {"lower": "0", "upper": "4000", "percent": "0.5"}, "范围重叠"),
+        (low, {"lower": "0", "upper": "3000", "percent": "50"}, "不超过 10%"),
+        (low, {"lower": "0", "upper": "三千", "percent": "0.5"}, "输入一个数字"),
+        (low, {"lower": "0", "upper": "2000", "percent": ""}, "必填"),
+        (flat, {"amount": "0"}, "大于 0 的金额"),
+    ):
+        response = client.post(reverse("records:dues_band_edit", args=[target.pk]), data)
+        page = response.content.decode()
+        assert response.status_code == 200 and message in page, message
+        assert all(f'value="{v}"' in page for v in data.values() if v), data
+    low.refresh_from_db()
+    assert (low.upper, low.percent) == (Decimal("3000.00"), Decimal("0.60"))
+    assert AuditEvent.objects.filter(action="records.dues_band_set").count() == 1
+
+    client.force_login(cast.county_organiser)
+    assert client.get(url).status_code == 403 and client.post(url, {"percent": "1"}).status_code == 403
+    client.force_login(cast.city_organiser)
+    assert client.get(reverse("records:dues_band_edit", args=[999999])).status_code == 404
+    assert client.put(url).status_code == 405
