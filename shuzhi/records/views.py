@@ -23,8 +23,8 @@ from shuzhi.records import ledger, rules, selectors, services
 from shuzhi.records.forms import (
     CommitmentForm,
     DecisionForm,
-    DuesBandForm,
     DuesAccountForm,
+    DuesBandForm,
     DuesPaymentForm,
     ExemptionForm,
     LedgerForm,

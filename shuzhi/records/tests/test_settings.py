@@ -171,9 +171,8 @@ def test_the_organiser_at_the_top_changes_a_dues_band_and_new_bases_are_charged_
     url = reverse("records:dues_band_edit", args=[low.pk])
     response = client.post(url, {"lower": "0", "upper": str(low.upper), "percent": "0.6"})
     assert response.status_code == 302
-    from shuzhi.testing.records import branch_secretary
-
     from shuzhi.members.models import Member
+    from shuzhi.testing.records import branch_secretary
 
     Member.objects.filter(pk=cast.member_a.pk).update(category="employed")
     cast.member_a.refresh_from_db()
