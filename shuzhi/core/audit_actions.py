@@ -124,6 +124,9 @@ LABELS = {
     "records.evaluation_close": _("结束民主评议并统计"),
     "records.evaluation_slips": _("打印评议码"),
     "records.evaluation_decide": _("评定党员等次"),
+    "records.requirement_set": _("修改组织生活频次要求"),
+    "records.dues_band_set": _("修改党费标准"),
+    "records.points_scheme_set": _("设置记实积分办法"),
 }
 
 

@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.forms import StyledFormMixin
-from shuzhi.records.models import Attendance, Kind
-from shuzhi.records.services import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, Mark
+from shuzhi.records.models import Attendance, Kind, Requirement
+from shuzhi.records.services import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, MIN_MEMBERS_MAX, TIMES_MAX, Mark
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PRESENT = "present"
@@ -156,3 +156,64 @@ class DecisionForm(StyledFormMixin, forms.Form):
 
 class SelfAssessmentForm(StyledFormMixin, forms.Form):
     text = forms.CharField(label=_("个人自评"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RequirementForm(StyledFormMixin, forms.Form):
+    """One frequency: how many times per month, quarter or year, asked of branches of at least
+    so many members, or not asked at all."""
+
+    label = forms.CharField(
+        label=_("名称"),
+        max_length=40,
+        help_text=_("在各支部的完成情况中显示，请与频次一致，如“支部党员大会每季度至少 1 次”。"),
+    )
+    period = forms.ChoiceField(label=_("周期"), choices=Requirement.Period.choices)
+    times = forms.IntegerField(label=_("每个周期至少次数"), min_value=1, max_value=TIMES_MAX)
+    min_members = forms.IntegerField(
+        label=_("适用的最少党员数"), min_value=0, max_value=MIN_MEMBERS_MAX,
+        help_text=_("党员人数少于此数的支部不要求（如支委会：7 人以上的支部才设支委会）；0 表示所有支部。"),
+    )  # fmt: skip
+    active = forms.BooleanField(label=_("启用（计入完成情况）"), required=False)
+
+
+SOURCE_CHOICES = [
+    ("attendance", _("组织生活（按出席比例）")),
+    ("dues", _("党费（按交纳月份比例）")),
+    ("commitments", _("承诺践诺（按践诺情况）")),
+    ("manual", _("手工评定（逐条写明理由）")),
+]
+
+
+class SchemeForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("积分办法名称"), max_length=60)
+
+
+class SchemePartForm(StyledFormMixin, forms.Form):
+    """One part of a points scheme; a row left empty is not a part."""
+
+    part_name = forms.CharField(label=_("项目名称"), max_length=30)
+    source = forms.ChoiceField(
+        label=_("计分来源"), choices=[("", "—"), *SOURCE_CHOICES]
+    )  # a blank row stays blank
+    points = forms.IntegerField(label=_("分值"), min_value=1, max_value=100)
+
+
+SchemePartFormSet = forms.formset_factory(
+    SchemePartForm, extra=2, max_num=10, validate_max=True, can_delete=True
+)
+
+
+class DuesBandForm(StyledFormMixin, forms.Form):
+    lower = forms.DecimalField(label=_("月基数以上（元）"), max_digits=10, decimal_places=2, required=False)
+    upper = forms.DecimalField(
+        label=_("至（元，含；不填表示没有上限）"), max_digits=10, decimal_places=2, required=False
+    )
+    percent = forms.DecimalField(label=_("比例（%）"), max_digits=5, decimal_places=2, required=False)
+    amount = forms.DecimalField(label=_("固定金额（元/月）"), max_digits=8, decimal_places=2, required=False)
+
+    def __init__(self, *args, flat: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("lower", "upper", "percent") if flat else ("amount",):
+            del self.fields[name]
+        for name in ("amount",) if flat else ("lower", "percent"):
+            self.fields[name].required = True

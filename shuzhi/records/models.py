@@ -109,7 +109,7 @@ class Attendance(models.Model):
     note = models.CharField(_("说明"), max_length=100, blank=True)
 
     class Meta:
-        ordering = ["meeting", "id"]
+        ordering = ["meeting_id", "id"]
         verbose_name = _("出席情况")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="records_attendance_once"),
@@ -136,7 +136,7 @@ class Attachment(TimeStampedModel):
     sha256 = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["meeting", "id"]
+        ordering = ["meeting_id", "id"]
         verbose_name = _("会议附件")
 
     def __str__(self) -> str:
@@ -233,7 +233,7 @@ class DuesAccount(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["year", "org_path", "member"]
+        ordering = ["year", "org_path", "member_id"]
         verbose_name = _("党费核定")
         constraints = [
             models.UniqueConstraint(fields=["member", "year"], name="records_dues_account_once"),
@@ -261,7 +261,7 @@ class DuesPayment(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["month", "member"]
+        ordering = ["month", "member_id"]
         verbose_name = _("党费交纳")
         constraints = [models.UniqueConstraint(fields=["member", "month"], name="records_dues_paid_once")]
         indexes = [models.Index(fields=["org_path", "month"], name="records_dues_payment_scope")]
@@ -293,7 +293,7 @@ class Commitment(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["year", "org_path", "member", "id"]
+        ordering = ["year", "org_path", "member_id", "id"]
         verbose_name = _("承诺践诺")
         indexes = [models.Index(fields=["org_path", "year"], name="records_commitment_scope")]
 
@@ -335,7 +335,7 @@ class PointsItem(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["year", "member", "id"]
+        ordering = ["year", "member_id", "id"]
         verbose_name = _("积分评定")
         indexes = [models.Index(fields=["org_path", "year"], name="records_points_item_scope")]
 
@@ -356,7 +356,7 @@ class PointsExemption(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["year", "member"]
+        ordering = ["year", "member_id"]
         verbose_name = _("积分免考")
         constraints = [models.UniqueConstraint(fields=["member", "year"], name="records_points_exempt_once")]
 
@@ -410,7 +410,7 @@ class EvaluationCode(models.Model):
     token = EncryptedCharField(_("评议码"))  # sealed, so the slips can be printed again
 
     class Meta:
-        ordering = ["round", "serial"]
+        ordering = ["round_id", "serial"]
         verbose_name = _("评议码")
 
     def __str__(self) -> str:
@@ -466,7 +466,7 @@ class SelfAssessment(TimeStampedModel):
     text = models.TextField(_("个人自评"), max_length=3000)
 
     class Meta:
-        ordering = ["round", "member"]
+        ordering = ["round_id", "member_id"]
         verbose_name = _("个人自评")
         constraints = [models.UniqueConstraint(fields=["round", "member"], name="records_self_once")]
 
@@ -493,7 +493,7 @@ class EvaluationDecision(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["round", "member"]
+        ordering = ["round_id", "member_id"]
         verbose_name = _("评定结果")
         constraints = [models.UniqueConstraint(fields=["round", "member"], name="records_decision_once")]
 

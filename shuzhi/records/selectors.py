@@ -18,6 +18,7 @@ from shuzhi.records.models import (
     Commitment,
     Completion,
     DuesAccount,
+    DuesBand,
     DuesPayment,
     EvaluationDecision,
     EvaluationGrade,
@@ -72,6 +73,10 @@ def roster(org: Organization) -> QuerySet[Member]:
 
 def requirements() -> list[Requirement]:
     return list(Requirement.objects.filter(active=True).order_by("id"))
+
+
+def dues_bands() -> list[DuesBand]:
+    return list(DuesBand.objects.order_by("group", "lower", "id"))
 
 
 def branch_meetings(*, org: Organization, year: int) -> QuerySet[Meeting]:
@@ -279,23 +284,31 @@ def scheme_for(org: Organization) -> PointsScheme | None:
 def points_years(*, org: Organization, year: int, today: date) -> dict[int, rules.MemberYear]:
     """What the records say of each roster member's year: six grouped queries for the branch."""
     members = list(roster(org).values_list("id", flat=True))
+    return _member_years(members, lambda path_field: Q(member_id__in=members), year=year, today=today)
+
+
+def _member_years(members, scope, *, year: int, today: date) -> dict[int, rules.MemberYear]:
+    """The year of each of `members` from six grouped queries; `scope(path_field)` narrows each
+    query (the members' ids for a branch, an index range on the copied path for a subtree)."""
     attended: dict[int, tuple[int, int]] = {}
     for member_id, n, present in (
-        Attendance.objects.filter(member_id__in=members, meeting__held_on__year=year)
+        Attendance.objects.filter(scope("meeting__org_path"), meeting__held_on__year=year)
         .values("member_id")
         .annotate(n=Count("id"), present=Count("id", filter=Q(present=True)))
         .values_list("member_id", "n", "present")
         .order_by()
     ):
         attended[member_id] = (n, present)
-    accounts = {a.member_id: a for a in DuesAccount.objects.filter(member_id__in=members, year=year)}
+    accounts = dict(
+        DuesAccount.objects.filter(scope("org_path"), year=year).values_list("member_id", "exempt").order_by()
+    )
     paid = dict(
-        DuesPayment.objects.filter(member_id__in=members, month__year=year)
+        DuesPayment.objects.filter(scope("org_path"), month__year=year)
         .values("member_id").annotate(n=Count("id")).values_list("member_id", "n").order_by()
     )  # fmt: skip
     promised: dict[int, tuple[int, int, int]] = {}
     for member_id, n, kept, partly in (
-        Commitment.objects.filter(member_id__in=members, year=year)
+        Commitment.objects.filter(scope("org_path"), year=year)
         .values("member_id")
         .annotate(
             n=Count("id"),
@@ -308,24 +321,143 @@ def points_years(*, org: Organization, year: int, today: date) -> dict[int, rule
         promised[member_id] = (n, kept, partly)
     manual: dict[int, dict[str, Decimal]] = {}
     for member_id, part, points in (
-        PointsItem.objects.filter(member_id__in=members, year=year)
+        PointsItem.objects.filter(scope("org_path"), year=year)
         .values("member_id", "part").annotate(total=Sum("points")).values_list("member_id", "part", "total").order_by()
     ):  # fmt: skip
         manual.setdefault(member_id, {})[part] = points
     exempt = set(
-        PointsExemption.objects.filter(member_id__in=members, year=year).values_list("member_id", flat=True)
+        PointsExemption.objects.filter(scope("org_path"), year=year).values_list("member_id", flat=True)
     )
     months = rules.months_due(year, today)
     out = {}
     for member_id in members:
         n, present = attended.get(member_id, (0, 0))
-        account = accounts.get(member_id)
-        due = months if account is not None and not account.exempt else 0
+        due = months if accounts.get(member_id) is False else 0
         c, kept, partly = promised.get(member_id, (0, 0, 0))
         out[member_id] = rules.MemberYear(attended=present, meetings=n, paid=paid.get(member_id, 0), due=due,
                                           kept=kept, partly=partly, commitments=c, manual=manual.get(member_id, {}),
                                           exempt=member_id in exempt)  # fmt: skip
     return out
+
+
+def _children_of(org: Organization) -> list[Organization]:
+    return list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1).order_by("path")
+    )
+
+
+def _members_of_subtree(org: Organization) -> dict[int, str]:
+    """Every member of the subtree with their organisation's path."""
+    return dict(
+        Member.objects.filter(in_subtree("org_path", org.path)).values_list("id", "org_path").order_by()
+    )
+
+
+def _child_of(children: list[Organization]):
+    """The child whose subtree holds a path (None: the organisation itself)."""
+    width = len(children[0].path) if children else 0
+    by_path = {c.path: c.pk for c in children}
+    return lambda path: by_path.get(path[:width]) if width and len(path) >= width else None
+
+
+def points_rollup(*, org: Organization, year: int, today: date) -> tuple[list, list[tuple[str, int]]]:
+    """How many members of each direct child's subtree fall in each band of points, and of the
+    whole subtree: counts only, never a name (only distributions go up the tree). Each member is
+    scored by the scheme of their own branch. Eight queries whatever the subtree's size."""
+    members = _members_of_subtree(org)
+    subtree = org.path
+    years = _member_years(list(members), lambda field: in_subtree(field, subtree), year=year, today=today)
+    schemes = sorted(PointsScheme.objects.all(), key=lambda s: len(s.org_path), reverse=True)
+    default = list(rules.DEFAULT_SCHEME)
+    parts_of: dict[str, list] = {}
+    children = _children_of(org)
+    child_of = _child_of(children)
+    totals: dict[int | None, list[Decimal]] = {}
+    for member_id, path in members.items():
+        if path not in parts_of:
+            found = next((s for s in schemes if path.startswith(s.org_path)), None)
+            parts_of[path] = found.parts if found else default
+        scored = rules.member_points(parts_of[path], years[member_id])
+        totals.setdefault(child_of(path), []).append(sum((p.points for p in scored), Decimal(0)))
+    per_child = [(child, rules.distribution(totals.get(child.pk, []))) for child in children]
+    whole = rules.distribution([t for group in totals.values() for t in group])
+    return per_child, whole
+
+
+@dataclass
+class DuesCounts:
+    """A subtree's dues in counts and sums: never a name."""
+
+    members: int = 0
+    unset: int = 0  # no base set for the year
+    exempt: int = 0
+    owing: int = 0  # a month due and unpaid
+    flagged: int = 0  # six months or more in a row unpaid
+    collected: Decimal = Decimal(0)
+
+    @property
+    def paid_up(self) -> int:
+        return self.members - self.unset - self.exempt - self.owing
+
+    def add(self, other: "DuesCounts") -> None:
+        for name in ("members", "unset", "exempt", "owing", "flagged", "collected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def dues_rollup(*, org: Organization, year: int, today: date) -> tuple[list, DuesCounts]:
+    """Each direct child's and the subtree's dues counts (members, unset, exempt, owing, flagged
+    at six months, collected): five queries whatever the subtree's size."""
+    members = _members_of_subtree(org)
+    scope = in_subtree("org_path", org.path)
+    accounts = dict(
+        DuesAccount.objects.filter(scope, year=year).values_list("member_id", "exempt").order_by()
+    )
+    last = set(
+        DuesAccount.objects.filter(scope, year=year - 1, exempt=False)
+        .values_list("member_id", flat=True)
+        .order_by()
+    )
+    paid: dict[int, set[int]] = {}
+    carried_paid: dict[int, set[int]] = {}
+    for member_id, month in (
+        DuesPayment.objects.filter(scope, month__gte=date(year - 1, 1, 1), month__lte=date(year, 12, 1))
+        .values_list("member_id", "month")
+        .order_by()
+    ):
+        (paid if month.year == year else carried_paid).setdefault(member_id, set()).add(month.month)
+    collected = dict(
+        DuesPayment.objects.filter(scope, month__year=year)
+        .values("org_path").annotate(total=Sum("amount")).values_list("org_path", "total").order_by()
+    )  # fmt: skip
+    children = _children_of(org)
+    child_of = _child_of(children)
+    counts: dict[int | None, DuesCounts] = {}
+    through = rules.months_due(year, today)
+    for member_id, path in members.items():
+        c = counts.setdefault(child_of(path), DuesCounts())
+        c.members += 1
+        exempt = accounts.get(member_id)
+        if exempt is None:
+            c.unset += 1
+            continue
+        if exempt:
+            c.exempt += 1
+            continue
+        carried = 0
+        if member_id in last:
+            before = carried_paid.get(member_id, set())
+            while carried < 12 and (12 - carried) not in before:
+                carried += 1
+        owing = rules.arrears(paid.get(member_id, set()), through=through, carried=carried)
+        c.owing += bool(owing.unpaid)
+        c.flagged += owing.flagged
+    for path, total in collected.items():
+        counts.setdefault(child_of(path), DuesCounts()).collected += Decimal(str(total or 0))
+    whole = DuesCounts()
+    for c in counts.values():
+        c.collected = c.collected.quantize(rules.CENT)  # SQLite sums decimals as floats
+        whole.add(c)
+    return [(child, counts.get(child.pk, DuesCounts())) for child in children], whole
 
 
 def member_points(*, member: Member, year: int, today: date):

@@ -48,6 +48,7 @@ from shuzhi.records.models import (
     Meeting,
     PointsExemption,
     PointsItem,
+    PointsScheme,
     Requirement,
     SelfAssessment,
 )
@@ -268,6 +269,130 @@ def completions_rebuild(*, year: int, batch: int = 5000) -> int:
 # ---- 党费 --------------------------------------------------------------------------------------
 def _bands() -> list[rules.Band]:
     return [b.as_band() for b in DuesBand.objects.all()]
+
+
+# ---- the rules as data, set by the organiser at the top of the tree -----------------------------
+def may_set_rules(actor) -> bool:
+    """The frequencies and the dues bands hold for the whole tree: only an organiser of its top
+    organisation sets them."""
+    return bool(
+        actor.is_authenticated
+        and actor.can(Capability.MANAGE_ORGS)
+        and actor.organization_id
+        and actor.organization.depth == 1
+    )
+
+
+TIMES_MAX, MIN_MEMBERS_MAX = 12, 500
+
+
+@transaction.atomic
+def requirement_set(*, actor, requirement: Requirement, period: str, times: int, min_members: int,
+                    active: bool, label: str | None = None) -> int:  # fmt: skip
+    """Change one frequency, audited, then judge every branch's running year again by the new
+    rules (past years keep the judgement of their time). Returns the branches judged."""
+    if not may_set_rules(actor):
+        raise PermissionDenied
+    if period not in (rules.MONTH, rules.QUARTER, rules.YEAR):
+        raise field_error("period", _("周期只能是每月、每季度或每年。"), "period")
+    if not 1 <= times <= TIMES_MAX:
+        raise field_error("times", _("次数应为 1 至 %(n)d 之间的整数。") % {"n": TIMES_MAX}, "times")
+    if not 0 <= min_members <= MIN_MEMBERS_MAX:
+        raise field_error(
+            "min_members", _("适用的最少党员数应为 0 至 %(n)d。") % {"n": MIN_MEMBERS_MAX}, "min_members"
+        )
+    label = requirement.label if label is None else label.strip()
+    if not label:
+        raise field_error("label", _("请填写名称。"), "label")
+    fields = ("label", "period", "times", "min_members", "active")
+    before = {f: getattr(requirement, f) for f in fields}
+    requirement.label = label[:40]
+    requirement.period, requirement.times, requirement.min_members, requirement.active = (
+        period, times, min_members, active,
+    )  # fmt: skip
+    requirement.full_clean()
+    requirement.save(update_fields=[*fields, "updated_at"])
+    audit_record(actor=actor, action="records.requirement_set", target=requirement, target_repr=requirement.label,
+                 before=before, after={f: getattr(requirement, f) for f in fields})  # fmt: skip
+    return completions_rebuild(year=timezone.localdate().year)
+
+
+@transaction.atomic
+def dues_band_set(*, actor, band: DuesBand, lower: Decimal, upper: Decimal | None, percent: Decimal,
+                  amount: Decimal | None) -> DuesBand:  # fmt: skip
+    """Change one rate band, audited. A flat band (农牧渔民、学生) has an amount; a band by base has a
+    percent and a range that overlaps no other band of its group. Accounts already set keep the
+    amount they were set with; a base set again is charged by the new bands."""
+    if not may_set_rules(actor):
+        raise PermissionDenied
+    if band.group == rules.FLAT:
+        if amount is None or amount <= 0:
+            raise field_error(
+                "amount", _("农牧渔民、学生党员按固定金额交纳，请填写大于 0 的金额。"), "amount"
+            )
+        lower, upper, percent = Decimal(0), None, Decimal(0)
+    else:
+        amount = None
+        if not Decimal(0) < percent <= Decimal(10):
+            raise field_error("percent", _("比例应大于 0% 且不超过 10%。"), "percent")
+        if lower < 0:
+            raise field_error("lower", _("月基数下限不能为负数。"), "lower")
+        if upper is not None and upper <= lower:
+            raise field_error("upper", _("月基数上限应大于下限（不填表示没有上限）。"), "upper")
+        top = upper if upper is not None else Decimal("1e12")
+        for other in DuesBand.objects.filter(group=band.group).exclude(pk=band.pk):
+            other_top = other.upper if other.upper is not None else Decimal("1e12")
+            if lower < other_top and other.lower < top:
+                raise field_error("lower", _("与同类标准“%(other)s 元”的基数范围重叠。") % {
+                    "other": f"{other.lower}–{other.upper or ''}"}, "overlap")  # fmt: skip
+    fields = ("lower", "upper", "percent", "amount")
+    before = {f: None if getattr(band, f) is None else str(getattr(band, f)) for f in fields}
+    band.lower, band.upper, band.percent, band.amount = lower, upper, percent, amount
+    band.full_clean()
+    band.save()
+    audit_record(actor=actor, action="records.dues_band_set", target=band, target_repr=str(band), before=before,
+                 after={f: None if getattr(band, f) is None else str(getattr(band, f)) for f in fields})  # fmt: skip
+    return band
+
+
+def may_set_scheme(actor, organization: Organization) -> bool:
+    """An organiser sets the points scheme of an organisation of their subtree (it then holds for
+    that organisation's subtree, unless one below sets its own)."""
+    return bool(
+        actor.is_authenticated
+        and actor.can(Capability.MANAGE_ORGS)
+        and actor.organization_id
+        and organization.path.startswith(actor.organization.path)
+    )
+
+
+@transaction.atomic
+def points_scheme_set(
+    *, actor, organization: Organization, name: str, parts: Sequence[Mapping]
+) -> PointsScheme:
+    """The organisation's own scheme: parts with names, a source each and points adding to 100.
+    Refused whole, every problem named."""
+    if not may_set_scheme(actor, organization):
+        raise PermissionDenied
+    name = name.strip()
+    clean = [
+        {"name": str(p["name"]).strip(), "source": p["source"], "points": int(p["points"])} for p in parts
+    ]
+    problems = ([] if name else [_("请填写积分办法的名称。")]) + rules.scheme_problems(clean)
+    if not clean:
+        problems.append(_("至少要有一个计分项目。"))
+    if any(p["points"] < 1 for p in clean):
+        problems.append(_("每一项的分值至少为 1 分。"))
+    if problems:
+        raise ValidationError(problems)
+    scheme = PointsScheme.objects.filter(organization=organization).first()
+    before = None if scheme is None else {"name": scheme.name, "parts": scheme.parts}
+    scheme = scheme or PointsScheme(organization=organization)
+    scheme.org_path, scheme.name, scheme.parts = organization.path, name[:60], clean
+    scheme.save()
+    audit_record(actor=actor, action="records.points_scheme_set", target=scheme, target_repr=organization.name,
+                 org_path=organization.path, before=before, after={"name": scheme.name, "parts": clean})  # fmt: skip
+    return scheme
 
 
 @transaction.atomic

@@ -24,24 +24,30 @@ from shuzhi.records.forms import (
     CommitmentForm,
     DecisionForm,
     DuesAccountForm,
+    DuesBandForm,
     DuesPaymentForm,
     ExemptionForm,
     LedgerForm,
     MeetingForm,
     PointsItemForm,
+    RequirementForm,
     ReviewForm,
+    SchemeForm,
+    SchemePartFormSet,
     WithdrawForm,
 )
 from shuzhi.records.models import (
     Attachment,
     Commitment,
     DuesAccount,
+    DuesBand,
     EvaluationGrade,
     EvaluationRound,
     EvaluationUse,
     Kind,
     PointsExemption,
     PointsItem,
+    Requirement,
 )
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
@@ -215,7 +221,9 @@ def meeting(request, pk: int):
                 messages.success(request, _("已撤销该记录。"))
                 return redirect("records:org", pk=found.organization_id)
     attendance = list(
-        found.attendance.select_related("member").only("present", "absence", "note", "member__name")
+        found.attendance.select_related("member")
+        .only("present", "absence", "note", "member__name")
+        .order_by("member__name", "member_id")
     )
     return render(request, "records/meeting.html", {
         "meeting": found, "attendance": attendance, "attachments": list(found.attachments.all()),
@@ -267,7 +275,9 @@ def dues(request, pk: int):
     records a month's payments by ticking who paid."""
     organization = selectors.organization_get(viewer=request.user, pk=pk)
     if organization.kind != selectors.BRANCH:
-        raise Http404
+        if request.method == "POST":
+            raise Http404
+        return _dues_rollup(request, organization)
     may_keep = request.user.can(Capability.KEEP_RECORDS)
     if request.method == "POST" and not may_keep:
         raise PermissionDenied
@@ -293,6 +303,18 @@ def dues(request, pk: int):
         "form": form, "may_keep": may_keep, "months": range(1, 13),
         "flagged": sum(1 for r in rows if r.arrears and r.arrears.flagged),
         "unset": sum(1 for r in rows if r.account is None),
+    })  # fmt: skip
+
+
+def _dues_rollup(request, organization):
+    """Above the branch: each child's counts (members, unset, exempt, owing, flagged, collected),
+    never a name."""
+    year = _year(request)
+    today = timezone.localdate()
+    per_child, whole = selectors.dues_rollup(org=organization, year=year, today=today)
+    return render(request, "records/dues_rollup.html", {
+        "org": organization, "year": year, "years": range(today.year, today.year - 4, -1),
+        "children": per_child, "whole": whole,
     })  # fmt: skip
 
 
@@ -426,10 +448,15 @@ def points(request, pk: int):
     """A branch's points of the year: its keeper sees the members one by one (in the roster's
     order, never ranked); anyone else only how many fall in each band."""
     organization = selectors.organization_get(viewer=request.user, pk=pk)
-    if organization.kind != selectors.BRANCH:
-        raise Http404
     year = _year(request)
     today = timezone.localdate()
+    if organization.kind != selectors.BRANCH:
+        per_child, whole = selectors.points_rollup(org=organization, year=year, today=today)
+        return render(request, "records/points_rollup.html", {
+            "org": organization, "year": year, "years": range(today.year, today.year - 4, -1),
+            "children": per_child, "distribution": whole,
+            "may_set_scheme": services.may_set_scheme(request.user, organization),
+        })  # fmt: skip
     scheme = selectors.scheme_for(organization)
     parts = scheme.parts if scheme else list(rules.DEFAULT_SCHEME)
     years = selectors.points_years(org=organization, year=year, today=today)
@@ -442,6 +469,7 @@ def points(request, pk: int):
     return render(request, "records/points.html", {
         "org": organization, "year": year, "years": range(today.year, today.year - 4, -1), "scheme": scheme,
         "parts": parts, "rows": rows, "may_keep": may_keep, "distribution": rules.distribution(totals.values()),
+        "may_set_scheme": services.may_set_scheme(request.user, organization),
     })  # fmt: skip
 
 
@@ -633,3 +661,95 @@ def mine_self_assessment(request):
     else:
         messages.success(request, _("已保存个人自评。"))
     return redirect(f"{reverse('records:mine')}?year={year}")
+
+
+# ---- the rules as data ------------------------------------------------------------------------
+def _may_set_rules(request) -> None:
+    if not services.may_set_rules(request.user):
+        raise PermissionDenied
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def rule_settings(request):
+    """The frequencies, the dues bands and the points schemes in force; the organiser of the
+    top organisation changes the frequencies here."""
+    return render(request, "records/settings.html", {
+        "requirements": Requirement.objects.order_by("id"), "bands": selectors.dues_bands(),
+        "may_set": services.may_set_rules(request.user),
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requirement_edit(request, pk: int):
+    _may_set_rules(request)
+    requirement = get_scoped_or_404(Requirement.objects.all(), pk=pk)
+    initial = {"label": requirement.label, "period": requirement.period, "times": requirement.times,
+               "min_members": requirement.min_members, "active": requirement.active}  # fmt: skip
+    form = RequirementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            judged = services.requirement_set(
+                actor=request.user, requirement=requirement, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存“%(label)s”，并按新要求重新计算了今年 %(n)d 个党支部的完成情况。")
+                             % {"label": requirement.label, "n": judged})  # fmt: skip
+            return redirect("records:settings")
+    return render(request, "records/requirement_form.html", {"requirement": requirement, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points_scheme(request, pk: int):
+    """The points scheme of an organisation: its own, or the one it inherits shown to start from.
+    Set by an organiser of the subtree; it then holds for every branch below without its own."""
+    organization = get_scoped_or_404(selectors.orgs_visible_to(request.user), pk=pk)
+    if not services.may_set_scheme(request.user, organization):
+        raise PermissionDenied
+    current = selectors.scheme_for(organization)
+    own = current is not None and current.organization_id == organization.pk
+    parts = current.parts if current else list(rules.DEFAULT_SCHEME)
+    initial = [{"part_name": p["name"], "source": p["source"], "points": p["points"]} for p in parts]
+    data = request.POST if request.method == "POST" else None
+    form = SchemeForm(data, initial={"name": current.name if own else f"{organization.name}记实积分办法"})
+    formset = SchemePartFormSet(data, initial=initial, prefix="parts")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [f.cleaned_data for f in formset if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        try:
+            services.points_scheme_set(actor=request.user, organization=organization, name=form.cleaned_data["name"],
+                                       parts=[{"name": r["part_name"], "source": r["source"], "points": r["points"]}
+                                              for r in rows])  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已保存积分办法，适用于本组织及下级未自定的党支部。"))
+            return redirect("records:points", pk=organization.pk)
+    return render(request, "records/points_scheme.html", {
+        "org": organization, "form": form, "formset": formset, "own": own, "inherited": None if own else current,
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dues_band_edit(request, pk: int):
+    _may_set_rules(request)
+    band = get_scoped_or_404(DuesBand.objects.all(), pk=pk)
+    flat = band.group == rules.FLAT
+    initial = {"lower": band.lower, "upper": band.upper, "percent": band.percent, "amount": band.amount}
+    form = DuesBandForm(request.POST or None, initial=initial, flat=flat)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.dues_band_set(actor=request.user, band=band, lower=data.get("lower") or Decimal(0),
+                                   upper=data.get("upper"), percent=data.get("percent") or Decimal(0),
+                                   amount=data.get("amount"))  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存党费标准；已核定的党员下次核定基数时按新标准计算。"))
+            return redirect("records:settings")
+    return render(request, "records/dues_band_form.html", {"band": band, "form": form})

@@ -164,3 +164,44 @@ def test_no_page_ranks_members_the_dues_list_keeps_the_rosters_name_order(client
     positions = [page.index(name) for name in names]
     assert positions == sorted(positions)  # by name, as the roster is; never by who paid most
     assert "排名" not in page and "排行" not in page
+
+
+def test_above_the_branch_the_dues_go_up_as_counts_never_names(client, cast, django_assert_max_num_queries):
+    from shuzhi.records.selectors import dues_rollup
+
+    user = branch_secretary(cast.village_a)
+    dues_account_set(actor=user, member=cast.member_a, year=YEAR, base=Decimal(0))
+    dues_account_set(
+        actor=user, member=cast.secretary_a, year=YEAR, base=Decimal(0), exempt_reason="生活困难"
+    )
+    _year_paid(user, cast, [1, 2, 3, 10])  # six months unpaid in a row; member_a2 has no base
+    collected = sum(DuesPayment.objects.values_list("amount", flat=True))
+    with django_assert_max_num_queries(6):
+        per_child, whole = dues_rollup(org=cast.county_a, year=YEAR, today=date(2026, 3, 1))
+    assert (whole.members, whole.paid_up, whole.owing, whole.flagged, whole.exempt, whole.unset) == (
+        3,
+        0,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert whole.collected == collected
+    [(township, counts)] = per_child
+    assert township == cast.township_a and counts == whole
+    by_branch = dict(dues_rollup(org=cast.township_a, year=YEAR, today=date(2026, 3, 1))[0])
+    assert (by_branch[cast.village_a].members, by_branch[cast.village_a].owing) == (2, 1)
+    assert (by_branch[cast.village_a2].members, by_branch[cast.village_a2].unset) == (1, 1)
+
+    client.force_login(cast.county_organiser)
+    url = reverse("records:dues", args=[cast.county_a.pk])
+    page = client.get(url, {"year": YEAR}).content.decode()
+    assert "党员 3 人：按月交清 0 人，有欠交 1 人，减免 1 人，未核定基数 1 人" in page
+    assert "1 人连续 6 个月以上未交纳" in page and cast.township_a.name in page
+    for name in ("王建国", "李秀英", cast.member_a2.name, "生活困难"):
+        assert name not in page
+    assert client.post(url, {"month": f"{YEAR}-12"}).status_code == 404 and client.put(url).status_code == 405
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(cast.member_user)
+    assert client.get(url).status_code == 403

@@ -114,3 +114,40 @@ def test_the_keeper_sees_members_one_by_one_others_only_the_distribution_and_nob
     assert client.get(url).status_code == 403
     client.force_login(keeper)
     assert client.put(detail).status_code == 405 and client.post(url).status_code == 405
+
+
+def test_above_the_branch_only_the_distribution_goes_up_and_each_branch_keeps_its_scheme(
+    client, cast, django_assert_max_num_queries
+):
+    from shuzhi.records import rules
+    from shuzhi.records.selectors import points_rollup, points_years
+
+    keeper = branch_secretary(cast.village_a)
+    parts = _year(cast, keeper)
+    # the second branch counts organisational life alone: its member, present once of once, scores 100
+    PointsScheme.objects.create(organization=cast.village_a2, org_path=cast.village_a2.path, name="只计组织生活",
+                                parts=[{**parts[0], "points": 100}])  # fmt: skip
+    meeting_record(actor=branch_secretary(cast.village_a2, username="a2"), organization=cast.village_a2,
+                   kind="congress", held_on=date(YEAR, 3, 5), topic="党员大会", host="支部书记",
+                   marks={cast.member_a2.pk: Mark()})  # fmt: skip
+    with django_assert_max_num_queries(9):
+        per_child, whole = points_rollup(org=cast.township_a, year=YEAR, today=TODAY)
+    branch = dict(per_child)
+    years = points_years(org=cast.village_a, year=YEAR, today=TODAY)
+    assert branch[cast.village_a] == rules.distribution(
+        sum((p.points for p in rules.member_points(parts, y)), Decimal(0)) for y in years.values()
+    )
+    assert dict(branch[cast.village_a2])["90 分以上"] == 1  # by the default scheme: 40, under 60
+    assert sum(n for _label, n in whole) == 3 and dict(whole)["70–79 分"] == 1
+
+    client.force_login(cast.county_organiser)
+    url = reverse("records:points", args=[cast.county_a.pk]) + f"?year={YEAR}"
+    page = client.get(url).content.decode()
+    assert cast.township_a.name in page and "70–79 分：1 人" in page and "90 分以上：1 人" in page
+    for name in ("王建国", "李秀英", cast.member_a2.name, "74.3"):
+        assert name not in page  # counts go up the tree, names and totals do not
+    assert client.post(url).status_code == 405
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(cast.member_user)
+    assert client.get(url).status_code == 403

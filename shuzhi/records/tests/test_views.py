@@ -183,3 +183,19 @@ def test_in_a_running_year_the_last_ended_quarter_speaks_for_the_subtree(client,
             reverse("records:org_panel", args=[cast.county_a.pk]), {"year": 2026}
         ).content.decode()
         assert "2 个党支部中 0 个全年达到频次要求（0.0%）" in panel  # the fourth quarter was never held
+
+
+def test_a_meetings_attendance_is_listed_by_name_whatever_order_it_was_written_in(client, cast):
+    """The default ordering stays on the attendance's own columns; the page names its order."""
+    from shuzhi.members.models import Member
+
+    user = branch_secretary(cast.village_a)
+    marks = {cast.secretary_a.pk: Mark(), cast.member_a.pk: Mark()}
+    meeting = meeting_record(actor=user, organization=cast.village_a, kind="congress", held_on=timezone.localdate(),
+                             topic="学习", host="李秀英", marks=marks)  # fmt: skip
+    first, second = (a.member_id for a in meeting.attendance.order_by("id"))
+    Member.objects.filter(pk=first).update(name="钱二")
+    Member.objects.filter(pk=second).update(name="艾一")  # sorts before 钱 by code point
+    client.force_login(user)
+    page = client.get(reverse("records:meeting", args=[meeting.pk])).content.decode()
+    assert page.index("艾一") < page.index("钱二")
