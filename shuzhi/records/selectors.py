@@ -48,6 +48,13 @@ def organization_get(*, viewer, pk: int, keep: bool = False) -> Organization:
     return get_scoped_or_404(orgs_visible_to(viewer).select_related("secretary"), pk=pk)
 
 
+def keeps_members_of(user, org: Organization) -> bool:
+    """Whether the user sees this branch's members one by one in 记实积分: its own keepers (its
+    secretary or clerk, whose organisation it is), nobody above it: only the distribution goes up
+    the tree."""
+    return user.can(Capability.KEEP_RECORDS) and user.organization_id == org.pk
+
+
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     require(user, Capability.VIEW_RECORDS)
     return Meeting.objects.filter(in_subtree("org_path", user.organization.path))

@@ -464,7 +464,7 @@ def points(request, pk: int):
         mid: sum((p.points for p in rules.member_points(parts, data)), Decimal(0))
         for mid, data in years.items()
     }
-    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    may_keep = selectors.keeps_members_of(request.user, organization)
     rows = [(m, totals.get(m.pk, Decimal(0))) for m in selectors.roster(organization)] if may_keep else []
     return render(request, "records/points.html", {
         "org": organization, "year": year, "years": range(today.year, today.year - 4, -1), "scheme": scheme,
@@ -477,6 +477,8 @@ def points(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def points_member(request, pk: int, member_pk: int):
     organization = selectors.organization_get(viewer=request.user, pk=pk, keep=True)
+    if not selectors.keeps_members_of(request.user, organization):
+        raise PermissionDenied  # a keeper above the branch sees its distribution only
     member = get_scoped_or_404(
         selectors.roster(organization).only("id", "name", "org_path", "organization"), pk=member_pk
     )

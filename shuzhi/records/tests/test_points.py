@@ -102,6 +102,10 @@ def test_the_keeper_sees_members_one_by_one_others_only_the_distribution_and_nob
     page = client.get(url).content.decode()
     assert "王建国" not in page and "1 人" in page  # counts go up the tree, names do not
     assert client.get(detail).status_code == 403
+    client.force_login(cast.township_secretary)  # keeps records of the branches below, not their points
+    page = client.get(url).content.decode()
+    assert "王建国" not in page and "74.3" not in page and "70–79 分：1 人" in page
+    assert client.get(detail).status_code == 403
     client.force_login(branch_secretary(cast.village_b, username="b"))
     assert client.get(url).status_code == 404
     assert (
