@@ -549,7 +549,8 @@ def evaluation(request, pk: int):
     if organization.kind != selectors.BRANCH:
         raise Http404
     year = _year(request)
-    may_keep = request.user.can(Capability.KEEP_RECORDS)
+    # the evaluation is the branch's own: its keepers run it and see member by member
+    may_keep = selectors.keeps_members_of(request.user, organization)
     round_ = EvaluationRound.objects.filter(organization=organization, year=year).first()
     here = f"{reverse('records:evaluation', args=[organization.pk])}?year={year}"
     if request.method == "POST":

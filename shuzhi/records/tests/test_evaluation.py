@@ -82,6 +82,11 @@ def test_a_round_is_evaluated_anonymously_counted_and_decided(client, cast):
         reverse("records:evaluation", args=[cast.village_a.pk]), {"year": YEAR}
     ).content.decode()
     assert "不合格：1 人" in page and "王建国" not in page
+    client.force_login(cast.township_secretary)  # keeps records below, but the evaluation is the branch's
+    url = reverse("records:evaluation", args=[cast.village_a.pk])
+    page = client.get(url, {"year": YEAR}).content.decode()
+    assert "不合格：1 人" in page and "王建国" not in page
+    assert client.post(f"{url}?year={YEAR}", {"action": "close"}).status_code == 403
 
 
 def test_the_sheets_carry_nothing_that_names_or_times_the_evaluator():
