@@ -39,6 +39,7 @@ test: $(VENV)/.test-deps lint
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-deps
+	$(PY) manage.py collectstatic --noinput -v0
 	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
