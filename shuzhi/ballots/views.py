@@ -502,7 +502,7 @@ def slips(request, pk: int):
     codes = meeting.codes.filter(voided_at__isnull=True, rehearsal=rehearsal).select_related("voter_class")
     one = request.GET.get("serial", "")
     if one:
-        codes = codes.filter(serial=int(one) if one.isdigit() else -1)
+        codes = codes.filter(serial=int(one) if one.isdecimal() else -1)
     codes = services.shuffled(codes)
     base = ballot_base_url(request)
     enter = f"{base}{reverse('ballots:vote_enter')}"

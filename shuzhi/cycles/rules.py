@@ -201,7 +201,7 @@ def parse_components(text: str) -> tuple[list[dict[str, Any]], list[str]]:
         tokens = line.strip().replace("：", " ").replace(":", " ").replace("\t", " ").split()
         if not tokens:
             continue
-        at = max((i for i, token in enumerate(tokens) if token.isdigit() and i > 0), default=None)
+        at = max((i for i, token in enumerate(tokens) if token.isdecimal() and i > 0), default=None)
         if at is None:
             problems.append(
                 _("第 %(n)d 行“%(line)s”应写成“名称 权重”，例如“现场测评 40”。")
@@ -267,7 +267,7 @@ def parse_weights(text: str) -> tuple[dict[str, int], list[str]]:
     """Lines of "类别 权重"; "其他" stands for every class not named."""
     weights, problems = {}, []
     for number, parts in _lines(text):
-        if len(parts) != 2 or not parts[1].isdigit():
+        if len(parts) != 2 or not parts[1].isdecimal():
             problems.append(_("第 %(n)d 行应写成“类别 权重”，例如“党委常委 50”或“其他 50”。") % {"n": number})
             continue
         weights["*" if parts[0] in OTHER_CLASSES else parts[0]] = int(parts[1])
@@ -289,7 +289,7 @@ def parse_vetoes(text: str) -> tuple[dict[str, dict[str, Any]], list[str]]:
             at = parts.index("来源", 1)
             parts, tail = parts[:at], parts[at + 1 :]
             below = None
-            if len(tail) >= 2 and tail[-2] == "低于" and tail[-1].isdigit():
+            if len(tail) >= 2 and tail[-2] == "低于" and tail[-1].isdecimal():
                 below, tail = int(tail[-1]), tail[:-2]
             source = fact_registry.by_reference(" ".join(tail)) if tail else None
             if source is None:

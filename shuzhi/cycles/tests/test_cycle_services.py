@@ -211,3 +211,12 @@ def test_the_default_scheme_is_valid_and_components_parse_from_lines():
     _components, problems = rules.parse_components("现场测评四十")
     assert "第 1 行" in problems[0]
     assert rules.parse_groups("县区，市直机关\n县区、国企") == ["县区", "市直机关", "国企"]
+
+
+def test_a_weight_written_in_superscript_or_full_width_digits_is_read_or_refused_never_a_crash():
+    """'²' passes str.isdigit() but not int(): the fuzz test of the cycle form found a 500 there."""
+    components, problems = rules.parse_components("现场测评 ²\n日常考核 ４０")
+    assert [c["weight"] for c in components] == [40] and len(problems) == 1
+    weights, problems = rules.parse_weights("党委常委 ³")
+    assert weights == {} and len(problems) == 1
+    rules.parse_vetoes("年度内受到问责 差 来源 年度内受到问责 低于 ²")  # refused or read, never raised
