@@ -21,6 +21,7 @@ from shuzhi.core.access import require
 from shuzhi.core.errors import field_error
 from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Capability
+from shuzhi.core.secrecy import rewrite_allowed, shuffled
 from shuzhi.core.services import audit_record
 from shuzhi.core.uploads import check_upload
 from shuzhi.exchange.rules import compact
@@ -763,22 +764,24 @@ def evaluation_close(*, actor, round_: EvaluationRound) -> EvaluationRound:
     if round_.status != EvaluationRound.Status.OPEN:
         raise ValidationError(_("本次民主评议已经结束。"), code="closed")
     used = EvaluationUse.objects.filter(round=round_).count()
-    EvaluationUse.objects.filter(round=round_).delete()
     sheets: dict = defaultdict(list)
     for sheet_id, member_id, grade in EvaluationMark.objects.filter(sheet__round=round_).values_list(
         "sheet_id", "member_id", "grade"
     ):
         sheets[sheet_id].append((member_id, grade))
-    EvaluationSheet.objects.filter(round=round_).delete()
-    contents = list(sheets.values())
-    secrets.SystemRandom().shuffle(contents)
-    fresh = [EvaluationSheet(round=round_) for _content in contents]
-    EvaluationSheet.objects.bulk_create(fresh)
-    EvaluationMark.objects.bulk_create(
-        EvaluationMark(sheet=sheet, member_id=member_id, grade=grade)
-        for sheet, content in zip(fresh, contents, strict=True)
-        for member_id, grade in secrets.SystemRandom().sample(content, len(content))
-    )
+    # core.secrecy's rewrite scope: on SQLite the deleted uses and sheets are overwritten, not left
+    # in free pages in the order they were written, and the write-ahead log is emptied after
+    with rewrite_allowed(f"records.evaluation:{round_.pk}"):
+        EvaluationUse.objects.filter(round=round_).delete()
+        EvaluationSheet.objects.filter(round=round_).delete()
+        contents = shuffled(sheets.values())
+        fresh = [EvaluationSheet(round=round_) for _content in contents]
+        EvaluationSheet.objects.bulk_create(fresh)
+        EvaluationMark.objects.bulk_create(
+            EvaluationMark(sheet=sheet, member_id=member_id, grade=grade)
+            for sheet, content in zip(fresh, contents, strict=True)
+            for member_id, grade in shuffled(content)
+        )
     round_.status, round_.sheets = EvaluationRound.Status.CLOSED, used
     round_.save(update_fields=["status", "sheets", "updated_at"])
     audit_record(actor=actor, action="records.evaluation_close", target=round_, org_path=round_.org_path,
