@@ -78,6 +78,16 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _note_failure(seen: PageWatch, request) -> None:
+    """A request that got no answer is a problem, except a partial the browser dropped itself
+    because the person moved on (a lazily loaded panel still on its way when a link is clicked):
+    Chromium reports that as net::ERR_ABORTED. A server that fails answers with a status (recorded
+    by on_response) or breaks the connection (ERR_EMPTY_RESPONSE, ERR_CONNECTION_RESET…)."""
+    if request.failure == "net::ERR_ABORTED" and request.resource_type in ("xhr", "fetch"):
+        return
+    seen.failed.append(f"{request.failure} {request.url}")
+
+
 def watch(page: Page, live_server) -> PageWatch:
     """Start recording what `page` does; call before the first navigation."""
     seen = PageWatch(origin=origin_of(live_server.url))
@@ -94,7 +104,7 @@ def watch(page: Page, live_server) -> PageWatch:
     page.on("console", on_console)
     page.on("pageerror", lambda error: seen.page_errors.append(str(error)))
     page.on("request", lambda request: seen.requests.append(request.url))
-    page.on("requestfailed", lambda request: seen.failed.append(f"{request.failure} {request.url}"))
+    page.on("requestfailed", lambda request: _note_failure(seen, request))
     page.on("response", on_response)
     return seen
 
