@@ -232,7 +232,8 @@ LOGIN_ADDRESS_WINDOW_MINUTES = env_int("SHUZHI_LOGIN_ADDRESS_WINDOW_MINUTES", 15
 # this absolute limit from the sign-in, however active the session; the cookie's own age is the same.
 SESSION_ABSOLUTE_HOURS = env_int("SHUZHI_SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=72)
 SESSION_COOKIE_AGE = 60 * 60 * SESSION_ABSOLUTE_HOURS
-SESSION_SAVE_EVERY_REQUEST = True
+# saved when it changes only: the middleware moves the idle expiry on at most once a minute
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,6 +15,7 @@ from shuzhi.accounts.selectors import security_policy
 SIGNED_IN_AT = "shuzhi_signed_in_at"
 # a request with this header (a page refreshing itself) does not count as activity
 POLL_HEADER = "X-Shuzhi-Poll"
+RENEW_EVERY = timedelta(minutes=1)
 
 
 class SessionPolicyMiddleware:
@@ -61,12 +62,18 @@ class SessionPolicyMiddleware:
         if user is not None and user.is_authenticated and user.pk != signed_in_before:
             # signed in by this request: both limits run from now, not from the cookie's default age
             request.session[SIGNED_IN_AT] = timezone.now().timestamp()
-            self._renew(request)
+            self._renew(request, always=True)
         return response
 
     def _is_activity(self, request: HttpRequest) -> bool:
         return POLL_HEADER not in request.headers and not request.path.startswith(self.PASSIVE_PREFIXES)
 
     @staticmethod
-    def _renew(request: HttpRequest) -> None:
-        request.session.set_expiry(timezone.now() + timedelta(minutes=security_policy().session_idle_minutes))
+    def _renew(request: HttpRequest, *, always: bool = False) -> None:
+        """Move the idle expiry on. At most once a minute: the session is written only when it
+        changes, so a burst of clicks does not rewrite the session row (or the Redis key) each time;
+        the limit is then kept to within a minute."""
+        idle = timedelta(minutes=security_policy().session_idle_minutes)
+        now = timezone.now()
+        if always or request.session.get_expiry_date() - now < idle - RENEW_EVERY:
+            request.session.set_expiry(now + idle)

@@ -99,3 +99,31 @@ def test_a_page_polling_by_itself_does_not_keep_the_session_alive(client, cast):
             client.get(reverse("orgs:tree"), HTTP_X_SHUZHI_POLL="1", HTTP_HX_REQUEST="true")
         response = client.get(reverse("orgs:tree"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_burst_of_clicks_writes_the_session_once_a_minute_at_most(client, cast):
+    """The session row is not rewritten by every request: within a minute of the last renewal
+    nothing changes, a minute later the expiry moves on (and the idle limit still holds)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("orgs:tree")).status_code == 200
+        return sum(
+            1
+            for query in queries.captured_queries
+            if "django_session" in query["sql"]
+            and query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+        )
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "county_org")
+        assert [session_writes() for _ in range(5)] == [0] * 5
+        clock.shift(timedelta(seconds=61))
+        assert session_writes() == 1
+        assert session_writes() == 0
+        clock.shift(timedelta(minutes=29))
+        assert client.get(reverse("orgs:tree")).status_code == 200  # renewed 29 min ago by the 61 s click
+        clock.shift(timedelta(minutes=31))
+        assert client.get(reverse("orgs:tree")).status_code == 302
