@@ -154,6 +154,7 @@ def report_save(
             if answer not in valid:
                 raise field_error(f"answer_{pk}", _("请选择落实情况。"), "answer")
             item.answer, item.explanation = answer, explanation.strip()[:ITEM_MAX_CHARS]
+            item.updated_at = report.updated_at  # bulk_update does not apply auto_now
         ReportItem.objects.bulk_update(items.values(), ["answer", "explanation", "updated_at"])
     return report
 
@@ -183,7 +184,8 @@ def report_item_add(
     item.save()
     if report.status == Report.Status.NOT_STARTED:
         report.status = Report.Status.DRAFT
-        report.save(update_fields=["status", "updated_at"])
+    # the report's "last edited" moves with its lists as with its sections
+    report.save(update_fields=["status", "updated_at"])
     return item
 
 
@@ -194,6 +196,7 @@ def report_item_remove(*, actor, item: ReportItem) -> None:
     if item.kind == ReportItem.Kind.CARRIED:
         raise ValidationError(_("上年的问题和承诺不能删除，请逐条说明落实情况。"), code="carried")
     item.delete()
+    report.save(update_fields=["updated_at"])
 
 
 # ---- attachments and .docx import -------------------------------------------------------------

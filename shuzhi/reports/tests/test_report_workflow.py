@@ -152,3 +152,17 @@ def test_last_years_problems_and_commitments_are_carried_over_to_be_answered(cas
     assert report_submit(actor=secretary, report=report).status == Report.Status.SUBMITTED
     with pytest.raises(ValidationError):
         report_item_remove(actor=secretary, item=carried[0])
+
+
+def test_adding_or_removing_a_listed_item_counts_as_editing_the_report(cast, report):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        report_save(actor=cast.township_secretary, report=report, sections={"duty": "有内容"})
+        clock.shift(timedelta(hours=1))
+        item = report_item_add(
+            actor=cast.township_secretary, report=report, kind="problem", text="台账不全", severity="minor"
+        )
+        assert Report.objects.get(pk=report.pk).updated_at == start + timedelta(hours=1)
+        clock.shift(timedelta(hours=1))
+        report_item_remove(actor=cast.township_secretary, item=item)
+        assert Report.objects.get(pk=report.pk).updated_at == start + timedelta(hours=2)
