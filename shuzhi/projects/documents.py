@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.core import documents
+from shuzhi.projects import rules
 from shuzhi.projects.models import Round
 from shuzhi.projects.selectors import RankRow
 
@@ -42,7 +43,7 @@ def ranking_bulletin(round_: Round, quarter: int, groups: list[tuple[str, list[R
                     str(row.projects),
                     str(row.rated),
                     row.labels or _("未评价"),
-                    f"{row.score:g}" if row.score is not None else "—",
+                    rules.figure(row.score) if row.score is not None else "—",
                 )
                 for row in rows
             ],

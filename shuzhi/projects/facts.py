@@ -53,7 +53,7 @@ def supervision_rating(year: int, subjects: Sequence[facts.Subject]) -> dict[int
             evidence[subject.id].append(
                 facts.Evidence(
                     label=_("%(title)s · 第%(q)d季度") % {"title": title, "q": quarter},
-                    value=f"{label}（{score:g}）",
+                    value=f"{label}（{rules.figure(score)}）",
                     link=reverse("projects:project", args=[project_id]) + f"#q{quarter}",
                 )
             )

@@ -111,3 +111,9 @@ def rank(values: Sequence[Decimal | None]) -> list[int | None]:
 
 def quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
+
+
+def figure(value: Decimal) -> str:
+    """A score as people write it: 100, 92.5 (no trailing zeros, never 1E+2)."""
+    text = f"{value.normalize():f}"
+    return text

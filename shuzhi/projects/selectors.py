@@ -198,7 +198,7 @@ def report_section(year: int, organization_id: int) -> ReadOnlySection | None:
         if found is None:
             return _("未报送")
         rating = getattr(found, "rating", None)
-        return f"{rating.label}（{rating.score:g}）" if rating else _("已报送，待评价")
+        return f"{rating.label}（{rules.figure(rating.score)}）" if rating else _("已报送，待评价")
 
     rows = tuple(
         (project.title, *(cell(project, q) for q in QUARTERS), _("是") if project.exemplary else "")

@@ -243,7 +243,7 @@ def declaration(request, pk: int):
         else:
             return HttpResponse(status=400)
     except ValidationError as error:
-        if error.code in ("not_writer", "not_organiser"):
+        if getattr(error, "code", None) in ("not_writer", "not_organiser"):
             raise PermissionDenied from None
         return _declaration_page(
             request, selectors.declaration_get(viewer=actor, pk=pk), submit_errors=error.messages

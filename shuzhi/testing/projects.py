@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from shuzhi.core.roles import Role
+from shuzhi.cycles.models import Cycle
 from shuzhi.projects import rules, services
 from shuzhi.projects.models import Declaration, DeclaredItem, Round
 from shuzhi.testing.cycles import county_cycle
@@ -19,7 +20,8 @@ def county_round(cast, *, year: int | None = None, declare_due: date | None = No
     """The county's round for the year: its units are the reporters of the county's cycle."""
     today = timezone.localdate()
     year = year or today.year
-    county_cycle(cast, year=year, open_reports=False)
+    if not Cycle.objects.filter(organization=cast.county_a, year=year).exists():
+        county_cycle(cast, year=year, open_reports=False)
     declare_due = declare_due or today + timedelta(days=10)
     return services.round_open(
         actor=cast.county_organiser,
