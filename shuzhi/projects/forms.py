@@ -69,6 +69,7 @@ class RoundForm(StyledFormMixin, forms.Form):
 
 
 class ProblemForm(StyledFormMixin, forms.Form):
+    prefix = "problem"  # beside the duty form on one page: its fields' ids stay apart
     text = forms.CharField(label=_("问题"), max_length=300)
     category = forms.ChoiceField(label=_("类别"), choices=CATEGORIES)
     evidence = forms.CharField(
@@ -77,6 +78,7 @@ class ProblemForm(StyledFormMixin, forms.Form):
 
 
 class DutyForm(StyledFormMixin, forms.Form):
+    prefix = "duty"
     text = forms.CharField(label=_("责任事项"), max_length=300)
     target = forms.CharField(label=_("量化目标"), max_length=200)
     owner = forms.CharField(label=_("责任人"), max_length=50)

@@ -99,16 +99,36 @@ def test_the_secretary_declares_from_the_page_and_an_error_keeps_the_typed_row(c
     client.force_login(cast.township_secretary)
     url = reverse("projects:declaration", args=[declaration.pk])
     response = client.post(
-        url, {"action": "duty", "text": "星级评定", "target": "", "owner": "甲", "due": "2026-12-31"}
+        url,
+        {
+            "action": "duty",
+            "duty-text": "星级评定",
+            "duty-target": "",
+            "duty-owner": "甲",
+            "duty-due": "2026-12-31",
+        },
     )
     assert response.status_code == 200 and 'value="星级评定"' in response.content.decode()
     assert not DeclaredItem.objects.exists()
     client.post(
-        url, {"action": "problem", "text": "后备干部不足", "category": "党员队伍", "evidence": "谈心谈话"}
+        url,
+        {
+            "action": "problem",
+            "problem-text": "后备干部不足",
+            "problem-category": "党员队伍",
+            "problem-evidence": "谈心谈话",
+        },
     )
     problem = DeclaredItem.objects.get()
     client.post(
-        url, {"action": "duty", "text": "星级评定", "target": "100%", "owner": "甲", "due": "2026-12-31"}
+        url,
+        {
+            "action": "duty",
+            "duty-text": "星级评定",
+            "duty-target": "100%",
+            "duty-owner": "甲",
+            "duty-due": "2026-12-31",
+        },
     )
     year = round_.year
     new = reverse("projects:project_new", args=[declaration.pk])
