@@ -12,6 +12,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/ranking.docx", views.ranking_docx, name="ranking_docx"),
+    path("rounds/<int:pk>/supervision.docx", views.supervision_docx, name="supervision_docx"),
     path("declarations/<int:pk>/", views.declaration, name="declaration"),
     path("declarations/<int:pk>/projects/new/", views.project_form, name="project_new"),
     path("declarations/<int:pk>/projects/<int:project_pk>/", views.project_form, name="project_edit"),

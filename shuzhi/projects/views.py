@@ -151,6 +151,23 @@ def ranking_docx(request, pk: int):
     return response
 
 
+@overseers
+@require_GET
+def supervision_docx(request, pk: int):
+    """督查办's quarterly report to the committee."""
+    round_ = selectors.round_get(viewer=request.user, pk=pk)
+    quarter = _quarter(request, 1)
+    today = timezone.localdate()
+    data = documents.supervision_report(
+        round_, quarter, selectors.round_board(round_, today=today), today=today
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{round_.year}-Q{quarter}-supervision.docx"'
+    return response
+
+
 @capability_required(Capability.WRITE_REPORT)
 @require_GET
 def mine(request):

@@ -290,3 +290,20 @@ def test_the_project_shows_in_the_units_duty_report_read_only(client, cast):
     body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert 'data-testid="extra-section"' in body and "书记领办项目推进情况" in body
     assert project.title in body and "较好（85）" in body and "已报送，待评价" in body
+
+
+def test_the_supervision_report_counts_the_quarter_and_lists_each_project(client, cast):
+    round_, project, office = _rated(cast)
+    client.force_login(office)
+    response = client.get(reverse("projects:supervision_docx", args=[round_.pk]) + "?quarter=1")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "第一季度推进情况的专题报告" in text
+    assert "应报送项目 1 个，已报送 1 个（其中逾期报送 0 个），未报送 0 个" in text and "较好 1 个" in text
+    cells = [c.text for c in document.tables[0].rows[1].cells]
+    assert cells == [cast.township_a.name, project.title, MILESTONES[0], "按时", "较好", "推进有力"]
+    client.force_login(cast.township_secretary)
+    assert client.get(reverse("projects:supervision_docx", args=[round_.pk])).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.get(reverse("projects:supervision_docx", args=[round_.pk])).status_code == 404
