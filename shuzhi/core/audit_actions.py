@@ -127,6 +127,18 @@ LABELS = {
     "records.requirement_set": _("修改组织生活频次要求"),
     "records.dues_band_set": _("修改党费标准"),
     "records.points_scheme_set": _("设置记实积分办法"),
+    "projects.round_open": _("开启领办项目申报"),
+    "projects.item_add": _("添加申报条目"),
+    "projects.item_remove": _("删除申报条目"),
+    "projects.project_save": _("保存书记领办项目"),
+    "projects.declaration_submit": _("提交年度申报"),
+    "projects.declaration_return": _("退回年度申报"),
+    "projects.declaration_accept": _("通过年度申报"),
+    "projects.declarations_remind": _("提醒提交年度申报"),
+    "projects.progress_submit": _("报送项目季度进展"),
+    "projects.progress_remind": _("提醒报送项目进展"),
+    "projects.rating_record": _("督查评价项目进展"),
+    "projects.exemplary": _("标记典型项目"),
 }
 
 

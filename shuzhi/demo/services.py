@@ -183,6 +183,7 @@ DEMO_ACCOUNTS = [
     ("reviewer", "评议代表", Role.REVIEWER, "root", False),
     ("member", "", Role.MEMBER, "branch", True),
     ("clerk", "组织委员", Role.CLERK, "branch", False),  # keeps the member's branch's records
+    ("supervisor", "市委督查办", Role.SUPERVISOR, "root", False),  # rates the 书记领办项目 each quarter
 ]
 
 

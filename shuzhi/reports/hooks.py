@@ -32,3 +32,32 @@ def carried_over(year: int, organization_ids: Sequence[int]) -> dict[int, list[C
         for organization_id, items in source(year, organization_ids).items():
             found.setdefault(organization_id, []).extend(items)
     return found
+
+
+# ---- read-only sections other areas add to a report's page ----------------------------------------
+# e.g. projects: the unit's 书记领办项目 with each quarter's progress and 督查办's rating, so the
+# report shows the year's facts beside the prose without the secretary typing them again.
+
+
+@dataclass(frozen=True)
+class ReadOnlySection:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    link: str = ""  # where the facts live
+    note: str = ""
+
+
+Section = Callable[[int, int], "ReadOnlySection | None"]  # (year, the unit's organisation id)
+
+_sections: list[Section] = []
+
+
+def register_section(section: Section) -> None:
+    if section not in _sections:
+        _sections.append(section)
+
+
+def sections_for(*, year: int, organization_id: int) -> list[ReadOnlySection]:
+    found = (section(year, organization_id) for section in _sections)
+    return [s for s in found if s is not None]

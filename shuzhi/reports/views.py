@@ -12,7 +12,7 @@ from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import can_manage, cycle_get
-from shuzhi.reports import documents, selectors, services
+from shuzhi.reports import documents, hooks, selectors, services
 from shuzhi.reports.forms import (
     AttachmentForm,
     ImportConfirmForm,
@@ -71,6 +71,9 @@ def detail(request, pk: int):
             "may_review": can_manage(request.user, report.reporter.cycle) and report.is_reviewable,
             "return_form": ReturnForm(),
             "is_writer": selectors.may_write(request.user, report),
+            "extra_sections": hooks.sections_for(
+                year=report.reporter.cycle.year, organization_id=report.reporter.organization_id
+            ),
         },
     )
 

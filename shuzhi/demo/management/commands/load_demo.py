@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
+from shuzhi.demo.projects import demo_projects_ensure
 from shuzhi.demo.services import (
     city_write,
     demo_accounts_ensure,
@@ -66,6 +67,11 @@ class Command(BaseCommand):
         )
         if promised:
             self.stdout.write(f"已写入上年度和本年度的党员承诺 {promised} 项。")
+        declared = demo_projects_ensure(root=root, seed=seed)
+        if declared:
+            self.stdout.write(
+                f"已写入本年度 {declared} 个单位的问题清单、责任清单、书记领办项目及季度督查评价。"
+            )
         rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
         if rounds:
             self.stdout.write(f"已写入上年度 {rounds} 个党支部的民主评议党员结果。")

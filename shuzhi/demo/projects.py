@@ -1,0 +1,154 @@
+"""Demo data for the year's commitments: the city's round of declarations for this year, most
+accepted, the quarters already due reported and rated by 督查办, a few units late."""
+
+import random
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from shuzhi.accounts.models import User
+from shuzhi.core.roles import Role
+from shuzhi.cycles.models import Cycle
+from shuzhi.orgs.models import Organization
+from shuzhi.projects import rules, services
+from shuzhi.projects.models import QUARTERS, DeclaredItem, Progress, Round
+
+PROBLEMS = [
+    ("村级后备干部储备不足，年龄结构老化", "党员队伍", "谈心谈话 46 人次，村干部平均年龄 54 岁"),
+    ("党员教育管理方式单一，流动党员联系不紧", "党员队伍", "问卷 120 份，31% 的流动党员一年未参加组织生活"),
+    ("部分村集体经济薄弱，服务群众能力不足", "服务群众", "调研 23 个村，7 个村集体经营性收入低于 10 万元"),
+    ("党群服务中心使用率不高", "阵地建设", "实地查看 18 个中心，6 个日常闲置"),
+    ("三会一课记录不规范，主题党日内容空泛", "制度落实", "上级督查抽查台账 40 本，12 本不规范"),
+]
+PROJECTS = [
+    (
+        "村级后备力量“育苗”工程",
+        ["摸排后备人选建立名册", "集中培训一期并结对帮带", "到村岗位锻炼", "考察评估入库"],
+        "每村储备后备干部2名",
+    ),
+    (
+        "流动党员“红色驿站”",
+        ["建立流动党员台账", "建成驿站3个", "开展线上组织生活", "总结评估"],
+        "流动党员联系率100%",
+    ),
+    (
+        "集体经济“强村富民”计划",
+        ["确定帮扶村和项目", "项目落地开工", "产生收益", "收益分配公示"],
+        "薄弱村收入全部超过10万元",
+    ),
+    (
+        "党群服务中心“提质增效”",
+        ["制定服务清单", "推行错时延时服务", "引入社会组织", "群众满意度测评"],
+        "使用率提高到80%",
+    ),
+    (
+        "组织生活“规范提升”行动",
+        ["统一台账样式", "分片交叉检查", "示范主题党日观摩", "年终评比"],
+        "台账规范率100%",
+    ),
+]
+COMMENTS = {
+    "好": "节点任务全部完成，数据翔实，佐证充分。",
+    "较好": "按计划推进，个别指标略有滞后。",
+    "一般": "推进偏慢，需加快节奏并补充佐证材料。",
+    "差": "节点任务未完成，请限期整改。",
+}
+
+
+def demo_projects_ensure(*, root: Organization, seed: int = 2024) -> int:
+    """The city's round for this year (its units and groups from this year's cycle): returns the
+    units that declared. Done once."""
+    today = timezone.localdate()
+    organiser = User.objects.filter(username="organiser", organization=root).first()
+    office = User.objects.filter(role=Role.SUPERVISOR, organization=root).first()
+    if (
+        organiser is None
+        or office is None
+        or not Cycle.objects.filter(organization=root, year=today.year).exists()
+        or Round.objects.filter(organization=root, year=today.year).exists()
+    ):
+        return 0
+    rng = random.Random(f"{seed}/projects/{today.year}")
+    year = today.year
+    with transaction.atomic():
+        round_ = services.round_open(
+            actor=organiser,
+            year=year,
+            title=f"{year}年度全市书记抓基层党建项目",
+            declare_due=date(year, 1, 31),
+            quarter_dues=[date(year, 4, 10), date(year, 7, 10), date(year, 10, 10), date(year + 1, 1, 10)],
+            scheme=rules.DEFAULT_SCHEME,
+        )
+        declarations = list(round_.declarations.select_related("secretary", "organization"))
+        for n, declaration in enumerate(declarations):
+            if n % 9 == 8:  # a few units still have not declared: the late list
+                continue
+            actor = declaration.secretary
+            problems = rng.sample(range(len(PROBLEMS)), 2)
+            items = [
+                services.item_add(
+                    actor=actor,
+                    declaration=declaration,
+                    kind=DeclaredItem.Kind.PROBLEM,
+                    text=PROBLEMS[i][0],
+                    category=PROBLEMS[i][1],
+                    evidence=PROBLEMS[i][2],
+                )
+                for i in problems
+            ]
+            services.item_add(
+                actor=actor,
+                declaration=declaration,
+                kind=DeclaredItem.Kind.DUTY,
+                text="落实基层党建述职评议考核和问题整改",
+                target="问题整改销号率100%",
+                owner=actor.full_name,
+                due=date(year, 12, 31),
+            )
+            for item, index in zip(items, problems, strict=True):
+                title, milestones, target = PROJECTS[index]
+                services.project_save(
+                    actor=actor,
+                    declaration=declaration,
+                    title=title,
+                    problem=item,
+                    goals=[{"goal": title.split("“")[0] or title, "target": target, "due": f"{year}-12-31"}],
+                    milestones=milestones,
+                    team="组织委员、党建指导员",
+                    budget=rng.choice([None, 5, 10, 20]),
+                )
+            if n % 9 == 7:  # one waits for review
+                continue
+            services.declaration_submit(actor=actor, declaration=declaration)
+            services.declaration_accept(actor=organiser, declaration=declaration)
+            for project in declaration.projects.all():
+                for quarter in QUARTERS:
+                    if today <= round_.quarter_due(quarter) or (quarter == 3 and rng.random() < 0.15):
+                        break
+                    progress = services.progress_submit(
+                        actor=actor,
+                        project=project,
+                        quarter=quarter,
+                        done=f"{project.milestones[quarter - 1]}：已按节点完成，召开推进会 {rng.randint(1, 4)} 次。",
+                        figures=f"覆盖党员 {rng.randint(20, 300)} 名",
+                    )
+                    if rng.random() < 0.85:  # most came in on time
+                        Progress.objects.filter(pk=progress.pk).update(late=False)
+                    label = rng.choices(["好", "较好", "一般", "差"], weights=[4, 4, 2, 1])[0]
+                    services.rating_record(
+                        actor=office,
+                        progress=progress,
+                        label=label,
+                        comment=COMMENTS[label],
+                        onsite="实地查看台账和现场",
+                    )
+        best = round_.declarations.filter(status="accepted").first()
+        if best is not None:
+            services.project_mark_exemplary(
+                actor=organiser,
+                project=best.projects.first(),
+                exemplary=True,
+                note="机制完备、成效可量化，可在全市推广",
+            )
+    return sum(1 for n in range(len(declarations)) if n % 9 != 8)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "shuzhi.projects"
+    label = "projects"
+    verbose_name = _("书记领办项目")
+
+    def ready(self) -> None:
+        from shuzhi.core import facts
+        from shuzhi.projects.facts import SOURCES
+        from shuzhi.projects.selectors import report_section
+        from shuzhi.reports import hooks as report_hooks
+
+        for source in SOURCES:
+            facts.register(source)
+        report_hooks.register_section(report_section)

@@ -1,0 +1,85 @@
+"""What the projects offer the assessment: 督查办's ratings of a unit's 书记领办项目 through the
+year, as a score on 0–100 with a link back to every rating."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuzhi.core import facts
+from shuzhi.core.access import in_subtree
+from shuzhi.projects import rules
+from shuzhi.projects.models import Rating
+
+
+def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
+    roots = sorted({s.path for s in subjects})
+    common = roots[0]
+    for path in roots[1:]:
+        while not path.startswith(common):
+            common = common[:-1]
+    return common
+
+
+def supervision_rating(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
+    """One query for all subjects: every rating of the year's projects under any of them; a
+    subject's value is the mean of the ratings in its subtree."""
+    if not subjects:
+        return {}
+    index = facts.SubjectIndex(subjects)
+    rows = (
+        Rating.objects.filter(
+            in_subtree("progress__project__declaration__org_path", _common_prefix(subjects)),
+            progress__project__declaration__round__year=year,
+        )
+        .values_list(
+            "progress__project__declaration__org_path",
+            "progress__project_id",
+            "progress__project__title",
+            "progress__quarter",
+            "label",
+            "score",
+        )
+        .order_by("progress__project__declaration__org_path", "progress__project_id", "progress__quarter")
+    )
+    scores: dict[int, list[Decimal]] = defaultdict(list)
+    evidence: dict[int, list[facts.Evidence]] = defaultdict(list)
+    for path, project_id, title, quarter, label, score in rows.iterator(chunk_size=5000):
+        for subject in index.holding(path):
+            scores[subject.id].append(score)
+            evidence[subject.id].append(
+                facts.Evidence(
+                    label=_("%(title)s · 第%(q)d季度") % {"title": title, "q": quarter},
+                    value=f"{label}（{rules.figure(score)}）",
+                    link=reverse("projects:project", args=[project_id]) + f"#q{quarter}",
+                )
+            )
+    out = {}
+    for subject in subjects:
+        values = scores.get(subject.id, [])
+        value = rules.mean(values)
+        out[subject.id] = facts.Fact(
+            value=value,
+            evidence=tuple(evidence.get(subject.id, ())),
+            summary=(
+                _("%(n)d 次季度督查评价，平均 %(v)s 分") % {"n": len(values), "v": value}
+                if values
+                else _("本年度没有督查评价")
+            ),
+        )
+    return out
+
+
+SOURCES = (
+    facts.FactSource(
+        key="projects.supervision_rating",
+        label=gettext_lazy("书记领办项目督查评价"),
+        kind=facts.FactKind.SCORE,
+        compute=supervision_rating,
+        description=gettext_lazy("本单位及下属单位书记领办项目各季度督查办评价得分的平均分（0–100）。"),
+        area=gettext_lazy("书记领办项目"),
+    ),
+)

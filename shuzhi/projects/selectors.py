@@ -1,0 +1,213 @@
+"""Reads of the year's commitments, already scoped to what the viewer may see (their subtree)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.projects import rules
+from shuzhi.projects.models import QUARTERS, Declaration, DeclaredItem, Progress, Project, Rating, Round
+from shuzhi.rectification import rules as rectification_rules
+from shuzhi.rectification.models import Item as RectificationItem
+from shuzhi.reports.hooks import ReadOnlySection
+
+
+def rounds_visible_to(user) -> QuerySet[Round]:
+    return Round.objects.filter(in_subtree("org_path", user.organization.path)).select_related("organization")
+
+
+def round_get(*, viewer, pk: int) -> Round:
+    return get_scoped_or_404(rounds_visible_to(viewer), pk=pk)
+
+
+def declarations_visible_to(user) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(in_subtree("org_path", user.organization.path)).select_related(
+        "round", "organization", "secretary"
+    )
+
+
+def declaration_get(*, viewer, pk: int) -> Declaration:
+    return get_scoped_or_404(declarations_visible_to(viewer), pk=pk)
+
+
+def declarations_mine(user) -> list[Declaration]:
+    return list(
+        declarations_visible_to(user).filter(organization_id=user.organization_id).order_by("-round__year")
+    )
+
+
+def project_get(*, viewer, pk: int) -> Project:
+    return get_scoped_or_404(
+        Project.objects.filter(in_subtree("declaration__org_path", viewer.organization.path)).select_related(
+            "declaration__round", "declaration__organization", "declaration__secretary", "problem"
+        ),
+        pk=pk,
+    )
+
+
+def declaration_lists(declaration: Declaration) -> dict[str, list]:
+    items = list(declaration.items.select_related("carried_from"))
+    return {
+        "problems": [i for i in items if i.kind == DeclaredItem.Kind.PROBLEM],
+        "duties": [i for i in items if i.kind == DeclaredItem.Kind.DUTY],
+        "projects": list(declaration.projects.select_related("problem")),
+    }
+
+
+def open_rectification(declaration: Declaration) -> list[RectificationItem]:
+    """Last years' rectification items of the unit still open, not yet in the problem list."""
+    taken = declaration.items.exclude(carried_from=None).values("carried_from_id")
+    return list(
+        RectificationItem.objects.filter(
+            organization_id=declaration.organization_id,
+            status__in=rectification_rules.OPEN,
+            cycle__year__lt=declaration.round.year,
+        )
+        .exclude(pk__in=taken)
+        .order_by("deadline", "id")
+    )
+
+
+@dataclass
+class Cell:
+    """One quarter of one project on the board."""
+
+    quarter: int
+    progress: Progress | None = None
+    rating: Rating | None = None
+    overdue: bool = False  # due date passed, nothing reported
+
+
+@dataclass
+class BoardRow:
+    declaration: Declaration
+    projects: list[tuple[Project, list[Cell]]] = field(default_factory=list)
+    late: bool = False  # declaration not in by its due date
+
+
+def round_board(round_: Round, *, today) -> list[BoardRow]:
+    """Every unit of the round with its projects and their quarters: three queries."""
+    declarations = list(round_.declarations.select_related("organization", "secretary"))
+    projects = list(Project.objects.filter(declaration__round=round_).order_by("declaration_id", "id"))
+    progress = {
+        (p.project_id, p.quarter): p
+        for p in Progress.objects.filter(project__declaration__round=round_).select_related("rating")
+    }
+    by_declaration: dict[int, list[Project]] = defaultdict(list)
+    for project in projects:
+        by_declaration[project.declaration_id].append(project)
+    rows = []
+    for declaration in declarations:
+        row = BoardRow(declaration=declaration, late=declaration.is_editable and today > round_.declare_due)
+        for project in by_declaration.get(declaration.pk, []):
+            cells = []
+            for quarter in QUARTERS:
+                found = progress.get((project.pk, quarter))
+                rating = getattr(found, "rating", None) if found else None
+                cells.append(
+                    Cell(
+                        quarter=quarter,
+                        progress=found,
+                        rating=rating,
+                        overdue=found is None and today > round_.quarter_due(quarter),
+                    )
+                )
+            row.projects.append((project, cells))
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class RankRow:
+    declaration: Declaration
+    projects: int
+    rated: int
+    score: Decimal | None
+    labels: str
+    rank: int | None = None
+
+
+def ranking(round_: Round, *, quarter: int) -> list[tuple[str, list[RankRow]]]:
+    """Units ranked within each group by the mean score of their projects' ratings for the
+    quarter (units, never individual members): two queries."""
+    declarations = list(
+        round_.declarations.select_related("organization").order_by("group", "position", "id")
+    )
+    project_counts: dict[int, int] = defaultdict(int)
+    for declaration_id in Project.objects.filter(declaration__round=round_).values_list(
+        "declaration_id", flat=True
+    ):
+        project_counts[declaration_id] += 1
+    scores: dict[int, list[Decimal]] = defaultdict(list)
+    labels: dict[int, list[str]] = defaultdict(list)
+    for declaration_id, score, label in Rating.objects.filter(
+        progress__project__declaration__round=round_, progress__quarter=quarter
+    ).values_list("progress__project__declaration_id", "score", "label"):
+        scores[declaration_id].append(score)
+        labels[declaration_id].append(label)
+    groups: dict[str, list[RankRow]] = {}
+    for declaration in declarations:
+        groups.setdefault(declaration.group, []).append(
+            RankRow(
+                declaration=declaration,
+                projects=project_counts.get(declaration.pk, 0),
+                rated=len(scores.get(declaration.pk, [])),
+                score=rules.mean(scores.get(declaration.pk, [])),
+                labels="、".join(labels.get(declaration.pk, [])),
+            )
+        )
+    out = []
+    for group, rows in groups.items():
+        for row, position in zip(rows, rules.rank([r.score for r in rows]), strict=True):
+            row.rank = position
+        rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.declaration.position))
+        out.append((group, rows))
+    return out
+
+
+def exemplary_visible_to(user) -> QuerySet[Project]:
+    return (
+        Project.objects.filter(in_subtree("declaration__org_path", user.organization.path), exemplary=True)
+        .select_related("declaration__round", "declaration__organization")
+        .order_by("-declaration__round__year", "declaration__org_path", "id")
+    )
+
+
+def report_section(year: int, organization_id: int) -> ReadOnlySection | None:
+    """The unit's 书记领办项目 of the year for its duty report: each quarter's rating (read only)."""
+    projects = list(
+        Project.objects.filter(
+            declaration__organization_id=organization_id,
+            declaration__round__year=year,
+            declaration__status=Declaration.Status.ACCEPTED,
+        ).order_by("id")
+    )
+    if not projects:
+        return None
+    progress = {
+        (p.project_id, p.quarter): p
+        for p in Progress.objects.filter(project__in=projects).select_related("rating")
+    }
+
+    def cell(project: Project, quarter: int) -> str:
+        found = progress.get((project.pk, quarter))
+        if found is None:
+            return _("未报送")
+        rating = getattr(found, "rating", None)
+        return f"{rating.label}（{rules.figure(rating.score)}）" if rating else _("已报送，待评价")
+
+    rows = tuple(
+        (project.title, *(cell(project, q) for q in QUARTERS), _("是") if project.exemplary else "")
+        for project in projects
+    )
+    return ReadOnlySection(
+        title=_("书记领办项目推进情况"),
+        columns=(_("项目"), _("一季度"), _("二季度"), _("三季度"), _("四季度"), _("可复制可推广")),
+        rows=rows,
+        note=_("由书记领办项目的季度进展和督查办评价自动生成。"),
+        link=reverse("projects:declaration", args=[projects[0].declaration_id]),
+    )
