@@ -88,11 +88,10 @@ def flagged_orgs(*, viewer, year: int, rule: str = "") -> QuerySet[Organization]
     return Organization.objects.filter(pk__in=flags.values("organization_id")).order_by("path")
 
 
-def flagged_rows(orgs: list[Organization], *, year: int) -> list[FlaggedOrg]:
+def flagged_rows(orgs: list[Organization], *, year: int, labels: dict[str, str]) -> list[FlaggedOrg]:
     """One page of flagged organisations with their flags and entries: two queries."""
     ids = [org.pk for org in orgs]
     by_org: dict[int, list[Flag]] = defaultdict(list)
-    labels = {rule.key: rule.label for rule in Rule.objects.all()}
     for flag in Flag.objects.filter(organization_id__in=ids, year=year).order_by("rule"):
         flag.label = labels.get(flag.rule, flag.rule)
         by_org[flag.organization_id].append(flag)

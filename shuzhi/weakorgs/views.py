@@ -52,14 +52,16 @@ def index(request):
     page = Paginator(selectors.flagged_orgs(viewer=request.user, year=year, rule=rule), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.flagged_rows(list(page.object_list), year=year)
+    counts = selectors.rule_counts(viewer=request.user, year=year)
+    labels = {c.rule.key: c.rule.label for c in counts}
+    rows = selectors.flagged_rows(list(page.object_list), year=year, labels=labels)
     for row in rows:
         row.may_add = selectors.can_organise(request.user, row.org) and (
             row.entry is None or row.entry.status == Entry.Status.REMOVED
         )
     return render(request, "weakorgs/index.html", {
         "year": year, "years": _years(), "rule": rule, "page": page, "rows": rows,
-        "counts": selectors.rule_counts(viewer=request.user, year=year), "run": selectors.last_run(year),
+        "counts": counts, "run": selectors.last_run(year),
         "may_compute": request.user.can(Capability.MANAGE_RECTIFICATION),
         "query": urlencode({"year": year, "rule": rule}),
     })  # fmt: skip
