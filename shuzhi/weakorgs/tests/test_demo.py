@@ -1,6 +1,5 @@
 """The demo city's 软弱涣散: flags computed, the list filled by county, 整顿 at every stage."""
 
-
 import pytest
 from django.utils import timezone
 
