@@ -692,3 +692,36 @@ def demo_weakorgs_ensure(*, root: Organization, year: int, seed: int = 2024) -> 
         again = picked[-1]
         weak.entry_add(actor=organiser, org=again, year=year + 1, reason="去年整顿未销号，今年继续列入")
     return len(picked) + (1 if picked else 0)
+
+
+def city_weak_list(*, root: Organization, year: int, percent: int = 10) -> int:
+    """For the generated city: the year's flags computed, and in each county the rural
+    organisations with the most flags put on the list (`percent` of them, from the bottom), written
+    in bulk as generated rows (no audit trail, like the rest of the generated city). Done once."""
+    from collections import Counter
+
+    from shuzhi.weakorgs.models import Entry, Flag
+    from shuzhi.weakorgs.rules import required_on_list
+    from shuzhi.weakorgs.services import flags_compute
+
+    if Entry.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    flags_compute(year=year)
+    counted = Counter(Flag.objects.filter(year=year).values_list("organization_id", flat=True).order_by())
+    organiser = User.objects.filter(role=Role.ORGANISER, organization=root).first()
+    if organiser is None:
+        organiser = User.objects.create(username="city_weak_organiser", role=Role.ORGANISER, organization=root,
+                                        full_name="市委组织部")  # fmt: skip
+    rows = []
+    for county in Organization.objects.filter(in_subtree("path", root.path), level="county").order_by("path"):
+        rural = list(
+            Organization.objects.filter(in_subtree("path", county.path), field="rural")
+            .filter(level="village")
+            .values_list("id", "path")
+        )
+        ranked = sorted((r for r in rural if r[0] in counted), key=lambda r: (-counted[r[0]], r[1]))
+        for org_id, path in ranked[: required_on_list(len(rural), percent)]:
+            rows.append(Entry(organization_id=org_id, org_path=path, year=year, added_by=organiser,
+                              reason=f"研判命中 {counted[org_id]} 项预警"))  # fmt: skip
+    Entry.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
