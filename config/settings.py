@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "shuzhi.analytics",
     "shuzhi.records",
     "shuzhi.projects",
+    "shuzhi.weakorgs",
     "shuzhi.demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("analytics/", include("shuzhi.analytics.urls")),
     path("records/", include("shuzhi.records.urls")),
     path("projects/", include("shuzhi.projects.urls")),
+    path("weak/", include("shuzhi.weakorgs.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

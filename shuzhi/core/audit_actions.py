@@ -139,6 +139,17 @@ LABELS = {
     "projects.progress_remind": _("提醒报送项目进展"),
     "projects.rating_record": _("督查评价项目进展"),
     "projects.exemplary": _("标记典型项目"),
+    "weakorgs.flags_compute": _("研判软弱涣散党组织"),
+    "weakorgs.rule_set": _("修改软弱涣散研判规则"),
+    "weakorgs.ratio_set": _("修改软弱涣散倒排比例"),
+    "weakorgs.entry_add": _("列入软弱涣散台账"),
+    "weakorgs.entry_remove": _("移出软弱涣散台账"),
+    "weakorgs.plan_set": _("制定整顿方案"),
+    "weakorgs.progress_add": _("记录整顿进展"),
+    "weakorgs.acceptance_request": _("申请整顿验收"),
+    "weakorgs.acceptance_refuse": _("整顿验收不通过"),
+    "weakorgs.acceptance_pass": _("整顿验收通过"),
+    "weakorgs.entry_close": _("软弱涣散销号"),
 }
 
 

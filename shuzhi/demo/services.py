@@ -614,3 +614,115 @@ def demo_evaluations_ensure(*, root: Organization, year: int, seed: int = 2024) 
             EvaluationDecision.objects.bulk_create(decisions)
             written += 1
     return written
+
+
+def demo_weakorgs_ensure(*, root: Organization, year: int, seed: int = 2024) -> int:
+    """软弱涣散 for the demo: last year's flags computed, the ratio practice filled from the bottom
+    of each county's rural organisations (most flags first), and the 整顿 at every stage: most
+    struck off (销号), some awaiting acceptance, one refused and back at work; this year's flags
+    too, and an organisation listed again this year to show its history. Done once; returns the
+    organisations listed."""
+    import random
+    from collections import Counter
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shuzhi.weakorgs import services as weak
+    from shuzhi.weakorgs.models import Entry, Flag
+
+    if Entry.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    organiser = User.objects.filter(username="organiser").first()
+    if organiser is None:
+        return 0
+    rng = random.Random(f"{seed}/weak/{year}")
+    weak.flags_compute(year=year, actor=organiser)
+    weak.flags_compute(year=year + 1, actor=organiser)
+    flags = Counter(
+        Flag.objects.filter(in_subtree("org_path", root.path), year=year, organization__field="rural")
+        .values_list("organization_id", flat=True)
+        .order_by()
+    )
+    summaries: dict[int, list[str]] = {}
+    for org_id, summary in Flag.objects.filter(organization_id__in=list(flags), year=year).values_list(
+        "organization_id", "summary"
+    ):
+        summaries.setdefault(org_id, []).append(summary)
+    counties = Organization.objects.filter(in_subtree("path", root.path), level="county").order_by("path")
+    picked: list[Organization] = []
+    for county in counties:
+        rural = Organization.objects.filter(in_subtree("path", county.path), field="rural").filter(
+            level="village", kind="branch"
+        )
+        needed = max(1, round(rural.count() * 0.1))
+        ranked = sorted((o for o in rural if o.pk in flags), key=lambda o: (-flags[o.pk], o.path))
+        picked.extend(ranked[: min(needed, 4)])
+    photo = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+             b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")  # fmt: skip
+    leaders = ["刘强", "陈明", "王海燕", "赵立新", "孙志刚", "周丽"]
+    today = timezone.localdate()
+    for n, org in enumerate(picked):
+        reason = "；".join(summaries.get(org.pk, [])[:2]) or "研判命中多项预警"
+        entry = weak.entry_add(actor=organiser, org=org, year=year, reason=reason[:300])
+        stage = n % 5
+        if stage == 4 and n:
+            continue  # listed, the plan not yet written
+        entry = weak.plan_set(
+            actor=organiser, entry=entry, problems=reason[:2000],
+            measures="选优配强支部班子；落实“三会一课”和主题党日；县级领导包联、乡镇党委书记每月到村指导",
+            deadline=date(year + 1, 6, 30), responsible_leader=f"乡镇党委书记 {rng.choice(leaders)}",
+            liaison_leader=f"县委常委 {rng.choice(leaders)}", first_secretary=rng.choice(["", "市派第一书记 张扬"]),
+        )  # fmt: skip
+        on = min(date(year, 11, 20), today)
+        weak.progress_add(actor=organiser, entry=entry, on=on, text="召开支部党员大会，补选支部书记，建立组织生活台账",
+                          files=[SimpleUploadedFile("支部党员大会.png", photo)])  # fmt: skip
+        if stage == 3:
+            continue  # at work
+        entry = weak.acceptance_request(actor=organiser, entry=entry)
+        if stage == 2:
+            continue  # awaiting acceptance
+        if stage == 1:
+            weak.acceptance_decide(actor=organiser, entry=entry, passed=False,
+                                   opinion="组织生活会记录不全，群众测评未开展，退回继续整顿")  # fmt: skip
+            continue
+        entry = weak.acceptance_decide(actor=organiser, entry=entry, passed=True,
+                                       opinion="班子健全，组织生活正常，同意验收")  # fmt: skip
+        weak.entry_close(actor=organiser, entry=entry)
+    if picked:
+        again = picked[-1]
+        weak.entry_add(actor=organiser, org=again, year=year + 1, reason="去年整顿未销号，今年继续列入")
+    return len(picked) + (1 if picked else 0)
+
+
+def city_weak_list(*, root: Organization, year: int, percent: int = 10) -> int:
+    """For the generated city: the year's flags computed, and in each county the rural
+    organisations with the most flags put on the list (`percent` of them, from the bottom), written
+    in bulk as generated rows (no audit trail, like the rest of the generated city). Done once."""
+    from collections import Counter
+
+    from shuzhi.weakorgs.models import Entry, Flag
+    from shuzhi.weakorgs.rules import required_on_list
+    from shuzhi.weakorgs.services import flags_compute
+
+    if Entry.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    flags_compute(year=year)
+    counted = Counter(Flag.objects.filter(year=year).values_list("organization_id", flat=True).order_by())
+    organiser = User.objects.filter(role=Role.ORGANISER, organization=root).first()
+    if organiser is None:
+        organiser = User.objects.create(username="city_weak_organiser", role=Role.ORGANISER, organization=root,
+                                        full_name="市委组织部")  # fmt: skip
+    rows = []
+    for county in Organization.objects.filter(in_subtree("path", root.path), level="county").order_by("path"):
+        rural = list(
+            Organization.objects.filter(in_subtree("path", county.path), field="rural")
+            .filter(level="village")
+            .values_list("id", "path")
+        )
+        ranked = sorted((r for r in rural if r[0] in counted), key=lambda r: (-counted[r[0]], r[1]))
+        for org_id, path in ranked[: required_on_list(len(rural), percent)]:
+            rows.append(Entry(organization_id=org_id, org_path=path, year=year, added_by=organiser,
+                              reason=f"研判命中 {counted[org_id]} 项预警"))  # fmt: skip
+    Entry.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

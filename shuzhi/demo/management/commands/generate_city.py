@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import CityGenerator
-from shuzhi.demo.services import city_write, demo_records_ensure
+from shuzhi.demo.services import city_weak_list, city_write, demo_records_ensure
 
 
 class Command(BaseCommand):
@@ -25,8 +25,13 @@ class Command(BaseCommand):
             action="store_true",
             help="同时生成上一年度全年的组织生活记录（约 72 万条，只记出席人数）",
         )
+        parser.add_argument(
+            "--weak",
+            action="store_true",
+            help="同时研判上一年度软弱涣散基层党组织，并按各县区农村党组织 10% 的比例列入台账",
+        )
 
-    def handle(self, *args, orgs, members, seed, as_of, records, **options):
+    def handle(self, *args, orgs, members, seed, as_of, records, weak, **options):
         started = time.perf_counter()
         generator = CityGenerator(
             seed=seed, organizations=orgs, members=members, as_of=as_of or timezone.localdate()
@@ -52,3 +57,11 @@ class Command(BaseCommand):
             )
             elapsed = time.perf_counter() - started
             self.stdout.write(f"已生成 {day.year - 1} 年度组织生活记录 {written} 条，用时 {elapsed:.1f} 秒。")
+        if weak:
+            started = time.perf_counter()
+            day = as_of or timezone.localdate()
+            listed = city_weak_list(root=stats.root, year=day.year - 1)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(
+                f"已研判 {day.year - 1} 年度软弱涣散党组织并列入台账 {listed} 个，用时 {elapsed:.1f} 秒。"
+            )

@@ -12,6 +12,7 @@ from shuzhi.demo.services import (
     demo_evaluations_ensure,
     demo_records_ensure,
     demo_texts_ensure,
+    demo_weakorgs_ensure,
 )
 from shuzhi.orgs.models import Organization
 
@@ -75,6 +76,9 @@ class Command(BaseCommand):
         rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
         if rounds:
             self.stdout.write(f"已写入上年度 {rounds} 个党支部的民主评议党员结果。")
+        listed = demo_weakorgs_ensure(root=root, year=today.year - 1, seed=seed)
+        if listed:
+            self.stdout.write(f"已研判软弱涣散党组织，并将 {listed} 个列入台账（含整顿、验收、销号各阶段）。")
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
         width = max(len(login["username"]) for login in logins)

@@ -1,0 +1,132 @@
+"""What the weak-organisation area offers the assessment (e.g. the county secretaries' scheme):
+how few of a unit's grassroots organisations are on the year's list, and how many of those on
+it were struck off (销号), each on 0–100 with links back to the list."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuzhi.core import facts
+from shuzhi.core.access import in_subtree
+from shuzhi.orgs.models import Organization
+from shuzhi.weakorgs.gather import grassroots_q
+from shuzhi.weakorgs.models import Entry
+
+NAMED = 5
+
+
+def _common(subjects: Sequence[facts.Subject]) -> str:
+    roots = sorted({s.path for s in subjects})
+    common = roots[0]
+    for path in roots[1:]:
+        while not path.startswith(common):
+            common = common[:-1]
+    return common
+
+
+def _listed(year: int, subjects: Sequence[facts.Subject]):
+    """subject → entries on the list (removed ones left out) as (name, status): one query."""
+    index = facts.SubjectIndex(subjects)
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = (
+        Entry.objects.filter(in_subtree("org_path", _common(subjects)), year=year)
+        .exclude(status=Entry.Status.REMOVED)
+        .order_by("org_path")
+        .values_list("org_path", "organization__name", "status")
+    )
+    for path, name, status in rows:
+        for subject in index.holding(path):
+            found[subject.id].append((name, status))
+    return found
+
+
+def _link(subject: facts.Subject, year: int, status: str = "") -> str:
+    query = {"year": year, "org": subject.id}
+    if status:
+        query["status"] = status
+    return reverse("weakorgs:watchlist") + "?" + urlencode(query)
+
+
+def weak_count(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
+    """100 less the share of the unit's grassroots organisations on the year's list."""
+    if not subjects:
+        return {}
+    index = facts.SubjectIndex(subjects)
+    totals: dict[int, int] = defaultdict(int)
+    rows = (
+        Organization.objects.filter(in_subtree("path", _common(subjects)))
+        .filter(grassroots_q())
+        .values("path")
+        .order_by()
+    )
+    for row in rows.values_list("path", flat=True).iterator(chunk_size=10000):
+        for subject in index.holding(row):
+            totals[subject.id] += 1
+    listed = _listed(year, subjects)
+    out = {}
+    for subject in subjects:
+        n, names = totals.get(subject.id, 0), listed.get(subject.id, [])
+        share = facts.share(len(names), n)
+        summary = _("%(n)d 个基层党组织中 %(k)d 个列入软弱涣散台账") % {"n": n, "k": len(names)}
+        if names:
+            summary += (
+                "：" + "、".join(name for name, _s in names[:NAMED]) + ("等" if len(names) > NAMED else "")
+            )
+        out[subject.id] = facts.Fact(
+            value=None if share is None else facts.HUNDRED - share,
+            evidence=(
+                facts.Evidence(label=_("基层党组织"), value=str(n), link=_link(subject, year)),
+                facts.Evidence(label=_("列入软弱涣散台账"), value=str(len(names)), link=_link(subject, year)),
+            ) if n else (),
+            summary=summary[:200] if n else _("没有基层党组织"),
+        )  # fmt: skip
+    return out
+
+
+def closure_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
+    """The share of the unit's listed organisations of the year that were struck off (销号)."""
+    if not subjects:
+        return {}
+    listed = _listed(year, subjects)
+    out = {}
+    for subject in subjects:
+        names = listed.get(subject.id, [])
+        closed = sum(status == Entry.Status.CLOSED for _n, status in names)
+        out[subject.id] = facts.Fact(
+            value=facts.share(closed, len(names)),
+            evidence=(
+                facts.Evidence(label=_("列入软弱涣散台账"), value=str(len(names)), link=_link(subject, year)),
+                facts.Evidence(label=_("已销号"), value=str(closed), link=_link(subject, year, Entry.Status.CLOSED)),
+            ) if names else (),
+            summary=_("列入 %(n)d 个，已销号 %(m)d 个") % {"n": len(names), "m": closed}
+            if names else _("本年度没有列入软弱涣散台账的党组织"),
+        )  # fmt: skip
+    return out
+
+
+SOURCES = (
+    facts.FactSource(
+        key="weakorgs.weak_count",
+        label=gettext_lazy("软弱涣散党组织占比（反向）"),
+        kind=facts.FactKind.SCORE,
+        compute=weak_count,
+        description=gettext_lazy(
+            "100 减去本单位基层党组织中列入考核年度软弱涣散台账（未移出）的比例；没有基层党组织时为缺项。"
+        ),
+        area=gettext_lazy("软弱涣散整顿"),
+    ),
+    facts.FactSource(
+        key="weakorgs.closure_rate",
+        label=gettext_lazy("软弱涣散整顿销号率"),
+        kind=facts.FactKind.SCORE,
+        compute=closure_rate,
+        description=gettext_lazy(
+            "考核年度列入软弱涣散台账的党组织中已销号的比例（0–100）；没有列入的为缺项。"
+        ),
+        area=gettext_lazy("软弱涣散整顿"),
+    ),
+)

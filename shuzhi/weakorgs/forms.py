@@ -1,0 +1,79 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shuzhi.core.forms import StyledFormMixin
+from shuzhi.orgs.models import Organization
+from shuzhi.weakorgs.services import FILES_MAX
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,.jpg,.jpeg,.png,.pdf,.docx"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.TextInput)
+
+
+class PlanForm(StyledFormMixin, forms.Form):
+    """一村一策."""
+
+    problems = forms.CharField(label=_("存在问题"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    measures = forms.CharField(label=_("整顿措施"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=_("整顿时限"), widget=DATE)
+    responsible_leader = forms.CharField(label=_("责任领导"), max_length=50)
+    liaison_leader = forms.CharField(label=_("联系领导"), max_length=50, required=False)
+    first_secretary = forms.CharField(
+        label=_("选派第一书记"), max_length=50, required=False, help_text=_("未选派的留空。")
+    )
+
+
+class ProgressForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
+    text = forms.CharField(label=_("进展情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("照片、PDF 或 Word 文件，每个不超过 10 MB，最多 %(n)d 个。") % {"n": FILES_MAX},
+    )
+
+
+class DecideForm(StyledFormMixin, forms.Form):
+    PASS, REFUSE = "pass", "refuse"
+    decision = forms.ChoiceField(
+        label=_("验收结论"), choices=[(PASS, _("验收通过")), (REFUSE, _("验收不通过，退回整顿"))],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    opinion = forms.CharField(label=_("验收意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RuleForm(StyledFormMixin, forms.Form):
+    threshold = forms.DecimalField(label=_("阈值"), max_digits=6, decimal_places=1, min_value=0)
+    fields_ = forms.MultipleChoiceField(
+        label=_("适用领域"), choices=Organization.Field.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("都不选即适用于所有领域。"),
+    )  # fmt: skip
+    enabled = forms.BooleanField(label=_("启用"), required=False)
+
+
+class RatioForm(StyledFormMixin, forms.Form):
+    percent = forms.DecimalField(
+        label=_("比例（%）"), max_digits=4, decimal_places=1, min_value=0, max_value=100
+    )
+    enabled = forms.BooleanField(label=_("启用"), required=False)

@@ -1,0 +1,230 @@
+"""The facts the weak-organisation rules read, for every grassroots organisation at once.
+
+Organisational life comes through core.facts (records.org_life_rate); the rest are read in a
+few grouped queries from the areas below (the roster, the secretary post and its audit trail,
+rectification items, 组织生活会 records, the year's assessment results). Never a query per
+organisation.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shuzhi.core import facts
+from shuzhi.core.access import in_subtree
+from shuzhi.core.models import AuditEvent
+from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
+from shuzhi.records.models import Kind, Meeting
+from shuzhi.rectification.models import Item
+from shuzhi.scoring.models import Result
+from shuzhi.weakorgs import rules
+
+LIFE_SOURCE = "records.org_life_rate"
+CHUNK = 2000
+ORG_TARGET = Organization._meta.label_lower
+
+
+@dataclass(frozen=True)
+class Grassroots:
+    """An organisation the rules judge: a village or community organisation, or any branch."""
+
+    id: int
+    path: str
+    name: str
+    field: str
+    kind: str
+    secretary_id: int | None
+    created_at: date
+
+
+@dataclass
+class Gathered:
+    facts: dict[int, rules.OrgFacts]
+    evidence: dict[tuple[int, str], list[dict[str, str]]] = field(default_factory=dict)
+    summaries: dict[tuple[int, str], str] = field(default_factory=dict)
+
+
+def grassroots_q() -> Q:
+    return Q(level=Organization.Level.VILLAGE) | Q(kind=Organization.Kind.BRANCH)
+
+
+def grassroots_under(path: str) -> list[Grassroots]:
+    rows = (
+        Organization.objects.filter(in_subtree("path", path))
+        .filter(grassroots_q())
+        .order_by("path")
+        .values_list("id", "path", "name", "field", "kind", "secretary_id", "created_at")
+    )
+    return [
+        Grassroots(id=i, path=p, name=n, field=f, kind=k, secretary_id=s, created_at=c.date())
+        for i, p, n, f, k, s, c in rows.iterator(chunk_size=10000)
+    ]
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _vacant_since(orgs: list[Grassroots]) -> dict[int, date]:
+    """When each vacant post became vacant: the last audited change that cleared the secretary,
+    else (never had one since it was registered) the day the organisation was registered."""
+    vacant = {org.id: org for org in orgs if org.secretary_id is None}
+    since = {pk: org.created_at for pk, org in vacant.items()}
+    ids = [str(pk) for pk in vacant]
+    for chunk in _chunks(ids):
+        events = AuditEvent.objects.filter(
+            action="org.update", target_type=ORG_TARGET, target_id__in=chunk
+        ).order_by("seq")
+        for target_id, created_at, changes in events.values_list("target_id", "created_at", "changes"):
+            after = (changes or {}).get("after") or {}
+            if "secretary_id" in after and after["secretary_id"] is None:
+                since[int(target_id)] = created_at.date()
+    return since
+
+
+def _members(scope: str, year: int) -> dict[str, tuple[int, int, date | None]]:
+    """org_path → (members, sum of birth years, youngest birth date), one grouped query."""
+    rows = (
+        Member.objects.filter(in_subtree("org_path", scope))
+        .values("org_path")
+        .annotate(n=Count("id"), years=Sum(ExtractYear("birth_date")), youngest=Max("birth_date"))
+        .order_by()
+    )
+    return {r["org_path"]: (r["n"], r["years"] or 0, r["youngest"]) for r in rows}
+
+
+def _overdue(scope: str, today: date) -> dict[str, int]:
+    open_late = Q(status=Item.Status.OVERDUE) | (
+        Q(deadline__lt=today) & ~Q(status__in=[Item.Status.CLOSED, Item.Status.AWAITING])
+    )
+    rows = (
+        Item.objects.filter(in_subtree("org_path", scope), parent__isnull=True)
+        .filter(open_late)
+        .values("org_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["org_path"]: r["n"] for r in rows}
+
+
+def _life_meetings(scope: str, year: int) -> dict[str, int]:
+    rows = (
+        Meeting.objects.filter(in_subtree("org_path", scope), held_on__year=year, kind=Kind.LIFE_MEETING)
+        .values("org_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["org_path"]: r["n"] for r in rows}
+
+
+def _ranks(ids: list[int], year: int) -> dict[int, tuple[int, int, int]]:
+    """organisation → (rank, group size, result id) in the year's assessment, where it reported."""
+    results = list(
+        Result.objects.filter(assessment__cycle__year=year, reporter__organization_id__in=ids).values_list(
+            "reporter__organization_id", "assessment_id", "group", "rank", "id"
+        )
+    )
+    if not results:
+        return {}
+    sizes = {
+        (r["assessment_id"], r["group"]): r["n"]
+        for r in Result.objects.filter(assessment_id__in={a for _o, a, _g, _r, _i in results})
+        .values("assessment_id", "group")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    return {org: (rank, sizes[(a, g)], pk) for org, a, g, rank, pk in results}
+
+
+def age_in(year: int, today: date) -> int:
+    """The year whose end ages are counted at: the year's last day, or today within it."""
+    return min(today, date(year, 12, 31)).year
+
+
+def gather(orgs: list[Grassroots], *, year: int, today: date, scope: str) -> Gathered:
+    """Every fact of every organisation in `orgs` (all under `scope`) for the year."""
+    at = age_in(year, today)
+    ids = [org.id for org in orgs]
+    subjects = [facts.Subject(id=org.id, path=org.path, name=org.name) for org in orgs]
+    life = facts.collect(LIFE_SOURCE, year=year, subjects=subjects) if facts.get(LIFE_SOURCE) else {}
+    vacant = _vacant_since(orgs)
+    members = _members(scope, year)
+    overdue = _overdue(scope, today)
+    meetings = _life_meetings(scope, year)
+    ranks: dict[int, tuple[int, int, int]] = {}
+    for chunk in _chunks(ids):
+        ranks.update(_ranks(chunk, year))
+    # members of a village committee's whole subtree count for it: roll up by path prefix
+    index = facts.SubjectIndex(subjects)
+    rolled: dict[int, list] = defaultdict(lambda: [0, 0, None])
+    for path, (n, years, youngest) in members.items():
+        for subject in index.holding(path):
+            acc = rolled[subject.id]
+            acc[0] += n
+            acc[1] += years
+            if youngest is not None and (acc[2] is None or youngest > acc[2]):
+                acc[2] = youngest
+    out = Gathered(facts={})
+    for org in orgs:
+        n, years, youngest = rolled.get(org.id, (0, 0, None))
+        life_fact = life.get(org.id)
+        rank = ranks.get(org.id)
+        out.facts[org.id] = rules.OrgFacts(
+            has_secretary=org.secretary_id is not None,
+            vacant_since=vacant.get(org.id),
+            life_rate=life_fact.value if life_fact else None,
+            overdue_items=overdue.get(org.path, 0),
+            member_count=n,
+            average_age=(Decimal(at) - rules.average(years, n)) if n else None,  # type: ignore[operator]
+            youngest_age=(at - youngest.year) if youngest else None,
+            life_meetings=meetings.get(org.path, 0) if org.kind == Organization.Kind.BRANCH else None,
+            rank=rank[0] if rank else None,
+            group_size=rank[1] if rank else None,
+        )
+        _explain(out, org, year, life_fact, rank)
+    return out
+
+
+def _explain(out: Gathered, org: Grassroots, year: int, life_fact, rank) -> None:
+    """The evidence and one-line summary behind each rule for this organisation."""
+    f = out.facts[org.id]
+    org_link = reverse("orgs:detail", args=[org.id])
+    year_q = urlencode({"year": year})
+
+    def put(rule: str, summary: str, *evidence: tuple[str, str, str]) -> None:
+        out.summaries[(org.id, rule)] = summary[:200]
+        out.evidence[(org.id, rule)] = [{"label": label, "value": value, "link": link}
+                                        for label, value, link in evidence]  # fmt: skip
+
+    if not f.has_secretary and f.vacant_since:
+        put(rules.SECRETARY_VACANT, _("书记空缺，自 %(since)s 起") % {"since": f.vacant_since.isoformat()},
+            (_("书记"), _("空缺"), org_link), (_("空缺起始"), f.vacant_since.isoformat(), org_link))  # fmt: skip
+    if life_fact is not None and life_fact.value is not None:
+        put(rules.LIFE_BELOW, life_fact.summary or _("组织生活达标率 %(v)s%%") % {"v": life_fact.value},
+            *((e.label, e.value, e.link) for e in life_fact.evidence))  # fmt: skip
+    board = reverse("rectification:board") + "?" + urlencode({"q": org.name})
+    put(rules.OVERDUE_ITEMS, _("逾期未完成的整改事项 %(n)d 项") % {"n": f.overdue_items or 0},
+        (_("逾期整改事项"), str(f.overdue_items or 0), board))  # fmt: skip
+    if f.member_count:
+        roster = reverse("members:list") + "?" + urlencode({"org": org.id})
+        put(rules.AGEING, _("党员 %(n)d 名，平均年龄 %(avg)s 岁，最年轻 %(young)s 岁")
+            % {"n": f.member_count, "avg": f.average_age, "young": f.youngest_age},
+            (_("党员数"), str(f.member_count), roster), (_("平均年龄"), str(f.average_age), roster),
+            (_("最年轻党员年龄"), str(f.youngest_age), roster))  # fmt: skip
+    if f.life_meetings is not None:
+        records = reverse("records:org", args=[org.id]) + "?" + year_q
+        put(rules.NO_LIFE_MEETING, _("%(year)d 年召开组织生活会 %(n)d 次") % {"year": year, "n": f.life_meetings},
+            (_("组织生活会"), str(f.life_meetings), records))  # fmt: skip
+    if rank:
+        explain = reverse("scoring:explain", args=[rank[2]])
+        put(rules.BOTTOM_SHARE, _("年度考核组内第 %(rank)d 名，共 %(size)d 名") % {"rank": rank[0], "size": rank[1]},
+            (_("组内排名"), f"{rank[0]}/{rank[1]}", explain))  # fmt: skip

@@ -1,0 +1,190 @@
+"""Reads of flags, the watch list and 整顿, already scoped to the viewer's subtree."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.core.roles import Capability
+from shuzhi.orgs.models import Organization
+from shuzhi.weakorgs import gather, rules, services
+from shuzhi.weakorgs.models import Entry, Flag, FlagRun, Progress, ProgressFile, RatioPractice, Rule
+
+VIEW = (Capability.VIEW_RECTIFICATION, Capability.MANAGE_RECTIFICATION, Capability.WORK_RECTIFICATION)
+RATIO_FIELDS = (Organization.Field.RURAL, Organization.Field.COMMUNITY)
+
+
+def may_view(user) -> bool:
+    return user.is_authenticated and any(user.can(c) for c in VIEW)
+
+
+def require_view(user) -> None:
+    if not may_view(user):
+        raise PermissionDenied
+
+
+def scope_path(user) -> str:
+    require_view(user)
+    return user.organization.path
+
+
+def org_get(*, viewer, pk: int) -> Organization:
+    return get_scoped_or_404(Organization.objects.filter(in_subtree("path", scope_path(viewer))), pk=pk)
+
+
+def entries_visible_to(user) -> QuerySet[Entry]:
+    return Entry.objects.filter(in_subtree("org_path", scope_path(user)))
+
+
+def entry_get(*, viewer, pk: int) -> Entry:
+    return get_scoped_or_404(
+        entries_visible_to(viewer).select_related("organization", "added_by", "accepted_by"), pk=pk
+    )
+
+
+def file_get(*, entry: Entry, pk: int) -> ProgressFile:
+    return get_scoped_or_404(ProgressFile.objects.filter(progress__entry=entry), pk=pk)
+
+
+@dataclass
+class RuleCount:
+    rule: Rule
+    count: int | None  # None: 无数据 (no source) or switched off
+
+
+def rule_counts(*, viewer, year: int) -> list[RuleCount]:
+    counted = dict(
+        Flag.objects.filter(in_subtree("org_path", scope_path(viewer)), year=year)
+        .values_list("rule")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        RuleCount(rule=rule, count=counted.get(rule.key, 0) if rule.enabled and rule.has_source else None)
+        for rule in Rule.objects.all()
+    ]
+
+
+def last_run(year: int) -> FlagRun | None:
+    return FlagRun.objects.filter(year=year).first()
+
+
+@dataclass
+class FlaggedOrg:
+    org: Organization
+    flags: list[Flag]
+    entry: Entry | None
+
+
+def flagged_orgs(*, viewer, year: int, rule: str = "") -> QuerySet[Organization]:
+    """The organisations of the viewer's subtree with a flag in the year (those of one rule)."""
+    flags = Flag.objects.filter(in_subtree("org_path", scope_path(viewer)), year=year)
+    if rule:
+        flags = flags.filter(rule=rule)
+    return Organization.objects.filter(pk__in=flags.values("organization_id")).order_by("path")
+
+
+def flagged_rows(orgs: list[Organization], *, year: int, labels: dict[str, str]) -> list[FlaggedOrg]:
+    """One page of flagged organisations with their flags and entries: two queries."""
+    ids = [org.pk for org in orgs]
+    by_org: dict[int, list[Flag]] = defaultdict(list)
+    for flag in Flag.objects.filter(organization_id__in=ids, year=year).order_by("rule"):
+        flag.label = labels.get(flag.rule, flag.rule)
+        by_org[flag.organization_id].append(flag)
+    entries = {e.organization_id: e for e in Entry.objects.filter(organization_id__in=ids, year=year)}
+    return [FlaggedOrg(org=org, flags=by_org.get(org.pk, []), entry=entries.get(org.pk)) for org in orgs]
+
+
+@dataclass
+class RatioRow:
+    field: str
+    label: str
+    percent: Decimal
+    total: int
+    listed: int
+    required: int
+
+    @property
+    def short(self) -> int:
+        return max(self.required - self.listed, 0)
+
+
+def ratio_rows(*, viewer, year: int) -> list[RatioRow]:
+    """Per field under the ratio practice: the subtree's grassroots organisations, those on the
+    list and those the practice requires."""
+    path = scope_path(viewer)
+    practices = {p.field: p for p in RatioPractice.objects.filter(enabled=True)}
+    if not practices:
+        return []
+    totals = dict(
+        Organization.objects.filter(in_subtree("path", path), field__in=list(practices))
+        .filter(gather.grassroots_q())
+        .values_list("field")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    listed = dict(
+        Entry.objects.filter(in_subtree("org_path", path), year=year, organization__field__in=list(practices))
+        .exclude(status=Entry.Status.REMOVED)
+        .values_list("organization__field")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    labels = dict(Organization.Field.choices)
+    return [
+        RatioRow(field=field, label=str(labels.get(field, field)), percent=p.percent, total=totals.get(field, 0),
+                 listed=listed.get(field, 0), required=rules.required_on_list(totals.get(field, 0), p.percent))
+        for field, p in sorted(practices.items())
+    ]  # fmt: skip
+
+
+def watchlist(*, viewer, year: int, status: str = "") -> QuerySet[Entry]:
+    entries = entries_visible_to(viewer).filter(year=year).select_related("organization")
+    if status:
+        entries = entries.filter(status=status)
+    return entries.annotate(progress_count=Count("progress")).order_by("org_path")
+
+
+@dataclass
+class RuleOutcome:
+    rule: Rule
+    outcome: rules.Outcome
+    summary: str
+    evidence: list[dict[str, str]]
+
+
+def outcomes_of(org: Organization, *, year: int) -> list[RuleOutcome]:
+    """Every rule over one organisation now (a few queries), as its page shows them: hit, clear,
+    or 无数据; a rule switched off or not applying to its field is shown as such, never as clear."""
+    today = timezone.localdate()
+    base = gather.Grassroots(id=org.pk, path=org.path, name=org.name, field=org.field, kind=org.kind,
+                             secretary_id=org.secretary_id, created_at=timezone.localdate(org.created_at))  # fmt: skip
+    found = gather.gather([base], year=year, today=today, scope=org.path)
+    f = found.facts[org.pk]
+    out = []
+    for rule in Rule.objects.all():
+        outcome = rules.evaluate(rule.key, rule.threshold, f, today=today)
+        out.append(RuleOutcome(rule=rule, outcome=outcome, summary=found.summaries.get((org.pk, rule.key), ""),
+                               evidence=found.evidence.get((org.pk, rule.key), [])))  # fmt: skip
+    return out
+
+
+def history(org: Organization) -> QuerySet[Entry]:
+    return Entry.objects.filter(organization=org).order_by("-year")
+
+
+def progress_of(entry: Entry) -> QuerySet[Progress]:
+    return entry.progress.select_related("created_by").prefetch_related("files")
+
+
+def is_grassroots(org: Organization) -> bool:
+    return org.level == Organization.Level.VILLAGE or org.kind == Organization.Kind.BRANCH
+
+
+can_organise = services.organises
+can_accept = services.is_above
+is_unit = services.is_unit
