@@ -141,7 +141,7 @@ def _rating(organization, year: int) -> Rating | None:
     )
 
 
-def _branch_page(request, organization, year: int, *, bound: dict | None = None, status: int = 200):
+def _branch_page(request, organization, year: int, *, bound: dict | None = None):
     """The branch's checklist; `bound` holds a form that failed, to show it with what was typed."""
     bound = bound or {}
     rating = _rating(organization, year)
@@ -169,7 +169,7 @@ def _branch_page(request, organization, year: int, *, bound: dict | None = None,
             context["confirm_form"] = bound.get("confirm") or ConfirmForm(
                 spec=found.spec, initial={"rank": rating.rank}
             )
-    return render(request, "standards/branch.html", context, status=status)
+    return render(request, "standards/branch.html", context)
 
 
 @capability_required(Capability.VIEW_RECORDS)
@@ -207,7 +207,7 @@ def fill(request, pk: int, item_pk: int):
         else:
             messages.success(request, _("已保存自评。"))
             return redirect(_branch_url(organization.pk, year) + f"#item-{item_pk}")
-    return _branch_page(request, organization, year, bound={("fill", item_pk): form}, status=400)
+    return _branch_page(request, organization, year, bound={("fill", item_pk): form})
 
 
 @capability_required(Capability.VIEW_RECORDS)
@@ -228,7 +228,7 @@ def verdict(request, pk: int, item_pk: int):
         else:
             messages.success(request, _("已记录上级认定。"))
             return redirect(_branch_url(organization.pk, year) + f"#item-{item_pk}")
-    return _branch_page(request, organization, year, bound={("verdict", item_pk): form}, status=400)
+    return _branch_page(request, organization, year, bound={("verdict", item_pk): form})
 
 
 @capability_required(Capability.KEEP_RECORDS)
@@ -264,7 +264,7 @@ def confirm(request, pk: int):
         else:
             messages.success(request, _("已确认等次。"))
             return redirect(_branch_url(organization.pk, year))
-    return _branch_page(request, organization, year, bound={"confirm": form}, status=400)
+    return _branch_page(request, organization, year, bound={"confirm": form})
 
 
 @capability_required(Capability.VIEW_RECORDS)

@@ -8,6 +8,7 @@ from shuzhi.core import facts
 # the seeded standards: a browser test's live server flushes the database after it, and with it
 # what the data migration wrote
 SEED = "shuzhi.standards.migrations.0002_seed_standards"
+RECORDS_SEEDS = ("0002_seed_requirements", "0004_seed_dues_bands", "0006_committee_needs_seven_members")
 
 # what the fixed fact source says, subject id → value (None: no data); tests set it
 FIXED: dict[int, Decimal | None] = {}
@@ -27,6 +28,9 @@ def _seeded(request):
     from django.apps import apps
 
     importlib.import_module(SEED).seed(apps, None)
+    if browser:  # the records' frequencies, which the seeded standard's facts read
+        for name in RECORDS_SEEDS:
+            importlib.import_module(f"shuzhi.records.migrations.{name}").seed(apps, None)
     yield
 
 
