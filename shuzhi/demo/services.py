@@ -613,3 +613,74 @@ def demo_evaluations_ensure(*, root: Organization, year: int, seed: int = 2024) 
             EvaluationDecision.objects.bulk_create(decisions)
             written += 1
     return written
+
+
+STANDARD_NOTES = (
+    "已对照标准逐项落实，台账资料齐全。",
+    "制度已上墙，活动场所标识规范。",
+    "班子成员分工明确，按月召开支委会。",
+    "组织党员开展志愿服务 6 次，群众反映良好。",
+    "发展党员材料按程序归档，经乡镇党委预审。",
+)
+
+
+def demo_standards_ensure(*, root: Organization, year: int, seed: int = 2024) -> int:
+    """The year's star rating of every branch: computed from the facts; most branches claim most
+    hand-checked items (with a line of notes) and propose their level; the level above confirms
+    most proposals (a few a level lower, with the reason), and the first county publishes its
+    list. Done once; returns the ratings written."""
+    import random
+
+    from shuzhi.standards.models import Check, Item, Rating
+    from shuzhi.standards.services import ratings_compute_all
+
+    if Rating.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    rng = random.Random(f"{seed}/standards/{year}")
+    checked: dict[int, list[int]] = {}
+    for standard_id, item_id in Item.objects.filter(evidence="checked").values_list("standard_id", "id"):
+        checked.setdefault(standard_id, []).append(item_id)
+    now = timezone.now()
+    with transaction.atomic():
+        ratings_compute_all(year=year)
+        ratings = list(
+            Rating.objects.filter(in_subtree("org_path", root.path), year=year).values_list(
+                "id", "standard_id"
+            )
+        )
+        claims = []
+        for rating_id, standard_id in ratings:
+            diligence = rng.random()
+            for item_id in checked.get(standard_id, []):
+                if rng.random() < 0.55 + 0.45 * diligence:
+                    claims.append(Check(rating_id=rating_id, item_id=item_id, claimed=True,
+                                        note=rng.choice(STANDARD_NOTES)))  # fmt: skip
+        Check.objects.bulk_create(claims, batch_size=RECORD_BATCH)
+        ratings_compute_all(year=year)  # scored again with the claims
+        rows = list(Rating.objects.filter(in_subtree("org_path", root.path), year=year)
+                    .only("id", "rank", "status").order_by("id"))  # fmt: skip
+        for rating in rows:
+            roll = rng.random()
+            if roll < 0.85:
+                rating.status, rating.submitted_at = Rating.Status.SUBMITTED, now
+            if roll < 0.7:
+                lower = rating.rank > 0 and rng.random() < 0.1
+                rating.status, rating.confirmed_at = Rating.Status.CONFIRMED, now
+                rating.final_rank = rating.rank - 1 if lower else rating.rank
+                rating.reason = "实地检查发现阵地建设不规范，降一级确认" if lower else ""
+        Rating.objects.bulk_update(
+            rows, ["status", "submitted_at", "confirmed_at", "final_rank", "reason"], batch_size=RECORD_BATCH
+        )
+        county = (
+            Organization.objects.filter(in_subtree("path", root.path), level="county")
+            .order_by("path")
+            .first()
+        )
+        if county is not None:
+            Rating.objects.filter(in_subtree("org_path", county.path), year=year,
+                                  status=Rating.Status.CONFIRMED).update(status=Rating.Status.PUBLISHED)  # fmt: skip
+        # the demo clerk's branch is still filling its checklist, to show the journey from its start
+        Rating.objects.filter(organization__in=User.objects.filter(username="clerk").values("organization"),
+                              year=year).update(status=Rating.Status.OPEN, submitted_at=None, confirmed_at=None,
+                                                final_rank=None, reason="")  # fmt: skip
+    return len(rows)

@@ -10,6 +10,7 @@ from shuzhi.demo.services import (
     demo_dues_ensure,
     demo_evaluations_ensure,
     demo_records_ensure,
+    demo_standards_ensure,
     demo_texts_ensure,
 )
 from shuzhi.orgs.models import Organization
@@ -69,6 +70,9 @@ class Command(BaseCommand):
         rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
         if rounds:
             self.stdout.write(f"已写入上年度 {rounds} 个党支部的民主评议党员结果。")
+        rated = demo_standards_ensure(root=root, year=today.year - 1, seed=seed)
+        if rated:
+            self.stdout.write(f"已写入上年度 {rated} 个党支部的星级评定（自评、上级确认和公布）。")
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
         width = max(len(login["username"]) for login in logins)
