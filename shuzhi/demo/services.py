@@ -684,3 +684,88 @@ def demo_standards_ensure(*, root: Organization, year: int, seed: int = 2024) ->
                               year=year).update(status=Rating.Status.OPEN, submitted_at=None, confirmed_at=None,
                                                 final_rank=None, reason="")  # fmt: skip
     return len(rows)
+
+
+TRAINING_TITLES = (
+    ("rotation", "党员冬春集中轮训", 16),
+    ("special", "学习贯彻党的二十届全会精神专题培训", 8),
+    ("lecture", "七一专题党课", 2),
+    ("lecture", "支部书记讲党课", 2),
+    ("online", "网络学习专题（学习强国、党员教育平台）", 12),
+)
+
+
+def demo_trainings_ensure(*, root: Organization, year: int, until, seed: int = 2024) -> int:
+    """The year's trainings: each township's 集中轮训 and 专题培训 for most of its members (the
+    secretaries also attend a 书记 class), each branch's 党课 and a 网络学习 block; so that most
+    members reach their hours and some do not. Done once; returns the trainings written."""
+    import random
+    from datetime import date
+
+    from shuzhi.standards.models import Participation, Training
+
+    if Training.objects.filter(in_subtree("org_path", root.path), held_on__year=year).exists():
+        return 0
+    rng = random.Random(f"{seed}/trainings/{year}")
+    members: dict[str, list[int]] = {}
+    for path, member_id in (
+        Member.objects.filter(in_subtree("org_path", root.path))
+        .values_list("org_path", "id")
+        .order_by("org_path", "id")
+    ):
+        members.setdefault(path, []).append(member_id)
+    secretaries = set(
+        Organization.objects.filter(in_subtree("path", root.path), secretary__isnull=False).values_list(
+            "secretary_id", flat=True
+        )
+    )
+    units = list(
+        Organization.objects.filter(in_subtree("path", root.path))
+        .exclude(kind=Organization.Kind.BRANCH)
+        .filter(level__in=["township", "institution", "county"])
+        .values_list("id", "path", "depth")
+        .order_by("path")
+    )
+    branches = list(
+        Organization.objects.filter(in_subtree("path", root.path), kind=Organization.Kind.BRANCH)
+        .values_list("id", "path")
+        .order_by("path")
+    )
+    last = min(until, date(year, 12, 31))
+    months = max(1, last.month if last.year == year else 12)
+
+    def on(month: int) -> date:
+        return date(year, min(month, months), rng.randint(1, 28))
+
+    trainings, people = [], []
+    for org_id, path, _depth in units:
+        below = [m for p, ids in members.items() if p.startswith(path) for m in ids]
+        if not below:
+            continue
+        for kind, title, hours in TRAINING_TITLES[:2]:
+            training = Training(organization_id=org_id, org_path=path, kind=kind, title=title,
+                                held_on=on(rng.randint(1, 11)), hours=hours)  # fmt: skip
+            trainings.append(training)
+            people.append((training, [m for m in below if rng.random() < 0.85]))
+        cadres = [m for m in below if m in secretaries]
+        if cadres:
+            training = Training(organization_id=org_id, org_path=path, kind="special", title="党组织书记示范培训班",
+                                held_on=on(rng.randint(3, 10)), hours=24)  # fmt: skip
+            trainings.append(training)
+            people.append((training, cadres))
+    for org_id, path in branches:
+        roster = members.get(path, [])
+        if not roster:
+            continue
+        for kind, title, hours in TRAINING_TITLES[2:]:
+            training = Training(organization_id=org_id, org_path=path, kind=kind, title=title,
+                                held_on=on(rng.randint(2, 12)), hours=hours)  # fmt: skip
+            trainings.append(training)
+            people.append((training, [m for m in roster if rng.random() < 0.8]))
+    with transaction.atomic():
+        Training.objects.bulk_create(trainings, batch_size=RECORD_BATCH)
+        Participation.objects.bulk_create(
+            (Participation(training=t, member_id=m) for t, ids in people for m in ids),
+            batch_size=RECORD_BATCH,
+        )
+    return len(trainings)

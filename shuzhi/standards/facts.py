@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
 from shuzhi.orgs.models import Organization
+from shuzhi.standards import selectors
 from shuzhi.standards.models import Rating, Standard
 
 
@@ -69,6 +70,33 @@ def star_level(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.
     return out
 
 
+def education_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
+    """The share of the subtree's members who reached their yearly hours (32 学时, 56 for the
+    secretaries: the norms are data): four queries for all subjects."""
+    if not subjects:
+        return {}
+    index = facts.SubjectIndex(subjects)
+    tally, norms = selectors.completion_tally(_common_prefix(subjects), year)
+    total: dict[int, int] = defaultdict(int)
+    done: dict[int, int] = defaultdict(int)
+    for path, reached in tally:
+        for subject in index.holding(path):
+            total[subject.id] += 1
+            done[subject.id] += reached
+    out = {}
+    for subject in subjects:
+        n, m = total.get(subject.id, 0), done.get(subject.id, 0)
+        link = reverse("standards:education", args=[subject.id]) + "?" + urlencode({"year": year})
+        out[subject.id] = facts.Fact(
+            value=facts.share(m, n),
+            evidence=(facts.Evidence(label=_("党员总数"), value=str(n), link=link),
+                      facts.Evidence(label=_("学时达标的党员"), value=str(m), link=link)) if n else (),
+            summary=_("%(n)d 名党员中 %(m)d 名达到年度学时要求（党员 %(a)s 学时，书记 %(b)s 学时）")
+            % {"n": n, "m": m, "a": norms.get("member", "—"), "b": norms.get("cadre", "—")} if n else _("没有党员"),
+        )  # fmt: skip
+    return out
+
+
 SOURCES = (
     facts.FactSource(
         key="standards.star_level",
@@ -78,6 +106,17 @@ SOURCES = (
         description=gettext_lazy(
             "本单位及下级党支部中，考核年度星级评定经上级确认、达到本领域标准规定的计入等次"
             "（如三星及以上、或达标）的比例（0–100）；未确认的支部按未达到计；没有任何已确认评定时为缺项。"
+        ),
+        area=gettext_lazy("标准化规范化"),
+    ),
+    facts.FactSource(
+        key="standards.education_rate",
+        label=gettext_lazy("党员教育学时达标率"),
+        kind=facts.FactKind.SCORE,
+        compute=education_rate,
+        description=gettext_lazy(
+            "本单位及下级党员中，考核年度参加培训（集中轮训、党课、专题培训、网络学习）累计学时达到年度要求"
+            "（党员 32 学时、党组织书记 56 学时，按学时要求设置）的比例（0–100）；没有党员时为缺项。"
         ),
         area=gettext_lazy("标准化规范化"),
     ),

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,3 +39,28 @@ class ConfirmForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         ranks = sorted(spec.labels, reverse=True)
         self.fields["rank"].choices = [(r, spec.labels[r]) for r in ranks] + [(0, spec.standard.below_label)]
+
+
+class TrainingForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=())
+    title = forms.CharField(label=_("培训名称"), max_length=200)
+    held_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    hours = forms.DecimalField(label=_("学时"), min_value=Decimal("0.5"), max_value=100, decimal_places=1,
+                               help_text=_("按培训通知或课程安排写明的学时登记。"))  # fmt: skip
+    members = forms.TypedMultipleChoiceField(label=_("参加人员"), coerce=int, choices=(),
+                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args, kinds, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        self.fields["members"].choices = [(m.pk, m.name) for m in roster]
+        self.fields["members"].widget.attrs["class"] = "form-check-input"
+
+
+class TrainingImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("培训名单（.xlsx）"),
+        help_text=_("每行一名参训党员：姓名、培训名称、类型、日期、学时。同一培训的各行学时应相同。"),
+    )

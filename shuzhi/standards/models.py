@@ -203,3 +203,77 @@ class Check(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.rating_id}/{self.item_id}"
+
+
+class HourNorm(TimeStampedModel):
+    """The yearly hours of study a member must reach (data: 32 学时 for every member, 56 for
+    the secretaries of party organisations), changed by the organisation department."""
+
+    class Group(models.TextChoices):
+        MEMBER = "member", _("党员")
+        CADRE = "cadre", _("党组织书记")  # whoever is the secretary of an organisation
+
+    group = models.CharField(_("对象"), max_length=10, choices=Group.choices, unique=True)
+    hours = models.PositiveSmallIntegerField(_("每年最少学时"))
+
+    class Meta:
+        ordering = ["group"]
+        verbose_name = _("学时要求")
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} {self.hours}"
+
+
+class Training(TimeStampedModel):
+    """One training activity with its stated hours (hours are recorded per activity, never
+    measured as time on a screen) and who took part."""
+
+    class Kind(models.TextChoices):
+        ROTATION = "rotation", _("集中轮训")
+        LECTURE = "lecture", _("党课")
+        SPECIAL = "special", _("专题培训")
+        ONLINE = "online", _("网络学习")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("组织单位"), on_delete=models.PROTECT,
+                                     related_name="+")  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("培训名称"), max_length=200)
+    held_on = models.DateField(_("日期"))
+    hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    participants = models.ManyToManyField("members.Member", through="Participation", related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("培训活动")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "held_on", "title"], name="standards_training_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0, hours__lte=100), name="standards_training_hours"
+            ),
+        ]
+        indexes = [models.Index(fields=["org_path", "held_on"], name="standards_training_scope")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participation(models.Model):
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="participations")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["training_id", "member_id"]
+        verbose_name = _("参训人员")
+        constraints = [
+            models.UniqueConstraint(fields=["training", "member"], name="standards_participation_once")
+        ]
+        indexes = [models.Index(fields=["member", "training"], name="standards_participation_member")]
+
+    def __str__(self) -> str:
+        return f"{self.training_id}/{self.member_id}"

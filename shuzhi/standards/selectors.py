@@ -2,16 +2,28 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.roles import Capability
+from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.standards import rules
-from shuzhi.standards.models import Check, Heading, Item, Level, Rating, Standard
+from shuzhi.standards.models import (
+    Check,
+    Heading,
+    HourNorm,
+    Item,
+    Level,
+    Participation,
+    Rating,
+    Standard,
+    Training,
+)
 
 BRANCH = Organization.Kind.BRANCH
 UNRATED = "unrated"
@@ -36,6 +48,14 @@ def may_publish(user, org: Organization) -> bool:
     return (user.can(Capability.WRITE_REPORT) or user.can(Capability.MANAGE_CYCLES)) and org.path.startswith(
         user.organization.path
     ) and org.kind != BRANCH  # fmt: skip
+
+
+def may_train(user, org: Organization) -> bool:
+    """Who records trainings: a keeper of records or the organisation department, for their own
+    organisation and those below it."""
+    return (user.can(Capability.KEEP_RECORDS) or user.can(Capability.MANAGE_CYCLES)) and org.path.startswith(
+        user.organization.path
+    )
 
 
 def organization_get(*, viewer, pk: int) -> Organization:
@@ -222,3 +242,120 @@ def checklist_items(spec: Spec) -> list[tuple[str, list[Item]]]:
     for item in spec.items:
         grouped[item.heading].append(item)
     return [(label, grouped[key]) for key, label in Heading.choices if grouped.get(key)]
+
+
+# Education hours ------------------------------------------------------------------------------
+
+
+def _year_range(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def norms() -> dict[str, int]:
+    return dict(HourNorm.objects.values_list("group", "hours"))
+
+
+def cadre_ids(scope: str) -> set[int]:
+    """The members of the subtree who are the secretary of an organisation, any organisation (the
+    56-hour norm)."""
+    return set(
+        Organization.objects.filter(in_subtree("secretary__org_path", scope)).values_list(
+            "secretary_id", flat=True
+        )
+    )
+
+
+def hours_by_member(scope: str, year: int) -> dict[int, Decimal]:
+    """Each member of the subtree's hours in the year: one grouped query."""
+    low, high = _year_range(year)
+    rows = (
+        Participation.objects.filter(in_subtree("member__org_path", scope), training__held_on__gte=low,
+                                     training__held_on__lte=high)
+        .values("member_id").annotate(total=Sum("training__hours")).order_by()
+    )  # fmt: skip
+    return {row["member_id"]: row["total"] for row in rows}
+
+
+@dataclass
+class MemberHours:
+    member: Member
+    hours: Decimal
+    norm: int
+    cadre: bool
+
+    @property
+    def done(self) -> bool:
+        return self.hours >= self.norm
+
+
+def branch_hours(*, org: Organization, year: int) -> list[MemberHours]:
+    """The organisation's own members with their hours and their norm."""
+    found = norms()
+    hours = hours_by_member(org.path, year)
+    cadres = cadre_ids(org.path)
+    return [
+        MemberHours(member=m, hours=hours.get(m.pk, Decimal(0)), cadre=m.pk in cadres,
+                    norm=found.get(HourNorm.Group.CADRE if m.pk in cadres else HourNorm.Group.MEMBER, 0))
+        for m in Member.objects.filter(org_path=org.path).only("id", "name").order_by("name", "id")
+    ]  # fmt: skip
+
+
+@dataclass
+class HoursRollup:
+    name: str
+    org: Organization | None
+    members: int = 0
+    done: int = 0
+
+    @property
+    def share(self) -> Decimal | None:
+        return rules.share(self.done, self.members)
+
+
+def completion_tally(scope: str, year: int) -> tuple[list[tuple[str, bool]], dict[str, int]]:
+    """Every member of the subtree as (org_path, reached their norm): four queries."""
+    found = norms()
+    hours = hours_by_member(scope, year)
+    cadres = cadre_ids(scope)
+    member_norm, cadre_norm = found.get(HourNorm.Group.MEMBER, 0), found.get(HourNorm.Group.CADRE, 0)
+    rows = Member.objects.filter(in_subtree("org_path", scope)).values_list("org_path", "id").order_by()
+    out = []
+    for path, member_id in rows.iterator(chunk_size=10000):
+        norm = cadre_norm if member_id in cadres else member_norm
+        out.append((path, hours.get(member_id, Decimal(0)) >= norm))
+    return out, found
+
+
+def education_rollup(*, org: Organization, year: int) -> tuple[HoursRollup, list[HoursRollup]]:
+    """The share of members who reached their norm, in total and child by child."""
+    children = list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1).order_by("path")
+    )
+    per_child = {child.path: HoursRollup(name=child.name, org=child) for child in children}
+    total = HoursRollup(name=org.name, org=org)
+    step = len(org.path) + Organization.steplen
+    tally, _norms = completion_tally(org.path, year)
+    for path, done in tally:
+        for bucket in (total, per_child.get(path[:step])):
+            if bucket is not None:
+                bucket.members += 1
+                bucket.done += done
+    return total, [c for c in per_child.values() if c.members]
+
+
+def trainings_of(*, org: Organization, year: int) -> QuerySet[Training]:
+    low, high = _year_range(year)
+    return (
+        Training.objects.filter(organization=org, held_on__gte=low, held_on__lte=high)
+        .annotate(people=Count("participations"))
+        .order_by("-held_on", "-id")
+    )
+
+
+def member_trainings(*, member_id: int, year: int) -> list[Training]:
+    low, high = _year_range(year)
+    return list(
+        Training.objects.filter(participations__member_id=member_id, held_on__gte=low, held_on__lte=high)
+        .select_related("organization")
+        .order_by("-held_on", "-id")
+    )

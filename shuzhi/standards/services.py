@@ -3,6 +3,9 @@ verdicts and confirmation, publication. Each write is audited in its transaction
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 from typing import IO
 
 from django.contrib.auth import get_user_model
@@ -20,9 +23,13 @@ from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import JPEG, PDF, PNG, check_upload
+from shuzhi.exchange.rules import compact
+from shuzhi.exchange.workbook import check_upload as check_sheet
+from shuzhi.exchange.workbook import read_sheet
+from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
-from shuzhi.standards import rules, selectors
-from shuzhi.standards.models import Check, Item, Rating
+from shuzhi.standards import rules, selectors, training_sheet
+from shuzhi.standards.models import Check, Item, Participation, Rating, Training
 
 PHOTO_KINDS = frozenset({JPEG, PNG, PDF})
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
@@ -305,3 +312,106 @@ def ratings_publish(*, actor, root: Organization, year: int) -> int:
     notify(recipients=list(keepers), link=reverse("standards:published", args=[root.pk]) + f"?year={year}",
            text=_("%(org)s 公布了 %(year)s 年度党支部星级评定结果。") % {"org": root.name, "year": year})  # fmt: skip
     return count
+
+
+# Education hours ------------------------------------------------------------------------------
+
+SHEET_ERRORS_SHOWN = 30
+
+
+def _may_train(actor, org: Organization) -> None:
+    if not selectors.may_train(actor, org):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def training_record(*, actor, organization: Organization, kind: str, title: str, held_on: date,
+                    hours: Decimal, member_ids: Sequence[int]) -> Training:  # fmt: skip
+    """Record one training with its stated hours and who took part (members of the subtree)."""
+    _may_train(actor, organization)
+    member_ids = sorted(set(member_ids))
+    if not member_ids:
+        raise field_error("members", _("请选择参加培训的党员。"), "no_participants")
+    known = set(
+        Member.objects.filter(in_subtree("org_path", organization.path), pk__in=member_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if len(known) != len(member_ids):
+        raise field_error("members", _("参训人员须是本单位及下级的党员。"), "foreign_member")
+    if held_on > timezone.localdate():
+        raise field_error("held_on", _("培训日期不能晚于今天。"), "future")
+    title = title.strip()
+    if Training.objects.filter(organization=organization, held_on=held_on, title=title).exists():
+        raise field_error("title", _("%(d)s 的“%(t)s”已经登记过了。") % {"d": held_on.isoformat(), "t": title},
+                          "duplicate")  # fmt: skip
+    training = Training(organization=organization, org_path=organization.path, kind=kind, title=title,
+                        held_on=held_on, hours=hours, recorded_by=actor)  # fmt: skip
+    training.full_clean()
+    training.save()
+    Participation.objects.bulk_create(Participation(training=training, member_id=m) for m in member_ids)
+    audit_record(actor=actor, action="standards.training_record", target=training, org_path=organization.path,
+                 after={"kind": kind, "held_on": held_on.isoformat(), "hours": str(hours), "people": len(member_ids)})  # fmt: skip
+    return training
+
+
+@transaction.atomic
+def trainings_import(*, actor, organization: Organization, upload) -> tuple[int, int]:
+    """Read a training list (a row per participant) and record every training and participant
+    not yet recorded, or nothing: any bad row refuses the sheet with every reason, row by row.
+    Returns (trainings added, participants added)."""
+    _may_train(actor, organization)
+    check_sheet(upload, upload.size)
+    upload.seek(0)
+    sheet = read_sheet(upload, lookup=training_sheet.lookup())
+    roster_rows = list(
+        Member.objects.filter(in_subtree("org_path", organization.path)).values_list("id", "name").order_by()
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for _id, name in roster_rows:
+        counts[compact(name)] += 1
+    roster = {compact(name): member_id for member_id, name in roster_rows if counts[compact(name)] == 1}
+    rows, errors = training_sheet.read_rows(sheet, roster=roster, today=timezone.localdate())
+    stated: dict[tuple[date, str], tuple[int, str, Decimal]] = {}
+    seen: set[tuple[date, str, int]] = set()
+    for row in rows:
+        key = (row.held_on, row.title)
+        first = stated.setdefault(key, (row.number, row.kind, row.hours))
+        if (first[1], first[2]) != (row.kind, row.hours):
+            errors.append(_("第 %(row)d 行：与第 %(first)d 行是同一培训（%(d)s“%(t)s”），类型或学时却不同。")
+                          % {"row": row.number, "first": first[0], "d": row.held_on.isoformat(), "t": row.title})  # fmt: skip
+        if (*key, row.member_id) in seen:
+            errors.append(_("第 %(row)d 行：同一人在同一培训中出现了两次。") % {"row": row.number})
+        seen.add((*key, row.member_id))
+    existing = {(t.held_on, t.title): t for t in Training.objects.filter(organization=organization,
+                                                                          held_on__in={k[0] for k in stated})}  # fmt: skip
+    for key, (number, _kind, hours) in stated.items():
+        found = existing.get(key)
+        if found is not None and found.hours != hours:
+            errors.append(_("第 %(row)d 行：“%(t)s”已登记为 %(h)s 学时，表中为 %(x)s 学时。")
+                          % {"row": number, "t": key[1], "h": found.hours, "x": hours})  # fmt: skip
+    if not rows and not errors:
+        errors.append(_("表中没有可导入的行。"))
+    if errors:
+        shown = errors[:SHEET_ERRORS_SHOWN]
+        if len(errors) > SHEET_ERRORS_SHOWN:
+            shown.append(_("……共 %(n)d 处问题。") % {"n": len(errors)})
+        raise ValidationError(shown, code="rows")
+    added = []
+    for key, (_number, kind, hours) in stated.items():
+        if key not in existing:
+            training = Training(organization=organization, org_path=organization.path, kind=kind, title=key[1],
+                                held_on=key[0], hours=hours, recorded_by=actor)  # fmt: skip
+            training.full_clean()
+            added.append(training)
+    Training.objects.bulk_create(added)
+    by_key = {**existing, **{(t.held_on, t.title): t for t in added}}
+    before = Participation.objects.filter(training__in=list(by_key.values())).count()
+    Participation.objects.bulk_create(
+        [Participation(training=by_key[(r.held_on, r.title)], member_id=r.member_id) for r in rows],
+        ignore_conflicts=True,
+    )
+    people = Participation.objects.filter(training__in=list(by_key.values())).count() - before
+    audit_record(actor=actor, action="standards.training_import", target=organization, org_path=organization.path,
+                 extra={"trainings": len(added), "participants": people, "rows": len(rows)})  # fmt: skip
+    return len(added), people

@@ -18,3 +18,10 @@ urlpatterns = [
     path("branches/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("branches/<int:pk>/checks/<int:check_pk>/photo/", views.photo, name="photo"),
 ]
+
+urlpatterns += [
+    path("education/mine/", views.education_mine, name="education_mine"),
+    path("education/orgs/<int:pk>/", views.education, name="education"),
+    path("education/orgs/<int:pk>/new/", views.training_new, name="training_new"),
+    path("education/orgs/<int:pk>/import/", views.training_import, name="training_import"),
+]

@@ -1,6 +1,8 @@
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -8,14 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
+from shuzhi.members.models import Member
 from shuzhi.standards import selectors, services
-from shuzhi.standards.forms import ConfirmForm, FillForm, VerdictForm
-from shuzhi.standards.models import Check, Rating, Standard
+from shuzhi.standards.forms import ConfirmForm, FillForm, TrainingForm, TrainingImportForm, VerdictForm
+from shuzhi.standards.models import Check, Rating, Standard, Training
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 PER_PAGE = 50
@@ -276,3 +279,94 @@ def photo(request, pk: int, check_pk: int):
     )
     return FileResponse(found.photo.open("rb"), as_attachment=found.photo_kind == "pdf", filename=found.photo_name,
                         content_type=CONTENT_TYPES.get(found.photo_kind, "application/octet-stream"))  # fmt: skip
+
+
+# Education hours ------------------------------------------------------------------------------
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def education(request, pk: int):
+    """A branch's members with their hours; above it, the share of members who reached their
+    hours, child by child; and the organisation's own trainings."""
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    year = _year(request)
+    context = {"org": organization, "year": year, "years": _years(), "norms": selectors.norms(),
+               "trainings": Paginator(selectors.trainings_of(org=organization, year=year), PER_PAGE)
+               .get_page(request.GET.get("page")),
+               "may_train": selectors.may_train(request.user, organization)}  # fmt: skip
+    if organization.kind == selectors.BRANCH:
+        rows = selectors.branch_hours(org=organization, year=year)
+        context.update(rows=rows, done=sum(r.done for r in rows))
+    else:
+        total, children = selectors.education_rollup(org=organization, year=year)
+        context.update(total=total, children=children)
+    return render(request, "standards/education.html", context)
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def training_new(request, pk: int):
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if not selectors.may_train(request.user, organization):
+        raise PermissionDenied
+    roster = Member.objects.filter(org_path=organization.path).only("id", "name").order_by("name", "id")
+    form = TrainingForm(request.POST or None, kinds=Training.Kind.choices, roster=roster)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            training = services.training_record(
+                actor=request.user, organization=organization, kind=data["kind"], title=data["title"],
+                held_on=data["held_on"], hours=data["hours"], member_ids=data["members"],
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("已登记“%(t)s”，%(n)d 人参加。") % {"t": training.title, "n": len(data["members"])}
+            )
+            return redirect(
+                reverse("standards:education", args=[organization.pk]) + f"?year={training.held_on.year}"
+            )
+    return render(request, "standards/training_form.html", {"org": organization, "form": form})
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_http_methods(["GET", "POST"])
+def training_import(request, pk: int):
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    if not selectors.may_train(request.user, organization):
+        raise PermissionDenied
+    form = TrainingImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            added, people = services.trainings_import(actor=request.user, organization=organization,
+                                                      upload=form.cleaned_data["file"])  # fmt: skip
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(
+                request, _("已导入培训 %(t)d 项，参训记录 %(p)d 条。") % {"t": added, "p": people}
+            )
+            return redirect("standards:education", pk=organization.pk)
+    return render(request, "standards/training_import.html", {"org": organization, "form": form,
+                                                              "problems": problems})  # fmt: skip
+
+
+@login_required
+@require_GET
+def education_mine(request):
+    """A member's own hours of the year, training by training. Only themself."""
+    if not request.user.member_id:
+        raise PermissionDenied
+    year = _year(request)
+    member = Member.objects.select_related("organization").get(pk=request.user.member_id)
+    trainings = selectors.member_trainings(member_id=member.pk, year=year)
+    norms = selectors.norms()
+    cadre = member.pk in selectors.cadre_ids(member.org_path)
+    norm = norms.get("cadre" if cadre else "member", 0)
+    hours = sum((t.hours for t in trainings), Decimal(0))
+    return render(request, "standards/education_mine.html", {"member": member, "year": year, "years": _years(),
+                                                             "trainings": trainings, "hours": hours, "norm": norm,
+                                                             "cadre": cadre})  # fmt: skip

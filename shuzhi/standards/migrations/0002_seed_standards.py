@@ -32,7 +32,15 @@ def items(field):
     return [
         ("team", "支部书记在岗在位，支委会配备齐全、分工明确", 10, "checked", "", None),
         ("team", "支部书记年度述职、接受党员评议", 5, "checked", "", None),
-        ("members", "党费按月足额交纳（交纳率不低于 95%）", 15, "computed", "records.dues_rate", Decimal(95)),
+        ("members", "党费按月足额交纳（交纳率不低于 95%）", 10, "computed", "records.dues_rate", Decimal(95)),
+        (
+            "members",
+            "党员学习教育学时达标（达标率不低于 90%）",
+            5,
+            "computed",
+            "standards.education_rate",
+            Decimal(90),
+        ),
         (
             "members",
             "民主评议党员按期开展并统计结束",

@@ -47,7 +47,7 @@ def test_a_branch_proposes_the_township_changes_an_item_and_confirms_the_county_
         page.get_by_role("button", name="开始评定").tap()
         expect(page.get_by_test_id("score")).to_have_text("20")
         expect(page.get_by_test_id("gaps")).to_contain_text(
-            "党费按月足额交纳（交纳率不低于 95%）（15 分）：无数据"
+            "党费按月足额交纳（交纳率不低于 95%）（10 分）：无数据"
         )
         for title in CLAIMS:
             row = item(page, title)

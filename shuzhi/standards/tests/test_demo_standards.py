@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from shuzhi.demo.generator import CityGenerator
-from shuzhi.demo.services import city_write, demo_records_ensure, demo_standards_ensure
+from shuzhi.demo.services import city_write, demo_records_ensure, demo_standards_ensure, demo_trainings_ensure
 from shuzhi.orgs.models import Organization
 from shuzhi.standards import selectors
 from shuzhi.standards.models import Check, Rating
@@ -18,6 +18,10 @@ def test_the_demo_city_gets_a_spread_of_levels_through_every_state():
         generator=CityGenerator(seed=3, organizations=320, members=800, as_of=date(2026, 12, 3))
     )
     demo_records_ensure(root=stats.root, year=2025, until=date(2026, 12, 3), seed=3, attendance=False)
+    assert demo_trainings_ensure(root=stats.root, year=2025, until=date(2026, 12, 3), seed=3) > 0
+    assert demo_trainings_ensure(root=stats.root, year=2025, until=date(2026, 12, 3), seed=3) == 0
+    total, _children = selectors.education_rollup(org=stats.root, year=2025)
+    assert 0 < total.done < total.members  # most reach their hours, not all
     rated = demo_standards_ensure(root=stats.root, year=2025, seed=3)
     assert rated == Rating.objects.count() == Organization.objects.filter(kind="branch").count()
     assert demo_standards_ensure(root=stats.root, year=2025, seed=3) == 0  # once

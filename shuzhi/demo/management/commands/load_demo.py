@@ -12,6 +12,7 @@ from shuzhi.demo.services import (
     demo_records_ensure,
     demo_standards_ensure,
     demo_texts_ensure,
+    demo_trainings_ensure,
 )
 from shuzhi.orgs.models import Organization
 
@@ -70,6 +71,12 @@ class Command(BaseCommand):
         rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
         if rounds:
             self.stdout.write(f"已写入上年度 {rounds} 个党支部的民主评议党员结果。")
+        trainings = sum(
+            demo_trainings_ensure(root=root, year=year, until=today, seed=seed)
+            for year in (today.year - 1, today.year)
+        )
+        if trainings:
+            self.stdout.write(f"已写入上年度和本年度的培训活动 {trainings} 项（含参训人员）。")
         rated = demo_standards_ensure(root=root, year=today.year - 1, seed=seed)
         if rated:
             self.stdout.write(f"已写入上年度 {rated} 个党支部的星级评定（自评、上级确认和公布）。")
