@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shuzhi.records",
     "shuzhi.projects",
     "shuzhi.weakorgs",
+    "shuzhi.standards",
     "shuzhi.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("records/", include("shuzhi.records.urls")),
     path("projects/", include("shuzhi.projects.urls")),
     path("weak/", include("shuzhi.weakorgs.urls")),
+    path("standards/", include("shuzhi.standards.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

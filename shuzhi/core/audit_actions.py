@@ -22,6 +22,14 @@ RECTIFICATION_STEPS = {
 }
 
 LABELS = {
+    "standards.compute": _("计算党支部星级得分"),
+    "standards.check_fill": _("填写星级自评"),
+    "standards.submit": _("提交星级自评"),
+    "standards.verdict": _("上级认定星级条目"),
+    "standards.confirm": _("确认党支部星级"),
+    "standards.publish": _("公布党支部星级"),
+    "standards.training_record": _("登记培训学时"),
+    "standards.training_import": _("导入培训名单"),
     "auth.login": _("登录"),
     "auth.logout": _("退出登录"),
     "auth.login_failed": _("登录失败"),

@@ -726,3 +726,159 @@ def city_weak_list(*, root: Organization, year: int, percent: int = 10) -> int:
                               reason=f"研判命中 {counted[org_id]} 项预警"))  # fmt: skip
     Entry.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+STANDARD_NOTES = (
+    "已对照标准逐项落实，台账资料齐全。",
+    "制度已上墙，活动场所标识规范。",
+    "班子成员分工明确，按月召开支委会。",
+    "组织党员开展志愿服务 6 次，群众反映良好。",
+    "发展党员材料按程序归档，经乡镇党委预审。",
+)
+
+
+def demo_standards_ensure(*, root: Organization, year: int, seed: int = 2024) -> int:
+    """The year's star rating of every branch: computed from the facts; most branches claim most
+    hand-checked items (with a line of notes) and propose their level; the level above confirms
+    most proposals (a few a level lower, with the reason), and the first county publishes its
+    list. Done once; returns the ratings written."""
+    import random
+
+    from shuzhi.standards.models import Check, Item, Rating
+    from shuzhi.standards.services import ratings_compute_all
+
+    if Rating.objects.filter(in_subtree("org_path", root.path), year=year).exists():
+        return 0
+    rng = random.Random(f"{seed}/standards/{year}")
+    checked: dict[int, list[int]] = {}
+    for standard_id, item_id in Item.objects.filter(evidence="checked").values_list("standard_id", "id"):
+        checked.setdefault(standard_id, []).append(item_id)
+    now = timezone.now()
+    with transaction.atomic():
+        ratings_compute_all(year=year)
+        ratings = list(
+            Rating.objects.filter(in_subtree("org_path", root.path), year=year).values_list(
+                "id", "standard_id"
+            )
+        )
+        claims = []
+        for rating_id, standard_id in ratings:
+            diligence = rng.random()
+            for item_id in checked.get(standard_id, []):
+                if rng.random() < 0.55 + 0.45 * diligence:
+                    claims.append(Check(rating_id=rating_id, item_id=item_id, claimed=True,
+                                        note=rng.choice(STANDARD_NOTES)))  # fmt: skip
+        Check.objects.bulk_create(claims, batch_size=RECORD_BATCH)
+        ratings_compute_all(year=year)  # scored again with the claims
+        rows = list(Rating.objects.filter(in_subtree("org_path", root.path), year=year)
+                    .only("id", "rank", "status").order_by("id"))  # fmt: skip
+        for rating in rows:
+            roll = rng.random()
+            if roll < 0.85:
+                rating.status, rating.submitted_at = Rating.Status.SUBMITTED, now
+            if roll < 0.7:
+                lower = rating.rank > 0 and rng.random() < 0.1
+                rating.status, rating.confirmed_at = Rating.Status.CONFIRMED, now
+                rating.final_rank = rating.rank - 1 if lower else rating.rank
+                rating.reason = "实地检查发现阵地建设不规范，降一级确认" if lower else ""
+        Rating.objects.bulk_update(
+            rows, ["status", "submitted_at", "confirmed_at", "final_rank", "reason"], batch_size=RECORD_BATCH
+        )
+        county = (
+            Organization.objects.filter(in_subtree("path", root.path), level="county")
+            .order_by("path")
+            .first()
+        )
+        if county is not None:
+            Rating.objects.filter(in_subtree("org_path", county.path), year=year,
+                                  status=Rating.Status.CONFIRMED).update(status=Rating.Status.PUBLISHED)  # fmt: skip
+        # the demo clerk's branch is still filling its checklist, to show the journey from its start
+        Rating.objects.filter(organization__in=User.objects.filter(username="clerk").values("organization"),
+                              year=year).update(status=Rating.Status.OPEN, submitted_at=None, confirmed_at=None,
+                                                final_rank=None, reason="")  # fmt: skip
+    return len(rows)
+
+
+TRAINING_TITLES = (
+    ("rotation", "党员冬春集中轮训", 16),
+    ("special", "学习贯彻党的二十届全会精神专题培训", 8),
+    ("lecture", "七一专题党课", 2),
+    ("lecture", "支部书记讲党课", 2),
+    ("online", "网络学习专题（学习强国、党员教育平台）", 12),
+)
+
+
+def demo_trainings_ensure(*, root: Organization, year: int, until, seed: int = 2024) -> int:
+    """The year's trainings: each township's 集中轮训 and 专题培训 for most of its members (the
+    secretaries also attend a 书记 class), each branch's 党课 and a 网络学习 block; so that most
+    members reach their hours and some do not. Done once; returns the trainings written."""
+    import random
+    from datetime import date
+
+    from shuzhi.standards.models import Participation, Training
+
+    if Training.objects.filter(in_subtree("org_path", root.path), held_on__year=year).exists():
+        return 0
+    rng = random.Random(f"{seed}/trainings/{year}")
+    members: dict[str, list[int]] = {}
+    for path, member_id in (
+        Member.objects.filter(in_subtree("org_path", root.path))
+        .values_list("org_path", "id")
+        .order_by("org_path", "id")
+    ):
+        members.setdefault(path, []).append(member_id)
+    secretaries = set(
+        Organization.objects.filter(in_subtree("path", root.path), secretary__isnull=False).values_list(
+            "secretary_id", flat=True
+        )
+    )
+    units = list(
+        Organization.objects.filter(in_subtree("path", root.path))
+        .exclude(kind=Organization.Kind.BRANCH)
+        .filter(level__in=["township", "institution", "county"])
+        .values_list("id", "path", "depth")
+        .order_by("path")
+    )
+    branches = list(
+        Organization.objects.filter(in_subtree("path", root.path), kind=Organization.Kind.BRANCH)
+        .values_list("id", "path")
+        .order_by("path")
+    )
+    last = min(until, date(year, 12, 31))
+    months = max(1, last.month if last.year == year else 12)
+
+    def on(month: int) -> date:
+        return date(year, min(month, months), rng.randint(1, 28))
+
+    trainings, people = [], []
+    for org_id, path, _depth in units:
+        below = [m for p, ids in members.items() if p.startswith(path) for m in ids]
+        if not below:
+            continue
+        for kind, title, hours in TRAINING_TITLES[:2]:
+            training = Training(organization_id=org_id, org_path=path, kind=kind, title=title,
+                                held_on=on(rng.randint(1, 11)), hours=hours)  # fmt: skip
+            trainings.append(training)
+            people.append((training, [m for m in below if rng.random() < 0.85]))
+        cadres = [m for m in below if m in secretaries]
+        if cadres:
+            training = Training(organization_id=org_id, org_path=path, kind="special", title="党组织书记示范培训班",
+                                held_on=on(rng.randint(3, 10)), hours=24)  # fmt: skip
+            trainings.append(training)
+            people.append((training, cadres))
+    for org_id, path in branches:
+        roster = members.get(path, [])
+        if not roster:
+            continue
+        for kind, title, hours in TRAINING_TITLES[2:]:
+            training = Training(organization_id=org_id, org_path=path, kind=kind, title=title,
+                                held_on=on(rng.randint(2, 12)), hours=hours)  # fmt: skip
+            trainings.append(training)
+            people.append((training, [m for m in roster if rng.random() < 0.8]))
+    with transaction.atomic():
+        Training.objects.bulk_create(trainings, batch_size=RECORD_BATCH)
+        Participation.objects.bulk_create(
+            (Participation(training=t, member_id=m) for t, ids in people for m in ids),
+            batch_size=RECORD_BATCH,
+        )
+    return len(trainings)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import CityGenerator
-from shuzhi.demo.services import city_weak_list, city_write, demo_records_ensure
+from shuzhi.demo.services import city_weak_list, city_write, demo_records_ensure, demo_standards_ensure
 
 
 class Command(BaseCommand):
@@ -30,8 +30,13 @@ class Command(BaseCommand):
             action="store_true",
             help="同时研判上一年度软弱涣散基层党组织，并按各县区农村党组织 10% 的比例列入台账",
         )
+        parser.add_argument(
+            "--standards",
+            action="store_true",
+            help="同时生成上一年度每个党支部的星级评定（自评、确认、公布；与 --records 一起使用）",
+        )
 
-    def handle(self, *args, orgs, members, seed, as_of, records, weak, **options):
+    def handle(self, *args, orgs, members, seed, as_of, records, weak, standards, **options):
         started = time.perf_counter()
         generator = CityGenerator(
             seed=seed, organizations=orgs, members=members, as_of=as_of or timezone.localdate()
@@ -64,4 +69,12 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             self.stdout.write(
                 f"已研判 {day.year - 1} 年度软弱涣散党组织并列入台账 {listed} 个，用时 {elapsed:.1f} 秒。"
+            )
+        if standards:
+            started = time.perf_counter()
+            day = as_of or timezone.localdate()
+            rated = demo_standards_ensure(root=stats.root, year=day.year - 1, seed=seed)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(
+                f"已生成 {day.year - 1} 年度 {rated} 个党支部的星级评定，用时 {elapsed:.1f} 秒。"
             )

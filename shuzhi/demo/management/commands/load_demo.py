@@ -11,7 +11,9 @@ from shuzhi.demo.services import (
     demo_dues_ensure,
     demo_evaluations_ensure,
     demo_records_ensure,
+    demo_standards_ensure,
     demo_texts_ensure,
+    demo_trainings_ensure,
     demo_weakorgs_ensure,
 )
 from shuzhi.orgs.models import Organization
@@ -79,6 +81,15 @@ class Command(BaseCommand):
         listed = demo_weakorgs_ensure(root=root, year=today.year - 1, seed=seed)
         if listed:
             self.stdout.write(f"已研判软弱涣散党组织，并将 {listed} 个列入台账（含整顿、验收、销号各阶段）。")
+        trainings = sum(
+            demo_trainings_ensure(root=root, year=year, until=today, seed=seed)
+            for year in (today.year - 1, today.year)
+        )
+        if trainings:
+            self.stdout.write(f"已写入上年度和本年度的培训活动 {trainings} 项（含参训人员）。")
+        rated = demo_standards_ensure(root=root, year=today.year - 1, seed=seed)
+        if rated:
+            self.stdout.write(f"已写入上年度 {rated} 个党支部的星级评定（自评、上级确认和公布）。")
         self.stdout.write("")
         self.stdout.write("演示账号（密码在本机生成，保存在 var/demo_logins.json，仅供本机演示）：")
         width = max(len(login["username"]) for login in logins)

@@ -1,0 +1,361 @@
+"""Reads of the standards area, scoped to the viewer's subtree, and who may do what."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from shuzhi.core.access import get_scoped_or_404, in_subtree, require
+from shuzhi.core.roles import Capability
+from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
+from shuzhi.standards import rules
+from shuzhi.standards.models import (
+    Check,
+    Heading,
+    HourNorm,
+    Item,
+    Level,
+    Participation,
+    Rating,
+    Standard,
+    Training,
+)
+
+BRANCH = Organization.Kind.BRANCH
+UNRATED = "unrated"
+
+
+def may_fill(user, org: Organization) -> bool:
+    """A branch's own keepers (its secretary or clerk) fill its checklist."""
+    return user.can(Capability.KEEP_RECORDS) and user.organization_id == org.pk
+
+
+def may_check(user, org: Organization) -> bool:
+    """The level above (a secretary or the organisation department of an organisation above the
+    branch) checks items by hand, confirms or changes the level and publishes."""
+    return (
+        (user.can(Capability.WRITE_REPORT) or user.can(Capability.MANAGE_CYCLES))
+        and user.organization_id != org.pk
+        and org.path.startswith(user.organization.path)
+    )
+
+
+def may_publish(user, org: Organization) -> bool:
+    return (user.can(Capability.WRITE_REPORT) or user.can(Capability.MANAGE_CYCLES)) and org.path.startswith(
+        user.organization.path
+    ) and org.kind != BRANCH  # fmt: skip
+
+
+def may_train(user, org: Organization) -> bool:
+    """Who records trainings: a keeper of records or the organisation department, for their own
+    organisation and those below it."""
+    return (user.can(Capability.KEEP_RECORDS) or user.can(Capability.MANAGE_CYCLES)) and org.path.startswith(
+        user.organization.path
+    )
+
+
+def organization_get(*, viewer, pk: int) -> Organization:
+    require(viewer, Capability.VIEW_RECORDS)
+    return get_scoped_or_404(Organization.objects.filter(in_subtree("path", viewer.organization.path)), pk=pk)
+
+
+def ratings_visible_to(user) -> QuerySet[Rating]:
+    require(user, Capability.VIEW_RECORDS)
+    return Rating.objects.filter(in_subtree("org_path", user.organization.path))
+
+
+@dataclass
+class Spec:
+    """A standard with its items and thresholds, read once for a whole pass."""
+
+    standard: Standard
+    items: list[Item]
+    thresholds: list[tuple[int, int]]
+    labels: dict[int, str]
+
+    def label(self, rank: int) -> str:
+        return self.labels.get(rank, self.standard.below_label)
+
+    @property
+    def total(self) -> int:
+        return sum(item.points for item in self.items)
+
+
+def specs() -> dict[str, Spec]:
+    """field → its standard: three queries whatever the number of fields."""
+    standards = {s.pk: s for s in Standard.objects.all()}
+    items: dict[int, list[Item]] = defaultdict(list)
+    for item in Item.objects.all():
+        items[item.standard_id].append(item)
+    levels: dict[int, list[Level]] = defaultdict(list)
+    for level in Level.objects.all():
+        levels[level.standard_id].append(level)
+    return {
+        s.field: Spec(standard=s, items=items[pk], thresholds=[(lv.rank, lv.min_score) for lv in levels[pk]],
+                      labels={lv.rank: lv.label for lv in levels[pk]})
+        for pk, s in standards.items()
+    }  # fmt: skip
+
+
+def spec_of(standard: Standard) -> Spec:
+    levels = list(standard.levels.all())
+    return Spec(standard=standard, items=list(standard.items.all()),
+                thresholds=[(lv.rank, lv.min_score) for lv in levels], labels={lv.rank: lv.label for lv in levels})  # fmt: skip
+
+
+def states(spec: Spec, values: dict, checks: dict[int, tuple[bool, bool | None]]) -> list[rules.ItemState]:
+    """Each item's state from the stored fact values and the checklist's (claim, verdict)."""
+    out = []
+    for item in spec.items:
+        raw = values.get(str(item.pk))
+        claimed, verdict = checks.get(item.pk, (False, None))
+        out.append(rules.ItemState(item_id=item.pk, points=item.points, evidence=item.evidence,
+                                   threshold=item.threshold, value=Decimal(raw) if raw is not None else None,
+                                   claimed=claimed, verdict=verdict))  # fmt: skip
+    return out
+
+
+@dataclass
+class Row:
+    item: Item
+    state: rules.ItemState
+    met: bool
+    gap: str | None
+    check: Check | None
+
+
+@dataclass
+class Checklist:
+    rating: Rating
+    spec: Spec
+    groups: list[tuple[str, list[Row]]] = field(default_factory=list)
+    gaps: list[Row] = field(default_factory=list)
+
+
+def checklist(rating: Rating) -> Checklist:
+    """The rating's items grouped under the five 好, each with whether it is met and why not."""
+    spec = spec_of(rating.standard)
+    checks = {c.item_id: c for c in rating.checks.select_related("verdict_by")}
+    found = states(spec, rating.values, {k: (c.claimed, c.verdict) for k, c in checks.items()})
+    rows: dict[str, list[Row]] = defaultdict(list)
+    result = Checklist(rating=rating, spec=spec)
+    for item, state in zip(spec.items, found, strict=True):
+        row = Row(item=item, state=state, met=rules.met(state), gap=rules.gap_reason(state),
+                  check=checks.get(item.pk))  # fmt: skip
+        rows[item.heading].append(row)
+        if row.gap:
+            result.gaps.append(row)
+    result.groups = [(label, rows[key]) for key, label in Heading.choices if rows.get(key)]
+    return result
+
+
+@dataclass
+class Distribution:
+    """How many branches of a subtree stand at each level (a level's label across standards)."""
+
+    name: str
+    org: Organization | None
+    branches: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    confirmed: int = 0
+    row_cells: list = field(default_factory=list)
+
+    def cells(self, labels: list[str]) -> list[tuple[int, Decimal | None]]:
+        return [(self.counts.get(label, 0), rules.share(self.counts.get(label, 0), self.branches))
+                for label in labels]  # fmt: skip
+
+
+def distribution(*, org: Organization, year: int) -> tuple[list[str], Distribution, list[Distribution]]:
+    """The subtree's branches by level, in total and child by child: three queries (the
+    branches, the ratings, the children) plus the standards."""
+    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+    children = list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1).order_by("path")
+    )
+    per_child = {child.path: Distribution(name=child.name, org=child) for child in children}
+    total = Distribution(name=org.name, org=org)
+    step = len(org.path) + Organization.steplen
+    branch_paths = Organization.objects.filter(in_subtree("path", org.path), kind=BRANCH).values_list(
+        "path", flat=True
+    )
+    for path in branch_paths.order_by().iterator(chunk_size=5000):
+        total.branches += 1
+        child = per_child.get(path[:step])
+        if child:
+            child.branches += 1
+    ranked: dict[str, int] = {}
+    rows = Rating.objects.filter(in_subtree("org_path", org.path), year=year).values_list(
+        "org_path", "standard_id", "rank", "final_rank", "status"
+    )
+    for path, standard_id, rank, final_rank, status in rows.order_by().iterator(chunk_size=5000):
+        spec = all_specs.get(standard_id)
+        effective = final_rank if final_rank is not None else rank
+        label = spec.label(effective) if spec else str(effective)
+        ranked.setdefault(label, effective)
+        done = status in (Rating.Status.CONFIRMED, Rating.Status.PUBLISHED)
+        for bucket in (total, per_child.get(path[:step])):
+            if bucket is None:
+                continue
+            bucket.counts[label] = bucket.counts.get(label, 0) + 1
+            bucket.confirmed += done
+    labels = sorted(ranked, key=lambda label: (-ranked[label], label))
+    unrated = _("未评定")
+    for bucket in [total, *per_child.values()]:
+        bucket.counts[unrated] = bucket.branches - sum(bucket.counts.values())
+    return [*labels, unrated], total, [d for d in per_child.values() if d.branches]
+
+
+def branch_ratings(*, org: Organization, year: int, label: str = "", status: str = "") -> list[tuple]:
+    """The subtree's rated branches with their level's label, filtered by label and status."""
+    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+    rows = Rating.objects.filter(in_subtree("org_path", org.path), year=year).select_related("organization")
+    if status in Rating.Status.values:
+        rows = rows.filter(status=status)
+    out = []
+    for rating in rows.order_by("org_path"):
+        spec = all_specs[rating.standard_id]
+        found = spec.label(rating.effective_rank)
+        if not label or label == found:
+            out.append((rating, found, spec.label(rating.rank)))
+    return out
+
+
+def published(*, org: Organization, year: int) -> list[tuple[str, list[Rating]]]:
+    """The published list of the subtree's branches, level by level (highest first)."""
+    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+    groups: dict[tuple[int, str], list[Rating]] = defaultdict(list)
+    rows = Rating.objects.filter(in_subtree("org_path", org.path), year=year,
+                                 status=Rating.Status.PUBLISHED).select_related("organization")  # fmt: skip
+    for rating in rows.order_by("org_path"):
+        rank = rating.effective_rank
+        groups[(rank, all_specs[rating.standard_id].label(rank))].append(rating)
+    return [(label, groups[(rank, label)]) for rank, label in sorted(groups, key=lambda k: (-k[0], k[1]))]
+
+
+def checklist_items(spec: Spec) -> list[tuple[str, list[Item]]]:
+    """A standard's items under the five 好 (the standard's own page)."""
+    grouped: dict[str, list[Item]] = defaultdict(list)
+    for item in spec.items:
+        grouped[item.heading].append(item)
+    return [(label, grouped[key]) for key, label in Heading.choices if grouped.get(key)]
+
+
+# Education hours ------------------------------------------------------------------------------
+
+
+def _year_range(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def norms() -> dict[str, int]:
+    return dict(HourNorm.objects.values_list("group", "hours"))
+
+
+def cadre_ids(scope: str) -> set[int]:
+    """The members of the subtree who are the secretary of an organisation, any organisation (the
+    56-hour norm)."""
+    return set(
+        Organization.objects.filter(in_subtree("secretary__org_path", scope)).values_list(
+            "secretary_id", flat=True
+        )
+    )
+
+
+def hours_by_member(scope: str, year: int) -> dict[int, Decimal]:
+    """Each member of the subtree's hours in the year: one grouped query."""
+    low, high = _year_range(year)
+    rows = (
+        Participation.objects.filter(in_subtree("member__org_path", scope), training__held_on__gte=low,
+                                     training__held_on__lte=high)
+        .values("member_id").annotate(total=Sum("training__hours")).order_by()
+    )  # fmt: skip
+    return {row["member_id"]: row["total"] for row in rows}
+
+
+@dataclass
+class MemberHours:
+    member: Member
+    hours: Decimal
+    norm: int
+    cadre: bool
+
+    @property
+    def done(self) -> bool:
+        return self.hours >= self.norm
+
+
+def branch_hours(*, org: Organization, year: int) -> list[MemberHours]:
+    """The organisation's own members with their hours and their norm."""
+    found = norms()
+    hours = hours_by_member(org.path, year)
+    cadres = cadre_ids(org.path)
+    return [
+        MemberHours(member=m, hours=hours.get(m.pk, Decimal(0)), cadre=m.pk in cadres,
+                    norm=found.get(HourNorm.Group.CADRE if m.pk in cadres else HourNorm.Group.MEMBER, 0))
+        for m in Member.objects.filter(org_path=org.path).only("id", "name").order_by("name", "id")
+    ]  # fmt: skip
+
+
+@dataclass
+class HoursRollup:
+    name: str
+    org: Organization | None
+    members: int = 0
+    done: int = 0
+
+    @property
+    def share(self) -> Decimal | None:
+        return rules.share(self.done, self.members)
+
+
+def completion_tally(scope: str, year: int) -> tuple[list[tuple[str, bool]], dict[str, int]]:
+    """Every member of the subtree as (org_path, reached their norm): four queries."""
+    found = norms()
+    hours = hours_by_member(scope, year)
+    cadres = cadre_ids(scope)
+    member_norm, cadre_norm = found.get(HourNorm.Group.MEMBER, 0), found.get(HourNorm.Group.CADRE, 0)
+    rows = Member.objects.filter(in_subtree("org_path", scope)).values_list("org_path", "id").order_by()
+    out = []
+    for path, member_id in rows.iterator(chunk_size=10000):
+        norm = cadre_norm if member_id in cadres else member_norm
+        out.append((path, hours.get(member_id, Decimal(0)) >= norm))
+    return out, found
+
+
+def education_rollup(*, org: Organization, year: int) -> tuple[HoursRollup, list[HoursRollup]]:
+    """The share of members who reached their norm, in total and child by child."""
+    children = list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1).order_by("path")
+    )
+    per_child = {child.path: HoursRollup(name=child.name, org=child) for child in children}
+    total = HoursRollup(name=org.name, org=org)
+    step = len(org.path) + Organization.steplen
+    tally, _norms = completion_tally(org.path, year)
+    for path, done in tally:
+        for bucket in (total, per_child.get(path[:step])):
+            if bucket is not None:
+                bucket.members += 1
+                bucket.done += done
+    return total, [c for c in per_child.values() if c.members]
+
+
+def trainings_of(*, org: Organization, year: int) -> QuerySet[Training]:
+    low, high = _year_range(year)
+    return (
+        Training.objects.filter(organization=org, held_on__gte=low, held_on__lte=high)
+        .annotate(people=Count("participations"))
+        .order_by("-held_on", "-id")
+    )
+
+
+def member_trainings(*, member_id: int, year: int) -> list[Training]:
+    low, high = _year_range(year)
+    return list(
+        Training.objects.filter(participations__member_id=member_id, held_on__gte=low, held_on__lte=high)
+        .select_related("organization")
+        .order_by("-held_on", "-id")
+    )
