@@ -4,11 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.cycles.models import LATE_STATUSES
 from shuzhi.projects import rules
 from shuzhi.projects.models import QUARTERS, Declaration, DeclaredItem, Progress, Project, Rating, Round
 from shuzhi.rectification import rules as rectification_rules
@@ -89,13 +91,30 @@ class BoardRow:
     late: bool = False  # declaration not in by its due date
 
 
-def round_board(round_: Round, *, today) -> list[BoardRow]:
-    """Every unit of the round with its projects and their quarters: three queries."""
-    declarations = list(round_.declarations.select_related("organization", "secretary"))
-    projects = list(Project.objects.filter(declaration__round=round_).order_by("declaration_id", "id"))
+BOARD_PER_PAGE = 50
+LATE_NAMED = 30
+
+
+def late_declarations(round_: Round, *, today) -> tuple[list[str], int]:
+    """The units whose declarations are not in by the due date: the first names and how many."""
+    if today <= round_.declare_due:
+        return [], 0
+    late = round_.declarations.filter(status__in=LATE_STATUSES)
+    names = list(late.order_by("position", "id").values_list("organization__name", flat=True)[:LATE_NAMED])
+    return names, len(names) if len(names) < LATE_NAMED else late.count()
+
+
+def round_board(round_: Round, *, today, page_number: object = 1) -> tuple[Page, list[BoardRow]]:
+    """A page of the round's units with their projects and quarters: four queries whatever the
+    round's size (the count, the page, its projects, their quarters)."""
+    page = Paginator(
+        round_.declarations.select_related("organization", "secretary"), BOARD_PER_PAGE
+    ).get_page(page_number)
+    declarations = list(page.object_list)
+    projects = list(Project.objects.filter(declaration__in=declarations).order_by("declaration_id", "id"))
     progress = {
         (p.project_id, p.quarter): p
-        for p in Progress.objects.filter(project__declaration__round=round_).select_related("rating")
+        for p in Progress.objects.filter(project__in=projects).select_related("rating")
     }
     by_declaration: dict[int, list[Project]] = defaultdict(list)
     for project in projects:
@@ -118,7 +137,13 @@ def round_board(round_: Round, *, today) -> list[BoardRow]:
                 )
             row.projects.append((project, cells))
         rows.append(row)
-    return rows
+    return page, rows
+
+
+def round_board_all(round_: Round, *, today) -> list[BoardRow]:
+    """Every unit of the round (the quarterly report lists them all)."""
+    pages = Paginator(round_.declarations.all(), BOARD_PER_PAGE).num_pages
+    return [row for n in range(1, pages + 1) for row in round_board(round_, today=today, page_number=n)[1]]
 
 
 @dataclass
