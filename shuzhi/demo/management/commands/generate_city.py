@@ -26,7 +26,13 @@ class Command(BaseCommand):
             help="同时生成上一年度全年的组织生活记录（约 72 万条，只记出席人数）",
         )
 
-    def handle(self, *args, orgs, members, seed, as_of, records, **options):
+        parser.add_argument(
+            "--projects",
+            action="store_true",
+            help="同时生成本年度书记领办项目（2000 个单位 × 2 个项目 × 4 个季度的进展和督查评价）",
+        )
+
+    def handle(self, *args, orgs, members, seed, as_of, records, projects=False, **options):
         started = time.perf_counter()
         generator = CityGenerator(
             seed=seed, organizations=orgs, members=members, as_of=as_of or timezone.localdate()
@@ -52,3 +58,13 @@ class Command(BaseCommand):
             )
             elapsed = time.perf_counter() - started
             self.stdout.write(f"已生成 {day.year - 1} 年度组织生活记录 {written} 条，用时 {elapsed:.1f} 秒。")
+        if projects:
+            from shuzhi.demo.projects import city_projects_write
+
+            started = time.perf_counter()
+            day = as_of or timezone.localdate()
+            written = city_projects_write(root=stats.root, year=day.year, seed=seed)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(
+                f"已生成 {day.year} 年度书记领办项目 {written} 个及其季度进展，用时 {elapsed:.1f} 秒。"
+            )
