@@ -1,6 +1,7 @@
 """Reads of the year's commitments, already scoped to what the viewer may see (their subtree)."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -202,17 +203,20 @@ def exemplary_visible_to(user) -> QuerySet[Project]:
     )
 
 
-def report_section(year: int, organization_id: int) -> ReadOnlySection | None:
-    """The unit's 书记领办项目 of the year for its duty report: each quarter's rating (read only)."""
+def report_sections(year: int, organization_ids: Sequence[int]) -> dict[int, ReadOnlySection]:
+    """Each unit's 书记领办项目 of the year for its duty report and the meeting book: each
+    quarter's rating, read only. Two queries for any number of units."""
     projects = list(
         Project.objects.filter(
-            declaration__organization_id=organization_id,
+            declaration__organization_id__in=organization_ids,
             declaration__round__year=year,
             declaration__status=Declaration.Status.ACCEPTED,
-        ).order_by("id")
+        )
+        .select_related("declaration")
+        .order_by("id")
     )
     if not projects:
-        return None
+        return {}
     progress = {
         (p.project_id, p.quarter): p
         for p in Progress.objects.filter(project__in=projects).select_related("rating")
@@ -225,14 +229,20 @@ def report_section(year: int, organization_id: int) -> ReadOnlySection | None:
         rating = getattr(found, "rating", None)
         return f"{rating.label}（{rules.figure(rating.score)}）" if rating else _("已报送，待评价")
 
-    rows = tuple(
-        (project.title, *(cell(project, q) for q in QUARTERS), _("是") if project.exemplary else "")
-        for project in projects
-    )
-    return ReadOnlySection(
-        title=_("书记领办项目推进情况"),
-        columns=(_("项目"), _("一季度"), _("二季度"), _("三季度"), _("四季度"), _("可复制可推广")),
-        rows=rows,
-        note=_("由书记领办项目的季度进展和督查办评价自动生成。"),
-        link=reverse("projects:declaration", args=[projects[0].declaration_id]),
-    )
+    by_unit: dict[int, list[Project]] = defaultdict(list)
+    for project in projects:
+        by_unit[project.declaration.organization_id].append(project)
+    columns = (_("项目"), _("一季度"), _("二季度"), _("三季度"), _("四季度"), _("可复制可推广"))
+    return {
+        unit: ReadOnlySection(
+            title=_("书记领办项目推进情况"),
+            columns=columns,
+            rows=tuple(
+                (p.title, *(cell(p, q) for q in QUARTERS), _("是") if p.exemplary else "")
+                for p in unit_projects
+            ),
+            note=_("由书记领办项目的季度进展和督查办评价自动生成。"),
+            link=reverse("projects:declaration", args=[unit_projects[0].declaration_id]),
+        )
+        for unit, unit_projects in by_unit.items()
+    }
