@@ -4,6 +4,7 @@ accepted, the quarters already due reported and rated by 督查办, a few units 
 import random
 from datetime import date
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.orgs.models import Organization
 from shuzhi.projects import rules, services
-from shuzhi.projects.models import QUARTERS, DeclaredItem, Progress, Round
+from shuzhi.projects.models import QUARTERS, Declaration, DeclaredItem, Progress, Project, Rating, Round
 
 PROBLEMS = [
     ("村级后备干部储备不足，年龄结构老化", "党员队伍", "谈心谈话 46 人次，村干部平均年龄 54 岁"),
@@ -152,3 +153,124 @@ def demo_projects_ensure(*, root: Organization, seed: int = 2024) -> int:
                 note="机制完备、成效可量化，可在全市推广",
             )
     return sum(1 for n in range(len(declarations)) if n % 9 != 8)
+
+
+def city_projects_write(*, root: Organization, year: int, units: int = 2000, seed: int = 1) -> int:
+    """A benchmark's round at city scale, written in bulk (no audit, no notifications): the first
+    `units` non-branch organisations under the root declare, two projects each, four quarters
+    reported and rated. Returns the projects written; done once per root and year."""
+    if Round.objects.filter(organization=root, year=year).exists():
+        return 0
+    rng = random.Random(f"{seed}/city-projects/{year}")
+    organiser = User.objects.filter(organization=root, role=Role.ORGANISER).first()
+    if organiser is None:
+        organiser = User.objects.create(
+            username=f"bench_projects_{root.code}",
+            full_name="市委组织部",
+            role=Role.ORGANISER,
+            organization=root,
+        )
+    orgs = list(
+        Organization.objects.filter(path__startswith=root.path, depth__gt=root.depth)
+        .exclude(kind="branch")
+        .order_by("path")[:units]
+    )
+    with transaction.atomic():
+        secretaries = {
+            u.organization_id: u for u in User.objects.filter(organization__in=orgs, role=Role.SECRETARY)
+        }
+        missing = [
+            User(
+                username=f"sec_p_{org.code}",
+                full_name=f"{org.name}书记",
+                role=Role.SECRETARY,
+                organization=org,
+                password=make_password(None),
+            )
+            for org in orgs
+            if org.pk not in secretaries
+        ]
+        for user in User.objects.bulk_create(missing, batch_size=2000):
+            secretaries[user.organization_id] = user
+        round_ = Round.objects.create(
+            organization=root,
+            org_path=root.path,
+            year=year,
+            title=f"{year}年度全市书记抓基层党建项目",
+            declare_due=date(year, 1, 31),
+            q1_due=date(year, 4, 10),
+            q2_due=date(year, 7, 10),
+            q3_due=date(year, 10, 10),
+            q4_due=date(year + 1, 1, 10),
+            rating_scheme=rules.DEFAULT_SCHEME,
+            created_by=organiser,
+        )
+        groups = ["县区", "市直机关", "国企", "高校"]
+        declarations = Declaration.objects.bulk_create(
+            [
+                Declaration(
+                    round=round_,
+                    organization=org,
+                    org_path=org.path,
+                    secretary=secretaries[org.pk],
+                    group=groups[n % 4],
+                    status=Declaration.Status.ACCEPTED,
+                    position=n,
+                )
+                for n, org in enumerate(orgs)
+            ],
+            batch_size=2000,
+        )
+        problems = DeclaredItem.objects.bulk_create(
+            [
+                DeclaredItem(
+                    declaration=d,
+                    kind=DeclaredItem.Kind.PROBLEM,
+                    text=PROBLEMS[n % 5][0],
+                    category=PROBLEMS[n % 5][1],
+                    evidence=PROBLEMS[n % 5][2],
+                )
+                for n, d in enumerate(declarations)
+            ],
+            batch_size=2000,
+        )
+        projects = Project.objects.bulk_create(
+            [
+                Project(
+                    declaration=d,
+                    problem=p,
+                    title=PROJECTS[(n + k) % 5][0],
+                    milestones=PROJECTS[(n + k) % 5][1],
+                    goals=[{"goal": "目标", "target": PROJECTS[(n + k) % 5][2], "due": f"{year}-12-31"}],
+                )
+                for n, (d, p) in enumerate(zip(declarations, problems, strict=True))
+                for k in (0, 1)
+            ],
+            batch_size=4000,
+        )
+        by_id = {d.pk: d for d in declarations}
+        progress = Progress.objects.bulk_create(
+            [
+                Progress(
+                    project=p,
+                    quarter=q,
+                    done="按节点推进",
+                    late=rng.random() < 0.1,
+                    submitted_by=secretaries[by_id[p.declaration_id].organization_id],
+                )
+                for p in projects
+                for q in QUARTERS
+            ],
+            batch_size=5000,
+        )
+        office = User.objects.filter(organization=root, role=Role.SUPERVISOR).first() or organiser
+        scores = {str(s["label"]): s["score"] for s in rules.DEFAULT_SCHEME}
+        labels = rng.choices(list(scores), weights=[4, 4, 2, 1], k=len(progress))
+        Rating.objects.bulk_create(
+            [
+                Rating(progress=p, label=label, score=scores[label], comment=COMMENTS[label], rated_by=office)
+                for p, label in zip(progress, labels, strict=True)
+            ],
+            batch_size=5000,
+        )
+    return len(projects)

@@ -10,9 +10,9 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from shuzhi.core import facts
         from shuzhi.projects.facts import SOURCES
-        from shuzhi.projects.selectors import report_section
+        from shuzhi.projects.selectors import report_sections
         from shuzhi.reports import hooks as report_hooks
 
         for source in SOURCES:
             facts.register(source)
-        report_hooks.register_section(report_section)
+        report_hooks.register_section(report_sections)

@@ -1,14 +1,17 @@
 """Reads of the year's commitments, already scoped to what the viewer may see (their subtree)."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.cycles.models import LATE_STATUSES
 from shuzhi.projects import rules
 from shuzhi.projects.models import QUARTERS, Declaration, DeclaredItem, Progress, Project, Rating, Round
 from shuzhi.rectification import rules as rectification_rules
@@ -89,13 +92,30 @@ class BoardRow:
     late: bool = False  # declaration not in by its due date
 
 
-def round_board(round_: Round, *, today) -> list[BoardRow]:
-    """Every unit of the round with its projects and their quarters: three queries."""
-    declarations = list(round_.declarations.select_related("organization", "secretary"))
-    projects = list(Project.objects.filter(declaration__round=round_).order_by("declaration_id", "id"))
+BOARD_PER_PAGE = 50
+LATE_NAMED = 30
+
+
+def late_declarations(round_: Round, *, today) -> tuple[list[str], int]:
+    """The units whose declarations are not in by the due date: the first names and how many."""
+    if today <= round_.declare_due:
+        return [], 0
+    late = round_.declarations.filter(status__in=LATE_STATUSES)
+    names = list(late.order_by("position", "id").values_list("organization__name", flat=True)[:LATE_NAMED])
+    return names, len(names) if len(names) < LATE_NAMED else late.count()
+
+
+def round_board(round_: Round, *, today, page_number: object = 1) -> tuple[Page, list[BoardRow]]:
+    """A page of the round's units with their projects and quarters: four queries whatever the
+    round's size (the count, the page, its projects, their quarters)."""
+    page = Paginator(
+        round_.declarations.select_related("organization", "secretary"), BOARD_PER_PAGE
+    ).get_page(page_number)
+    declarations = list(page.object_list)
+    projects = list(Project.objects.filter(declaration__in=declarations).order_by("declaration_id", "id"))
     progress = {
         (p.project_id, p.quarter): p
-        for p in Progress.objects.filter(project__declaration__round=round_).select_related("rating")
+        for p in Progress.objects.filter(project__in=projects).select_related("rating")
     }
     by_declaration: dict[int, list[Project]] = defaultdict(list)
     for project in projects:
@@ -118,7 +138,13 @@ def round_board(round_: Round, *, today) -> list[BoardRow]:
                 )
             row.projects.append((project, cells))
         rows.append(row)
-    return rows
+    return page, rows
+
+
+def round_board_all(round_: Round, *, today) -> list[BoardRow]:
+    """Every unit of the round (the quarterly report lists them all)."""
+    pages = Paginator(round_.declarations.all(), BOARD_PER_PAGE).num_pages
+    return [row for n in range(1, pages + 1) for row in round_board(round_, today=today, page_number=n)[1]]
 
 
 @dataclass
@@ -177,17 +203,20 @@ def exemplary_visible_to(user) -> QuerySet[Project]:
     )
 
 
-def report_section(year: int, organization_id: int) -> ReadOnlySection | None:
-    """The unit's 书记领办项目 of the year for its duty report: each quarter's rating (read only)."""
+def report_sections(year: int, organization_ids: Sequence[int]) -> dict[int, ReadOnlySection]:
+    """Each unit's 书记领办项目 of the year for its duty report and the meeting book: each
+    quarter's rating, read only. Two queries for any number of units."""
     projects = list(
         Project.objects.filter(
-            declaration__organization_id=organization_id,
+            declaration__organization_id__in=organization_ids,
             declaration__round__year=year,
             declaration__status=Declaration.Status.ACCEPTED,
-        ).order_by("id")
+        )
+        .select_related("declaration")
+        .order_by("id")
     )
     if not projects:
-        return None
+        return {}
     progress = {
         (p.project_id, p.quarter): p
         for p in Progress.objects.filter(project__in=projects).select_related("rating")
@@ -200,14 +229,20 @@ def report_section(year: int, organization_id: int) -> ReadOnlySection | None:
         rating = getattr(found, "rating", None)
         return f"{rating.label}（{rules.figure(rating.score)}）" if rating else _("已报送，待评价")
 
-    rows = tuple(
-        (project.title, *(cell(project, q) for q in QUARTERS), _("是") if project.exemplary else "")
-        for project in projects
-    )
-    return ReadOnlySection(
-        title=_("书记领办项目推进情况"),
-        columns=(_("项目"), _("一季度"), _("二季度"), _("三季度"), _("四季度"), _("可复制可推广")),
-        rows=rows,
-        note=_("由书记领办项目的季度进展和督查办评价自动生成。"),
-        link=reverse("projects:declaration", args=[projects[0].declaration_id]),
-    )
+    by_unit: dict[int, list[Project]] = defaultdict(list)
+    for project in projects:
+        by_unit[project.declaration.organization_id].append(project)
+    columns = (_("项目"), _("一季度"), _("二季度"), _("三季度"), _("四季度"), _("可复制可推广"))
+    return {
+        unit: ReadOnlySection(
+            title=_("书记领办项目推进情况"),
+            columns=columns,
+            rows=tuple(
+                (p.title, *(cell(p, q) for q in QUARTERS), _("是") if p.exemplary else "")
+                for p in unit_projects
+            ),
+            note=_("由书记领办项目的季度进展和督查办评价自动生成。"),
+            link=reverse("projects:declaration", args=[unit_projects[0].declaration_id]),
+        )
+        for unit, unit_projects in by_unit.items()
+    }

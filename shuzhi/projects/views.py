@@ -105,14 +105,17 @@ def round_detail(request, pk: int):
             messages.success(request, _("已提醒 %(n)d 位书记。") % {"n": sent})
         return redirect(round_)
     today = timezone.localdate()
-    rows = selectors.round_board(round_, today=today)
+    page, rows = selectors.round_board(round_, today=today, page_number=request.GET.get("page"))
+    late, late_count = selectors.late_declarations(round_, today=today)
     return render(
         request,
         "projects/round.html",
         {
             "round": round_,
             "rows": rows,
-            "late": [r for r in rows if r.late],
+            "page": page,
+            "late": late,
+            "late_count": late_count,
             "may_manage": may_manage,
             "quarters": [(q, round_.quarter_due(q)) for q in QUARTERS],
             "current_quarter": rules.quarter_of(today) if today.year == round_.year else 4,
@@ -159,7 +162,7 @@ def supervision_docx(request, pk: int):
     quarter = _quarter(request, 1)
     today = timezone.localdate()
     data = documents.supervision_report(
-        round_, quarter, selectors.round_board(round_, today=today), today=today
+        round_, quarter, selectors.round_board_all(round_, today=today), today=today
     )
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"

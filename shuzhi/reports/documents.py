@@ -82,6 +82,16 @@ class ReportDocument:
     commitments: list[ListItem] = field(default_factory=list)
     carried_over: list[CarryOverItem] = field(default_factory=list)
     status_label: str = ""
+    extra: list["ExtraSection"] = field(default_factory=list)  # other areas' read-only sections
+
+
+@dataclass(frozen=True)
+class ExtraSection:
+    """A read-only section another area adds (reports.hooks), printed after the report's own."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
 
 
 # ---- reading a .docx ------------------------------------------------------------------------------
@@ -732,6 +742,10 @@ def _write_report(document, report: ReportDocument):
             _list_table(document, *tables.pop(key))
     for remaining in tables.values():  # a list whose section the report does not print
         _list_table(document, *remaining)
+    for number, extra in enumerate(report.extra, start=len(report.sections) + 1):
+        documents.heading(document, f"{documents.chinese_number(number)}、{extra.title}")
+        width = documents.CONTENT_WIDTH_CM / len(extra.columns)
+        documents.table(document, [(c, width, i > 0) for i, c in enumerate(extra.columns)], extra.rows)
     return title
 
 

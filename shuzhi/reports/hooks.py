@@ -48,7 +48,9 @@ class ReadOnlySection:
     note: str = ""
 
 
-Section = Callable[[int, int], "ReadOnlySection | None"]  # (year, the unit's organisation id)
+# (year, the units' organisation ids) → the section of each unit that has one; in bulk, for a
+# meeting book of every unit at once
+Section = Callable[[int, Sequence[int]], "Mapping[int, ReadOnlySection]"]
 
 _sections: list[Section] = []
 
@@ -58,6 +60,9 @@ def register_section(section: Section) -> None:
         _sections.append(section)
 
 
-def sections_for(*, year: int, organization_id: int) -> list[ReadOnlySection]:
-    found = (section(year, organization_id) for section in _sections)
-    return [s for s in found if s is not None]
+def sections_for(*, year: int, organization_ids: Sequence[int]) -> dict[int, list[ReadOnlySection]]:
+    found: dict[int, list[ReadOnlySection]] = {}
+    for section in _sections:
+        for organization_id, extra in section(year, organization_ids).items():
+            found.setdefault(organization_id, []).append(extra)
+    return found

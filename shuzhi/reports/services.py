@@ -473,11 +473,17 @@ def report_accept(*, actor, report: Report) -> Report:
 # ---- documents ---------------------------------------------------------------------------------
 
 
-def report_document(report: Report, items: list[ReportItem] | None = None) -> documents.ReportDocument:
+def report_document(
+    report: Report, items: list[ReportItem] | None = None, extra: list[hooks.ReadOnlySection] | None = None
+) -> documents.ReportDocument:
     """What the .docx of a report shows, from the database."""
     reporter: Reporter = report.reporter
     cycle = reporter.cycle
     items = list(report.items.all()) if items is None else items
+    if extra is None:  # what other areas add (书记领办项目), read only
+        extra = hooks.sections_for(year=cycle.year, organization_ids=[reporter.organization_id]).get(
+            reporter.organization_id, []
+        )
 
     def listed(kind: str) -> list[documents.ListItem]:
         return [
@@ -508,6 +514,7 @@ def report_document(report: Report, items: list[ReportItem] | None = None) -> do
             if item.kind == ReportItem.Kind.CARRIED
         ],
         status_label=report.get_status_display(),
+        extra=[documents.ExtraSection(e.title, e.columns, e.rows) for e in extra],
     )
 
 
@@ -521,10 +528,16 @@ def meeting_book(*, cycle: Cycle, reports: QuerySet[Report] | None = None) -> by
         .prefetch_related("items")
         .order_by("reporter__mode", "reporter__position", "reporter__id")
     )
+    extra = hooks.sections_for(
+        year=cycle.year, organization_ids=[r.reporter.organization_id for r in reports]
+    )
     return documents.render_meeting_book(
         title=cycle.title,
         subtitle=_("述职报告汇编 · %(date)s") % {"date": cycle.meeting_on.isoformat()},
-        reports=[report_document(report, list(report.items.all())) for report in reports],
+        reports=[
+            report_document(report, list(report.items.all()), extra.get(report.reporter.organization_id, []))
+            for report in reports
+        ],
     )
 
 

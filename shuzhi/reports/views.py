@@ -72,8 +72,8 @@ def detail(request, pk: int):
             "return_form": ReturnForm(),
             "is_writer": selectors.may_write(request.user, report),
             "extra_sections": hooks.sections_for(
-                year=report.reporter.cycle.year, organization_id=report.reporter.organization_id
-            ),
+                year=report.reporter.cycle.year, organization_ids=[report.reporter.organization_id]
+            ).get(report.reporter.organization_id, []),
         },
     )
 

@@ -30,3 +30,17 @@ def test_the_demo_round_has_declarations_in_every_state_and_rated_quarters(tmp_p
         assert Rating.objects.count() == Progress.objects.count() > 0
         assert any(row.score is not None for _group, rows in ranking(round_, quarter=1) for row in rows)
     assert round_.declare_due == date(today.year, 1, 31)
+
+
+def test_the_city_generator_writes_units_times_two_projects_times_four_rated_quarters():
+    from shuzhi.demo.projects import city_projects_write
+
+    today = timezone.localdate()
+    stats = city_write(generator=CityGenerator(seed=5, organizations=320, members=800, as_of=today))
+    assert city_projects_write(root=stats.root, year=today.year, units=40, seed=5) == 80
+    assert city_projects_write(root=stats.root, year=today.year, units=40, seed=5) == 0  # once
+    round_ = Round.objects.get()
+    assert round_.declarations.count() == 40
+    assert Progress.objects.count() == Rating.objects.count() == 320
+    groups = ranking(round_, quarter=4)
+    assert len(groups) == 4 and all(row.rank is not None for _g, rows in groups for row in rows)

@@ -307,3 +307,21 @@ def test_the_supervision_report_counts_the_quarter_and_lists_each_project(client
     assert client.get(reverse("projects:supervision_docx", args=[round_.pk])).status_code == 403
     client.force_login(cast.outsider)
     assert client.get(reverse("projects:supervision_docx", args=[round_.pk])).status_code == 404
+
+
+def test_the_meeting_book_prints_the_projects_after_the_units_report(client, cast):
+    round_, project, _office = _rated(cast)
+    from shuzhi.reports.services import meeting_book
+
+    cycle = round_.organization.cycles.get(year=round_.year)
+    cycle_advance(actor=cast.county_organiser, cycle=cycle)
+    book = docx.Document(io.BytesIO(meeting_book(cycle=cycle)))
+    text = "\n".join(p.text for p in book.paragraphs)
+    assert "九、书记领办项目推进情况" in text
+    rows = [[c.text for c in row.cells] for row in book.tables[-1].rows]
+    assert rows[0][:2] == ["项目", "一季度"] and rows[1][:4] == [
+        project.title,
+        "较好（85）",
+        "已报送，待评价",
+        "未报送",
+    ]

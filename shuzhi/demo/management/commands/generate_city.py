@@ -35,8 +35,13 @@ class Command(BaseCommand):
             action="store_true",
             help="同时生成上一年度每个党支部的星级评定（自评、确认、公布；与 --records 一起使用）",
         )
+        parser.add_argument(
+            "--projects",
+            action="store_true",
+            help="同时生成本年度书记领办项目（2000 个单位 × 2 个项目 × 4 个季度的进展和督查评价）",
+        )
 
-    def handle(self, *args, orgs, members, seed, as_of, records, weak, standards, **options):
+    def handle(self, *args, orgs, members, seed, as_of, records, weak, standards, projects, **options):
         started = time.perf_counter()
         generator = CityGenerator(
             seed=seed, organizations=orgs, members=members, as_of=as_of or timezone.localdate()
@@ -77,4 +82,14 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             self.stdout.write(
                 f"已生成 {day.year - 1} 年度 {rated} 个党支部的星级评定，用时 {elapsed:.1f} 秒。"
+            )
+        if projects:
+            from shuzhi.demo.projects import city_projects_write
+
+            started = time.perf_counter()
+            day = as_of or timezone.localdate()
+            written = city_projects_write(root=stats.root, year=day.year, seed=seed)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(
+                f"已生成 {day.year} 年度书记领办项目 {written} 个及其季度进展，用时 {elapsed:.1f} 秒。"
             )
