@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "shuzhi.rectification",
     "shuzhi.analytics",
     "shuzhi.records",
+    "shuzhi.lifecycle",
     "shuzhi.demo",
 ]
 

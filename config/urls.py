@@ -13,6 +13,7 @@ urlpatterns = [
     path("rectification/", include("shuzhi.rectification.urls")),
     path("analytics/", include("shuzhi.analytics.urls")),
     path("records/", include("shuzhi.records.urls")),
+    path("lifecycle/", include("shuzhi.lifecycle.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

@@ -127,6 +127,10 @@ LABELS = {
     "records.requirement_set": _("修改组织生活频次要求"),
     "records.dues_band_set": _("修改党费标准"),
     "records.points_scheme_set": _("设置记实积分办法"),
+    "lifecycle.applicant_create": _("登记入党申请人"),
+    "lifecycle.step_record": _("记录发展党员步骤"),
+    "lifecycle.applicant_stop": _("终止发展"),
+    "lifecycle.departure_record": _("记录党员减少"),
 }
 
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import CityGenerator
+from shuzhi.demo.lifecycle import demo_pipeline_ensure
 from shuzhi.demo.services import city_write, demo_records_ensure
 
 
@@ -21,12 +22,17 @@ class Command(BaseCommand):
             "--as-of", type=date.fromisoformat, default=None, help="生成数据所依据的日期，默认今天"
         )
         parser.add_argument(
+            "--pipeline",
+            action="store_true",
+            help="同时生成发展党员名单（近一年半的入党申请人，每年约为党员数的1%%）及其已办步骤",
+        )
+        parser.add_argument(
             "--records",
             action="store_true",
             help="同时生成上一年度全年的组织生活记录（约 72 万条，只记出席人数）",
         )
 
-    def handle(self, *args, orgs, members, seed, as_of, records, **options):
+    def handle(self, *args, orgs, members, seed, as_of, records, pipeline=False, **options):
         started = time.perf_counter()
         generator = CityGenerator(
             seed=seed, organizations=orgs, members=members, as_of=as_of or timezone.localdate()
@@ -52,3 +58,8 @@ class Command(BaseCommand):
             )
             elapsed = time.perf_counter() - started
             self.stdout.write(f"已生成 {day.year - 1} 年度组织生活记录 {written} 条，用时 {elapsed:.1f} 秒。")
+        if pipeline:
+            started = time.perf_counter()
+            people = demo_pipeline_ensure(root=stats.root, today=as_of or timezone.localdate(), seed=seed)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"已生成发展党员名单 {people} 人，用时 {elapsed:.1f} 秒。")

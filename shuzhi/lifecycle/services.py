@@ -1,0 +1,292 @@
+"""Writes of a member's path: every one atomic, checked and audited in the same transaction."""
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import IO
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuzhi.core.errors import field_error
+from shuzhi.core.protection import keyed_hash
+from shuzhi.core.roles import Capability, Role
+from shuzhi.core.services import audit_record, notify
+from shuzhi.core.uploads import check_upload
+from shuzhi.lifecycle import rules
+from shuzhi.lifecycle.models import Applicant, Departure, Step, StepDocument, StepRecord
+from shuzhi.members import rules as member_rules
+from shuzhi.members import services as member_services
+from shuzhi.members.models import ID_NUMBER_PURPOSE, Member
+from shuzhi.orgs.models import Organization
+
+DOCUMENT_KINDS = frozenset({"png", "jpeg", "pdf"})
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+DOCUMENTS_MAX = 10
+APPROVAL, CONVERSION, ADMISSION = "approval", "conversion_approval", "admission"
+
+
+def may_work(user, org: Organization) -> bool:
+    """Who records 发展党员 and members leaving: an organiser, or a secretary of the subtree."""
+    allowed = user.can(Capability.MANAGE_MEMBERS) or (
+        user.can(Capability.KEEP_RECORDS) and user.can(Capability.VIEW_MEMBERS)
+    )
+    return allowed and org.path.startswith(user.organization.path)
+
+
+def _require_work(user, org: Organization) -> None:
+    if not user.is_authenticated or not may_work(user, org):
+        raise PermissionDenied
+
+
+def step_rules() -> list[rules.StepRule]:
+    return [step.as_rule() for step in Step.objects.order_by("order")]
+
+
+def done_of(applicant: Applicant) -> dict[str, date]:
+    return dict(applicant.steps.values_list("step__code", "done_on"))
+
+
+def _refresh(applicant: Applicant, all_rules: Sequence[rules.StepRule], done: dict[str, date]) -> None:
+    """Keep the stage and the next step's window on the row the board reads."""
+    upcoming = rules.next_rule(all_rules, done)
+    applicant.stage = rules.stage_of(all_rules, done)
+    applicant.next_step = Step.objects.get(code=upcoming.code) if upcoming else None
+    applicant.next_earliest = rules.earliest_of(upcoming, done) if upcoming else None
+    applicant.next_deadline = rules.deadline_of(upcoming, done) if upcoming else None
+    applicant.last_done_on = max(done.values()) if done else applicant.applied_on
+
+
+def _store(record: StepRecord, upload: IO[bytes], name: str, size: int) -> StepDocument:
+    kind = check_upload(upload, size, allowed=DOCUMENT_KINDS, max_bytes=DOCUMENT_MAX_BYTES)
+    upload.seek(0)
+    data = upload.read(DOCUMENT_MAX_BYTES + 1)
+    digest = hashlib.sha256(data).hexdigest()
+    document = StepDocument(
+        record=record, original_name=name[-200:], kind=kind, size=len(data), sha256=digest
+    )
+    document.file.save(f"{digest[:16]}.{'jpg' if kind == 'jpeg' else kind}", ContentFile(data), save=False)
+    document.save()
+    return document
+
+
+def _raise(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+
+
+def _record(
+    *, actor, applicant: Applicant, step: Step, entry: rules.StepEntry, files: Sequence
+) -> StepRecord:
+    if len(files) > DOCUMENTS_MAX:
+        raise field_error("files", _("材料最多 %(n)d 个。") % {"n": DOCUMENTS_MAX}, "too_many")
+    record = StepRecord(applicant=applicant, step=step, done_on=entry.done_on, until=entry.until, hours=entry.hours,
+                        people="、".join(p.strip() for p in entry.people if p.strip()), note=entry.note.strip(),
+                        recorded_by=actor)  # fmt: skip
+    record.full_clean(exclude=["applicant"])
+    record.save()
+    try:
+        stored = [_store(record, f, f.name, f.size) for f in files]
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from None
+    audit_record(actor=actor, action="lifecycle.step_record", target=applicant, org_path=applicant.org_path,
+                 after={"step": step.name, "done_on": f"{entry.done_on:%Y-%m-%d}", "people": record.people,
+                        "documents": len(stored)})  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def applicant_create(*, actor, organization: Organization, name: str, id_number: str, phone: str = "",
+                     ethnicity: str = "汉族", education: str, category: str, applied_on: date, note: str = "",
+                     files: Sequence = ()) -> Applicant:  # fmt: skip
+    """Register an application (the first step), checked against the age rule."""
+    _require_work(actor, organization)
+    if organization.kind != Organization.Kind.BRANCH:
+        raise field_error(
+            "organization",
+            _("入党申请应向党支部提出：“%(org)s”不是党支部。") % {"org": organization.name},
+            "kind",
+        )
+    number = member_rules.normalise_id_number(id_number)
+    problem = member_rules.id_number_problem(number)
+    if problem:
+        raise field_error("id_number", problem, "invalid")
+    digest = keyed_hash(number, purpose=ID_NUMBER_PURPOSE)
+    if Member.objects.filter(id_number_hash=digest).exists():
+        raise field_error("id_number", _("该身份证号已登记为党员，不能再作为入党申请人登记。"), "member")
+    existing = Applicant.objects.filter(id_number_hash=digest).first()
+    if existing is not None:
+        raise field_error("id_number", _("该身份证号已在发展党员名单中（%(org)s）。") % {"org": existing.organization.name},
+                          "unique")  # fmt: skip
+    phone = member_rules.normalise_phone(phone)
+    if phone and member_rules.phone_problem(phone):
+        raise field_error("phone", member_rules.phone_problem(phone) or "", "invalid")
+    birth = member_rules.birth_date_from_id(number)
+    assert birth is not None  # id_number_problem checked it
+    all_rules = step_rules()
+    first = Step.objects.get(code="apply")
+    entry = rules.StepEntry(done_on=applied_on, note=note)
+    _raise(rules.step_problems(first.as_rule(), entry, rules=all_rules, done={}, birth_date=birth,
+                               today=timezone.localdate()))  # fmt: skip
+    applicant = Applicant(
+        name=member_rules.normalise_name(name), gender=member_rules.gender_from_id(number), ethnicity=ethnicity,
+        birth_date=birth, id_number=number, id_number_hash=digest, phone=phone, education=education,
+        category=category, organization=organization, org_path=organization.path, applied_on=applied_on,
+        last_done_on=applied_on,
+    )  # fmt: skip
+    _refresh(applicant, all_rules, {"apply": applied_on})
+    applicant.full_clean()
+    applicant.save()
+    audit_record(actor=actor, action="lifecycle.applicant_create", target=applicant, org_path=organization.path,
+                 after={"name": applicant.name, "id_number": applicant.id_number_masked,
+                        "applied_on": f"{applied_on:%Y-%m-%d}"})  # fmt: skip
+    _record(actor=actor, applicant=applicant, step=first, entry=entry, files=files)
+    return applicant
+
+
+@transaction.atomic
+def step_record(
+    *, actor, applicant: Applicant, step: Step, entry: rules.StepEntry, files: Sequence = ()
+) -> StepRecord:
+    """Record the next step of a person's path. The higher committee's approval makes them a
+    预备党员 (a Member row), the approval of the conversion a 正式党员."""
+    applicant = (
+        Applicant.objects.select_for_update().select_related("organization", "member").get(pk=applicant.pk)
+    )
+    _require_work(actor, applicant.organization)
+    if applicant.state != Applicant.State.ACTIVE:
+        raise ValidationError(_("%(name)s已%(state)s，不能再记录步骤。") % {"name": applicant.name,
+                                                                      "state": applicant.get_state_display()})  # fmt: skip
+    all_rules = step_rules()
+    done = done_of(applicant)
+    _raise(rules.step_problems(step.as_rule(), entry, rules=all_rules, done=done, birth_date=applicant.birth_date,
+                               today=timezone.localdate()))  # fmt: skip
+    record = _record(actor=actor, applicant=applicant, step=step, entry=entry, files=files)
+    done[step.code] = entry.done_on
+    if step.code == APPROVAL:
+        applicant.member = _admit(actor, applicant, admitted_on=done[ADMISSION])
+    elif step.code == CONVERSION:
+        _convert(actor, applicant, admitted_on=done[ADMISSION])
+        applicant.state = Applicant.State.MEMBER
+    _refresh(applicant, all_rules, done)
+    applicant.full_clean()
+    applicant.save()
+    return record
+
+
+def _admit(actor, applicant: Applicant, *, admitted_on: date) -> Member:
+    """The new 预备党员 on the roster of their branch; 入党日期 is the day the branch meeting admitted them."""
+    try:
+        return member_services.member_create(
+            actor=actor, organization=applicant.organization, id_number=applicant.id_number, phone=applicant.phone,
+            name=applicant.name, gender=applicant.gender, ethnicity=applicant.ethnicity,
+            birth_date=applicant.birth_date, education=applicant.education, joined_on=admitted_on,
+            full_member_on=None, status=Member.Status.PROBATIONARY, category=applicant.category,
+        )  # fmt: skip
+    except ValidationError as error:
+        raise ValidationError(_("不能列入党员名册：%(why)s") % {"why": "；".join(error.messages)}) from None
+
+
+def _convert(actor, applicant: Applicant, *, admitted_on: date) -> None:
+    member = applicant.member
+    if member is None:  # pragma: no cover - approval always precedes conversion
+        raise ValidationError(_("尚未列入党员名册，不能转正。"))
+    member_services.member_update(
+        actor=actor, member=member, organization=member.organization, id_number=member.id_number,
+        phone=member.phone, status=Member.Status.FULL, full_member_on=rules.full_member_on(admitted_on),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def applicant_stop(*, actor, applicant: Applicant, reason: str) -> Applicant:
+    """End a person's path (withdrawn, not admitted); the steps done stay on record."""
+    _require_work(actor, applicant.organization)
+    if applicant.state != Applicant.State.ACTIVE:
+        raise ValidationError(_("%(name)s的发展程序已结束。") % {"name": applicant.name})
+    if applicant.member_id is not None:
+        raise ValidationError(
+            _("%(name)s已是预备党员：请记录“取消预备党员资格”。") % {"name": applicant.name}
+        )
+    if not reason.strip():
+        raise field_error("reason", _("请填写终止原因。"), "required")
+    applicant.state = Applicant.State.STOPPED
+    applicant.stopped_reason = reason.strip()[:300]
+    applicant.full_clean()
+    applicant.save()
+    audit_record(actor=actor, action="lifecycle.applicant_stop", target=applicant, org_path=applicant.org_path,
+                 extra={"reason": applicant.stopped_reason})  # fmt: skip
+    return applicant
+
+
+@transaction.atomic
+def departure_record(*, actor, member: Member, kind: str, left_on: date, note: str = "") -> Departure:
+    """Record that a member left (退党, 除名, 开除, 取消预备党员资格, 死亡, 转出). The member row stays."""
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    _require_work(actor, member.organization)
+    errors: dict[str, str] = {}
+    if Departure.objects.filter(member=member).exists():
+        raise ValidationError(_("%(name)s的减少情况已记录，不能重复记录。") % {"name": member.name})
+    if kind not in Departure.Kind.values:
+        errors["kind"] = _("请选择减少类别。")
+    elif kind == Departure.Kind.PROBATION_CANCELLED and member.status != Member.Status.PROBATIONARY:
+        errors["kind"] = _("%(name)s是正式党员，不能取消预备党员资格。") % {"name": member.name}
+    today = timezone.localdate()
+    if left_on > today:
+        errors["left_on"] = _("日期不能晚于今天（%(today)s）。") % {"today": f"{today:%Y-%m-%d}"}
+    elif left_on <= member.joined_on:
+        errors["left_on"] = _("日期应晚于入党日期 %(day)s。") % {"day": f"{member.joined_on:%Y-%m-%d}"}
+    if (
+        kind in (Departure.Kind.REMOVED, Departure.Kind.EXPELLED, Departure.Kind.PROBATION_CANCELLED)
+        and not note.strip()
+    ):
+        errors["note"] = _("请写明处理依据（组织决定或处分决定的文号）。")
+    _raise(errors)
+    departure = Departure(member=member, kind=kind, left_on=left_on, note=note.strip()[:500], org_path=member.org_path,
+                          recorded_by=actor)  # fmt: skip
+    departure.full_clean()
+    departure.save()
+    path = Applicant.objects.filter(member=member, state=Applicant.State.ACTIVE)
+    path.update(
+        state=Applicant.State.STOPPED, stopped_reason=departure.get_kind_display(), updated_at=timezone.now()
+    )
+    audit_record(actor=actor, action="lifecycle.departure_record", target=member, org_path=member.org_path,
+                 after={"kind": departure.get_kind_display(), "left_on": f"{left_on:%Y-%m-%d}", "note": departure.note})  # fmt: skip
+    return departure
+
+
+def deadline_reminders_send(*, today: date) -> int:
+    """Tell the keepers of each branch whose person's next step is due within SOON_DAYS (or late),
+    once per person and step. Returns how many people were reminded about."""
+    horizon = today + timedelta(days=rules.SOON_DAYS)
+    due = list(
+        Applicant.objects.filter(state=Applicant.State.ACTIVE, next_deadline__lte=horizon)
+        .exclude(reminded_for=F("next_step"))
+        .select_related("next_step", "organization")
+    )
+    if not due:
+        return 0
+    keepers: dict[int, list] = {}
+    users = get_user_model().objects.filter(
+        is_active=True,
+        organization_id__in={a.organization_id for a in due},
+        role__in=[Role.SECRETARY, Role.CLERK],
+    )
+    for user in users:
+        keepers.setdefault(user.organization_id, []).append(user)
+    for applicant in due:
+        with transaction.atomic():
+            step = applicant.next_step
+            late = applicant.next_deadline < today
+            text = (_("%(name)s的“%(step)s”已超过期限 %(day)s。") if late else
+                    _("%(name)s的“%(step)s”须在 %(day)s 前完成。")) % {
+                "name": applicant.name, "step": step.name, "day": f"{applicant.next_deadline:%Y-%m-%d}"}  # fmt: skip
+            notify(recipients=keepers.get(applicant.organization_id, []), text=text,
+                   link=reverse("lifecycle:applicant", args=[applicant.pk]))  # fmt: skip
+            Applicant.objects.filter(pk=applicant.pk).update(reminded_for=step)
+    return len(due)

@@ -1,0 +1,159 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from shuzhi.core.access import capability_required, get_scoped_or_404
+from shuzhi.core.forms import apply_service_errors
+from shuzhi.core.roles import Capability
+from shuzhi.lifecycle import selectors, services
+from shuzhi.lifecycle.forms import ApplicantForm, AsOfForm, DepartureForm, StepForm, StopForm
+from shuzhi.lifecycle.models import Stage, StepDocument
+from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
+
+CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
+BOARD_PAGE = 50
+
+
+@login_required
+@require_GET
+def index(request):
+    selectors.orgs_visible_to(request.user)  # 403 before a redirect
+    return redirect("lifecycle:board", pk=request.user.organization_id)
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_GET
+def board(request, pk: int):
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    today = timezone.localdate()
+    stage = request.GET.get("stage", "")
+    page = Paginator(selectors.board(org=org, stage=stage, today=today), BOARD_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "lifecycle/board.html", {
+        "org": org, "counts": selectors.stage_counts(org), "page": page, "stage": stage, "today": today,
+        "due": selectors.due_count(org=org, today=today), "stages": Stage.choices, "children": selectors.child_counts(org),
+        "may_work": services.may_work(request.user, org), "is_branch": org.kind == Organization.Kind.BRANCH,
+        "qs": urlencode({"stage": stage}) if stage else "",
+    })  # fmt: skip
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def applicant_new(request, pk: int):
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    if not services.may_work(request.user, org):
+        raise PermissionDenied
+    form = ApplicantForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            applicant = services.applicant_create(
+                actor=request.user, organization=org, name=data["name"], id_number=data["id_number"],
+                phone=data["phone"], ethnicity=data["ethnicity"], education=data["education"],
+                category=data["category"], applied_on=data["applied_on"], note=data["note"], files=data["files"],
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error, renamed={"done_on": "applied_on"})
+        else:
+            messages.success(request, _("已登记入党申请人%(name)s。") % {"name": applicant.name})
+            return redirect("lifecycle:applicant", pk=applicant.pk)
+    return render(request, "lifecycle/applicant_form.html", {"org": org, "form": form})
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def applicant(request, pk: int):
+    person = selectors.applicant_get(viewer=request.user, pk=pk)
+    may_work = services.may_work(request.user, person.organization)
+    step = person.next_step if person.state == person.State.ACTIVE else None
+    form = StepForm(step=step) if step else None
+    stop_form = StopForm()
+    if request.method == "POST":
+        if not may_work:
+            raise PermissionDenied
+        if request.POST.get("action") == "stop":
+            stop_form = StopForm(request.POST)
+            if stop_form.is_valid():
+                try:
+                    services.applicant_stop(
+                        actor=request.user, applicant=person, reason=stop_form.cleaned_data["reason"]
+                    )
+                except ValidationError as error:
+                    apply_service_errors(stop_form, error)
+                else:
+                    messages.success(request, _("已终止%(name)s的发展程序。") % {"name": person.name})
+                    return redirect("lifecycle:applicant", pk=person.pk)
+        elif step is not None:
+            form = StepForm(request.POST, request.FILES, step=step)
+            if form.is_valid():
+                try:
+                    services.step_record(actor=request.user, applicant=person, step=step, entry=form.entry(),
+                                         files=form.cleaned_data["files"])  # fmt: skip
+                except ValidationError as error:
+                    apply_service_errors(form, error, renamed={"people": "person1"})
+                else:
+                    messages.success(request, _("已记录“%(step)s”。") % {"step": step.name})
+                    return redirect("lifecycle:applicant", pk=person.pk)
+    records = list(person.steps.select_related("step").prefetch_related("documents").order_by("step__order"))
+    done = {record.step_id for record in records}
+    return render(request, "lifecycle/applicant.html", {
+        "person": person, "records": records, "pending": [s for s in selectors.steps() if s.pk not in done],
+        "form": form, "step": step, "stop_form": stop_form, "may_work": may_work, "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_GET
+def document(request, pk: int, document_pk: int):
+    person = selectors.applicant_get(viewer=request.user, pk=pk)
+    found = get_scoped_or_404(StepDocument.objects.filter(record__applicant=person), pk=document_pk)
+    response = FileResponse(found.file.open("rb"), as_attachment=found.kind == "pdf", filename=found.original_name,
+                            content_type=CONTENT_TYPES.get(found.kind, "application/octet-stream"))  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def departures(request, pk: int):
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    may_work = services.may_work(request.user, org)
+    roster = list(selectors.roster_present(org)) if may_work else []
+    form = DepartureForm(request.POST or None, roster=roster)
+    if request.method == "POST":
+        if not may_work:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            member = get_scoped_or_404(Member.objects.filter(org_path=org.path), pk=data["member"])
+            try:
+                services.departure_record(actor=request.user, member=member, kind=data["kind"],
+                                          left_on=data["left_on"], note=data["note"])  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("已记录%(name)s的减少情况。") % {"name": member.name})
+                return redirect("lifecycle:departures", pk=org.pk)
+    rows = Paginator(selectors.departures(org), BOARD_PAGE).get_page(request.GET.get("page"))
+    return render(request, "lifecycle/departures.html", {
+        "org": org, "page": rows, "form": form, "may_work": may_work and bool(roster),
+    })  # fmt: skip
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_GET
+def headcount(request, pk: int):
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    form = AsOfForm(request.GET or {"day": timezone.localdate()})
+    counted = selectors.headcount_on(within=org, day=form.cleaned_data["day"]) if form.is_valid() else None
+    return render(request, "lifecycle/headcount.html", {"org": org, "form": form, "counted": counted})
