@@ -158,7 +158,11 @@ def member_status_on(member: Member, day: date) -> str:
 
 def child_counts(org: Organization) -> list[tuple[Organization, int]]:
     """The organisation's direct children and their subtrees' active people (two queries)."""
-    children = list(org.get_children().only("id", "name", "path", "kind"))
+    children = list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1)
+        .only("id", "name", "path", "kind")
+        .order_by("path")
+    )
     if not children:
         return []
     width = len(org.path) + Organization.steplen
