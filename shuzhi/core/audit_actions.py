@@ -131,6 +131,10 @@ LABELS = {
     "lifecycle.step_record": _("记录发展党员步骤"),
     "lifecycle.applicant_stop": _("终止发展"),
     "lifecycle.departure_record": _("记录党员减少"),
+    "lifecycle.transfer_send": _("转出组织关系"),
+    "lifecycle.transfer_receive": _("接收组织关系"),
+    "lifecycle.transfer_confirm": _("确认党员报到"),
+    "lifecycle.transfer_return": _("退回组织关系转接"),
 }
 
 

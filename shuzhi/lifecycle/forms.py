@@ -98,3 +98,23 @@ class DepartureForm(StyledFormMixin, forms.Form):
 
 class AsOfForm(StyledFormMixin, forms.Form):
     day = forms.DateField(label=_("截至日期"), widget=DATE)
+
+
+class TransferForm(StyledFormMixin, forms.Form):
+    member = forms.TypedChoiceField(label=_("党员"), coerce=int, choices=())
+    to_code = forms.CharField(label=_("转入党支部的组织编码（平台内）"), max_length=32, required=False)
+    destination = forms.CharField(label=_("或：转往平台外的党组织"), max_length=100, required=False)
+    reason = forms.CharField(label=_("转接原因"), max_length=200)
+    sent_on = forms.DateField(label=_("转出日期"), widget=DATE)
+
+    def __init__(self, *args, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "—")] + [(m.pk, m.name) for m in roster]
+
+
+class TransferActForm(StyledFormMixin, forms.Form):
+    ACTIONS = ("receive", "confirm", "return")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    transfer = forms.IntegerField()
+    day = forms.DateField(label=_("日期"), widget=DATE, required=False)
+    note = forms.CharField(label=_("退回原因"), max_length=300, required=False)

@@ -189,3 +189,59 @@ class Departure(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.get_kind_display()} {self.left_on}"
+
+
+class Transfer(TimeStampedModel):
+    """组织关系转接: out of one organisation and into another of the platform (转出 → 接收 → 报到),
+    or out of the platform with an introduction letter. Every row stays as the member's history."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("已转出，待接收")
+        RECEIVED = "received", _("已接收，待报到")  # the member is on the new organisation's roster
+        CONFIRMED = "confirmed", _("已报到")
+        RETURNED = "returned", _("已退回")  # the receiving side refused it; the member stays where they were
+        OUTSIDE = "outside", _("已转出平台")  # to an organisation outside the platform: a Departure too
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
+    from_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    from_path = models.CharField(max_length=255, editable=False)
+    to_org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+                               db_index=False)  # fmt: skip
+    to_path = models.CharField(max_length=255, blank=True, editable=False)
+    destination = models.CharField(_("转往党组织"), max_length=100, blank=True)  # outside the platform
+    letter_number = models.CharField(_("介绍信编号"), max_length=30)
+    reason = models.CharField(_("转接原因"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SENT)
+    sent_on = models.DateField(_("转出日期"))
+    valid_until = models.DateField(_("介绍信有效期至"))
+    received_on = models.DateField(_("接收日期"), null=True, blank=True)
+    confirmed_on = models.DateField(_("报到日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        indexes = [
+            models.Index(fields=["from_path", "sent_on"], name="transfer_from"),
+            models.Index(fields=["to_path", "sent_on"], name="transfer_to"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter_number"],
+                name="transfer_letter_unique",
+                violation_error_message=_("介绍信编号已使用。"),
+            ),
+            # one transfer under way per member at a time
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status__in=["sent", "received"]),
+                name="transfer_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.letter_number

@@ -244,3 +244,17 @@ def status_on(
 
 def _d(day: date) -> str:
     return f"{day:%Y-%m-%d}"
+
+
+LETTER_VALID_DAYS = 30  # an introduction letter is valid this long: received later, a new one is needed
+
+
+def transfer_receive_problem(*, sent_on: date, valid_until: date, day: date, today: date) -> str | None:
+    """Why a transfer cannot be received on `day`, or None."""
+    if day > today:
+        return _("日期不能晚于今天（%(today)s）。") % {"today": _d(today)}
+    if day < sent_on:
+        return _("接收日期不能早于转出日期 %(day)s。") % {"day": _d(sent_on)}
+    if day > valid_until:
+        return _("介绍信有效期至 %(until)s，已过期：请退回，由转出方重新开具。") % {"until": _d(valid_until)}
+    return None

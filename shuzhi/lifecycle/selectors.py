@@ -10,7 +10,7 @@ from django.db.models.functions import Substr
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.roles import Capability, Role
 from shuzhi.lifecycle import rules
-from shuzhi.lifecycle.models import Applicant, Departure, Stage, Step
+from shuzhi.lifecycle.models import Applicant, Departure, Stage, Step, Transfer
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 
@@ -174,3 +174,38 @@ def child_counts(org: Organization) -> list[tuple[Organization, int]]:
         .annotate(n=Count("id"))
     )
     return [(child, found.get(child.path, 0)) for child in children]
+
+
+def transfers_visible_to(user) -> QuerySet[Transfer]:
+    """Transfers out of or into the viewer's subtree."""
+    _require_view(user)
+    path = user.organization.path
+    return Transfer.objects.filter(in_subtree("from_path", path) | in_subtree("to_path", path))
+
+
+def transfer_get(*, viewer, pk: int) -> Transfer:
+    return get_scoped_or_404(
+        transfers_visible_to(viewer).select_related("member", "from_org", "to_org"), pk=pk
+    )
+
+
+def transfers_of(org: Organization) -> tuple[list[Transfer], QuerySet[Transfer]]:
+    """(those waiting on this subtree: to receive or to confirm; every transfer out of or into it, newest first)."""
+    open_ = list(
+        Transfer.objects.filter(in_subtree("to_path", org.path), status__in=["sent", "received"])
+        .select_related("member", "from_org", "to_org")
+        .order_by("valid_until", "id")
+    )
+    history = (
+        Transfer.objects.filter(in_subtree("from_path", org.path) | in_subtree("to_path", org.path))
+        .select_related("member", "from_org", "to_org")
+        .order_by("-sent_on", "-id")
+    )
+    return open_, history
+
+
+def transfers_into(org: Organization) -> QuerySet[Transfer]:
+    """Transfers into the subtree (what its branches receive, confirm or return)."""
+    return Transfer.objects.filter(in_subtree("to_path", org.path)).select_related(
+        "member", "to_org", "from_org"
+    )

@@ -20,7 +20,7 @@ from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import check_upload
 from shuzhi.lifecycle import rules
-from shuzhi.lifecycle.models import Applicant, Departure, Step, StepDocument, StepRecord
+from shuzhi.lifecycle.models import Applicant, Departure, Step, StepDocument, StepRecord, Transfer
 from shuzhi.members import rules as member_rules
 from shuzhi.members import services as member_services
 from shuzhi.members.models import ID_NUMBER_PURPOSE, Member
@@ -290,3 +290,135 @@ def deadline_reminders_send(*, today: date) -> int:
                    link=reverse("lifecycle:applicant", args=[applicant.pk]))  # fmt: skip
             Applicant.objects.filter(pk=applicant.pk).update(reminded_for=step)
     return len(due)
+
+
+def _keepers(org: Organization) -> list:
+    """Who acts for an organisation on a transfer: its secretaries and clerks, and the organisers there."""
+    return list(
+        get_user_model().objects.filter(
+            is_active=True, organization=org, role__in=[Role.SECRETARY, Role.CLERK, Role.ORGANISER]
+        )
+    )
+
+
+@transaction.atomic
+def transfer_send(*, actor, member: Member, sent_on: date, reason: str, to_org: Organization | None = None,
+                  destination: str = "") -> Transfer:  # fmt: skip
+    """Send a member's relationship out: to a branch of the platform (it is received there), or out
+    of the platform (a letter, and the member leaves as 转出)."""
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    _require_work(actor, member.organization)
+    errors: dict[str, str] = {}
+    if Departure.objects.filter(member=member).exists():
+        raise ValidationError(_("%(name)s已减少，不能转接组织关系。") % {"name": member.name})
+    if Transfer.objects.filter(
+        member=member, status__in=[Transfer.Status.SENT, Transfer.Status.RECEIVED]
+    ).exists():
+        raise ValidationError(_("%(name)s有一笔转接尚未办结，请先办结。") % {"name": member.name})
+    if to_org is None and not destination.strip():
+        errors["to_org"] = _("请填写转入的党支部（平台内填组织编码），或转往平台外的党组织名称。")
+    elif to_org is not None and to_org.kind != Organization.Kind.BRANCH:
+        errors["to_org"] = _("组织关系应转入党支部：“%(org)s”不是党支部。") % {"org": to_org.name}
+    elif to_org is not None and to_org.pk == member.organization_id:
+        errors["to_org"] = _("转入的党支部就是%(name)s现在的党支部。") % {"name": member.name}
+    today = timezone.localdate()
+    if sent_on > today:
+        errors["sent_on"] = _("日期不能晚于今天（%(today)s）。") % {"today": f"{today:%Y-%m-%d}"}
+    elif sent_on <= member.joined_on:
+        errors["sent_on"] = _("日期应晚于入党日期 %(day)s。") % {"day": f"{member.joined_on:%Y-%m-%d}"}
+    if not reason.strip():
+        errors["reason"] = _("请填写转接原因（如工作调动、升学、迁居）。")
+    _raise(errors)
+    sequence = Transfer.objects.filter(sent_on__year=sent_on.year).count() + 1
+    transfer = Transfer(
+        member=member, from_org=member.organization, from_path=member.org_path, to_org=to_org,
+        to_path=to_org.path if to_org else "", destination="" if to_org else destination.strip()[:100],
+        letter_number=f"{sent_on.year}-{sequence:06d}", reason=reason.strip()[:200], sent_on=sent_on,
+        valid_until=sent_on + timedelta(days=rules.LETTER_VALID_DAYS),
+        status=Transfer.Status.SENT if to_org else Transfer.Status.OUTSIDE, sent_by=actor,
+    )  # fmt: skip
+    transfer.full_clean()
+    transfer.save()
+    audit_record(actor=actor, action="lifecycle.transfer_send", target=member, org_path=member.org_path,
+                 after={"letter": transfer.letter_number, "to": to_org.name if to_org else transfer.destination,
+                        "sent_on": f"{sent_on:%Y-%m-%d}", "reason": transfer.reason})  # fmt: skip
+    if to_org is None:
+        departure_record(actor=actor, member=member, kind=Departure.Kind.TRANSFERRED_OUT, left_on=sent_on,
+                         note=_("转往%(to)s，介绍信%(letter)s") % {"to": transfer.destination,
+                                                               "letter": transfer.letter_number})  # fmt: skip
+    else:
+        notify(recipients=_keepers(to_org), text=_("%(from)s的%(name)s转入本支部，请在 %(until)s 前接收。") % {
+            "from": member.organization.name, "name": member.name, "until": f"{transfer.valid_until:%Y-%m-%d}"},
+            link=reverse("lifecycle:transfers", args=[to_org.pk]))  # fmt: skip
+    return transfer
+
+
+def _require_receiving(actor, transfer: Transfer, *statuses: str) -> None:
+    if transfer.to_org is None:
+        raise PermissionDenied
+    _require_work(actor, transfer.to_org)
+    if transfer.status not in statuses:
+        raise ValidationError(
+            _("这笔转接%(state)s，不能再办理此项。") % {"state": transfer.get_status_display()}
+        )
+
+
+@transaction.atomic
+def transfer_receive(*, actor, transfer: Transfer, received_on: date) -> Transfer:
+    """The receiving branch takes the member onto its roster, within the letter's validity."""
+    transfer = Transfer.objects.select_for_update().select_related("to_org", "member").get(pk=transfer.pk)
+    _require_receiving(actor, transfer, Transfer.Status.SENT)
+    problem = rules.transfer_receive_problem(sent_on=transfer.sent_on, valid_until=transfer.valid_until,
+                                             day=received_on, today=timezone.localdate())  # fmt: skip
+    if problem:
+        raise field_error("received_on", problem, "invalid")
+    member = transfer.member
+    member_services.member_update(actor=actor, member=member, organization=transfer.to_org,
+                                  id_number=member.id_number, phone=member.phone)  # fmt: skip
+    transfer.status = Transfer.Status.RECEIVED
+    transfer.received_on = received_on
+    transfer.full_clean()
+    transfer.save()
+    audit_record(actor=actor, action="lifecycle.transfer_receive", target=member, org_path=transfer.to_path,
+                 after={"letter": transfer.letter_number, "received_on": f"{received_on:%Y-%m-%d}"})  # fmt: skip
+    return transfer
+
+
+@transaction.atomic
+def transfer_confirm(*, actor, transfer: Transfer, confirmed_on: date) -> Transfer:
+    """The member has reported to the new branch (报到): the transfer is done."""
+    transfer = Transfer.objects.select_for_update().select_related("to_org", "member").get(pk=transfer.pk)
+    _require_receiving(actor, transfer, Transfer.Status.RECEIVED)
+    if confirmed_on > timezone.localdate() or confirmed_on < (transfer.received_on or transfer.sent_on):
+        raise field_error("confirmed_on", _("报到日期应在接收日期 %(day)s 与今天之间。") % {
+            "day": f"{transfer.received_on:%Y-%m-%d}"}, "invalid")  # fmt: skip
+    transfer.status = Transfer.Status.CONFIRMED
+    transfer.confirmed_on = confirmed_on
+    transfer.full_clean()
+    transfer.save()
+    audit_record(actor=actor, action="lifecycle.transfer_confirm", target=transfer.member, org_path=transfer.to_path,
+                 after={"letter": transfer.letter_number, "confirmed_on": f"{confirmed_on:%Y-%m-%d}"})  # fmt: skip
+    return transfer
+
+
+@transaction.atomic
+def transfer_return(*, actor, transfer: Transfer, note: str) -> Transfer:
+    """The receiving branch refuses it (letter expired, wrong branch): the member stays where they were."""
+    transfer = (
+        Transfer.objects.select_for_update()
+        .select_related("to_org", "member", "from_org")
+        .get(pk=transfer.pk)
+    )
+    _require_receiving(actor, transfer, Transfer.Status.SENT)
+    if not note.strip():
+        raise field_error("note", _("请填写退回原因。"), "required")
+    transfer.status = Transfer.Status.RETURNED
+    transfer.note = note.strip()[:300]
+    transfer.full_clean()
+    transfer.save()
+    audit_record(actor=actor, action="lifecycle.transfer_return", target=transfer.member, org_path=transfer.to_path,
+                 after={"letter": transfer.letter_number, "note": transfer.note})  # fmt: skip
+    notify(recipients=_keepers(transfer.from_org), text=_("%(name)s的组织关系转接被退回：%(why)s") % {
+        "name": transfer.member.name, "why": transfer.note}, link=reverse("lifecycle:transfers",
+                                                                           args=[transfer.from_org_id]))  # fmt: skip
+    return transfer

@@ -10,6 +10,8 @@ urlpatterns = [
     path("orgs/<int:pk>/new/", views.applicant_new, name="applicant_new"),
     path("orgs/<int:pk>/departures/", views.departures, name="departures"),
     path("orgs/<int:pk>/headcount/", views.headcount, name="headcount"),
+    path("orgs/<int:pk>/transfers/", views.transfers, name="transfers"),
+    path("transfers/<int:pk>/letter/", views.transfer_letter, name="transfer_letter"),
     path("people/<int:pk>/", views.applicant, name="applicant"),
     path("people/<int:pk>/files/<int:document_pk>/", views.document, name="document"),
 ]

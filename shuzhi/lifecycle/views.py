@@ -4,21 +4,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors
 from shuzhi.core.roles import Capability
-from shuzhi.lifecycle import selectors, services
-from shuzhi.lifecycle.forms import ApplicantForm, AsOfForm, DepartureForm, StepForm, StopForm
+from shuzhi.lifecycle import documents, selectors, services
+from shuzhi.lifecycle.forms import (
+    ApplicantForm,
+    AsOfForm,
+    DepartureForm,
+    StepForm,
+    StopForm,
+    TransferActForm,
+    TransferForm,
+)
 from shuzhi.lifecycle.models import Stage, StepDocument
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 BOARD_PAGE = 50
 
@@ -157,3 +167,83 @@ def headcount(request, pk: int):
     form = AsOfForm(request.GET or {"day": timezone.localdate()})
     counted = selectors.headcount_on(within=org, day=form.cleaned_data["day"]) if form.is_valid() else None
     return render(request, "lifecycle/headcount.html", {"org": org, "form": form, "counted": counted})
+
+
+def _transfer_act(request, org, form) -> bool:
+    """Receive, confirm or return one transfer waiting on this subtree; True when done."""
+    data = form.cleaned_data
+    found = get_scoped_or_404(selectors.transfers_into(org), pk=data["transfer"])
+    day = data["day"] or timezone.localdate()
+    act = {
+        "receive": lambda: services.transfer_receive(actor=request.user, transfer=found, received_on=day),
+        "confirm": lambda: services.transfer_confirm(actor=request.user, transfer=found, confirmed_on=day),
+        "return": lambda: services.transfer_return(actor=request.user, transfer=found, note=data["note"]),
+    }[data["action"]]
+    try:
+        act()
+    except ValidationError as error:
+        messages.error(request, _("%(name)s（%(letter)s）：%(why)s") % {
+            "name": found.member.name, "letter": found.letter_number, "why": "；".join(error.messages)})  # fmt: skip
+        return False
+    messages.success(request, _("已办理%(name)s的组织关系转接（%(letter)s）。") % {
+        "name": found.member.name, "letter": found.letter_number})  # fmt: skip
+    return True
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def transfers(request, pk: int):
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    may_work = services.may_work(request.user, org)
+    roster = list(selectors.roster_present(org)) if may_work and org.kind == Organization.Kind.BRANCH else []
+    form = TransferForm(request.POST if request.POST.get("action") == "send" else None, roster=roster)
+    if request.method == "POST":
+        if not may_work:
+            raise PermissionDenied
+        if request.POST.get("action") == "send":
+            if form.is_valid():
+                data = form.cleaned_data
+                member = get_scoped_or_404(Member.objects.filter(org_path=org.path), pk=data["member"])
+                to_org = None
+                if data["to_code"].strip():
+                    to_org = Organization.objects.filter(code=data["to_code"].strip()).first()
+                    if to_org is None:
+                        form.add_error(
+                            "to_code",
+                            _("没有组织编码为“%(code)s”的党组织。") % {"code": data["to_code"].strip()},
+                        )
+                if not form.errors:
+                    try:
+                        sent = services.transfer_send(actor=request.user, member=member, sent_on=data["sent_on"],
+                                                      reason=data["reason"], to_org=to_org,
+                                                      destination=data["destination"])  # fmt: skip
+                    except ValidationError as error:
+                        apply_service_errors(form, error, renamed={"to_org": "to_code"})
+                    else:
+                        messages.success(request, _("已转出%(name)s的组织关系，介绍信编号 %(letter)s。") % {
+                            "name": member.name, "letter": sent.letter_number})  # fmt: skip
+                        return redirect("lifecycle:transfers", pk=org.pk)
+        else:
+            act = TransferActForm(request.POST)
+            if act.is_valid() and _transfer_act(request, org, act):
+                return redirect("lifecycle:transfers", pk=org.pk)
+            if not act.is_valid():
+                messages.error(request, _("请填写日期后再办理。"))
+    waiting, history = selectors.transfers_of(org)
+    page = Paginator(history, BOARD_PAGE).get_page(request.GET.get("page"))
+    return render(request, "lifecycle/transfers.html", {
+        "org": org, "waiting": waiting, "page": page, "form": form, "may_work": may_work, "may_send": bool(roster),
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_GET
+def transfer_letter(request, pk: int):
+    found = selectors.transfer_get(viewer=request.user, pk=pk)
+    data = documents.transfer_letter(found)
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"组织关系介绍信-{found.letter_number}.docx"
+    )
+    return response
