@@ -135,6 +135,10 @@ LABELS = {
     "lifecycle.transfer_receive": _("接收组织关系"),
     "lifecycle.transfer_confirm": _("确认党员报到"),
     "lifecycle.transfer_return": _("退回组织关系转接"),
+    "lifecycle.mobile_register": _("登记流动党员"),
+    "lifecycle.mobile_activity": _("记录流动党员活动"),
+    "lifecycle.mobile_contact": _("标记流动党员失联或恢复联系"),
+    "lifecycle.mobile_return": _("流动党员返回"),
 }
 
 

@@ -118,3 +118,26 @@ class TransferActForm(StyledFormMixin, forms.Form):
     transfer = forms.IntegerField()
     day = forms.DateField(label=_("日期"), widget=DATE, required=False)
     note = forms.CharField(label=_("退回原因"), max_length=300, required=False)
+
+
+class MobileForm(StyledFormMixin, forms.Form):
+    member = forms.TypedChoiceField(label=_("党员"), coerce=int, choices=())
+    place = forms.CharField(label=_("外出地点及单位"), max_length=100)
+    inflow_code = forms.CharField(
+        label=_("流入地党组织的组织编码（在平台内时填写）"), max_length=32, required=False
+    )
+    certificate_number = forms.CharField(label=_("流动党员活动证编号"), max_length=30)
+    contact = forms.CharField(label=_("联系电话"), max_length=30)
+    left_on = forms.DateField(label=_("外出日期"), widget=DATE)
+
+    def __init__(self, *args, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "—")] + [(m.pk, m.name) for m in roster]
+
+
+class MobileActForm(StyledFormMixin, forms.Form):
+    ACTIONS = ("activity", "lost", "found", "return")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    record = forms.IntegerField()
+    day = forms.DateField(widget=DATE)
+    what = forms.CharField(max_length=200, required=False)

@@ -245,3 +245,61 @@ class Transfer(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.letter_number
+
+
+class MobileRecord(TimeStampedModel):
+    """流动党员: a member working or living away. The outflow organisation (where the record is)
+    follows them; the inflow one, when it is on the platform, runs their daily management."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="mobile_records")
+    outflow_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    outflow_path = models.CharField(max_length=255, editable=False)
+    inflow_org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", null=True,
+                                   blank=True, db_index=False)  # fmt: skip
+    inflow_path = models.CharField(max_length=255, blank=True, editable=False)
+    place = models.CharField(_("外出地点及单位"), max_length=100)
+    certificate_number = models.CharField(_("流动党员活动证编号"), max_length=30, unique=True)
+    contact = EncryptedCharField(_("联系电话"))
+    left_on = models.DateField(_("外出日期"))
+    returned_on = models.DateField(_("返回日期"), null=True, blank=True)
+    lost_since = models.DateField(_("失联日期"), null=True, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["outflow_path", "-left_on", "id"]
+        verbose_name = _("流动党员")
+        verbose_name_plural = _("流动党员")
+        indexes = [
+            models.Index(fields=["outflow_path"], name="mobile_outflow"),
+            models.Index(fields=["inflow_path"], name="mobile_inflow"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(returned_on__isnull=True), name="mobile_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.certificate_number
+
+    @property
+    def contact_masked(self) -> str:
+        return member_rules.mask_phone(self.contact) if self.contact else ""
+
+
+class MobileActivity(TimeStampedModel):
+    """A mobile member's participation, recorded by the inflow organisation."""
+
+    record = models.ForeignKey(MobileRecord, on_delete=models.PROTECT, related_name="activities")
+    held_on = models.DateField(_("日期"))
+    what = models.CharField(_("参加的活动"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["record_id", "-held_on", "id"]
+        verbose_name = _("流动党员活动")
+
+    def __str__(self) -> str:
+        return self.what

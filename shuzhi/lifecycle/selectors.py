@@ -10,7 +10,7 @@ from django.db.models.functions import Substr
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.roles import Capability, Role
 from shuzhi.lifecycle import rules
-from shuzhi.lifecycle.models import Applicant, Departure, Stage, Step, Transfer
+from shuzhi.lifecycle.models import Applicant, Departure, MobileRecord, Stage, Step, Transfer
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 
@@ -208,4 +208,18 @@ def transfers_into(org: Organization) -> QuerySet[Transfer]:
     """Transfers into the subtree (what its branches receive, confirm or return)."""
     return Transfer.objects.filter(in_subtree("to_path", org.path)).select_related(
         "member", "to_org", "from_org"
+    )
+
+
+def mobile_of(org: Organization, *, lost_only: bool = False) -> QuerySet[MobileRecord]:
+    """The open 流动党员 records of the subtree, on either side: flowed out of it or into it."""
+    rows = MobileRecord.objects.filter(
+        in_subtree("outflow_path", org.path) | in_subtree("inflow_path", org.path), returned_on__isnull=True
+    )
+    if lost_only:
+        rows = rows.filter(lost_since__isnull=False)
+    return (
+        rows.select_related("member", "outflow_org", "inflow_org")
+        .annotate(activity_count=Count("activities"))
+        .order_by("outflow_path", "member__name", "id")
     )

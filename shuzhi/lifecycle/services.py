@@ -20,7 +20,16 @@ from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import check_upload
 from shuzhi.lifecycle import rules
-from shuzhi.lifecycle.models import Applicant, Departure, Step, StepDocument, StepRecord, Transfer
+from shuzhi.lifecycle.models import (
+    Applicant,
+    Departure,
+    MobileActivity,
+    MobileRecord,
+    Step,
+    StepDocument,
+    StepRecord,
+    Transfer,
+)
 from shuzhi.members import rules as member_rules
 from shuzhi.members import services as member_services
 from shuzhi.members.models import ID_NUMBER_PURPOSE, Member
@@ -422,3 +431,120 @@ def transfer_return(*, actor, transfer: Transfer, note: str) -> Transfer:
         "name": transfer.member.name, "why": transfer.note}, link=reverse("lifecycle:transfers",
                                                                            args=[transfer.from_org_id]))  # fmt: skip
     return transfer
+
+
+def _not_future(field: str, day: date, *, not_before: date | None = None, before_label: str = "") -> None:
+    today = timezone.localdate()
+    if day > today:
+        raise field_error(
+            field, _("日期不能晚于今天（%(today)s）。") % {"today": f"{today:%Y-%m-%d}"}, "future"
+        )
+    if not_before is not None and day < not_before:
+        raise field_error(field, _("日期不能早于%(what)s %(day)s。") % {"what": before_label,
+                                                                    "day": f"{not_before:%Y-%m-%d}"}, "early")  # fmt: skip
+
+
+@transaction.atomic
+def mobile_register(*, actor, member: Member, place: str, certificate_number: str, contact: str, left_on: date,
+                    inflow_org: Organization | None = None) -> MobileRecord:  # fmt: skip
+    """Register a member as 流动党员 with their 活动证, where they are and how to reach them."""
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    _require_work(actor, member.organization)
+    if Departure.objects.filter(member=member).exists():
+        raise ValidationError(_("%(name)s已减少，不能登记为流动党员。") % {"name": member.name})
+    if MobileRecord.objects.filter(member=member, returned_on__isnull=True).exists():
+        raise ValidationError(_("%(name)s已登记为流动党员，尚未返回。") % {"name": member.name})
+    errors: dict[str, str] = {}
+    phone = member_rules.normalise_phone(contact)
+    if not phone or member_rules.phone_problem(phone):
+        errors["contact"] = member_rules.phone_problem(phone) if phone else _("请填写能联系到本人的电话。")
+    if not place.strip():
+        errors["place"] = _("请填写外出地点及单位。")
+    if not certificate_number.strip():
+        errors["certificate_number"] = _("请填写流动党员活动证编号。")
+    elif MobileRecord.objects.filter(certificate_number=certificate_number.strip()).exists():
+        errors["certificate_number"] = _("活动证编号“%(n)s”已使用。") % {"n": certificate_number.strip()}
+    if inflow_org is not None and inflow_org.pk == member.organization_id:
+        errors["inflow_org"] = _("流入地党组织不能是本人所在的党组织。")
+    _raise({k: str(v) for k, v in errors.items() if v})
+    _not_future("left_on", left_on, not_before=member.joined_on, before_label=_("入党日期"))
+    record = MobileRecord(
+        member=member, outflow_org=member.organization, outflow_path=member.org_path, inflow_org=inflow_org,
+        inflow_path=inflow_org.path if inflow_org else "", place=place.strip()[:100],
+        certificate_number=certificate_number.strip()[:30], contact=phone, left_on=left_on, registered_by=actor,
+    )  # fmt: skip
+    record.full_clean()
+    record.save()
+    audit_record(actor=actor, action="lifecycle.mobile_register", target=member, org_path=member.org_path,
+                 after={"place": record.place, "certificate": record.certificate_number,
+                        "inflow": inflow_org.name if inflow_org else "", "contact": record.contact_masked})  # fmt: skip
+    if inflow_org is not None:
+        notify(recipients=_keepers(inflow_org), text=_("流动党员%(name)s（%(from)s）流入本组织，请纳入日常管理。") % {
+            "name": member.name, "from": member.organization.name},
+            link=reverse("lifecycle:mobile", args=[inflow_org.pk]))  # fmt: skip
+    return record
+
+
+def _may_follow(actor, record: MobileRecord) -> None:
+    """Either side may act on a record: the outflow organisation follows, the inflow one manages."""
+    sides = [record.outflow_org] + ([record.inflow_org] if record.inflow_org else [])
+    if not any(may_work(actor, org) for org in sides):
+        raise PermissionDenied
+
+
+def _open(record: MobileRecord) -> MobileRecord:
+    record = MobileRecord.objects.select_for_update().select_related("member", "outflow_org", "inflow_org").get(
+        pk=record.pk)  # fmt: skip
+    if record.returned_on is not None:
+        raise ValidationError(_("%(name)s已于 %(day)s 返回，记录已办结。") % {"name": record.member.name,
+                                                                      "day": f"{record.returned_on:%Y-%m-%d}"})  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def mobile_activity_record(*, actor, record: MobileRecord, held_on: date, what: str) -> MobileActivity:
+    """The inflow organisation records what the member took part in."""
+    record = _open(record)
+    if record.inflow_org is None or not may_work(actor, record.inflow_org):
+        raise PermissionDenied
+    if not what.strip():
+        raise field_error("what", _("请填写参加的活动。"), "required")
+    _not_future("held_on", held_on, not_before=record.left_on, before_label=_("外出日期"))
+    activity = MobileActivity(record=record, held_on=held_on, what=what.strip()[:200], recorded_by=actor)
+    activity.full_clean()
+    activity.save()
+    audit_record(actor=actor, action="lifecycle.mobile_activity", target=record.member, org_path=record.inflow_path,
+                 after={"held_on": f"{held_on:%Y-%m-%d}", "what": activity.what})  # fmt: skip
+    return activity
+
+
+@transaction.atomic
+def mobile_contact_set(*, actor, record: MobileRecord, lost_since: date | None) -> MobileRecord:
+    """Mark the member out of contact (失联) since a day, or in contact again (None)."""
+    record = _open(record)
+    _may_follow(actor, record)
+    if lost_since is not None:
+        _not_future("lost_since", lost_since, not_before=record.left_on, before_label=_("外出日期"))
+    before = record.lost_since
+    record.lost_since = lost_since
+    record.full_clean()
+    record.save()
+    audit_record(actor=actor, action="lifecycle.mobile_contact", target=record.member, org_path=record.outflow_path,
+                 before={"lost_since": f"{before:%Y-%m-%d}" if before else ""},
+                 after={"lost_since": f"{lost_since:%Y-%m-%d}" if lost_since else ""})  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def mobile_return(*, actor, record: MobileRecord, returned_on: date) -> MobileRecord:
+    """The member is back: the outflow organisation closes the record (it stays as history)."""
+    record = _open(record)
+    _require_work(actor, record.outflow_org)
+    _not_future("returned_on", returned_on, not_before=record.left_on, before_label=_("外出日期"))
+    record.returned_on = returned_on
+    record.lost_since = None
+    record.full_clean()
+    record.save()
+    audit_record(actor=actor, action="lifecycle.mobile_return", target=record.member, org_path=record.outflow_path,
+                 after={"returned_on": f"{returned_on:%Y-%m-%d}"})  # fmt: skip
+    return record

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/<int:pk>/departures/", views.departures, name="departures"),
     path("orgs/<int:pk>/headcount/", views.headcount, name="headcount"),
     path("orgs/<int:pk>/transfers/", views.transfers, name="transfers"),
+    path("orgs/<int:pk>/mobile/", views.mobile, name="mobile"),
     path("transfers/<int:pk>/letter/", views.transfer_letter, name="transfer_letter"),
     path("people/<int:pk>/", views.applicant, name="applicant"),
     path("people/<int:pk>/files/<int:document_pk>/", views.document, name="document"),

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -19,6 +20,8 @@ from shuzhi.lifecycle.forms import (
     ApplicantForm,
     AsOfForm,
     DepartureForm,
+    MobileActForm,
+    MobileForm,
     StepForm,
     StopForm,
     TransferActForm,
@@ -247,3 +250,71 @@ def transfer_letter(request, pk: int):
         True, f"组织关系介绍信-{found.letter_number}.docx"
     )
     return response
+
+
+def _mobile_act(request, org, form) -> None:
+    data = form.cleaned_data
+    found = get_scoped_or_404(selectors.mobile_of(org), pk=data["record"])
+    day = data["day"]
+    act = {
+        "activity": lambda: services.mobile_activity_record(actor=request.user, record=found, held_on=day,
+                                                            what=data["what"]),
+        "lost": lambda: services.mobile_contact_set(actor=request.user, record=found, lost_since=day),
+        "found": lambda: services.mobile_contact_set(actor=request.user, record=found, lost_since=None),
+        "return": lambda: services.mobile_return(actor=request.user, record=found, returned_on=day),
+    }[data["action"]]  # fmt: skip
+    try:
+        act()
+    except ValidationError as error:
+        messages.error(
+            request, _("%(name)s：%(why)s") % {"name": found.member.name, "why": "；".join(error.messages)}
+        )
+    else:
+        messages.success(request, _("已办理流动党员%(name)s的记录。") % {"name": found.member.name})
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def mobile(request, pk: int):
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    may_work = services.may_work(request.user, org)
+    roster = list(selectors.roster_present(org)) if may_work and org.kind == Organization.Kind.BRANCH else []
+    form = MobileForm(request.POST if request.POST.get("action") == "register" else None, roster=roster)
+    if request.method == "POST":
+        if not may_work:
+            raise PermissionDenied
+        if request.POST.get("action") == "register":
+            if form.is_valid():
+                data = form.cleaned_data
+                member = get_scoped_or_404(Member.objects.filter(org_path=org.path), pk=data["member"])
+                inflow = None
+                if data["inflow_code"].strip():
+                    inflow = Organization.objects.filter(code=data["inflow_code"].strip()).first()
+                    if inflow is None:
+                        form.add_error("inflow_code", _("没有组织编码为“%(code)s”的党组织。") % {
+                            "code": data["inflow_code"].strip()})  # fmt: skip
+                if not form.errors:
+                    try:
+                        services.mobile_register(actor=request.user, member=member, place=data["place"],
+                                                 certificate_number=data["certificate_number"],
+                                                 contact=data["contact"], left_on=data["left_on"],
+                                                 inflow_org=inflow)  # fmt: skip
+                    except ValidationError as error:
+                        apply_service_errors(form, error, renamed={"inflow_org": "inflow_code"})
+                    else:
+                        messages.success(request, _("已登记流动党员%(name)s。") % {"name": member.name})
+                        return redirect("lifecycle:mobile", pk=org.pk)
+        else:
+            act = MobileActForm(request.POST)
+            if act.is_valid():
+                _mobile_act(request, org, act)
+                return redirect(f"{reverse('lifecycle:mobile', args=[org.pk])}?{request.GET.urlencode()}")
+            messages.error(request, _("请填写日期（记录活动时还须填写活动内容）后再办理。"))
+    lost_only = request.GET.get("lost") == "1"
+    page = Paginator(selectors.mobile_of(org, lost_only=lost_only), BOARD_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "lifecycle/mobile.html", {
+        "org": org, "page": page, "form": form, "may_work": may_work, "may_register": bool(roster),
+        "lost_only": lost_only, "today": timezone.localdate(), "qs": "lost=1" if lost_only else "",
+    })  # fmt: skip
