@@ -95,3 +95,20 @@ def test_a_secretary_takes_an_applicant_from_application_to_conversion(live_serv
     assert person.member.status == Member.Status.FULL and person.member.organization == cast.village_a
     assert person.member.joined_on == plan["admission"].done_on
     assert person.member.full_member_on == rules.add_months(plan["admission"].done_on, 12)
+
+
+@pytest.mark.parametrize("who", ["city_organiser", "township_secretary"])
+def test_the_menu_with_its_new_entry_stays_on_one_line_at_a_desk(live_server, browser, cast, who):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        login(page, live_server, getattr(cast, who))
+        entry = page.locator("#mainnav").get_by_role("link", name="发展党员")
+        expect(entry).to_be_visible()
+        tops = page.eval_on_selector_all(
+            "#mainnav .nav-link", "links => links.map(l => l.getBoundingClientRect().top)"
+        )
+        assert max(tops) - min(tops) < 5, tops
+        assert not has_horizontal_scroll(page)
+    finally:
+        context.close()
