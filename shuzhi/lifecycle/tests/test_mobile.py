@@ -110,3 +110,13 @@ def test_the_mobile_page_registers_keeps_typed_input_and_guards_roles(client, ca
     assert client.get(url).status_code == 404
     client.force_login(cast.county_organiser)
     assert client.patch(url).status_code == 405
+
+
+def test_the_mobile_page_reads_a_fixed_number_of_queries(client, cast, django_assert_max_num_queries):
+    register(cast)
+    register(cast, member=cast.secretary_a, certificate_number="LD2", inflow_org=None)
+    register(cast, member=cast.member_a2, certificate_number="LD3")
+    client.force_login(cast.city_organiser)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("lifecycle:mobile", args=[cast.city.pk]))
+    assert response.context["page"].paginator.count == 3

@@ -151,3 +151,13 @@ def test_a_viewer_without_the_right_cannot_post_on_the_transfers_page(client, ca
     response = client.post(reverse("lifecycle:transfers", args=[cast.village_a.pk]),
                            {"action": "receive", "transfer": transfer.pk, "day": f"{TODAY:%Y-%m-%d}"})  # fmt: skip
     assert response.status_code == 404  # the sending side sees it in its history, not as its own to receive
+
+
+def test_the_transfers_page_reads_a_fixed_number_of_queries(client, cast, django_assert_max_num_queries):
+    send(cast)
+    send(cast, member=cast.secretary_a, to_org=None, destination="平台外某支部")
+    send(cast, actor=cast.township_secretary, member=cast.member_a2, to_org=cast.village_b)
+    client.force_login(cast.city_organiser)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("lifecycle:transfers", args=[cast.city.pk]))
+    assert response.context["page"].paginator.count == 3 and len(response.context["waiting"]) == 2
