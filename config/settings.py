@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shuzhi.projects",
     "shuzhi.weakorgs",
     "shuzhi.standards",
+    "shuzhi.lifecycle",
     "shuzhi.demo",
 ]
 

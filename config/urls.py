@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/", include("shuzhi.projects.urls")),
     path("weak/", include("shuzhi.weakorgs.urls")),
     path("standards/", include("shuzhi.standards.urls")),
+    path("lifecycle/", include("shuzhi.lifecycle.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

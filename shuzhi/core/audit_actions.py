@@ -158,6 +158,18 @@ LABELS = {
     "weakorgs.acceptance_refuse": _("整顿验收不通过"),
     "weakorgs.acceptance_pass": _("整顿验收通过"),
     "weakorgs.entry_close": _("软弱涣散销号"),
+    "lifecycle.applicant_create": _("登记入党申请人"),
+    "lifecycle.step_record": _("记录发展党员步骤"),
+    "lifecycle.applicant_stop": _("终止发展"),
+    "lifecycle.departure_record": _("记录党员减少"),
+    "lifecycle.transfer_send": _("转出组织关系"),
+    "lifecycle.transfer_receive": _("接收组织关系"),
+    "lifecycle.transfer_confirm": _("确认党员报到"),
+    "lifecycle.transfer_return": _("退回组织关系转接"),
+    "lifecycle.mobile_register": _("登记流动党员"),
+    "lifecycle.mobile_activity": _("记录流动党员活动"),
+    "lifecycle.mobile_contact": _("标记流动党员失联或恢复联系"),
+    "lifecycle.mobile_return": _("流动党员返回"),
 }
 
 

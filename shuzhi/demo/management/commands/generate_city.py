@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import CityGenerator
+from shuzhi.demo.lifecycle import demo_pipeline_ensure
 from shuzhi.demo.services import city_weak_list, city_write, demo_records_ensure, demo_standards_ensure
 
 
@@ -19,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--as-of", type=date.fromisoformat, default=None, help="生成数据所依据的日期，默认今天"
+        )
+        parser.add_argument(
+            "--pipeline",
+            action="store_true",
+            help="同时生成发展党员名单（近一年半的入党申请人，每年约为党员数的1%%）及其已办步骤",
         )
         parser.add_argument(
             "--records",
@@ -41,7 +47,9 @@ class Command(BaseCommand):
             help="同时生成本年度书记领办项目（2000 个单位 × 2 个项目 × 4 个季度的进展和督查评价）",
         )
 
-    def handle(self, *args, orgs, members, seed, as_of, records, weak, standards, projects, **options):
+    def handle(
+        self, *args, orgs, members, seed, as_of, records, weak, standards, projects, pipeline, **options
+    ):
         started = time.perf_counter()
         generator = CityGenerator(
             seed=seed, organizations=orgs, members=members, as_of=as_of or timezone.localdate()
@@ -93,3 +101,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已生成 {day.year} 年度书记领办项目 {written} 个及其季度进展，用时 {elapsed:.1f} 秒。"
             )
+        if pipeline:
+            started = time.perf_counter()
+            people = demo_pipeline_ensure(root=stats.root, today=as_of or timezone.localdate(), seed=seed)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"已生成发展党员名单 {people} 人，用时 {elapsed:.1f} 秒。")

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
+from shuzhi.demo.lifecycle import demo_pipeline_ensure
 from shuzhi.demo.projects import demo_projects_ensure
 from shuzhi.demo.services import (
     city_write,
@@ -75,6 +76,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已写入本年度 {declared} 个单位的问题清单、责任清单、书记领办项目及季度督查评价。"
             )
+        people = demo_pipeline_ensure(root=root, today=today, seed=seed)
+        if people:
+            self.stdout.write(f"已写入发展党员名单 {people} 人（入党申请人至发展对象，含已办步骤）。")
         rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
         if rounds:
             self.stdout.write(f"已写入上年度 {rounds} 个党支部的民主评议党员结果。")

@@ -1,0 +1,225 @@
+"""Reads of a member's path, already scoped to the viewer's subtree."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+
+from shuzhi.core.access import get_scoped_or_404, in_subtree, require
+from shuzhi.core.roles import Capability, Role
+from shuzhi.lifecycle import rules
+from shuzhi.lifecycle.models import Applicant, Departure, MobileRecord, Stage, Step, Transfer
+from shuzhi.members.models import Member
+from shuzhi.orgs.models import Organization
+
+
+def _require_view(user) -> None:
+    """Organisers and secretaries see their subtree's pipeline; a member sees only themself
+    elsewhere, never a list of people."""
+    require(user, Capability.VIEW_MEMBERS)
+    if user.role == Role.MEMBER:
+        raise PermissionDenied
+
+
+def orgs_visible_to(user) -> QuerySet[Organization]:
+    _require_view(user)
+    return Organization.objects.filter(in_subtree("path", user.organization.path))
+
+
+def organization_get(*, viewer, pk: int) -> Organization:
+    return get_scoped_or_404(orgs_visible_to(viewer), pk=pk)
+
+
+def applicants_visible_to(user) -> QuerySet[Applicant]:
+    _require_view(user)
+    return Applicant.objects.filter(in_subtree("org_path", user.organization.path))
+
+
+def applicant_get(*, viewer, pk: int) -> Applicant:
+    return get_scoped_or_404(
+        applicants_visible_to(viewer).select_related("organization", "next_step", "member"), pk=pk
+    )
+
+
+def steps() -> list[Step]:
+    return list(Step.objects.order_by("order"))
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: str
+    label: str
+    count: int
+
+
+def stage_counts(org: Organization) -> list[StageCount]:
+    """Active people of the subtree per stage, in the pipeline's order (one query)."""
+    found = dict(
+        Applicant.objects.filter(in_subtree("org_path", org.path), state=Applicant.State.ACTIVE)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("id"))
+    )
+    return [
+        StageCount(stage=value, label=str(label), count=found.get(value, 0)) for value, label in Stage.choices
+    ]
+
+
+def board(*, org: Organization, stage: str = "", today: date) -> QuerySet[Applicant]:
+    """The subtree's people on the path: the late first, then by deadline, then by name."""
+    rows = Applicant.objects.filter(in_subtree("org_path", org.path), state=Applicant.State.ACTIVE)
+    if stage in Stage.values:
+        rows = rows.filter(stage=stage)
+    return (
+        rows.select_related("organization", "next_step")
+        .only(
+            "name",
+            "stage",
+            "applied_on",
+            "last_done_on",
+            "next_earliest",
+            "next_deadline",
+            "org_path",
+            "organization__name",
+            "next_step__name",
+        )
+        .order_by(F("next_deadline").asc(nulls_last=True), "org_path", "name", "id")
+    )
+
+
+def due_count(*, org: Organization, today: date) -> int:
+    horizon = date.fromordinal(today.toordinal() + rules.SOON_DAYS)
+    return Applicant.objects.filter(
+        in_subtree("org_path", org.path), state=Applicant.State.ACTIVE, next_deadline__lte=horizon
+    ).count()
+
+
+def departures(org: Organization) -> QuerySet[Departure]:
+    return (
+        Departure.objects.filter(in_subtree("org_path", org.path))
+        .select_related("member")
+        .order_by("-left_on", "id")
+    )
+
+
+def roster_present(org: Organization) -> QuerySet[Member]:
+    """This organisation's own members who have not left (whom a departure may be recorded for)."""
+    return (
+        Member.objects.filter(org_path=org.path)
+        .exclude(Exists(Departure.objects.filter(member=OuterRef("pk"))))
+        .only("id", "name", "status")
+        .order_by("name", "id")
+    )
+
+
+def members_on(*, within: Organization, day: date) -> QuerySet[Member]:
+    """Who was a member in the subtree of `within` on `day`: joined by then and not yet left.
+    (The subtree is today's; a member moved since is counted where they are now.)"""
+    left = Departure.objects.filter(member=OuterRef("pk"), left_on__lte=day)
+    return Member.objects.filter(in_subtree("org_path", within.path), joined_on__lte=day).exclude(
+        Exists(left)
+    )
+
+
+@dataclass(frozen=True)
+class Headcount:
+    day: date
+    full: int
+    probationary: int
+
+    @property
+    def total(self) -> int:
+        return self.full + self.probationary
+
+
+def headcount_on(*, within: Organization, day: date) -> Headcount:
+    """Members, 正式 and 预备, of a subtree as of a day (one query): a member's status on the day
+    follows `rules.status_on` (预备 until the 转正 date, or as now when none is recorded)."""
+    probationary_then = Q(full_member_on__gt=day) | Q(
+        full_member_on__isnull=True, status=Member.Status.PROBATIONARY
+    )
+    counts = members_on(within=within, day=day).aggregate(
+        total=Count("id"), probationary=Count("id", filter=probationary_then)
+    )
+    return Headcount(
+        day=day, full=counts["total"] - counts["probationary"], probationary=counts["probationary"]
+    )
+
+
+def member_status_on(member: Member, day: date) -> str:
+    """'' (not a member on that day), 'probationary' or 'full'."""
+    departure = Departure.objects.filter(member=member).only("left_on").first()
+    return rules.status_on(day, joined_on=member.joined_on, full_member_on=member.full_member_on,
+                           probationary_now=member.status == Member.Status.PROBATIONARY,
+                           left_on=departure.left_on if departure else None)  # fmt: skip
+
+
+def child_counts(org: Organization) -> list[tuple[Organization, int]]:
+    """The organisation's direct children and their subtrees' active people (two queries)."""
+    children = list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1)
+        .only("id", "name", "path", "kind")
+        .order_by("path")
+    )
+    if not children:
+        return []
+    width = len(org.path) + Organization.steplen
+    found = dict(
+        Applicant.objects.filter(in_subtree("org_path", org.path), state=Applicant.State.ACTIVE)
+        .annotate(prefix=Substr("org_path", 1, width))
+        .order_by()
+        .values_list("prefix")
+        .annotate(n=Count("id"))
+    )
+    return [(child, found.get(child.path, 0)) for child in children]
+
+
+def transfers_visible_to(user) -> QuerySet[Transfer]:
+    """Transfers out of or into the viewer's subtree."""
+    _require_view(user)
+    path = user.organization.path
+    return Transfer.objects.filter(in_subtree("from_path", path) | in_subtree("to_path", path))
+
+
+def transfer_get(*, viewer, pk: int) -> Transfer:
+    return get_scoped_or_404(
+        transfers_visible_to(viewer).select_related("member", "from_org", "to_org"), pk=pk
+    )
+
+
+def transfers_of(org: Organization) -> tuple[list[Transfer], QuerySet[Transfer]]:
+    """(those waiting on this subtree: to receive or to confirm; every transfer out of or into it, newest first)."""
+    open_ = list(
+        Transfer.objects.filter(in_subtree("to_path", org.path), status__in=["sent", "received"])
+        .select_related("member", "from_org", "to_org")
+        .order_by("valid_until", "id")
+    )
+    history = (
+        Transfer.objects.filter(in_subtree("from_path", org.path) | in_subtree("to_path", org.path))
+        .select_related("member", "from_org", "to_org")
+        .order_by("-sent_on", "-id")
+    )
+    return open_, history
+
+
+def transfers_into(org: Organization) -> QuerySet[Transfer]:
+    """Transfers into the subtree (what its branches receive, confirm or return)."""
+    return Transfer.objects.filter(in_subtree("to_path", org.path)).select_related(
+        "member", "to_org", "from_org"
+    )
+
+
+def mobile_of(org: Organization, *, lost_only: bool = False) -> QuerySet[MobileRecord]:
+    """The open 流动党员 records of the subtree, on either side: flowed out of it or into it."""
+    rows = MobileRecord.objects.filter(
+        in_subtree("outflow_path", org.path) | in_subtree("inflow_path", org.path), returned_on__isnull=True
+    )
+    if lost_only:
+        rows = rows.filter(lost_since__isnull=False)
+    return (
+        rows.select_related("member", "outflow_org", "inflow_org")
+        .annotate(activity_count=Count("activities"))
+        .order_by("outflow_path", "member__name", "id")
+    )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from shuzhi.lifecycle import views
+
+app_name = "lifecycle"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("orgs/<int:pk>/", views.board, name="board"),
+    path("orgs/<int:pk>/new/", views.applicant_new, name="applicant_new"),
+    path("orgs/<int:pk>/departures/", views.departures, name="departures"),
+    path("orgs/<int:pk>/headcount/", views.headcount, name="headcount"),
+    path("orgs/<int:pk>/transfers/", views.transfers, name="transfers"),
+    path("orgs/<int:pk>/mobile/", views.mobile, name="mobile"),
+    path("transfers/<int:pk>/letter/", views.transfer_letter, name="transfer_letter"),
+    path("people/<int:pk>/", views.applicant, name="applicant"),
+    path("people/<int:pk>/files/<int:document_pk>/", views.document, name="document"),
+]
