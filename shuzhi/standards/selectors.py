@@ -15,6 +15,8 @@ from shuzhi.orgs.models import Organization
 from shuzhi.standards import rules
 from shuzhi.standards.models import (
     Check,
+    FollowUpPeriod,
+    FollowUpReview,
     Heading,
     HourNorm,
     Item,
@@ -359,3 +361,67 @@ def member_trainings(*, member_id: int, year: int) -> list[Training]:
         .select_related("organization")
         .order_by("-held_on", "-id")
     )
+
+
+# New members' follow-up -----------------------------------------------------------------------
+
+
+def follow_up_years() -> int:
+    period = FollowUpPeriod.objects.first()
+    return period.years if period else 3
+
+
+@dataclass
+class FollowUpRow:
+    member: Member
+    ends: date
+    review: FollowUpReview | None
+
+
+@dataclass
+class FollowUpStats:
+    under: int = 0
+    reviewed: int = 0
+    grades: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def due(self) -> int:
+        return self.under - self.reviewed
+
+
+def under_follow_up(
+    *, org: Organization, year: int, due_only: bool = False
+) -> tuple[list[FollowUpRow], FollowUpStats]:
+    """The subtree's members under follow-up in the year with the year's review (or none yet),
+    and the statistics: three queries."""
+    years = follow_up_years()
+    low, high = rules.converted_window(year, years)
+    members = list(
+        Member.objects.filter(in_subtree("org_path", org.path), full_member_on__gte=low, full_member_on__lte=high)
+        .select_related("organization").only("id", "name", "full_member_on", "organization__name", "org_path")
+        .order_by("org_path", "full_member_on", "id")
+    )  # fmt: skip
+    reviews = {
+        r.member_id: r
+        for r in FollowUpReview.objects.filter(year=year, member_id__in=[m.pk for m in members])
+    }
+    stats = FollowUpStats()
+    rows = []
+    for member in members:
+        review = reviews.get(member.pk)
+        stats.under += 1
+        if review is not None:
+            stats.reviewed += 1
+            label = review.get_grade_display()
+            stats.grades[label] = stats.grades.get(label, 0) + 1
+        if due_only and review is not None:
+            continue
+        rows.append(
+            FollowUpRow(member=member, ends=rules.follow_up_end(member.full_member_on, years), review=review)
+        )
+    return rows, stats
+
+
+def may_review(user, member: Member) -> bool:
+    """The member's own branch reviews them: its secretary or clerk."""
+    return user.can(Capability.KEEP_RECORDS) and user.organization_id == member.organization_id
