@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
@@ -211,19 +211,28 @@ def distribution(*, org: Organization, year: int) -> tuple[list[str], Distributi
     return [*labels, unrated], total, [d for d in per_child.values() if d.branches]
 
 
-def branch_ratings(*, org: Organization, year: int, label: str = "", status: str = "") -> list[tuple]:
-    """The subtree's rated branches with their level's label, filtered by label and status."""
-    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+def branch_ratings(*, org: Organization, year: int, label: str = "", status: str = "") -> QuerySet[Rating]:
+    """The subtree's ratings in tree order, filtered by the label of their level (confirmed, else
+    proposed) and by status, in the database so that a page reads only its rows."""
     rows = Rating.objects.filter(in_subtree("org_path", org.path), year=year).select_related("organization")
     if status in Rating.Status.values:
         rows = rows.filter(status=status)
-    out = []
-    for rating in rows.order_by("org_path"):
-        spec = all_specs[rating.standard_id]
-        found = spec.label(rating.effective_rank)
-        if not label or label == found:
-            out.append((rating, found, spec.label(rating.rank)))
-    return out
+    if label:
+        wanted = Q(pk__in=[])
+        for spec in specs().values():
+            for rank, name in [*spec.labels.items(), (0, spec.standard.below_label)]:
+                if name == label:
+                    at = Q(final_rank=rank) | Q(final_rank__isnull=True, rank=rank)
+                    wanted |= Q(standard_id=spec.standard.pk) & at
+        rows = rows.filter(wanted)
+    return rows.order_by("org_path")
+
+
+def labelled(ratings) -> list[tuple[Rating, str, str]]:
+    """Each rating with the label of its level and of the level its checklist gives."""
+    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+    return [(r, all_specs[r.standard_id].label(r.effective_rank), all_specs[r.standard_id].label(r.rank))
+            for r in ratings]  # fmt: skip
 
 
 def published(*, org: Organization, year: int) -> list[tuple[str, list[Rating]]]:

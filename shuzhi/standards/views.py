@@ -84,6 +84,7 @@ def org(request, pk: int):
     status = status if status in Rating.Status.values else ""
     page = Paginator(selectors.branch_ratings(org=organization, year=year, label=label, status=status),
                      PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
+    page.object_list = selectors.labelled(page.object_list)
     return render(request, "standards/org.html", {
         "org": organization, "year": year, "years": _years(), "labels": labels, "total": total,
         "children": children, "page": page, "label": label, "status": status, "statuses": Rating.Status.choices,
