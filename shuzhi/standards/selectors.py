@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
@@ -103,6 +104,23 @@ def specs() -> dict[str, Spec]:
     }  # fmt: skip
 
 
+def level_specs() -> dict[str, Spec]:
+    """field → its standard's levels only (no items): what the pages that name levels need, in two
+    small queries of plain values."""
+    labels: dict[int, dict[int, str]] = defaultdict(dict)
+    thresholds: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for standard_id, rank, label, minimum in Level.objects.values_list(
+        "standard_id", "rank", "label", "min_score"
+    ):
+        labels[standard_id][rank] = label
+        thresholds[standard_id].append((rank, minimum))
+    return {
+        field: Spec(standard=Standard(pk=pk, field=field, below_label=below), items=[],
+                    thresholds=thresholds[pk], labels=labels[pk])
+        for pk, field, below in Standard.objects.values_list("pk", "field", "below_label")
+    }  # fmt: skip
+
+
 def spec_of(standard: Standard) -> Spec:
     levels = list(standard.levels.all())
     return Spec(standard=standard, items=list(standard.items.all()),
@@ -166,15 +184,25 @@ class Distribution:
     confirmed: int = 0
     row_cells: list = field(default_factory=list)
 
-    def cells(self, labels: list[str]) -> list[tuple[int, Decimal | None]]:
-        return [(self.counts.get(label, 0), rules.share(self.counts.get(label, 0), self.branches))
-                for label in labels]  # fmt: skip
+    def cells(self, labels: list[str]) -> list[str]:
+        """Each level's cell as shown (count and share), formatted once here: a county's table
+        has hundreds of rows of ten cells."""
+        out = []
+        for label in labels:
+            n = self.counts.get(label, 0)
+            share = rules.share(n, self.branches)
+            out.append(
+                format_html('{} <span class="small text-secondary">{}%</span>', n, share) if n else "0"
+            )
+        return out
 
 
-def distribution(*, org: Organization, year: int) -> tuple[list[str], Distribution, list[Distribution]]:
+def distribution(
+    *, org: Organization, year: int, found: dict[str, Spec] | None = None
+) -> tuple[list[str], Distribution, list[Distribution]]:
     """The subtree's branches by level, in total and child by child: three queries (the
-    branches, the ratings, the children) plus the standards."""
-    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+    branches, the ratings, the children) plus the standards (`found`, when already read)."""
+    all_specs = {spec.standard.pk: spec for spec in (found or specs()).values()}
     children = list(
         Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1).order_by("path")
     )
@@ -184,7 +212,7 @@ def distribution(*, org: Organization, year: int) -> tuple[list[str], Distributi
     branch_paths = Organization.objects.filter(in_subtree("path", org.path), kind=BRANCH).values_list(
         "path", flat=True
     )
-    for path in branch_paths.order_by().iterator(chunk_size=5000):
+    for path in branch_paths.order_by():  # no server-side cursor: a township's page is a few rows
         total.branches += 1
         child = per_child.get(path[:step])
         if child:
@@ -193,7 +221,7 @@ def distribution(*, org: Organization, year: int) -> tuple[list[str], Distributi
     rows = Rating.objects.filter(in_subtree("org_path", org.path), year=year).values_list(
         "org_path", "standard_id", "rank", "final_rank", "status"
     )
-    for path, standard_id, rank, final_rank, status in rows.order_by().iterator(chunk_size=5000):
+    for path, standard_id, rank, final_rank, status in rows.order_by():
         spec = all_specs.get(standard_id)
         effective = final_rank if final_rank is not None else rank
         label = spec.label(effective) if spec else str(effective)
@@ -211,7 +239,9 @@ def distribution(*, org: Organization, year: int) -> tuple[list[str], Distributi
     return [*labels, unrated], total, [d for d in per_child.values() if d.branches]
 
 
-def branch_ratings(*, org: Organization, year: int, label: str = "", status: str = "") -> QuerySet[Rating]:
+def branch_ratings(
+    *, org: Organization, year: int, label: str = "", status: str = "", found: dict[str, Spec] | None = None
+) -> QuerySet[Rating]:
     """The subtree's ratings in tree order, filtered by the label of their level (confirmed, else
     proposed) and by status, in the database so that a page reads only its rows."""
     rows = Rating.objects.filter(in_subtree("org_path", org.path), year=year).select_related("organization")
@@ -219,7 +249,7 @@ def branch_ratings(*, org: Organization, year: int, label: str = "", status: str
         rows = rows.filter(status=status)
     if label:
         wanted = Q(pk__in=[])
-        for spec in specs().values():
+        for spec in (found or specs()).values():
             for rank, name in [*spec.labels.items(), (0, spec.standard.below_label)]:
                 if name == label:
                     at = Q(final_rank=rank) | Q(final_rank__isnull=True, rank=rank)
@@ -228,9 +258,9 @@ def branch_ratings(*, org: Organization, year: int, label: str = "", status: str
     return rows.order_by("org_path")
 
 
-def labelled(ratings) -> list[tuple[Rating, str, str]]:
+def labelled(ratings, found: dict[str, Spec] | None = None) -> list[tuple[Rating, str, str]]:
     """Each rating with the label of its level and of the level its checklist gives."""
-    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+    all_specs = {spec.standard.pk: spec for spec in (found or specs()).values()}
     return [(r, all_specs[r.standard_id].label(r.effective_rank), all_specs[r.standard_id].label(r.rank))
             for r in ratings]  # fmt: skip
 

@@ -76,20 +76,22 @@ def org(request, pk: int):
     if organization.kind == selectors.BRANCH:
         return redirect(_branch_url(organization.pk, _year(request)))
     year = _year(request)
-    labels, total, children = selectors.distribution(org=organization, year=year)
+    found = selectors.level_specs()  # the standards' levels, read once for the page
+    labels, total, children = selectors.distribution(org=organization, year=year, found=found)
     for bucket in [total, *children]:
         bucket.row_cells = bucket.cells(labels)
     label = request.GET.get("level", "")[:20]
     status = request.GET.get("status", "")
     status = status if status in Rating.Status.values else ""
-    page = Paginator(selectors.branch_ratings(org=organization, year=year, label=label, status=status),
+    page = Paginator(selectors.branch_ratings(org=organization, year=year, label=label, status=status, found=found),
                      PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
-    page.object_list = selectors.labelled(page.object_list)
+    page.object_list = selectors.labelled(page.object_list, found)
     return render(request, "standards/org.html", {
         "org": organization, "year": year, "years": _years(), "labels": labels, "total": total,
         "children": children, "page": page, "label": label, "status": status, "statuses": Rating.Status.choices,
         "may_publish": selectors.may_publish(request.user, organization),
         "qs": urlencode({"year": year, "level": label, "status": status}),
+        "org_base": reverse("standards:org", args=[0]).removesuffix("0/"),  # one reverse for every row
     })  # fmt: skip
 
 
