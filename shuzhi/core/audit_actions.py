@@ -30,6 +30,7 @@ LABELS = {
     "standards.publish": _("公布党支部星级"),
     "standards.training_record": _("登记培训学时"),
     "standards.training_import": _("导入培训名单"),
+    "standards.follow_up_review": _("记录新党员跟踪考察"),
     "auth.login": _("登录"),
     "auth.logout": _("退出登录"),
     "auth.login_failed": _("登录失败"),

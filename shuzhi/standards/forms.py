@@ -64,3 +64,17 @@ class TrainingImportForm(StyledFormMixin, forms.Form):
         label=_("培训名单（.xlsx）"),
         help_text=_("每行一名参训党员：姓名、培训名称、类型、日期、学时。同一培训的各行学时应相同。"),
     )
+
+
+class FollowUpForm(StyledFormMixin, forms.Form):
+    grade = forms.ChoiceField(label=_("考察结果"), choices=())
+    assessment = forms.CharField(
+        label=_("现实表现"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reviewer = forms.CharField(label=_("考察人"), max_length=50)
+
+    def __init__(self, *args, **kwargs):
+        from shuzhi.standards.models import FollowUpReview
+
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = FollowUpReview.Grade.choices

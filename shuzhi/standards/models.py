@@ -277,3 +277,51 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training_id}/{self.member_id}"
+
+
+class FollowUpPeriod(TimeStampedModel):
+    """How long new members are followed after conversion to full membership (data: three years
+    in the seeds' city, 新党员3年跟踪考察制); one row."""
+
+    years = models.PositiveSmallIntegerField(_("跟踪考察年限"), default=3)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("新党员跟踪考察期")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(years__gte=1, years__lte=10), name="standards_followup_years"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.years}"
+
+
+class FollowUpReview(TimeStampedModel):
+    """The branch's yearly review of a member under follow-up: how they have done, who reviewed."""
+
+    class Grade(models.TextChoices):
+        GOOD = "good", _("好")
+        FAIR = "fair", _("较好")
+        AVERAGE = "average", _("一般")
+        POOR = "poor", _("差")  # to be talked to and helped by the branch
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    grade = models.CharField(_("考察结果"), max_length=10, choices=Grade.choices)
+    assessment = models.TextField(_("现实表现"), max_length=2000)
+    reviewer = models.CharField(_("考察人"), max_length=50)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year", "org_path", "member_id"]
+        verbose_name = _("新党员跟踪考察")
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="standards_followup_once")]
+        indexes = [models.Index(fields=["year", "org_path"], name="standards_followup_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.member_id}"

@@ -5,6 +5,7 @@ branch) is never counted as met, and says so in the gaps list.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 COMPUTED = "computed"  # from a fact source with a threshold
@@ -62,3 +63,18 @@ def share(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def follow_up_end(full_member_on: date, years: int) -> date:
+    """The day the follow-up of a member converted on `full_member_on` ends (29 February: the
+    28th)."""
+    try:
+        return full_member_on.replace(year=full_member_on.year + years)
+    except ValueError:
+        return full_member_on.replace(year=full_member_on.year + years, day=28)
+
+
+def converted_window(year: int, years: int) -> tuple[date, date]:
+    """The conversion dates of the members under follow-up at some time in `year`: converted by
+    the year's end, and their period not ended before the year began."""
+    return date(year - years, 1, 2), date(year, 12, 31)

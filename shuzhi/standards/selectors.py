@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
@@ -15,6 +16,8 @@ from shuzhi.orgs.models import Organization
 from shuzhi.standards import rules
 from shuzhi.standards.models import (
     Check,
+    FollowUpPeriod,
+    FollowUpReview,
     Heading,
     HourNorm,
     Item,
@@ -101,6 +104,23 @@ def specs() -> dict[str, Spec]:
     }  # fmt: skip
 
 
+def level_specs() -> dict[str, Spec]:
+    """field → its standard's levels only (no items): what the pages that name levels need, in two
+    small queries of plain values."""
+    labels: dict[int, dict[int, str]] = defaultdict(dict)
+    thresholds: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for standard_id, rank, label, minimum in Level.objects.values_list(
+        "standard_id", "rank", "label", "min_score"
+    ):
+        labels[standard_id][rank] = label
+        thresholds[standard_id].append((rank, minimum))
+    return {
+        field: Spec(standard=Standard(pk=pk, field=field, below_label=below), items=[],
+                    thresholds=thresholds[pk], labels=labels[pk])
+        for pk, field, below in Standard.objects.values_list("pk", "field", "below_label")
+    }  # fmt: skip
+
+
 def spec_of(standard: Standard) -> Spec:
     levels = list(standard.levels.all())
     return Spec(standard=standard, items=list(standard.items.all()),
@@ -164,15 +184,25 @@ class Distribution:
     confirmed: int = 0
     row_cells: list = field(default_factory=list)
 
-    def cells(self, labels: list[str]) -> list[tuple[int, Decimal | None]]:
-        return [(self.counts.get(label, 0), rules.share(self.counts.get(label, 0), self.branches))
-                for label in labels]  # fmt: skip
+    def cells(self, labels: list[str]) -> list[str]:
+        """Each level's cell as shown (count and share), formatted once here: a county's table
+        has hundreds of rows of ten cells."""
+        out = []
+        for label in labels:
+            n = self.counts.get(label, 0)
+            share = rules.share(n, self.branches)
+            out.append(
+                format_html('{} <span class="small text-secondary">{}%</span>', n, share) if n else "0"
+            )
+        return out
 
 
-def distribution(*, org: Organization, year: int) -> tuple[list[str], Distribution, list[Distribution]]:
+def distribution(
+    *, org: Organization, year: int, found: dict[str, Spec] | None = None
+) -> tuple[list[str], Distribution, list[Distribution]]:
     """The subtree's branches by level, in total and child by child: three queries (the
-    branches, the ratings, the children) plus the standards."""
-    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+    branches, the ratings, the children) plus the standards (`found`, when already read)."""
+    all_specs = {spec.standard.pk: spec for spec in (found or specs()).values()}
     children = list(
         Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1).order_by("path")
     )
@@ -182,7 +212,7 @@ def distribution(*, org: Organization, year: int) -> tuple[list[str], Distributi
     branch_paths = Organization.objects.filter(in_subtree("path", org.path), kind=BRANCH).values_list(
         "path", flat=True
     )
-    for path in branch_paths.order_by().iterator(chunk_size=5000):
+    for path in branch_paths.order_by():  # no server-side cursor: a township's page is a few rows
         total.branches += 1
         child = per_child.get(path[:step])
         if child:
@@ -191,7 +221,7 @@ def distribution(*, org: Organization, year: int) -> tuple[list[str], Distributi
     rows = Rating.objects.filter(in_subtree("org_path", org.path), year=year).values_list(
         "org_path", "standard_id", "rank", "final_rank", "status"
     )
-    for path, standard_id, rank, final_rank, status in rows.order_by().iterator(chunk_size=5000):
+    for path, standard_id, rank, final_rank, status in rows.order_by():
         spec = all_specs.get(standard_id)
         effective = final_rank if final_rank is not None else rank
         label = spec.label(effective) if spec else str(effective)
@@ -209,19 +239,30 @@ def distribution(*, org: Organization, year: int) -> tuple[list[str], Distributi
     return [*labels, unrated], total, [d for d in per_child.values() if d.branches]
 
 
-def branch_ratings(*, org: Organization, year: int, label: str = "", status: str = "") -> list[tuple]:
-    """The subtree's rated branches with their level's label, filtered by label and status."""
-    all_specs = {spec.standard.pk: spec for spec in specs().values()}
+def branch_ratings(
+    *, org: Organization, year: int, label: str = "", status: str = "", found: dict[str, Spec] | None = None
+) -> QuerySet[Rating]:
+    """The subtree's ratings in tree order, filtered by the label of their level (confirmed, else
+    proposed) and by status, in the database so that a page reads only its rows."""
     rows = Rating.objects.filter(in_subtree("org_path", org.path), year=year).select_related("organization")
     if status in Rating.Status.values:
         rows = rows.filter(status=status)
-    out = []
-    for rating in rows.order_by("org_path"):
-        spec = all_specs[rating.standard_id]
-        found = spec.label(rating.effective_rank)
-        if not label or label == found:
-            out.append((rating, found, spec.label(rating.rank)))
-    return out
+    if label:
+        wanted = Q(pk__in=[])
+        for spec in (found or specs()).values():
+            for rank, name in [*spec.labels.items(), (0, spec.standard.below_label)]:
+                if name == label:
+                    at = Q(final_rank=rank) | Q(final_rank__isnull=True, rank=rank)
+                    wanted |= Q(standard_id=spec.standard.pk) & at
+        rows = rows.filter(wanted)
+    return rows.order_by("org_path")
+
+
+def labelled(ratings, found: dict[str, Spec] | None = None) -> list[tuple[Rating, str, str]]:
+    """Each rating with the label of its level and of the level its checklist gives."""
+    all_specs = {spec.standard.pk: spec for spec in (found or specs()).values()}
+    return [(r, all_specs[r.standard_id].label(r.effective_rank), all_specs[r.standard_id].label(r.rank))
+            for r in ratings]  # fmt: skip
 
 
 def published(*, org: Organization, year: int) -> list[tuple[str, list[Rating]]]:
@@ -359,3 +400,67 @@ def member_trainings(*, member_id: int, year: int) -> list[Training]:
         .select_related("organization")
         .order_by("-held_on", "-id")
     )
+
+
+# New members' follow-up -----------------------------------------------------------------------
+
+
+def follow_up_years() -> int:
+    period = FollowUpPeriod.objects.first()
+    return period.years if period else 3
+
+
+@dataclass
+class FollowUpRow:
+    member: Member
+    ends: date
+    review: FollowUpReview | None
+
+
+@dataclass
+class FollowUpStats:
+    under: int = 0
+    reviewed: int = 0
+    grades: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def due(self) -> int:
+        return self.under - self.reviewed
+
+
+def under_follow_up(
+    *, org: Organization, year: int, due_only: bool = False
+) -> tuple[list[FollowUpRow], FollowUpStats]:
+    """The subtree's members under follow-up in the year with the year's review (or none yet),
+    and the statistics: three queries."""
+    years = follow_up_years()
+    low, high = rules.converted_window(year, years)
+    members = list(
+        Member.objects.filter(in_subtree("org_path", org.path), full_member_on__gte=low, full_member_on__lte=high)
+        .select_related("organization").only("id", "name", "full_member_on", "organization__name", "org_path")
+        .order_by("org_path", "full_member_on", "id")
+    )  # fmt: skip
+    reviews = {
+        r.member_id: r
+        for r in FollowUpReview.objects.filter(year=year, member_id__in=[m.pk for m in members])
+    }
+    stats = FollowUpStats()
+    rows = []
+    for member in members:
+        review = reviews.get(member.pk)
+        stats.under += 1
+        if review is not None:
+            stats.reviewed += 1
+            label = review.get_grade_display()
+            stats.grades[label] = stats.grades.get(label, 0) + 1
+        if due_only and review is not None:
+            continue
+        rows.append(
+            FollowUpRow(member=member, ends=rules.follow_up_end(member.full_member_on, years), review=review)
+        )
+    return rows, stats
+
+
+def may_review(user, member: Member) -> bool:
+    """The member's own branch reviews them: its secretary or clerk."""
+    return user.can(Capability.KEEP_RECORDS) and user.organization_id == member.organization_id

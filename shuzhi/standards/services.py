@@ -29,7 +29,7 @@ from shuzhi.exchange.workbook import read_sheet
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.standards import rules, selectors, training_sheet
-from shuzhi.standards.models import Check, Item, Participation, Rating, Training
+from shuzhi.standards.models import Check, FollowUpReview, Item, Participation, Rating, Training
 
 PHOTO_KINDS = frozenset({JPEG, PNG, PDF})
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
@@ -415,3 +415,41 @@ def trainings_import(*, actor, organization: Organization, upload) -> tuple[int,
     audit_record(actor=actor, action="standards.training_import", target=organization, org_path=organization.path,
                  extra={"trainings": len(added), "participants": people, "rows": len(rows)})  # fmt: skip
     return len(added), people
+
+
+# New members' follow-up -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_review(
+    *, actor, member: Member, year: int, grade: str, assessment: str, reviewer: str
+) -> FollowUpReview:
+    """The branch records (or corrects) its yearly review of a member under follow-up."""
+    if not selectors.may_review(actor, member):
+        raise PermissionDenied
+    years = selectors.follow_up_years()
+    low, high = rules.converted_window(year, years)
+    if member.full_member_on is None or not low <= member.full_member_on <= high:
+        raise ValidationError(
+            _("%(name)s在 %(year)s 年不在新党员跟踪考察期内（转正后 %(n)d 年）。")
+            % {"name": member.name, "year": year, "n": years},
+            code="not_under_follow_up",
+        )
+    if year > timezone.localdate().year:
+        raise field_error("year", _("还没有到 %(year)s 年。") % {"year": year}, "future")
+    review = FollowUpReview.objects.filter(member=member, year=year).first()
+    before = (
+        {"grade": review.grade, "assessment": review.assessment, "reviewer": review.reviewer}
+        if review
+        else None
+    )
+    review = review or FollowUpReview(member=member, year=year)
+    review.org_path = member.org_path
+    review.grade, review.assessment, review.reviewer = grade, assessment.strip(), reviewer.strip()
+    review.reviewed_by = actor
+    review.full_clean()
+    review.save()
+    audit_record(actor=actor, action="standards.follow_up_review", target=review, org_path=member.org_path,
+                 target_repr=f"{year} {member.name}", before=before,
+                 after={"grade": grade, "assessment": review.assessment, "reviewer": review.reviewer})  # fmt: skip
+    return review

@@ -25,3 +25,8 @@ urlpatterns += [
     path("education/orgs/<int:pk>/new/", views.training_new, name="training_new"),
     path("education/orgs/<int:pk>/import/", views.training_import, name="training_import"),
 ]
+
+urlpatterns += [
+    path("follow-up/orgs/<int:pk>/", views.follow_up, name="follow_up"),
+    path("follow-up/members/<int:member_pk>/", views.follow_up_member, name="follow_up_member"),
+]

@@ -17,8 +17,15 @@ from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
 from shuzhi.members.models import Member
 from shuzhi.standards import selectors, services
-from shuzhi.standards.forms import ConfirmForm, FillForm, TrainingForm, TrainingImportForm, VerdictForm
-from shuzhi.standards.models import Check, Rating, Standard, Training
+from shuzhi.standards.forms import (
+    ConfirmForm,
+    FillForm,
+    FollowUpForm,
+    TrainingForm,
+    TrainingImportForm,
+    VerdictForm,
+)
+from shuzhi.standards.models import Check, FollowUpReview, Rating, Standard, Training
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 PER_PAGE = 50
@@ -69,19 +76,22 @@ def org(request, pk: int):
     if organization.kind == selectors.BRANCH:
         return redirect(_branch_url(organization.pk, _year(request)))
     year = _year(request)
-    labels, total, children = selectors.distribution(org=organization, year=year)
+    found = selectors.level_specs()  # the standards' levels, read once for the page
+    labels, total, children = selectors.distribution(org=organization, year=year, found=found)
     for bucket in [total, *children]:
         bucket.row_cells = bucket.cells(labels)
     label = request.GET.get("level", "")[:20]
     status = request.GET.get("status", "")
     status = status if status in Rating.Status.values else ""
-    page = Paginator(selectors.branch_ratings(org=organization, year=year, label=label, status=status),
+    page = Paginator(selectors.branch_ratings(org=organization, year=year, label=label, status=status, found=found),
                      PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
+    page.object_list = selectors.labelled(page.object_list, found)
     return render(request, "standards/org.html", {
         "org": organization, "year": year, "years": _years(), "labels": labels, "total": total,
         "children": children, "page": page, "label": label, "status": status, "statuses": Rating.Status.choices,
         "may_publish": selectors.may_publish(request.user, organization),
         "qs": urlencode({"year": year, "level": label, "status": status}),
+        "org_base": reverse("standards:org", args=[0]).removesuffix("0/"),  # one reverse for every row
     })  # fmt: skip
 
 
@@ -370,3 +380,56 @@ def education_mine(request):
     return render(request, "standards/education_mine.html", {"member": member, "year": year, "years": _years(),
                                                              "trainings": trainings, "hours": hours, "norm": norm,
                                                              "cadre": cadre})  # fmt: skip
+
+
+# New members' follow-up -----------------------------------------------------------------------
+
+
+def _may_see_members(request) -> None:
+    if not request.user.can(Capability.VIEW_MEMBERS):
+        raise PermissionDenied
+
+
+@capability_required(Capability.VIEW_RECORDS)
+@require_GET
+def follow_up(request, pk: int):
+    """The members under follow-up in the subtree, the year's reviews due, the statistics."""
+    _may_see_members(request)
+    organization = selectors.organization_get(viewer=request.user, pk=pk)
+    year = _year(request)
+    due_only = request.GET.get("due") == "1"
+    rows, stats = selectors.under_follow_up(org=organization, year=year, due_only=due_only)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "standards/follow_up.html", {
+        "org": organization, "year": year, "years": _years(), "page": page, "stats": stats, "due_only": due_only,
+        "period": selectors.follow_up_years(), "may_review": request.user.can(Capability.KEEP_RECORDS)
+        and request.user.organization_id == organization.pk,
+    })  # fmt: skip
+
+
+@capability_required(Capability.KEEP_RECORDS)
+@require_http_methods(["GET", "POST"])
+def follow_up_member(request, member_pk: int):
+    _may_see_members(request)
+    member = get_scoped_or_404(
+        Member.objects.filter(organization_id=request.user.organization_id).select_related("organization"),
+        pk=member_pk,
+    )
+    year = _year(request)
+    review = FollowUpReview.objects.filter(member=member, year=year).first()
+    initial = {"grade": review.grade, "assessment": review.assessment, "reviewer": review.reviewer} if review else {
+        "reviewer": request.user.full_name}  # fmt: skip
+    form = FollowUpForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_review(actor=request.user, member=member, year=year, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("已记录%(name)s %(year)s 年度的跟踪考察。") % {"name": member.name, "year": year}
+            )
+            return redirect(reverse("standards:follow_up", args=[member.organization_id]) + f"?year={year}")
+    past = FollowUpReview.objects.filter(member=member).exclude(year=year).order_by("-year")
+    return render(request, "standards/follow_up_form.html", {"member": member, "year": year, "form": form,
+                                                             "past": past})  # fmt: skip

@@ -8,6 +8,8 @@ from shuzhi.core import facts
 # the seeded standards: a browser test's live server flushes the database after it, and with it
 # what the data migration wrote
 SEED = "shuzhi.standards.migrations.0002_seed_standards"
+NORMS = "shuzhi.standards.migrations.0004_seed_hour_norms"
+PERIOD = "shuzhi.standards.migrations.0006_seed_followup_period"
 RECORDS_SEEDS = ("0002_seed_requirements", "0004_seed_dues_bands", "0006_committee_needs_seven_members")
 
 # what the fixed fact source says, subject id → value (None: no data); tests set it
@@ -28,6 +30,8 @@ def _seeded(request):
     from django.apps import apps
 
     importlib.import_module(SEED).seed(apps, None)
+    importlib.import_module(NORMS).seed(apps, None)
+    importlib.import_module(PERIOD).seed(apps, None)
     if browser:  # the records' frequencies, which the seeded standard's facts read
         for name in RECORDS_SEEDS:
             importlib.import_module(f"shuzhi.records.migrations.{name}").seed(apps, None)

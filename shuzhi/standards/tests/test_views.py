@@ -35,12 +35,12 @@ def test_the_county_sees_the_distribution_of_its_branches(client, cast, rated):
 def test_the_org_page_reads_a_fixed_number_of_queries(client, cast, rated, django_assert_num_queries):
     client.force_login(cast.county_organiser)
     client.get(url("org", cast.county_a.pk))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         assert client.get(url("org", cast.county_a.pk)).status_code == 200
     for n in range(3):  # more branches, rated: the same queries
         OrganizationFactory(name=f"新村{n}党支部", parent=cast.township_a)
     services.ratings_compute(actor=cast.county_organiser, root=cast.county_a, year=YEAR)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         assert "新村2党支部" in client.get(url("org", cast.county_a.pk)).content.decode()
 
 
@@ -158,3 +158,18 @@ def test_the_index_sends_a_branch_to_its_checklist_and_others_to_their_organisat
     assert client.get(reverse("standards:index"))["Location"] == reverse(
         "standards:org", args=[cast.county_a.pk]
     )
+
+
+def test_the_branch_list_filters_by_level_and_status(client, cast, rated):
+    keeper = branch_secretary(cast.village_a)
+    services.rating_submit(actor=keeper, rating=rated)
+    services.rating_confirm(actor=cast.township_secretary, rating=rated, rank=2, reason="复核后定为二星")
+    client.force_login(cast.county_organiser)
+    rows = client.get(url("org", cast.county_a.pk) + "&level=二星").context["page"].object_list
+    assert [(r.organization, effective, proposed) for r, effective, proposed in rows] == [
+        (cast.village_a, "二星", "未定级")
+    ]
+    rows = client.get(url("org", cast.county_a.pk) + "&level=未定级").context["page"].object_list
+    assert [r.organization for r, _e, _p in rows] == [cast.village_a2]  # 王庄村 is 二星 once confirmed
+    rows = client.get(url("org", cast.county_a.pk) + "&status=open").context["page"].object_list
+    assert [r.organization for r, _e, _p in rows] == [cast.village_a2]
