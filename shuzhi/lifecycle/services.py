@@ -166,7 +166,9 @@ def step_record(
     """Record the next step of a person's path. The higher committee's approval makes them a
     预备党员 (a Member row), the approval of the conversion a 正式党员."""
     applicant = (
-        Applicant.objects.select_for_update().select_related("organization", "member").get(pk=applicant.pk)
+        Applicant.objects.select_for_update(of=("self",))
+        .select_related("organization", "member")
+        .get(pk=applicant.pk)
     )
     _require_work(actor, applicant.organization)
     if applicant.state != Applicant.State.ACTIVE:
@@ -236,7 +238,7 @@ def applicant_stop(*, actor, applicant: Applicant, reason: str) -> Applicant:
 @transaction.atomic
 def departure_record(*, actor, member: Member, kind: str, left_on: date, note: str = "") -> Departure:
     """Record that a member left (退党, 除名, 开除, 取消预备党员资格, 死亡, 转出). The member row stays."""
-    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
     _require_work(actor, member.organization)
     errors: dict[str, str] = {}
     if Departure.objects.filter(member=member).exists():
@@ -315,7 +317,7 @@ def transfer_send(*, actor, member: Member, sent_on: date, reason: str, to_org: 
                   destination: str = "") -> Transfer:  # fmt: skip
     """Send a member's relationship out: to a branch of the platform (it is received there), or out
     of the platform (a letter, and the member leaves as 转出)."""
-    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
     _require_work(actor, member.organization)
     errors: dict[str, str] = {}
     if Departure.objects.filter(member=member).exists():
@@ -375,7 +377,11 @@ def _require_receiving(actor, transfer: Transfer, *statuses: str) -> None:
 @transaction.atomic
 def transfer_receive(*, actor, transfer: Transfer, received_on: date) -> Transfer:
     """The receiving branch takes the member onto its roster, within the letter's validity."""
-    transfer = Transfer.objects.select_for_update().select_related("to_org", "member").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("to_org", "member")
+        .get(pk=transfer.pk)
+    )
     _require_receiving(actor, transfer, Transfer.Status.SENT)
     problem = rules.transfer_receive_problem(sent_on=transfer.sent_on, valid_until=transfer.valid_until,
                                              day=received_on, today=timezone.localdate())  # fmt: skip
@@ -396,7 +402,11 @@ def transfer_receive(*, actor, transfer: Transfer, received_on: date) -> Transfe
 @transaction.atomic
 def transfer_confirm(*, actor, transfer: Transfer, confirmed_on: date) -> Transfer:
     """The member has reported to the new branch (报到): the transfer is done."""
-    transfer = Transfer.objects.select_for_update().select_related("to_org", "member").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("to_org", "member")
+        .get(pk=transfer.pk)
+    )
     _require_receiving(actor, transfer, Transfer.Status.RECEIVED)
     if confirmed_on > timezone.localdate() or confirmed_on < (transfer.received_on or transfer.sent_on):
         raise field_error("confirmed_on", _("报到日期应在接收日期 %(day)s 与今天之间。") % {
@@ -414,7 +424,7 @@ def transfer_confirm(*, actor, transfer: Transfer, confirmed_on: date) -> Transf
 def transfer_return(*, actor, transfer: Transfer, note: str) -> Transfer:
     """The receiving branch refuses it (letter expired, wrong branch): the member stays where they were."""
     transfer = (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .select_related("to_org", "member", "from_org")
         .get(pk=transfer.pk)
     )
@@ -448,7 +458,7 @@ def _not_future(field: str, day: date, *, not_before: date | None = None, before
 def mobile_register(*, actor, member: Member, place: str, certificate_number: str, contact: str, left_on: date,
                     inflow_org: Organization | None = None) -> MobileRecord:  # fmt: skip
     """Register a member as 流动党员 with their 活动证, where they are and how to reach them."""
-    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
     _require_work(actor, member.organization)
     if Departure.objects.filter(member=member).exists():
         raise ValidationError(_("%(name)s已减少，不能登记为流动党员。") % {"name": member.name})
@@ -493,7 +503,7 @@ def _may_follow(actor, record: MobileRecord) -> None:
 
 
 def _open(record: MobileRecord) -> MobileRecord:
-    record = MobileRecord.objects.select_for_update().select_related("member", "outflow_org", "inflow_org").get(
+    record = MobileRecord.objects.select_for_update(of=("self",)).select_related("member", "outflow_org", "inflow_org").get(
         pk=record.pk)  # fmt: skip
     if record.returned_on is not None:
         raise ValidationError(_("%(name)s已于 %(day)s 返回，记录已办结。") % {"name": record.member.name,
