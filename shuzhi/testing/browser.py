@@ -49,6 +49,19 @@ def open_phone_menu(page: Page) -> None:
     expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))
 
 
+def open_area(page: Page, name: str, *, tap: bool = False) -> None:
+    """Open one of the year's areas (组织生活, 星级评定, 发展党员, 领办项目, 软弱涣散) from the
+    menu's 基层党建 entry; on a phone, open the collapsed menu first (open_phone_menu)."""
+    nav = page.locator("#mainnav")
+    toggle, link = nav.get_by_test_id("facts-menu"), nav.get_by_role("link", name=name, exact=True)
+    if tap:
+        toggle.tap()
+        link.tap()
+    else:
+        toggle.click()
+        link.click()
+
+
 def has_horizontal_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
 

@@ -14,7 +14,7 @@ from shuzhi.demo.lifecycle import path_plan
 from shuzhi.lifecycle import rules
 from shuzhi.lifecycle.models import Applicant, Step
 from shuzhi.members.models import Member
-from shuzhi.testing.browser import has_horizontal_scroll, login, open_phone_menu, phone_page, watch
+from shuzhi.testing.browser import has_horizontal_scroll, login, open_area, open_phone_menu, phone_page, watch
 from shuzhi.testing.factories import PASSWORD, make_id_number
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def test_a_secretary_takes_an_applicant_from_application_to_conversion(live_serv
 
         login(page, live_server, secretary)
         open_phone_menu(page)
-        page.locator("#mainnav").get_by_role("link", name="发展党员").tap()
+        open_area(page, "发展党员", tap=True)
         expect(page.get_by_role("heading", name=cast.township_a.name)).to_be_visible()
         page.get_by_text("下级组织").tap()
         page.get_by_role("link", name="王庄村党支部").tap()
@@ -103,12 +103,13 @@ def test_the_menu_with_its_new_entry_stays_on_one_line_at_a_desk(live_server, br
     page = context.new_page()
     try:
         login(page, live_server, getattr(cast, who))
-        entry = page.locator("#mainnav").get_by_role("link", name="发展党员")
-        expect(entry).to_be_visible()
+        expect(page.locator("#mainnav").get_by_test_id("facts-menu")).to_be_visible()
         tops = page.eval_on_selector_all(
             "#mainnav .nav-link", "links => links.map(l => l.getBoundingClientRect().top)"
         )
         assert max(tops) - min(tops) < 5, tops
         assert not has_horizontal_scroll(page)
+        open_area(page, "发展党员")
+        expect(page).to_have_url(re.compile(r"/lifecycle/"))
     finally:
         context.close()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shuzhi.projects.models import Declaration, Progress, Rating
-from shuzhi.testing.browser import has_horizontal_scroll, login, open_phone_menu, phone_page, watch
+from shuzhi.testing.browser import has_horizontal_scroll, login, open_area, open_phone_menu, phone_page, watch
 from shuzhi.testing.cycles import county_cycle, township_report
 from shuzhi.testing.projects import county_round, supervisor, township_declaration
 
@@ -28,7 +28,7 @@ def test_declare_accept_report_two_quarters_rate_and_rank(live_server, browser, 
         seen = watch(page, live_server)
         login(page, live_server, cast.township_secretary)
         open_phone_menu(page)
-        page.locator("#mainnav").get_by_role("link", name="领办项目").tap()
+        open_area(page, "领办项目", tap=True)
         page.get_by_test_id("mine").get_by_role("link").first.tap()
         form = page.get_by_test_id("problem-form")
         form.get_by_label("问题").fill("村级后备干部储备不足")
@@ -87,7 +87,7 @@ def test_declare_accept_report_two_quarters_rate_and_rank(live_server, browser, 
     page = desk.new_page()
     seen = watch(page, live_server)
     login(page, live_server, office)
-    page.locator("#mainnav").get_by_role("link", name="领办项目").click()
+    open_area(page, "领办项目")
     page.get_by_role("link", name=round_.title).click()
     page.get_by_test_id("board").get_by_role("link", name="村级后备干部育苗工程").click()
     for quarter, label, comment in ((1, "较好", "摸排扎实"), (2, "好", "培训成效明显")):

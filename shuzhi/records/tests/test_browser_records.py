@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from shuzhi.records.models import Attachment, Meeting
 from shuzhi.records.services import completion_refresh
-from shuzhi.testing.browser import has_horizontal_scroll, login, open_phone_menu, phone_page, watch
+from shuzhi.testing.browser import has_horizontal_scroll, login, open_area, open_phone_menu, phone_page, watch
 from shuzhi.testing.factories import PASSWORD
 from shuzhi.testing.records import branch_secretary, year_of_records
 
@@ -30,7 +30,7 @@ def test_a_secretary_records_a_meeting_on_a_phone_and_the_member_sees_it(
         seen = watch(page, live_server)
         login(page, live_server, secretary)
         open_phone_menu(page)
-        page.locator("#mainnav").get_by_role("link", name="组织生活").tap()
+        open_area(page, "组织生活", tap=True)
         page.get_by_label("年度").select_option(str(year))
         expect(page.get_by_test_id("quarters")).to_contain_text("第2季度 未达标")
         page.get_by_test_id("record-new").tap()

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shuzhi.standards.models import Rating
-from shuzhi.testing.browser import has_horizontal_scroll, login, open_phone_menu, phone_page, watch
+from shuzhi.testing.browser import has_horizontal_scroll, login, open_area, open_phone_menu, phone_page, watch
 from shuzhi.testing.records import branch_secretary, year_of_records
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def test_a_branch_proposes_the_township_changes_an_item_and_confirms_the_county_
         seen = watch(page, live_server)
         login(page, live_server, secretary)
         open_phone_menu(page)
-        page.locator("#mainnav").get_by_role("link", name="星级评定").tap()
+        open_area(page, "星级评定", tap=True)
         page.get_by_label("年度").select_option(str(year))
         page.get_by_role("button", name="开始评定").tap()
         expect(page.get_by_test_id("score")).to_have_text("20")
@@ -97,7 +97,7 @@ def test_a_branch_proposes_the_township_changes_an_item_and_confirms_the_county_
         "links => links.map(a => a.getBoundingClientRect().top)"
     )
     assert len(set(tops)) == 1, tops
-    page.get_by_role("link", name="星级评定").click()
+    open_area(page, "星级评定")
     page.get_by_label("年度").select_option(str(year))
     table = page.get_by_test_id("distribution")
     township = table.get_by_role("row").filter(has_text=cast.township_a.name)

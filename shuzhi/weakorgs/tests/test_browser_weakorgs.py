@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from shuzhi.testing.browser import has_horizontal_scroll, login, open_phone_menu, phone_page, watch
+from shuzhi.testing.browser import has_horizontal_scroll, login, open_area, open_phone_menu, phone_page, watch
 from shuzhi.testing.records import branch_secretary
 from shuzhi.weakorgs.models import Entry, ProgressFile
 
@@ -22,7 +22,7 @@ def test_flag_confirm_plan_progress_acceptance_and_closing(live_server, browser,
     county = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
     seen = [watch(county, live_server)]
     login(county, live_server, cast.county_organiser)
-    county.locator("#mainnav").get_by_role("link", name="软弱涣散").click()
+    open_area(county, "软弱涣散")
     county.get_by_test_id("compute").click()
     expect(county.get_by_role("alert")).to_contain_text("已研判")
     row = county.get_by_test_id(f"flagged-{cast.village_a.code}")
@@ -35,7 +35,7 @@ def test_flag_confirm_plan_progress_acceptance_and_closing(live_server, browser,
         seen.append(watch(town, live_server))
         login(town, live_server, secretary)
         open_phone_menu(town)
-        town.locator("#mainnav").get_by_role("link", name="软弱涣散").tap()
+        open_area(town, "软弱涣散", tap=True)
         town.get_by_role("link", name="软弱涣散台账").tap()
         town.get_by_role("link", name="王庄村党支部").tap()
         town.get_by_label("存在问题").fill("组织生活不正常，支部书记履职不到位")
