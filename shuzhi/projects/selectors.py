@@ -156,6 +156,18 @@ class RankRow:
     labels: str
     rank: int | None = None
 
+    @property
+    def cells(self) -> tuple[str, str, str, str, str, str]:
+        """The row as printed (page and bulletin alike): one lookup in the template, not eight."""
+        return (
+            str(self.rank) if self.rank else "—",
+            self.declaration.organization.name,
+            str(self.projects),
+            str(self.rated),
+            self.labels or _("未评价"),
+            rules.figure(self.score) if self.score is not None else "—",
+        )
+
 
 def ranking(round_: Round, *, quarter: int) -> list[tuple[str, list[RankRow]]]:
     """Units ranked within each group by the mean score of their projects' ratings for the
