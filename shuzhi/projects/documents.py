@@ -4,7 +4,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.core import documents
-from shuzhi.projects import rules
 from shuzhi.projects.models import Round
 from shuzhi.projects.selectors import RankRow
 
@@ -36,17 +35,7 @@ def ranking_bulletin(round_: Round, quarter: int, groups: list[tuple[str, list[R
         documents.table(
             document,
             _columns(),
-            [
-                (
-                    str(row.rank) if row.rank else "—",
-                    row.declaration.organization.name,
-                    str(row.projects),
-                    str(row.rated),
-                    row.labels or _("未评价"),
-                    rules.figure(row.score) if row.score is not None else "—",
-                )
-                for row in rows
-            ],
+            [row.cells for row in rows],
         )
     documents.signature(document, round_.organization.name, documents.chinese_date(timezone.localdate()))
     return documents.save(document)

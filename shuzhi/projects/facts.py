@@ -14,6 +14,8 @@ from shuzhi.core.access import in_subtree
 from shuzhi.projects import rules
 from shuzhi.projects.models import Rating
 
+PLACEHOLDER = 987654321
+
 
 def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
     roots = sorted({s.path for s in subjects})
@@ -47,16 +49,21 @@ def supervision_rating(year: int, subjects: Sequence[facts.Subject]) -> dict[int
     )
     scores: dict[int, list[Decimal]] = defaultdict(list)
     evidence: dict[int, list[facts.Evidence]] = defaultdict(list)
-    for path, project_id, title, quarter, label, score in rows.iterator(chunk_size=5000):
-        for subject in index.holding(path):
+    # one reverse() and one translation for all ratings: at city scale they were the cost
+    link = reverse("projects:project", args=[PLACEHOLDER]).replace(str(PLACEHOLDER), "{}") + "#q{}"
+    label = _("%(title)s · 第%(q)d季度")
+    for path, project_id, title, quarter, name, score in rows.iterator(chunk_size=5000):
+        holders = index.holding(path)
+        if not holders:
+            continue
+        item = facts.Evidence(
+            label=label % {"title": title, "q": quarter},
+            value=f"{name}（{rules.figure(score)}）",
+            link=link.format(project_id, quarter),
+        )
+        for subject in holders:
             scores[subject.id].append(score)
-            evidence[subject.id].append(
-                facts.Evidence(
-                    label=_("%(title)s · 第%(q)d季度") % {"title": title, "q": quarter},
-                    value=f"{label}（{rules.figure(score)}）",
-                    link=reverse("projects:project", args=[project_id]) + f"#q{quarter}",
-                )
-            )
+            evidence[subject.id].append(item)
     out = {}
     for subject in subjects:
         values = scores.get(subject.id, [])

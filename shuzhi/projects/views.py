@@ -4,6 +4,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -34,6 +35,12 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+RANK_ROW = (
+    '<tr><td>{}</td><td>{}</td><td class="text-end">{}</td><td class="text-end">{}</td><td>{}</td>'
+    '<td class="text-end">{}</td></tr>'
+)
 
 
 def _quarter(request, default: int) -> int:
@@ -134,7 +141,11 @@ def ranking(request, pk: int):
         {
             "round": round_,
             "quarter": quarter,
-            "groups": selectors.ranking(round_, quarter=quarter),
+            # a city's 2,000 rows: joined here in one escaped pass, the template engine took a second
+            "groups": [
+                (group, format_html_join("", RANK_ROW, (row.cells for row in rows)))
+                for group, rows in selectors.ranking(round_, quarter=quarter)
+            ],
             "quarters": QUARTERS,
         },
     )
