@@ -138,6 +138,9 @@ LABELS = {
     "weakorgs.acceptance_refuse": _("整顿验收不通过"),
     "weakorgs.acceptance_pass": _("整顿验收通过"),
     "weakorgs.entry_close": _("软弱涣散销号"),
+    "weakorgs.liaison_assign": _("确定领导联系点"),
+    "weakorgs.liaison_end": _("调整领导联系点"),
+    "weakorgs.visit_add": _("记录联系点走访"),
 }
 
 

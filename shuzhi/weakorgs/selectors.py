@@ -12,7 +12,16 @@ from shuzhi.core.access import get_scoped_or_404, in_subtree
 from shuzhi.core.roles import Capability
 from shuzhi.orgs.models import Organization
 from shuzhi.weakorgs import gather, rules, services
-from shuzhi.weakorgs.models import Entry, Flag, FlagRun, Progress, ProgressFile, RatioPractice, Rule
+from shuzhi.weakorgs.models import (
+    Entry,
+    Flag,
+    FlagRun,
+    LiaisonPoint,
+    Progress,
+    ProgressFile,
+    RatioPractice,
+    Rule,
+)
 
 VIEW = (Capability.VIEW_RECTIFICATION, Capability.MANAGE_RECTIFICATION, Capability.WORK_RECTIFICATION)
 RATIO_FIELDS = (Organization.Field.RURAL, Organization.Field.COMMUNITY)
@@ -188,3 +197,47 @@ def is_grassroots(org: Organization) -> bool:
 can_organise = services.organises
 can_accept = services.is_above
 is_unit = services.is_unit
+
+
+def points_visible_to(user) -> QuerySet[LiaisonPoint]:
+    return LiaisonPoint.objects.filter(in_subtree("org_path", scope_path(user)))
+
+
+def point_get(*, viewer, pk: int) -> LiaisonPoint:
+    """The leader's own point, or one of the viewer's subtree (404 otherwise)."""
+    points = LiaisonPoint.objects.select_related("organization", "leader")
+    if viewer.is_authenticated and points.filter(pk=pk, leader=viewer).exists():
+        return points.get(pk=pk)
+    return get_scoped_or_404(points.filter(in_subtree("org_path", scope_path(viewer))), pk=pk)
+
+
+def my_points(user) -> QuerySet[LiaisonPoint]:
+    return (
+        LiaisonPoint.objects.filter(leader=user, active=True)
+        .select_related("organization")
+        .annotate(visit_count=Count("visits"))
+        .order_by("org_path")
+    )
+
+
+def weak_without_liaison(*, viewer, year: int) -> QuerySet[Entry]:
+    """The year's listed organisations of the subtree (still on the list) that no leader links to."""
+    linked = LiaisonPoint.objects.filter(active=True).values("organization_id")
+    return (
+        entries_visible_to(viewer)
+        .filter(year=year)
+        .exclude(status__in=[Entry.Status.REMOVED, Entry.Status.CLOSED])
+        .exclude(organization_id__in=linked)
+        .select_related("organization")
+        .order_by("org_path")
+    )
+
+
+def liaison_points(*, viewer) -> QuerySet[LiaisonPoint]:
+    return (
+        points_visible_to(viewer)
+        .filter(active=True)
+        .select_related("organization", "leader")
+        .annotate(visit_count=Count("visits"))
+        .order_by("org_path", "leader_name")
+    )
