@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
@@ -90,11 +90,22 @@ class FlaggedOrg:
 
 
 def flagged_orgs(*, viewer, year: int, rule: str = "") -> QuerySet[Organization]:
-    """The organisations of the viewer's subtree with a flag in the year (those of one rule)."""
+    """The organisations of the viewer's subtree with a flag in the year (those of one rule), the
+    most flagged first: the list is filled from the bottom."""
     flags = Flag.objects.filter(in_subtree("org_path", scope_path(viewer)), year=year)
     if rule:
         flags = flags.filter(rule=rule)
-    return Organization.objects.filter(pk__in=flags.values("organization_id")).order_by("path")
+    hits = (
+        Flag.objects.filter(organization=OuterRef("pk"), year=year)
+        .values("organization")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        Organization.objects.filter(pk__in=flags.values("organization_id"))
+        .annotate(flag_count=Subquery(hits))
+        .order_by("-flag_count", "path")
+    )
 
 
 def flagged_rows(orgs: list[Organization], *, year: int, labels: dict[str, str]) -> list[FlaggedOrg]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.core.access import get_scoped_or_404
+from shuzhi.core.access import get_scoped_or_404, in_subtree
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
 from shuzhi.weakorgs import selectors, services
@@ -148,7 +148,7 @@ def watchlist(request):
     scope = None
     if request.GET.get("org", "").isdigit():
         scope = selectors.org_get(viewer=request.user, pk=int(request.GET["org"]))
-        entries = entries.filter(org_path__startswith=scope.path)
+        entries = entries.filter(in_subtree("org_path", scope.path))
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     query = {"year": year, "status": status, **({"org": scope.pk} if scope else {})}
     return render(request, "weakorgs/watchlist.html", {
