@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
@@ -89,34 +89,27 @@ class FlaggedOrg:
     entry: Entry | None
 
 
-def flagged_orgs(*, viewer, year: int, rule: str = "") -> QuerySet[Organization]:
-    """The organisations of the viewer's subtree with a flag in the year (those of one rule), the
-    most flagged first: the list is filled from the bottom."""
+def flagged_orgs(*, viewer, year: int, rule: str = ""):
+    """(organisation id, flags) of the viewer's subtree flagged in the year (by one rule), the most
+    flagged first: the list is filled from the bottom. Grouped on the flags alone."""
     flags = Flag.objects.filter(in_subtree("org_path", scope_path(viewer)), year=year)
     if rule:
         flags = flags.filter(rule=rule)
-    hits = (
-        Flag.objects.filter(organization=OuterRef("pk"), year=year)
-        .values("organization")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return (
-        Organization.objects.filter(pk__in=flags.values("organization_id"))
-        .annotate(flag_count=Subquery(hits))
-        .order_by("-flag_count", "path")
-    )
+    return flags.values("organization_id", "org_path").annotate(n=Count("id")).order_by("-n", "org_path")
 
 
-def flagged_rows(orgs: list[Organization], *, year: int, labels: dict[str, str]) -> list[FlaggedOrg]:
-    """One page of flagged organisations with their flags and entries: two queries."""
-    ids = [org.pk for org in orgs]
+def flagged_rows(groups: list[dict], *, year: int, labels: dict[str, str]) -> list[FlaggedOrg]:
+    """One page of flagged organisations with their flags and entries: three queries."""
+    ids = [group["organization_id"] for group in groups]
+    orgs = Organization.objects.in_bulk(ids)
     by_org: dict[int, list[Flag]] = defaultdict(list)
     for flag in Flag.objects.filter(organization_id__in=ids, year=year).order_by("rule"):
         flag.label = labels.get(flag.rule, flag.rule)
         by_org[flag.organization_id].append(flag)
     entries = {e.organization_id: e for e in Entry.objects.filter(organization_id__in=ids, year=year)}
-    return [FlaggedOrg(org=org, flags=by_org.get(org.pk, []), entry=entries.get(org.pk)) for org in orgs]
+    return [
+        FlaggedOrg(org=orgs[pk], flags=by_org.get(pk, []), entry=entries.get(pk)) for pk in ids if pk in orgs
+    ]
 
 
 @dataclass
@@ -166,7 +159,18 @@ def watchlist(*, viewer, year: int, status: str = "") -> QuerySet[Entry]:
     entries = entries_visible_to(viewer).filter(year=year).select_related("organization")
     if status:
         entries = entries.filter(status=status)
-    return entries.annotate(progress_count=Count("progress")).order_by("org_path")
+    # the list's columns only (not the plan's texts nor the flags kept at listing)
+    return entries.defer("flags", "problems", "measures", "acceptance_opinion").order_by("org_path")
+
+
+def with_progress_counts(entries: list[Entry]) -> list[Entry]:
+    """One page's entries with how many progress records each has: one grouped query."""
+    counted = dict(
+        Progress.objects.filter(entry__in=entries).values_list("entry_id").annotate(n=Count("id")).order_by()
+    )
+    for entry in entries:
+        entry.progress_count = counted.get(entry.pk, 0)
+    return entries
 
 
 @dataclass
@@ -188,8 +192,8 @@ def outcomes_of(org: Organization, *, year: int) -> list[RuleOutcome]:
     out = []
     for rule in Rule.objects.all():
         outcome = rules.evaluate(rule.key, rule.threshold, f, today=today)
-        out.append(RuleOutcome(rule=rule, outcome=outcome, summary=found.summaries.get((org.pk, rule.key), ""),
-                               evidence=found.evidence.get((org.pk, rule.key), [])))  # fmt: skip
+        summary, evidence = found.explain(base, rule.key)
+        out.append(RuleOutcome(rule=rule, outcome=outcome, summary=summary, evidence=evidence))
     return out
 
 

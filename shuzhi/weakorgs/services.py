@@ -143,9 +143,9 @@ def flags_compute(*, year: int, actor=None, today: date | None = None) -> FlagRu
                 if rules.evaluate(rule.key, rule.threshold, facts, today=today) != rules.Outcome.HIT:
                     continue
                 flagged.add(org.id)
+                summary, evidence = found.explain(org, rule.key)
                 batch.append(Flag(organization_id=org.id, org_path=org.path, year=year, rule=rule.key,
-                                  summary=found.summaries.get((org.id, rule.key), rule.label),
-                                  evidence=found.evidence.get((org.id, rule.key), []), computed_at=now))  # fmt: skip
+                                  summary=summary or rule.label, evidence=evidence, computed_at=now))  # fmt: skip
                 if len(batch) >= FLAG_BATCH:
                     Flag.objects.bulk_create(batch)
                     batch = []

@@ -150,6 +150,7 @@ def watchlist(request):
         scope = selectors.org_get(viewer=request.user, pk=int(request.GET["org"]))
         entries = entries.filter(in_subtree("org_path", scope.path))
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_progress_counts(list(page.object_list))
     query = {"year": year, "status": status, **({"org": scope.pk} if scope else {})}
     return render(request, "weakorgs/watchlist.html", {
         "year": year, "years": _years(), "status": status, "statuses": Entry.Status.choices, "page": page,
