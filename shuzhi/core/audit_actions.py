@@ -171,6 +171,9 @@ LABELS = {
     "lifecycle.mobile_activity": _("记录流动党员活动"),
     "lifecycle.mobile_contact": _("标记流动党员失联或恢复联系"),
     "lifecycle.mobile_return": _("流动党员返回"),
+    "weakorgs.liaison_assign": _("确定领导联系点"),
+    "weakorgs.liaison_end": _("调整领导联系点"),
+    "weakorgs.visit_add": _("记录联系点走访"),
 }
 
 

@@ -689,6 +689,12 @@ def demo_weakorgs_ensure(*, root: Organization, year: int, seed: int = 2024) -> 
         entry = weak.acceptance_decide(actor=organiser, entry=entry, passed=True,
                                        opinion="班子健全，组织生活正常，同意验收")  # fmt: skip
         weak.entry_close(actor=organiser, entry=entry)
+    # leaders' liaison points for most of them (the rest show on the page as without a leader)
+    for n, org in enumerate(picked[: max(1, len(picked) * 2 // 3)]):
+        point = weak.liaison_assign(actor=organiser, org=org, leader_name=leaders[n % len(leaders)],
+                                    leader_post=["县委常委、组织部部长", "县委副书记", "乡镇党委委员"][n % 3])  # fmt: skip
+        weak.visit_add(actor=organiser, point=point, on=min(date(year, 9, 15), today),
+                       found="支部班子分工不明确，组织生活会准备不充分", solved="明确支委分工，指导制定组织生活会方案")  # fmt: skip
     if picked:
         again = picked[-1]
         weak.entry_add(actor=organiser, org=again, year=year + 1, reason="去年整顿未销号，今年继续列入")

@@ -77,3 +77,24 @@ class RatioForm(StyledFormMixin, forms.Form):
         label=_("比例（%）"), max_digits=4, decimal_places=1, min_value=0, max_value=100
     )
     enabled = forms.BooleanField(label=_("启用"), required=False)
+
+
+class AssignForm(StyledFormMixin, forms.Form):
+    leader_name = forms.CharField(label=_("联系领导"), max_length=50)
+    leader_post = forms.CharField(
+        label=_("职务"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": _("如 县委常委、组织部部长")}),
+    )
+    leader_username = forms.CharField(
+        label=_("联系领导的账号（可选）"), max_length=150, required=False,
+        help_text=_("填写后联系点出现在其“我的联系点”中，并可由本人记录走访。"),
+    )  # fmt: skip
+
+
+class VisitForm(StyledFormMixin, forms.Form):
+    on = forms.DateField(label=_("走访日期"), widget=DATE, initial=timezone.localdate)
+    found = forms.CharField(label=_("发现的问题"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    solved = forms.CharField(
+        label=_("解决的问题"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -47,9 +47,18 @@ class Grassroots:
 
 @dataclass
 class Gathered:
+    """Every organisation's facts; the evidence behind a rule is worked out only when asked (for
+    the hits), since links and sentences for every rule of 21,800 organisations cost more than
+    all the queries."""
+
+    year: int
     facts: dict[int, rules.OrgFacts]
-    evidence: dict[tuple[int, str], list[dict[str, str]]] = field(default_factory=dict)
-    summaries: dict[tuple[int, str], str] = field(default_factory=dict)
+    life: dict = field(default_factory=dict)
+    ranks: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+    def explain(self, org: Grassroots, rule: str) -> tuple[str, list[dict[str, str]]]:
+        """The one-line summary and the evidence (labelled figures with links) of one rule."""
+        return _explain(self, org, rule)
 
 
 def grassroots_q() -> Q:
@@ -173,7 +182,7 @@ def gather(orgs: list[Grassroots], *, year: int, today: date, scope: str) -> Gat
             acc[1] += years
             if youngest is not None and (acc[2] is None or youngest > acc[2]):
                 acc[2] = youngest
-    out = Gathered(facts={})
+    out = Gathered(year=year, facts={}, life=life, ranks=ranks)
     for org in orgs:
         n, years, youngest = rolled.get(org.id, (0, 0, None))
         life_fact = life.get(org.id)
@@ -190,41 +199,42 @@ def gather(orgs: list[Grassroots], *, year: int, today: date, scope: str) -> Gat
             rank=rank[0] if rank else None,
             group_size=rank[1] if rank else None,
         )
-        _explain(out, org, year, life_fact, rank)
     return out
 
 
-def _explain(out: Gathered, org: Grassroots, year: int, life_fact, rank) -> None:
-    """The evidence and one-line summary behind each rule for this organisation."""
-    f = out.facts[org.id]
+def _explain(out: Gathered, org: Grassroots, rule: str) -> tuple[str, list[dict[str, str]]]:
+    f, year = out.facts[org.id], out.year
+
+    def put(summary: str, *evidence: tuple[str, str, str]) -> tuple[str, list[dict[str, str]]]:
+        return summary[:200], [
+            {"label": label, "value": value, "link": link} for label, value, link in evidence
+        ]
+
     org_link = reverse("orgs:detail", args=[org.id])
-    year_q = urlencode({"year": year})
-
-    def put(rule: str, summary: str, *evidence: tuple[str, str, str]) -> None:
-        out.summaries[(org.id, rule)] = summary[:200]
-        out.evidence[(org.id, rule)] = [{"label": label, "value": value, "link": link}
-                                        for label, value, link in evidence]  # fmt: skip
-
-    if not f.has_secretary and f.vacant_since:
-        put(rules.SECRETARY_VACANT, _("书记空缺，自 %(since)s 起") % {"since": f.vacant_since.isoformat()},
-            (_("书记"), _("空缺"), org_link), (_("空缺起始"), f.vacant_since.isoformat(), org_link))  # fmt: skip
-    if life_fact is not None and life_fact.value is not None:
-        put(rules.LIFE_BELOW, life_fact.summary or _("组织生活达标率 %(v)s%%") % {"v": life_fact.value},
-            *((e.label, e.value, e.link) for e in life_fact.evidence))  # fmt: skip
-    board = reverse("rectification:board") + "?" + urlencode({"q": org.name})
-    put(rules.OVERDUE_ITEMS, _("逾期未完成的整改事项 %(n)d 项") % {"n": f.overdue_items or 0},
-        (_("逾期整改事项"), str(f.overdue_items or 0), board))  # fmt: skip
-    if f.member_count:
+    if rule == rules.SECRETARY_VACANT and not f.has_secretary and f.vacant_since:
+        return put(_("书记空缺，自 %(since)s 起") % {"since": f.vacant_since.isoformat()},
+                   (_("书记"), _("空缺"), org_link), (_("空缺起始"), f.vacant_since.isoformat(), org_link))  # fmt: skip
+    life_fact = out.life.get(org.id)
+    if rule == rules.LIFE_BELOW and life_fact is not None and life_fact.value is not None:
+        return put(life_fact.summary or _("组织生活达标率 %(v)s%%") % {"v": life_fact.value},
+                   *((e.label, e.value, e.link) for e in life_fact.evidence))  # fmt: skip
+    if rule == rules.OVERDUE_ITEMS and f.overdue_items is not None:
+        board = reverse("rectification:board") + "?" + urlencode({"q": org.name})
+        return put(_("逾期未完成的整改事项 %(n)d 项") % {"n": f.overdue_items},
+                   (_("逾期整改事项"), str(f.overdue_items), board))  # fmt: skip
+    if rule == rules.AGEING and f.member_count:
         roster = reverse("members:list") + "?" + urlencode({"org": org.id})
-        put(rules.AGEING, _("党员 %(n)d 名，平均年龄 %(avg)s 岁，最年轻 %(young)s 岁")
-            % {"n": f.member_count, "avg": f.average_age, "young": f.youngest_age},
-            (_("党员数"), str(f.member_count), roster), (_("平均年龄"), str(f.average_age), roster),
-            (_("最年轻党员年龄"), str(f.youngest_age), roster))  # fmt: skip
-    if f.life_meetings is not None:
-        records = reverse("records:org", args=[org.id]) + "?" + year_q
-        put(rules.NO_LIFE_MEETING, _("%(year)d 年召开组织生活会 %(n)d 次") % {"year": year, "n": f.life_meetings},
-            (_("组织生活会"), str(f.life_meetings), records))  # fmt: skip
-    if rank:
+        return put(_("党员 %(n)d 名，平均年龄 %(avg)s 岁，最年轻 %(young)s 岁")
+                   % {"n": f.member_count, "avg": f.average_age, "young": f.youngest_age},
+                   (_("党员数"), str(f.member_count), roster), (_("平均年龄"), str(f.average_age), roster),
+                   (_("最年轻党员年龄"), str(f.youngest_age), roster))  # fmt: skip
+    if rule == rules.NO_LIFE_MEETING and f.life_meetings is not None:
+        records = reverse("records:org", args=[org.id]) + "?" + urlencode({"year": year})
+        return put(_("%(year)d 年召开组织生活会 %(n)d 次") % {"year": year, "n": f.life_meetings},
+                   (_("组织生活会"), str(f.life_meetings), records))  # fmt: skip
+    rank = out.ranks.get(org.id)
+    if rule == rules.BOTTOM_SHARE and rank:
         explain = reverse("scoring:explain", args=[rank[2]])
-        put(rules.BOTTOM_SHARE, _("年度考核组内第 %(rank)d 名，共 %(size)d 名") % {"rank": rank[0], "size": rank[1]},
-            (_("组内排名"), f"{rank[0]}/{rank[1]}", explain))  # fmt: skip
+        return put(_("年度考核组内第 %(rank)d 名，共 %(size)d 名") % {"rank": rank[0], "size": rank[1]},
+                   (_("组内排名"), f"{rank[0]}/{rank[1]}", explain))  # fmt: skip
+    return "", []

@@ -211,3 +211,56 @@ class EntryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.note[:20]}"
+
+
+class LiaisonPoint(TimeStampedModel):
+    """A leader's 联系点: a county leader or township committee member assigned a grassroots
+    organisation (weak ones first). The leader is named, and linked to their account if they have one."""
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("联系领导账号"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    leader_name = models.CharField(_("联系领导"), max_length=50)
+    leader_post = models.CharField(_("职务"), max_length=60)
+    active = models.BooleanField(_("联系中"), default=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_reason = models.CharField(_("调整理由"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["org_path", "leader_name"]
+        verbose_name = _("联系点")
+        verbose_name_plural = _("联系点")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "leader_name"], condition=models.Q(active=True), name="weak_liaison_once",
+                violation_error_message=_("该领导已联系这个党组织。"),
+            )
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["org_path", "active"], name="weak_liaison_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.leader_name} → {self.organization}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("weakorgs:point", args=[self.pk])
+
+
+class Visit(TimeStampedModel):
+    """A leader's visit to their point: what was found and what was solved."""
+
+    point = models.ForeignKey(LiaisonPoint, on_delete=models.CASCADE, related_name="visits")
+    on = models.DateField(_("日期"))
+    found = models.TextField(_("发现的问题"), max_length=2000)
+    solved = models.TextField(_("解决的问题"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.point}"

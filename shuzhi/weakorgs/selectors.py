@@ -12,7 +12,16 @@ from shuzhi.core.access import get_scoped_or_404, in_subtree
 from shuzhi.core.roles import Capability
 from shuzhi.orgs.models import Organization
 from shuzhi.weakorgs import gather, rules, services
-from shuzhi.weakorgs.models import Entry, Flag, FlagRun, Progress, ProgressFile, RatioPractice, Rule
+from shuzhi.weakorgs.models import (
+    Entry,
+    Flag,
+    FlagRun,
+    LiaisonPoint,
+    Progress,
+    ProgressFile,
+    RatioPractice,
+    Rule,
+)
 
 VIEW = (Capability.VIEW_RECTIFICATION, Capability.MANAGE_RECTIFICATION, Capability.WORK_RECTIFICATION)
 RATIO_FIELDS = (Organization.Field.RURAL, Organization.Field.COMMUNITY)
@@ -80,23 +89,27 @@ class FlaggedOrg:
     entry: Entry | None
 
 
-def flagged_orgs(*, viewer, year: int, rule: str = "") -> QuerySet[Organization]:
-    """The organisations of the viewer's subtree with a flag in the year (those of one rule)."""
+def flagged_orgs(*, viewer, year: int, rule: str = ""):
+    """(organisation id, flags) of the viewer's subtree flagged in the year (by one rule), the most
+    flagged first: the list is filled from the bottom. Grouped on the flags alone."""
     flags = Flag.objects.filter(in_subtree("org_path", scope_path(viewer)), year=year)
     if rule:
         flags = flags.filter(rule=rule)
-    return Organization.objects.filter(pk__in=flags.values("organization_id")).order_by("path")
+    return flags.values("organization_id", "org_path").annotate(n=Count("id")).order_by("-n", "org_path")
 
 
-def flagged_rows(orgs: list[Organization], *, year: int, labels: dict[str, str]) -> list[FlaggedOrg]:
-    """One page of flagged organisations with their flags and entries: two queries."""
-    ids = [org.pk for org in orgs]
+def flagged_rows(groups: list[dict], *, year: int, labels: dict[str, str]) -> list[FlaggedOrg]:
+    """One page of flagged organisations with their flags and entries: three queries."""
+    ids = [group["organization_id"] for group in groups]
+    orgs = Organization.objects.in_bulk(ids)
     by_org: dict[int, list[Flag]] = defaultdict(list)
     for flag in Flag.objects.filter(organization_id__in=ids, year=year).order_by("rule"):
         flag.label = labels.get(flag.rule, flag.rule)
         by_org[flag.organization_id].append(flag)
     entries = {e.organization_id: e for e in Entry.objects.filter(organization_id__in=ids, year=year)}
-    return [FlaggedOrg(org=org, flags=by_org.get(org.pk, []), entry=entries.get(org.pk)) for org in orgs]
+    return [
+        FlaggedOrg(org=orgs[pk], flags=by_org.get(pk, []), entry=entries.get(pk)) for pk in ids if pk in orgs
+    ]
 
 
 @dataclass
@@ -146,7 +159,18 @@ def watchlist(*, viewer, year: int, status: str = "") -> QuerySet[Entry]:
     entries = entries_visible_to(viewer).filter(year=year).select_related("organization")
     if status:
         entries = entries.filter(status=status)
-    return entries.annotate(progress_count=Count("progress")).order_by("org_path")
+    # the list's columns only (not the plan's texts nor the flags kept at listing)
+    return entries.defer("flags", "problems", "measures", "acceptance_opinion").order_by("org_path")
+
+
+def with_progress_counts(entries: list[Entry]) -> list[Entry]:
+    """One page's entries with how many progress records each has: one grouped query."""
+    counted = dict(
+        Progress.objects.filter(entry__in=entries).values_list("entry_id").annotate(n=Count("id")).order_by()
+    )
+    for entry in entries:
+        entry.progress_count = counted.get(entry.pk, 0)
+    return entries
 
 
 @dataclass
@@ -168,8 +192,8 @@ def outcomes_of(org: Organization, *, year: int) -> list[RuleOutcome]:
     out = []
     for rule in Rule.objects.all():
         outcome = rules.evaluate(rule.key, rule.threshold, f, today=today)
-        out.append(RuleOutcome(rule=rule, outcome=outcome, summary=found.summaries.get((org.pk, rule.key), ""),
-                               evidence=found.evidence.get((org.pk, rule.key), [])))  # fmt: skip
+        summary, evidence = found.explain(base, rule.key)
+        out.append(RuleOutcome(rule=rule, outcome=outcome, summary=summary, evidence=evidence))
     return out
 
 
@@ -188,3 +212,47 @@ def is_grassroots(org: Organization) -> bool:
 can_organise = services.organises
 can_accept = services.is_above
 is_unit = services.is_unit
+
+
+def points_visible_to(user) -> QuerySet[LiaisonPoint]:
+    return LiaisonPoint.objects.filter(in_subtree("org_path", scope_path(user)))
+
+
+def point_get(*, viewer, pk: int) -> LiaisonPoint:
+    """The leader's own point, or one of the viewer's subtree (404 otherwise)."""
+    points = LiaisonPoint.objects.select_related("organization", "leader")
+    if viewer.is_authenticated and points.filter(pk=pk, leader=viewer).exists():
+        return points.get(pk=pk)
+    return get_scoped_or_404(points.filter(in_subtree("org_path", scope_path(viewer))), pk=pk)
+
+
+def my_points(user) -> QuerySet[LiaisonPoint]:
+    return (
+        LiaisonPoint.objects.filter(leader=user, active=True)
+        .select_related("organization")
+        .annotate(visit_count=Count("visits"))
+        .order_by("org_path")
+    )
+
+
+def weak_without_liaison(*, viewer, year: int) -> QuerySet[Entry]:
+    """The year's listed organisations of the subtree (still on the list) that no leader links to."""
+    linked = LiaisonPoint.objects.filter(active=True).values("organization_id")
+    return (
+        entries_visible_to(viewer)
+        .filter(year=year)
+        .exclude(status__in=[Entry.Status.REMOVED, Entry.Status.CLOSED])
+        .exclude(organization_id__in=linked)
+        .select_related("organization")
+        .order_by("org_path")
+    )
+
+
+def liaison_points(*, viewer) -> QuerySet[LiaisonPoint]:
+    return (
+        points_visible_to(viewer)
+        .filter(active=True)
+        .select_related("organization", "leader")
+        .annotate(visit_count=Count("visits"))
+        .order_by("org_path", "leader_name")
+    )

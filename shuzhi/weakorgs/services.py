@@ -21,10 +21,12 @@ from shuzhi.weakorgs.models import (
     EntryEvent,
     Flag,
     FlagRun,
+    LiaisonPoint,
     Progress,
     ProgressFile,
     RatioPractice,
     Rule,
+    Visit,
 )
 
 EVIDENCE_KINDS = frozenset({"png", "jpeg", "docx", "pdf"})
@@ -141,9 +143,9 @@ def flags_compute(*, year: int, actor=None, today: date | None = None) -> FlagRu
                 if rules.evaluate(rule.key, rule.threshold, facts, today=today) != rules.Outcome.HIT:
                     continue
                 flagged.add(org.id)
+                summary, evidence = found.explain(org, rule.key)
                 batch.append(Flag(organization_id=org.id, org_path=org.path, year=year, rule=rule.key,
-                                  summary=found.summaries.get((org.id, rule.key), rule.label),
-                                  evidence=found.evidence.get((org.id, rule.key), []), computed_at=now))  # fmt: skip
+                                  summary=summary or rule.label, evidence=evidence, computed_at=now))  # fmt: skip
                 if len(batch) >= FLAG_BATCH:
                     Flag.objects.bulk_create(batch)
                     batch = []
@@ -409,3 +411,87 @@ def entry_close(*, actor, entry: Entry) -> Entry:
     notify(recipients=_secretaries(entry.organization), link=entry.get_absolute_url(),
            text=_("%(org)s软弱涣散整顿已销号。") % {"org": entry.organization.name})  # fmt: skip
     return entry
+
+
+# ---- liaison points ----------------------------------------------------------------------------
+
+
+def _grassroots(org: Organization) -> bool:
+    return org.level == Organization.Level.VILLAGE or org.kind == Organization.Kind.BRANCH
+
+
+@transaction.atomic
+def liaison_assign(
+    *, actor, org: Organization, leader_name: str, leader_post: str, leader_username: str = ""
+) -> LiaisonPoint:
+    """Assign a leader a grassroots organisation as their 联系点 (an organiser of its subtree)."""
+    if not organises(actor, org):
+        raise _refuse(_("只有上级组织部可以确定联系点。"))
+    if not _grassroots(org):
+        raise _refuse(
+            _("“%(org)s”不是基层党组织，联系点应确定在村（社区）党组织或党支部。") % {"org": org.name},
+            "not_grassroots",
+        )
+    leader_name, leader_post = (leader_name or "").strip(), (leader_post or "").strip()
+    if not leader_name:
+        raise field_error("leader_name", _("请填写联系领导姓名。"), "required")
+    if not leader_post:
+        raise field_error("leader_post", _("请填写联系领导职务。"), "required")
+    leader = None
+    if (leader_username or "").strip():
+        leader = (
+            User.objects.filter(username=leader_username.strip(), is_active=True)
+            .select_related("organization")
+            .first()
+        )
+        if leader is None or not leader.organization.path.startswith(actor.organization.path):
+            raise field_error(
+                "leader_username",
+                _("本单位及下级没有账号“%(u)s”。") % {"u": leader_username.strip()},
+                "no_user",
+            )
+    point = LiaisonPoint(organization=org, org_path=org.path, leader=leader, leader_name=leader_name,
+                         leader_post=leader_post, assigned_by=actor)  # fmt: skip
+    point.full_clean()
+    point.save()
+    audit_record(actor=actor, action="weakorgs.liaison_assign", target=point, org_path=org.path,
+                 after={"leader": leader_name, "post": leader_post, "account": leader.username if leader else ""})  # fmt: skip
+    if leader is not None:
+        notify(recipients=[leader], link=point.get_absolute_url(),
+               text=_("您已被确定联系%(org)s，请定期走访并记录。") % {"org": org.name})  # fmt: skip
+    return point
+
+
+@transaction.atomic
+def liaison_end(*, actor, point: LiaisonPoint, reason: str) -> LiaisonPoint:
+    point = LiaisonPoint.objects.select_for_update().select_related("organization").get(pk=point.pk)
+    if not organises(actor, point.organization):
+        raise _refuse(_("只有上级组织部可以调整联系点。"))
+    if not point.active:
+        raise _refuse(_("该联系点已调整。"), "ended")
+    point.active, point.ended_reason = False, _reason(reason)
+    point.save()
+    audit_record(actor=actor, action="weakorgs.liaison_end", target=point, org_path=point.org_path,
+                 before={"active": True}, after={"active": False, "reason": point.ended_reason})  # fmt: skip
+    return point
+
+
+@transaction.atomic
+def visit_add(*, actor, point: LiaisonPoint, on: date, found: str, solved: str = "") -> Visit:
+    """A visit, recorded by the leader themself or an organiser above the point."""
+    point = LiaisonPoint.objects.select_for_update().select_related("organization").get(pk=point.pk)
+    if not (point.leader_id == actor.pk or organises(actor, point.organization)):
+        raise _refuse(_("只有联系领导本人或上级组织部可以记录走访。"))
+    if not point.active:
+        raise _refuse(_("该联系点已调整，不能再记录走访。"), "ended")
+    found = (found or "").strip()
+    if not found:
+        raise field_error("found", _("请填写走访发现的问题或了解的情况。"), "required")
+    if on > timezone.localdate():
+        raise field_error("on", _("走访日期不能晚于今天。"), "future")
+    visit = Visit(point=point, on=on, found=found, solved=(solved or "").strip(), recorded_by=actor)
+    visit.full_clean()
+    visit.save()
+    audit_record(actor=actor, action="weakorgs.visit_add", target=point, org_path=point.org_path,
+                 after={"on": on.isoformat(), "found": found[:200], "solved": visit.solved[:200]})  # fmt: skip
+    return visit

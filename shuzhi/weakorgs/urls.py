@@ -21,4 +21,10 @@ urlpatterns = [
     path("entries/<int:pk>/decide/", views.decide, name="decide"),
     path("entries/<int:pk>/close/", views.close, name="close"),
     path("entries/<int:pk>/files/<int:file_pk>/", views.evidence, name="evidence"),
+    path("liaison/", views.liaison, name="liaison"),
+    path("liaison/mine/", views.my_points, name="my_points"),
+    path("liaison/assign/<int:org_pk>/", views.liaison_assign, name="liaison_assign"),
+    path("liaison/<int:pk>/", views.point, name="point"),
+    path("liaison/<int:pk>/visit/", views.visit, name="visit"),
+    path("liaison/<int:pk>/end/", views.point_end, name="point_end"),
 ]

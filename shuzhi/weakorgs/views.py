@@ -10,11 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.core.access import get_scoped_or_404
+from shuzhi.core.access import get_scoped_or_404, in_subtree
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
 from shuzhi.weakorgs import selectors, services
-from shuzhi.weakorgs.forms import DecideForm, PlanForm, ProgressForm, RatioForm, ReasonForm, RuleForm
+from shuzhi.weakorgs.forms import (
+    AssignForm,
+    DecideForm,
+    PlanForm,
+    ProgressForm,
+    RatioForm,
+    ReasonForm,
+    RuleForm,
+    VisitForm,
+)
 from shuzhi.weakorgs.models import Entry, RatioPractice, Rule
 
 PER_PAGE = 50
@@ -139,8 +148,9 @@ def watchlist(request):
     scope = None
     if request.GET.get("org", "").isdigit():
         scope = selectors.org_get(viewer=request.user, pk=int(request.GET["org"]))
-        entries = entries.filter(org_path__startswith=scope.path)
+        entries = entries.filter(in_subtree("org_path", scope.path))
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_progress_counts(list(page.object_list))
     query = {"year": year, "status": status, **({"org": scope.pk} if scope else {})}
     return render(request, "weakorgs/watchlist.html", {
         "year": year, "years": _years(), "status": status, "statuses": Entry.Status.choices, "page": page,
@@ -344,3 +354,98 @@ def ratio_edit(request, pk: int):
     label = dict(selectors.Organization.Field.choices).get(practice.field, practice.field)
     return render(request, "weakorgs/rule_form.html", {"form": form, "title": _("倒排比例：%(f)s") % {"f": label}},
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+@require_GET
+def liaison(request):
+    """联系点 of the viewer's subtree, and the year's weak organisations no leader links to."""
+    _viewer(request)
+    year = _year(request)
+    points = Paginator(selectors.liaison_points(viewer=request.user), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "weakorgs/liaison.html", {
+        "year": year, "years": _years(), "points": points, "page": points,
+        "unlinked": selectors.weak_without_liaison(viewer=request.user, year=year)[:200],
+        "may_assign": request.user.can(Capability.MANAGE_RECTIFICATION), "query": urlencode({"year": year}),
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def liaison_assign(request, org_pk: int):
+    org = selectors.org_get(viewer=request.user, pk=org_pk)
+    if not selectors.can_organise(request.user, org):
+        raise PermissionDenied
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            point = services.liaison_assign(actor=request.user, org=org, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("已确定%(leader)s联系%(org)s。") % {"leader": point.leader_name, "org": org.name}
+            )
+            return redirect("weakorgs:liaison")
+    return render(
+        request, "weakorgs/assign.html", {"org": org, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_GET
+def my_points(request):
+    return render(request, "weakorgs/my_points.html", {"points": selectors.my_points(request.user)})
+
+
+def _point_page(request, point, *, visit_form=None, status: int = 200):
+    user = request.user
+    may_visit = point.active and (
+        point.leader_id == user.pk or selectors.can_organise(user, point.organization)
+    )
+    return render(request, "weakorgs/point.html", {
+        "point": point, "visits": point.visits.select_related("recorded_by"), "may_visit": may_visit,
+        "may_end": point.active and selectors.can_organise(user, point.organization),
+        "visit_form": visit_form or VisitForm(), "end_form": ReasonForm(),
+    }, status=status)  # fmt: skip
+
+
+@login_required
+@require_GET
+def point(request, pk: int):
+    return _point_page(request, selectors.point_get(viewer=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def visit(request, pk: int):
+    point = selectors.point_get(viewer=request.user, pk=pk)
+    form = VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.visit_add(actor=request.user, point=point, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已记录走访。"))
+            return redirect(point)
+    return _point_page(request, point, visit_form=form, status=400)
+
+
+@login_required
+@require_POST
+def point_end(request, pk: int):
+    point = selectors.point_get(viewer=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        show_errors(request, form)
+        return redirect(point)
+    try:
+        services.liaison_end(actor=request.user, point=point, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("已调整联系点。"))
+    return redirect(point)

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from shuzhi.demo.generator import CityGenerator
 from shuzhi.demo.services import city_write, demo_accounts_ensure, demo_records_ensure, demo_weakorgs_ensure
-from shuzhi.weakorgs.models import Entry, Flag
+from shuzhi.weakorgs.models import Entry, Flag, LiaisonPoint, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,5 +21,6 @@ def test_the_demo_lists_flagged_villages_at_every_stage_and_runs_once(tmp_path):
     statuses = set(Entry.objects.filter(year=year).values_list("status", flat=True))
     assert {Entry.Status.CLOSED, Entry.Status.AWAITING, Entry.Status.LISTED} <= statuses
     assert all(e.flags for e in Entry.objects.filter(year=year))  # listed from the data
-    assert Entry.objects.filter(year=year + 1).count() == 1  # listed again: its history shows
+    assert Entry.objects.filter(year=year + 1).count() == 1
+    assert LiaisonPoint.objects.exists() and Visit.objects.exists()  # listed again: its history shows
     assert demo_weakorgs_ensure(root=stats.root, year=year, seed=3) == 0
