@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import IO
 
 from django.conf import settings
@@ -675,13 +675,16 @@ def _plan_members(
     kept = plans.kept_columns(sheet.columns)
     make_row = _row_maker(timezone.now(), ignore=kept)
 
+    hash_id = functools.partial(keyed_hash, purpose=ID_NUMBER_PURPOSE)
+    hash_phone_form = functools.partial(keyed_hash, purpose=PHONE_PURPOSE)
+    phone_form = member_rules.phone_lookup_form
+
     def check(start: int, stop: int, progress) -> plans.CheckedSlice:
         # runs in a forked process for large sheets: pure, no database
         found, seen = plans.Errors(), {}
         good = plans.read_member_rows(
             sheet, MEMBER_COLUMNS, index=index, org_ids=org_ids, today=today,
-            hash_id=lambda number: keyed_hash(number, purpose=ID_NUMBER_PURPOSE),
-            hash_phone=lambda phone: keyed_hash(member_rules.phone_lookup_form(phone), purpose=PHONE_PURPOSE),
+            hash_id=hash_id, hash_phone=lambda phone: hash_phone_form(phone_form(phone)),
             make_row=make_row, errors=found, progress=progress, start=start, stop=stop, seen=seen,
         )  # fmt: skip
         numbers, hashes, fingerprints, inserts = zip(*good, strict=True) if good else ((), (), (), ())
@@ -752,6 +755,18 @@ def _bytes_field(data: bytes) -> bytes:
     return _INT4(len(data)) + data
 
 
+class _DateFields(dict):
+    """Dates as binary COPY fields (days since 2000-01-01), each made once."""
+
+    def __init__(self, epoch: int):
+        super().__init__()
+        self.epoch = epoch
+
+    def __missing__(self, value: date) -> bytes:
+        field = self[value] = _DATE_FIELD(4, value.toordinal() - self.epoch)
+        return field
+
+
 class _TextFields(dict):
     """Text values as binary COPY fields, each made once: the choices repeat on every row."""
 
@@ -772,6 +787,11 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
         epoch = _PG_EPOCH.date().toordinal()
         stamps = _INT8_FIELD(8, (now - _PG_EPOCH) // timedelta(microseconds=1)) * 2
         texts, places = _TextFields(), {}
+        # the fields that repeat from row to row, each run of them made once: dates (a roster
+        # has a few tens of thousands of different ones), and the choices side by side
+        day_fields = _DateFields(epoch)
+        day_fields[None] = _NULL_FIELD
+        kinds: dict[tuple, bytes] = {}
 
         def binary_row(row_number, id_hash, values, number, phone, phone_hash, org_id, org_path):
             (
@@ -790,14 +810,21 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
             place = places.get(org_id)
             if place is None:
                 place = places[org_id] = _INT8_FIELD(8, org_id) + _bytes_field(org_path.encode())
-            fields = (
-                width, _bytes_field(name.encode()), texts[gender], texts[ethnicity],
-                _DATE_FIELD(4, birth.toordinal() - epoch), texts[education], _DATE_FIELD(4, joined.toordinal() - epoch),
-                _DATE_FIELD(4, full.toordinal() - epoch) if full else _NULL_FIELD, texts[status], texts[category],
-                texts[joined_exact], texts[full_exact], _bytes_field(seal_id(number).encode()), _bytes_field(id_hash), _bytes_field(seal_phone(phone).encode()),
-                _bytes_field(phone_hash), place, stamps,
-            )  # fmt: skip
-            return row_number, id_hash, fingerprint(values, phone_hash, org_id, ignore), b"".join(fields)
+            person = gender, ethnicity
+            standing = status, category, joined_exact, full_exact
+            head = kinds.get(person)
+            if head is None:
+                head = kinds[person] = texts[gender] + texts[ethnicity]
+            tail = kinds.get(standing)
+            if tail is None:
+                tail = kinds[standing] = b"".join(map(texts.__getitem__, standing))
+            name = name.encode()
+            sealed_id, sealed_phone = seal_id(number).encode(), seal_phone(phone).encode()
+            return row_number, id_hash, fingerprint(values, phone_hash, org_id, ignore), b"".join((
+                width, _INT4(len(name)), name, head, day_fields[birth], texts[education], day_fields[joined],
+                day_fields[full], tail, _INT4(len(sealed_id)), sealed_id, _INT4(len(id_hash)), id_hash,
+                _INT4(len(sealed_phone)), sealed_phone, _INT4(len(phone_hash)), phone_hash, place, stamps,
+            ))  # fmt: skip
 
         return binary_row
 
