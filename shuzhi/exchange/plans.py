@@ -734,7 +734,17 @@ class ColumnReader:
 
     def column(self, key: str, parse: Callable[[object], object] | None = None) -> list[object]:
         raw = self.raw(key)
-        parse = parse or self.reader.parsers[key]
+        if parse is None:
+            parse = self.reader.parsers[key]
+            # the usual column, settled without a call per cell: every cell a date (what a
+            # date parser returns as it is), or every cell one of a choice column's words
+            column = self.reader.spec[key]
+            if column.kind == DATE and set(map(type, raw)) == {date}:
+                return raw
+            if column.kind == CHOICE:
+                values = list(map(column.choices.get, raw))
+                if None not in values:
+                    return values
         try:
             return list(map(parse, raw))
         except CellError:
@@ -837,46 +847,64 @@ def read_member_rows(
         member_rules.birth_date_from_id,
         member_rules.gender_from_id,
     )
-    plain, precision, latest, day = dates.plain, dates.precision, dates.latest, date
+    plain, precision, latest, day, whole = dates.plain, dates.precision, dates.latest, date, dates.DAY
     fail, bad = reader.fail, reader.bad
     seen = {} if seen is None else seen
     good: list[tuple] = []
-    for i, name in enumerate(names):
+    numbers = (
+        sheet.numbers[start:stop]
+        if sheet.numbers is not None
+        else range(sheet.header_row + 1 + start, sheet.header_row + 1 + stop)
+    )
+    columns = zip(numbers, names, ids, genders, ethnicities, births, phones, educations, joineds, fulls, statuses,
+                  categories, places, strict=True)  # fmt: skip
+    for i, (row_number, name, number, gender, ethnicity, birth, phone, education, joined, full, status, category,
+            reference) in enumerate(columns):  # fmt: skip
         if progress is not None and i and i % PROGRESS_EVERY == 0:
             progress(len(rows) // 3 + i * 2 // 3)
-        number = ids[i]
         if not number:
             if i not in bad:
                 fail(i, "id_number", required, "")
             continue
-        number = normalise_id(number)  # type: ignore[arg-type]
-        row_number = sheet.number(start + i)
+        if not (number.isdigit() and number.isascii()):  # type: ignore[union-attr]
+            number = normalise_id(number)  # type: ignore[arg-type]
         first = seen.setdefault(number, row_number)
         if first != row_number:
             fail(i, "id_number", _("与第 %(row)d 行的身份证号重复。") % {"row": first}, number)
-        place = resolved.get(places[i]) if places[i] else None
-        if isinstance(place, str):
-            fail(i, "organization", place, places[i])
-        phone = phones[i] or ""
-        if phone and not phone.isdigit():  # type: ignore[union-attr]
+        place = resolved.get(reference) if reference else None
+        if place.__class__ is str:
+            fail(i, "organization", place, reference)  # type: ignore[arg-type]
+        if not phone:
+            phone = ""
+        elif not phone.isdigit():  # type: ignore[union-attr]
             phone = normalise_phone(phone)  # type: ignore[arg-type]
-        birth, gender, joined, status = births[i], genders[i] or "", joineds[i], statuses[i]
+        gender = gender or ""
         found = problems_of(
             id_number=number, birth_date=birth, gender=gender, phone=phone, joined_on=joined,  # type: ignore[arg-type]
-            full_member_on=fulls[i], probationary=status == "probationary", today=today,  # type: ignore[arg-type]
+            full_member_on=full, probationary=status == "probationary", today=today,  # type: ignore[arg-type]
         )  # fmt: skip
-        for key, message in found.items():
-            fail(i, key, message, number if key == "id_number" else None)
-        if i in bad or place is None:
+        if found:
+            for key, message in found.items():
+                fail(i, key, message, number if key == "id_number" else None)
+            continue
+        if place is None or i in bad:
             continue
         if birth is None or birth.__class__ is not day:  # none, or only its month: the ID's
             birth = birth_of(number)
             if joined and birth and member_rules.age_on(birth, latest(joined)) < 18:  # type: ignore[arg-type]
                 fail(i, "joined_on", _("入党时应年满十八岁，请核对入党日期和身份证号。"), joined)
                 continue
-        full = fulls[i]
-        values = (name, gender or gender_of(number), ethnicities[i] or "汉族", birth, educations[i], plain(joined),
-                  plain(full), status, categories[i], precision(joined), precision(full))  # fmt: skip
+        # a date known to its day (the usual) is stored as it is, at the precision of a day
+        if joined.__class__ is day:
+            joined_plain, joined_precision = joined, whole
+        else:
+            joined_plain, joined_precision = plain(joined), precision(joined)
+        if full is None or full.__class__ is day:
+            full_plain, full_precision = full, whole
+        else:
+            full_plain, full_precision = plain(full), precision(full)
+        values = (name, gender or gender_of(number), ethnicity or "汉族", birth, education, joined_plain, full_plain,
+                  status, category, joined_precision, full_precision)  # fmt: skip
         good.append(
             make_row(
                 row_number,

@@ -9,12 +9,14 @@ import functools
 import gc
 import hashlib
 import logging
+import queue
 import struct
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import IO
 
 from django.conf import settings
@@ -675,13 +677,16 @@ def _plan_members(
     kept = plans.kept_columns(sheet.columns)
     make_row = _row_maker(timezone.now(), ignore=kept)
 
+    hash_id = functools.partial(keyed_hash, purpose=ID_NUMBER_PURPOSE)
+    hash_phone_form = functools.partial(keyed_hash, purpose=PHONE_PURPOSE)
+    phone_form = member_rules.phone_lookup_form
+
     def check(start: int, stop: int, progress) -> plans.CheckedSlice:
         # runs in a forked process for large sheets: pure, no database
         found, seen = plans.Errors(), {}
         good = plans.read_member_rows(
             sheet, MEMBER_COLUMNS, index=index, org_ids=org_ids, today=today,
-            hash_id=lambda number: keyed_hash(number, purpose=ID_NUMBER_PURPOSE),
-            hash_phone=lambda phone: keyed_hash(member_rules.phone_lookup_form(phone), purpose=PHONE_PURPOSE),
+            hash_id=hash_id, hash_phone=lambda phone: hash_phone_form(phone_form(phone)),
             make_row=make_row, errors=found, progress=progress, start=start, stop=stop, seen=seen,
         )  # fmt: skip
         numbers, hashes, fingerprints, inserts = zip(*good, strict=True) if good else ((), (), (), ())
@@ -711,17 +716,17 @@ def _plan_members(
                 return
             new = tuple(row.insert for row in creates)
         if new and not errors:
-            with _timed(job, "copy"):
-                copy(new)
+            behind.put(new)  # type: ignore[union-attr]
             plan.written += len(new)
 
-    parallel.in_slices(
-        check,
-        len(sheet.rows),
-        on_progress=_on_change(report),
-        on_result=take,
-        stall_seconds=settings.JOB_STALL_SECONDS,
-    )
+    with _copied_behind(job, copy) as behind:
+        parallel.in_slices(
+            check,
+            len(sheet.rows),
+            on_progress=_on_change(report),
+            on_result=take,
+            stall_seconds=settings.JOB_STALL_SECONDS,
+        )
     with _timed(job, "lookup"):
         existing = _existing_members([row.id_hash for row in known], ignore=kept) if known else {}
     part = plans.plan_members(
@@ -730,6 +735,67 @@ def _plan_members(
     plan.creates += part.creates  # registered when the import began, but not any more
     plan.updates, plan.unchanged = part.updates, part.unchanged
     return plan
+
+
+class _CopyBehind:
+    """Slices copied in order on a thread of their own, while this thread takes the next ones
+    from the checkers. Copying a slice on this thread left the server idle between two slices,
+    for as long as the next took to arrive and be unpickled here: the server's part is the
+    longest of the import's, and this way it goes on from one slice to the next. psycopg lets
+    go of the GIL while it waits on the server, and nothing else uses the connection meanwhile
+    (the progress goes over a connection of its own)."""
+
+    def __init__(self, job: ExchangeJob, copy: Callable[[Sequence[bytes]], None]):
+        self.job, self.copy = job, copy
+        # a few slices waiting at most: a slow server holds up the checkers, not the memory
+        self.slices: queue.Queue[Sequence[bytes] | None] = queue.Queue(maxsize=3)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=f"import-copy-{job.pk}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (rows := self.slices.get()) is not None:
+            if self.error is not None:
+                continue  # the import has failed: what is left is not copied
+            try:
+                with _timed(self.job, "copy"):
+                    self.copy(rows)
+            except BaseException as error:  # handed to the import's thread, which raises it
+                self.error = error
+
+    def put(self, rows: Sequence[bytes]) -> None:
+        self._raise()
+        self.slices.put(rows)
+
+    def close(self) -> None:
+        """Wait for the slices handed over (a COPY under way ends within the statement timeout,
+        or when the watchdog ends the session)."""
+        self.slices.put(None)
+        self.thread.join()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+@contextmanager
+def _copied_behind(
+    job: ExchangeJob, copy: Callable[[Sequence[bytes]], None] | None
+) -> Iterator[_CopyBehind | None]:
+    """A _CopyBehind for the import's COPYs (none without them), finished, and its error
+    raised, before the connection is used again; on any way out."""
+    if copy is None:
+        yield None
+        return
+    behind = _CopyBehind(job, copy)
+    try:
+        yield behind
+    except BaseException:
+        behind.error = behind.error or _Rollback()  # nothing more is copied
+        behind.close()
+        raise
+    behind.close()
+    behind._raise()
 
 
 INSERT_COLUMNS = (
@@ -752,6 +818,18 @@ def _bytes_field(data: bytes) -> bytes:
     return _INT4(len(data)) + data
 
 
+class _DateFields(dict):
+    """Dates as binary COPY fields (days since 2000-01-01), each made once."""
+
+    def __init__(self, epoch: int):
+        super().__init__()
+        self.epoch = epoch
+
+    def __missing__(self, value: date) -> bytes:
+        field = self[value] = _DATE_FIELD(4, value.toordinal() - self.epoch)
+        return field
+
+
 class _TextFields(dict):
     """Text values as binary COPY fields, each made once: the choices repeat on every row."""
 
@@ -772,6 +850,11 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
         epoch = _PG_EPOCH.date().toordinal()
         stamps = _INT8_FIELD(8, (now - _PG_EPOCH) // timedelta(microseconds=1)) * 2
         texts, places = _TextFields(), {}
+        # the fields that repeat from row to row, each run of them made once: dates (a roster
+        # has a few tens of thousands of different ones), and the choices side by side
+        day_fields = _DateFields(epoch)
+        day_fields[None] = _NULL_FIELD
+        kinds: dict[tuple, bytes] = {}
 
         def binary_row(row_number, id_hash, values, number, phone, phone_hash, org_id, org_path):
             (
@@ -790,14 +873,21 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
             place = places.get(org_id)
             if place is None:
                 place = places[org_id] = _INT8_FIELD(8, org_id) + _bytes_field(org_path.encode())
-            fields = (
-                width, _bytes_field(name.encode()), texts[gender], texts[ethnicity],
-                _DATE_FIELD(4, birth.toordinal() - epoch), texts[education], _DATE_FIELD(4, joined.toordinal() - epoch),
-                _DATE_FIELD(4, full.toordinal() - epoch) if full else _NULL_FIELD, texts[status], texts[category],
-                texts[joined_exact], texts[full_exact], _bytes_field(seal_id(number).encode()), _bytes_field(id_hash), _bytes_field(seal_phone(phone).encode()),
-                _bytes_field(phone_hash), place, stamps,
-            )  # fmt: skip
-            return row_number, id_hash, fingerprint(values, phone_hash, org_id, ignore), b"".join(fields)
+            person = gender, ethnicity
+            standing = status, category, joined_exact, full_exact
+            head = kinds.get(person)
+            if head is None:
+                head = kinds[person] = texts[gender] + texts[ethnicity]
+            tail = kinds.get(standing)
+            if tail is None:
+                tail = kinds[standing] = b"".join(map(texts.__getitem__, standing))
+            name = name.encode()
+            sealed_id, sealed_phone = seal_id(number).encode(), seal_phone(phone).encode()
+            return row_number, id_hash, fingerprint(values, phone_hash, org_id, ignore), b"".join((
+                width, _INT4(len(name)), name, head, day_fields[birth], texts[education], day_fields[joined],
+                day_fields[full], tail, _INT4(len(sealed_id)), sealed_id, _INT4(len(id_hash)), id_hash,
+                _INT4(len(sealed_phone)), sealed_phone, _INT4(len(phone_hash)), phone_hash, place, stamps,
+            ))  # fmt: skip
 
         return binary_row
 

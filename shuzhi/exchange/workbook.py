@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
@@ -317,6 +318,16 @@ def _data(
     skipped = dict.fromkeys(SKIPPED_LABELS, 0)
     pending_blank = 0
     below = values[header_index + 1 :]
+    try:
+        # the usual sheet: every row starts with text no skipped row starts with; then the rows
+        # are kept as they are, and only the first cell of each is looked at
+        if not any(
+            cell.__class__ is not str or not cell or cell[0] in suspects
+            for cell in map(itemgetter(first), below)
+        ):
+            return SheetData(title="", header_row=header_index + 1, header=header, rows=below, values=values)
+    except IndexError:  # a row shorter than the header: looked at row by row below
+        pass
     for offset, row in enumerate(below):
         cell = row[first] if first < len(row) else ""
         if cell.__class__ is str and cell and cell[0] not in suspects:

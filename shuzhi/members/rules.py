@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 
 from shuzhi.core.dates import MonthDate, latest, shown
 
-# GB 11643-1999: 17 digits weighted, the 18th is the check character.
+# GB 11643-1999: 17 digits weighted, the 18th is the check character. The weights are
+# 2**17 … 2**1 modulo 11, and 13 is 2 modulo 11: the weighted sum is, modulo 11, twice the 17
+# digits read as a number in base 13, which int() works out in C (a roster checks 290,000).
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ZERO_WEIGHT = ord("0") * sum(_WEIGHTS)
 _CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII digits: \d would take other scripts' digits
+_ASCII_DIGITS = re.compile(r"^[0-9]{17}$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
@@ -31,8 +33,9 @@ def normalise_name(raw: str) -> str:
 
 
 def id_check_character(first17: str) -> str:
-    # on the ASCII codes of the digits, less what the code of "0" adds: no int() per digit
-    return _CHECK[(sum(map(int.__mul__, first17.encode("ascii"), _WEIGHTS)) - _ZERO_WEIGHT) % 11]
+    if not _ASCII_DIGITS.match(first17):
+        raise ValueError(f"not 17 digits: {first17!r}")
+    return _CHECK[2 * int(first17, 13) % 11]
 
 
 def birth_date_from_id(id_number: str) -> date | None:
@@ -57,9 +60,9 @@ def id_number_problem(id_number: str) -> str | None:
     """Why this (normalised) number is not a valid resident identity number, or None."""
     if not _ID_SHAPE.match(id_number):
         return _("身份证号应为18位，前17位是数字，最后一位是数字或X。")
-    if birth_date_from_id(id_number) is None:
+    if _date_of(id_number[6:14]) is None:
         return _("身份证号中的出生日期（第7–14位）不是有效日期。")
-    if id_check_character(id_number[:17]) != id_number[17]:
+    if _CHECK[2 * int(id_number[:17], 13) % 11] != id_number[17]:  # id_check_character, shape known
         return _("身份证号校验位不正确，请核对是否有录入错误。")
     return None
 
@@ -140,16 +143,16 @@ def member_problems(
     problem = id_number_problem(id_number)
     if problem:
         errors["id_number"] = problem
-    elif birth_date and not _same_day(birth_date, birth_date_from_id(id_number)):
+    elif birth_date and not _same_day(birth_date, from_id := _date_of(id_number[6:14])):
         errors["birth_date"] = _(
             "出生日期与身份证号不符：身份证号中的出生日期是 %(date)s。身份证号校验无误，请改正出生日期（也可不填，按身份证号确定）。"
-        ) % {"date": shown(birth_date_from_id(id_number))}
-    elif gender and gender_from_id(id_number) != gender:
+        ) % {"date": shown(from_id)}
+    elif gender and ("M" if id_number[16] in "13579" else "F") != gender:  # gender_from_id, digits known
         expected = _("男") if gender_from_id(id_number) == "M" else _("女")
         errors["gender"] = _(
             "性别与身份证号不符：身份证号第17位表示%(expected)s性。身份证号校验无误，请改正性别（也可不填，按身份证号确定）。"
         ) % {"expected": expected}
-    if phone:
+    if phone and not _MOBILE.match(phone):  # the usual phone, without phone_problem's call
         bad_phone = phone_problem(phone)
         if bad_phone:
             errors["phone"] = bad_phone
@@ -158,12 +161,18 @@ def member_problems(
     if joined_on:
         if joined_on > today:
             errors["joined_on"] = _("入党日期不能晚于今天。")
-        elif birth_date and age_on(birth_date, latest(joined_on)) < 18:
+        elif (
+            birth_date
+            and age_on(birth_date, joined_on if joined_on.__class__ is date else latest(joined_on)) < 18
+        ):
             errors["joined_on"] = _("入党时应年满十八岁，请核对入党日期和出生日期。")
     if full_member_on:
         if probationary:
             errors["full_member_on"] = _("预备党员尚未转正，不应填写转正日期。")
-        elif joined_on and latest(full_member_on) <= joined_on:
+        elif (
+            joined_on
+            and (full_member_on if full_member_on.__class__ is date else latest(full_member_on)) <= joined_on
+        ):
             errors["full_member_on"] = _("转正日期应晚于入党日期。")
         elif full_member_on > today:
             errors["full_member_on"] = _("转正日期不能晚于今天。")
@@ -172,6 +181,8 @@ def member_problems(
 
 def _same_day(given: date, from_id: date | None) -> bool:
     """Whether a birth date as written agrees with the ID number's (to the month, for a MonthDate)."""
+    if given.__class__ is date:
+        return from_id is None or given == from_id
     if from_id is None:
         return True
     if isinstance(given, MonthDate):

@@ -83,6 +83,26 @@ def test_a_number_of_the_wrong_shape_is_refused(number):
     assert id_number_problem(number) == "身份证号应为18位，前17位是数字，最后一位是数字或X。"
 
 
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+@given(st.text("0123456789", min_size=17, max_size=17))
+def test_the_check_character_is_the_weighted_sum_of_the_standard(first17):
+    # GB 11643-1999 as written, digit by digit, against the shortcut the rules take
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+
+    assert id_check_character(first17) == "10X98765432"[total % 11]
+
+
+def test_digits_of_other_scripts_are_not_an_id_number():
+    # Arabic-Indic digits are digits to Python (and to \d), not to the standard
+    number = "110101199003071233".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+    assert id_number_problem(number) == "身份证号应为18位，前17位是数字，最后一位是数字或X。"
+    with pytest.raises(ValueError):
+        id_check_character(number[:17])
+
+
 def test_a_number_is_compared_in_one_spelling():
     assert normalise_id_number(" 110101 19900307010x ") == "11010119900307010X"
 
