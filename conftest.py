@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.db.models.signals import post_migrate
 from hypothesis import settings as hypothesis_settings
 
 from shuzhi.testing.cast import build_cast
@@ -33,6 +34,37 @@ def pytest_configure(config):
     anchors = os.environ.setdefault("SHUZHI_AUDIT_ANCHOR_DIR", tempfile.mkdtemp(prefix="shuzhi-anchors-"))
     settings.AUDIT_ANCHOR_DIR = Path(anchors)
     _let_the_test_flush_empty_the_audit_log()
+    post_migrate.connect(_reseed_after_flush, dispatch_uid="shuzhi-test-reseed")
+
+
+# The rows data migrations seed (frequencies, dues bands, the 发展党员 steps, the standards, the
+# weak-organisation rules): the flush after a transactional test (a browser test's live server)
+# empties them with everything else, and a later test in the same worker would find none. Django's
+# flush then sends post_migrate: put them back there, in tests only (a real `migrate` must never
+# overwrite what an organiser has changed). Each seed is an update_or_create, so running it again
+# changes nothing.
+SEEDS = (
+    ("records", "0002_seed_requirements"),
+    ("records", "0004_seed_dues_bands"),
+    ("records", "0006_committee_needs_seven_members"),
+    ("records", "0009_seed_points_scheme"),
+    ("lifecycle", "0002_seed_steps"),
+    ("standards", "0002_seed_standards"),
+    ("standards", "0004_seed_hour_norms"),
+    ("standards", "0006_seed_followup_period"),
+    ("weakorgs", "0002_seed_rules"),
+)
+
+
+def _reseed_after_flush(sender, using="default", **kwargs):
+    if sender.label != "core":  # post_migrate comes once per app: seed once
+        return
+    import importlib
+
+    from django.apps import apps
+
+    for app, name in SEEDS:
+        importlib.import_module(f"shuzhi.{app}.migrations.{name}").seed(apps, None)
 
 
 # SHUZHI_TEST_APP_ROLE=<role> (PostgreSQL): the suite runs as the app's own role, which owns no

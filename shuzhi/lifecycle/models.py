@@ -136,7 +136,9 @@ class StepRecord(TimeStampedModel):
                                     blank=True)  # fmt: skip
 
     class Meta:
-        ordering = ["applicant_id", "step__order"]
+        # steps are done in their order and no step may be dated before the one before it, so the
+        # dates order them without joining the step table
+        ordering = ["applicant_id", "done_on", "id"]
         verbose_name = _("发展党员步骤记录")
         constraints = [models.UniqueConstraint(fields=["applicant", "step"], name="step_record_once")]
 

@@ -99,7 +99,7 @@ def test_the_cycle_page_lists_reports_by_copied_share_in_a_fixed_number_of_queri
     client.force_login(cast.county_organiser)
     url = reverse("analytics:cycle", args=[checked.cycle_a.pk])
     client.get(url)
-    with django_assert_num_queries(10):  # session, user, cycle, reports, items, documents, findings…
+    with django_assert_num_queries(7):  # session, user, cycle, reports, items, documents, findings…
         response = client.get(url)
     body = response.content.decode()
     assert cast.township_a.name in body

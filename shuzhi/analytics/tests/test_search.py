@@ -152,12 +152,12 @@ def test_the_search_page_answers_in_a_fixed_number_of_queries(
     client.force_login(cast.county_organiser)
     url = reverse("analytics:search") + "?q=后备干部"
     client.get(url)
-    # session, user, the search, its documents; the session saved (3). On PostgreSQL the search is
+    # session, user, the search, its documents. On PostgreSQL the search is
     # the words through the GIN index, the scope over them, the ranking, in a savepoint that
     # switches the table scan off for the first: 6 more
     from django.db import connection
 
-    with django_assert_num_queries(7 if connection.vendor == "sqlite" else 13):
+    with django_assert_num_queries(4 if connection.vendor == "sqlite" else 10):
         response = client.get(url)
     body = response.content.decode()
     assert cast.township_a.name in body and "<mark>" in body

@@ -313,8 +313,8 @@ def test_a_page_past_the_end_shows_the_last_page(client, cast, branch_of_25):
 
 
 # session, user, the chosen organisation, the page of members with their organisations (one row
-# more than shown: no count, its total comes apart), session save (3 with its savepoint)
-LIST_QUERIES = 7
+# more than shown: no count, its total comes apart); the session is not written again
+LIST_QUERIES = 4
 
 
 @pytest.mark.parametrize("count", [3, 20])
@@ -411,7 +411,7 @@ def test_the_total_takes_the_same_queries_whatever_the_number_of_members(
     client.force_login(cast.county_organiser)
     client.get(COUNT)
 
-    with django_assert_num_queries(6):  # session, user, the count, session save (3)
+    with django_assert_num_queries(3):  # session, user, the count
         client.get(COUNT, {"status": "full", "min_age": 18})
 
 

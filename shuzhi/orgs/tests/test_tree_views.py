@@ -199,12 +199,12 @@ def township_with_children(request, cast, add_villages):
 
 
 # session, user with organisation, the page of children (their count is numchild and every
-# subtree total is on the rows), session save (3 with its savepoint)
-TREE_QUERIES = 6
+# subtree total is on the rows); the session is not written again
+TREE_QUERIES = 3
 # as the tree, with the node's own row
-CHILDREN_QUERIES = 7
+CHILDREN_QUERIES = 4
 # as the children partial, with the breadcrumbs (柳泉镇 seen from 东湖区)
-DETAIL_QUERIES = 8
+DETAIL_QUERIES = 5
 
 
 def test_the_tree_page_takes_the_same_queries_whatever_the_number_of_children(

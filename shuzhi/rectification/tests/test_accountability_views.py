@@ -46,9 +46,8 @@ def test_an_organiser_records_accountability_through_the_page_with_the_units_ite
                           person="张伟", on=timezone.localdate(), reason="邻县的问责")  # fmt: skip
 
     client.get(URL)
-    # session, user, the page of records and their count, their items and results; the idle-timeout
-    # stamp saves the session (3)
-    with django_assert_num_queries(9):
+    # session, user, the page of records and their count, their items and results
+    with django_assert_num_queries(6):
         page = client.get(URL).content.decode()
     listed = page.split('data-testid="accountabilities"')[1]
     assert "李秀英" in listed and "约谈" in listed and items[2].title in listed

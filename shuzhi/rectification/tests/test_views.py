@@ -23,9 +23,8 @@ def test_the_board_shows_each_unit_with_a_fixed_query_count(client, cast, items,
     client.force_login(cast.county_organiser)
     url = reverse("rectification:board")
     client.get(url)
-    # session, user, the page of units, their names, their count, the overdue total; the
-    # idle-timeout stamp saves the session (3)
-    with django_assert_num_queries(9):
+    # session, user, the page of units, their names, their count, the overdue total
+    with django_assert_num_queries(6):
         page = client.get(url).content.decode()
     assert cast.township_a.name in page and "逾期" not in page.split('data-testid="board"')[0]
     items_mark_overdue(today=items[0].deadline + timezone.timedelta(days=1))

@@ -166,7 +166,7 @@ def test_list_pages_run_a_fixed_number_of_queries(client, cast, django_assert_nu
     services.flags_compute(year=YEAR)
     client.force_login(cast.county_organiser)
     client.get(reverse("weakorgs:index"))  # warm the session
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         assert client.get(reverse("weakorgs:index"), {"year": YEAR}).status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         assert client.get(reverse("weakorgs:watchlist"), {"year": YEAR}).status_code == 200
