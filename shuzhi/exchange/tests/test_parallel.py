@@ -8,11 +8,13 @@ import signal
 import time
 from datetime import date
 
+import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
-from shuzhi.exchange import parallel, plans
+from shuzhi.exchange import parallel, plans, services
 from shuzhi.exchange.models import ExchangeJob
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
@@ -367,3 +369,34 @@ def test_the_checkers_are_killed_when_the_caller_fails_half_way():
                    slice_rows=5, on_result=refuse)  # fmt: skip
 
     assert _no_child_left()
+
+
+def test_a_copy_that_fails_undoes_the_import_and_the_next_one_goes_in(client, cast, forked, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("slices are copied as they come back only on PostgreSQL")
+    _in_six_slices(monkeypatch)
+    copy, copied, failing = services._copy, [], [True]
+
+    def copy_failing_the_third(cursor, table, columns, rows):
+        copied.append(len(rows))
+        if failing[0] and len(copied) == 3:
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        copy(cursor, table, columns, rows)
+
+    monkeypatch.setattr(services, "_copy", copy_failing_the_third)
+
+    failed = _import(client, cast.county_organiser, _roster())
+
+    assert (failed.status, failed.message) == (
+        ExchangeJob.Status.FAILED,
+        "处理失败，未导入任何数据。请稍后重试，或联系系统管理员。",
+    )
+    assert copied[:3] == [10, 10, 10]
+    assert len(copied) == 3  # nothing copied after the failure
+    assert Member.objects.count() == 4
+    failing[0] = False
+
+    again = _import(client, cast.county_organiser, _roster())
+
+    assert (again.status, again.created_count) == (ExchangeJob.Status.SUCCEEDED, ROWS)
+    assert Member.objects.count() == ROWS + 4
