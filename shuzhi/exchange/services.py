@@ -9,9 +9,7 @@ import functools
 import gc
 import hashlib
 import logging
-import queue
 import struct
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -716,17 +714,17 @@ def _plan_members(
                 return
             new = tuple(row.insert for row in creates)
         if new and not errors:
-            behind.put(new)  # type: ignore[union-attr]
+            with _timed(job, "copy"):
+                copy(new)
             plan.written += len(new)
 
-    with _copied_behind(job, copy) as behind:
-        parallel.in_slices(
-            check,
-            len(sheet.rows),
-            on_progress=_on_change(report),
-            on_result=take,
-            stall_seconds=settings.JOB_STALL_SECONDS,
-        )
+    parallel.in_slices(
+        check,
+        len(sheet.rows),
+        on_progress=_on_change(report),
+        on_result=take,
+        stall_seconds=settings.JOB_STALL_SECONDS,
+    )
     with _timed(job, "lookup"):
         existing = _existing_members([row.id_hash for row in known], ignore=kept) if known else {}
     part = plans.plan_members(
@@ -735,67 +733,6 @@ def _plan_members(
     plan.creates += part.creates  # registered when the import began, but not any more
     plan.updates, plan.unchanged = part.updates, part.unchanged
     return plan
-
-
-class _CopyBehind:
-    """Slices copied in order on a thread of their own, while this thread takes the next ones
-    from the checkers. Copying a slice on this thread left the server idle between two slices,
-    for as long as the next took to arrive and be unpickled here: the server's part is the
-    longest of the import's, and this way it goes on from one slice to the next. psycopg lets
-    go of the GIL while it waits on the server, and nothing else uses the connection meanwhile
-    (the progress goes over a connection of its own)."""
-
-    def __init__(self, job: ExchangeJob, copy: Callable[[Sequence[bytes]], None]):
-        self.job, self.copy = job, copy
-        # a few slices waiting at most: a slow server holds up the checkers, not the memory
-        self.slices: queue.Queue[Sequence[bytes] | None] = queue.Queue(maxsize=3)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name=f"import-copy-{job.pk}", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (rows := self.slices.get()) is not None:
-            if self.error is not None:
-                continue  # the import has failed: what is left is not copied
-            try:
-                with _timed(self.job, "copy"):
-                    self.copy(rows)
-            except BaseException as error:  # handed to the import's thread, which raises it
-                self.error = error
-
-    def put(self, rows: Sequence[bytes]) -> None:
-        self._raise()
-        self.slices.put(rows)
-
-    def close(self) -> None:
-        """Wait for the slices handed over (a COPY under way ends within the statement timeout,
-        or when the watchdog ends the session)."""
-        self.slices.put(None)
-        self.thread.join()
-
-    def _raise(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-
-@contextmanager
-def _copied_behind(
-    job: ExchangeJob, copy: Callable[[Sequence[bytes]], None] | None
-) -> Iterator[_CopyBehind | None]:
-    """A _CopyBehind for the import's COPYs (none without them), finished, and its error
-    raised, before the connection is used again; on any way out."""
-    if copy is None:
-        yield None
-        return
-    behind = _CopyBehind(job, copy)
-    try:
-        yield behind
-    except BaseException:
-        behind.error = behind.error or _Rollback()  # nothing more is copied
-        behind.close()
-        raise
-    behind.close()
-    behind._raise()
 
 
 INSERT_COLUMNS = (

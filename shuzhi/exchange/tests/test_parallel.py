@@ -371,9 +371,7 @@ def test_the_checkers_are_killed_when_the_caller_fails_half_way():
     assert _no_child_left()
 
 
-def test_a_copy_that_fails_behind_the_checking_undoes_the_import_and_the_next_one_goes_in(
-    client, cast, forked, monkeypatch
-):
+def test_a_copy_that_fails_undoes_the_import_and_the_next_one_goes_in(client, cast, forked, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("slices are copied as they come back only on PostgreSQL")
     _in_six_slices(monkeypatch)
