@@ -63,7 +63,10 @@ def open_area(page: Page, name: str, *, tap: bool = False) -> None:
 
 
 def has_horizontal_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    """Whether the page is wider than the screen. Measured against the layout viewport
+    (clientWidth): a phone browser zooms out to show a page that is too wide, and its innerWidth
+    then grows with the page, so comparing with innerWidth never saw the overflow."""
+    return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
 @dataclass

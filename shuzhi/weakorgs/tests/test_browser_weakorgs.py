@@ -81,3 +81,17 @@ def test_flag_confirm_plan_progress_acceptance_and_closing(live_server, browser,
     assert Entry.objects.get(organization=cast.village_a, year=year).status == Entry.Status.CLOSED
     assert ProgressFile.objects.count() == 1
     assert [p for w in seen for p in w.problems] == []
+
+
+def test_the_flags_page_with_its_forms_stays_within_a_phones_width(live_server, browser, cast):
+    """A wide table scrolls in its own box: the hidden label of each row's reason field (absolutely
+    positioned) once escaped the box and made the whole page wider than the phone."""
+    with phone_page(browser) as page:
+        login(page, live_server, cast.county_organiser)
+        open_phone_menu(page)
+        open_area(page, "软弱涣散", tap=True)
+        page.get_by_test_id("compute").tap()
+        expect(
+            page.get_by_test_id(f"flagged-{cast.village_a.code}").get_by_placeholder("列入理由")
+        ).to_be_attached()
+        assert not has_horizontal_scroll(page)
