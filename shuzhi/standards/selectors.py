@@ -66,6 +66,16 @@ def organization_get(*, viewer, pk: int) -> Organization:
     return get_scoped_or_404(Organization.objects.filter(in_subtree("path", viewer.organization.path)), pk=pk)
 
 
+def latest_rated_year(org: Organization) -> int | None:
+    """The newest year with a rating in the organisation's subtree (None: never rated)."""
+    return (
+        Rating.objects.filter(in_subtree("org_path", org.path))
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
 def ratings_visible_to(user) -> QuerySet[Rating]:
     require(user, Capability.VIEW_RECORDS)
     return Rating.objects.filter(in_subtree("org_path", user.organization.path))

@@ -31,13 +31,24 @@ CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/p
 PER_PAGE = 50
 
 
-def _year(request) -> int:
+def _year(request, default: int | None = None) -> int:
+    """The year asked for, or `default` (the current year when none is given)."""
     today = timezone.localdate()
+    fallback = default or today.year
     try:
-        year = int(request.GET.get("year") or request.POST.get("year") or today.year)
+        year = int(request.GET.get("year") or request.POST.get("year") or fallback)
     except ValueError:
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
+        return fallback
+    return year if 2000 <= year <= today.year + 1 else fallback
+
+
+def _rated_year(request, organization) -> int:
+    """A rating page's year: the one asked for, else the newest year rated in the subtree (the
+    rating of a year is made at its end or early in the next, so in most months of the year the
+    current year has none yet), else the current year."""
+    if request.GET.get("year"):
+        return _year(request)
+    return _year(request, default=selectors.latest_rated_year(organization))
 
 
 def _years():
@@ -74,8 +85,8 @@ def org(request, pk: int):
     and the branches one by one."""
     organization = selectors.organization_get(viewer=request.user, pk=pk)
     if organization.kind == selectors.BRANCH:
-        return redirect(_branch_url(organization.pk, _year(request)))
-    year = _year(request)
+        return redirect(_branch_url(organization.pk, _rated_year(request, organization)))
+    year = _rated_year(request, organization)
     found = selectors.level_specs()  # the standards' levels, read once for the page
     labels, total, children = selectors.distribution(org=organization, year=year, found=found)
     for bucket in [total, *children]:
@@ -132,7 +143,7 @@ def publish(request, pk: int):
 @require_GET
 def published(request, pk: int):
     organization = selectors.organization_get(viewer=request.user, pk=pk)
-    year = _year(request)
+    year = _rated_year(request, organization)
     return render(request, "standards/published.html", {
         "org": organization, "year": year, "years": _years(),
         "groups": selectors.published(org=organization, year=year),
@@ -189,7 +200,7 @@ def _branch_page(request, organization, year: int, *, bound: dict | None = None)
 @require_GET
 def branch(request, pk: int):
     organization = _branch_get(request, pk)
-    return _branch_page(request, organization, _year(request))
+    return _branch_page(request, organization, _rated_year(request, organization))
 
 
 def _rating_or_404(organization, year):

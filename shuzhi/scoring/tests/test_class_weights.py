@@ -36,7 +36,7 @@ def _weigh(meeting: Meeting, weights: dict[str, int]) -> None:
     meeting.cycle.refresh_from_db()
 
 
-def test_a_weighted_committee_class_runs_through_the_assessment_with_hand_computed_results(cast):
+def test_a_weighted_committee_class_runs_through_the_assessment_with_hand_computed_results(cast, client):
     meeting = county_meeting(cast, open_voting=False)  # 区委常委 → 党委常委, 党员群众代表 → 其他
     _weigh(meeting, {"党委常委": 60, "*": 40})
     meeting = voting_open(actor=cast.county_organiser, meeting=meeting)
@@ -71,6 +71,10 @@ def test_a_weighted_committee_class_runs_through_the_assessment_with_hand_comput
     other = Result.objects.get(assessment=assessment, reporter_id=rest[0])
     # committee 较好 85 × 0.6 + members 一般 70 × 0.4 = 51 + 28 = 79
     assert other.explanation["ballot_grade_score"] == "79.00"
+    # the explanation names the meeting's class behind the scheme's weighted one
+    client.force_login(cast.county_organiser)
+    page = client.get(reverse("scoring:explain", args=[result.pk])).content.decode()
+    assert "党委常委" in page and "本次会议：区委常委" in page
 
 
 def test_opening_the_vote_refuses_a_weighted_class_the_meeting_lacks(cast):

@@ -32,6 +32,22 @@ def test_the_county_sees_the_distribution_of_its_branches(client, cast, rated):
     assert cast.township_a.name in body and "未定级" in body and cast.village_a.name in body
 
 
+def test_without_a_year_the_pages_open_on_the_newest_year_rated(client, cast, rural, fixed_source):
+    fixed_source[cast.village_a.pk] = Decimal(90)
+    services.ratings_compute(actor=cast.county_organiser, root=cast.county_a, year=YEAR - 1)
+    client.force_login(cast.county_organiser)
+    for name, pk in (
+        ("org", cast.county_a.pk),
+        ("published", cast.county_a.pk),
+        ("branch", cast.village_a.pk),
+    ):
+        response = client.get(reverse(f"standards:{name}", args=[pk]))
+        assert response.context["year"] == YEAR - 1, name
+    client.force_login(cast.outsider)  # the neighbouring county, never rated: the current year
+    response = client.get(reverse("standards:org", args=[cast.outsider.organization.pk]))
+    assert response.context["year"] == YEAR
+
+
 def test_the_org_page_reads_a_fixed_number_of_queries(client, cast, rated, django_assert_num_queries):
     client.force_login(cast.county_organiser)
     client.get(url("org", cast.county_a.pk))
