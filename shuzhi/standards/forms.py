@@ -3,7 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuzhi.core import facts
 from shuzhi.core.forms import StyledFormMixin
+from shuzhi.standards.models import Heading, Item
 
 MET_CHOICES = [("1", _("达标")), ("0", _("未达标"))]
 
@@ -78,3 +80,44 @@ class FollowUpForm(StyledFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["grade"].choices = FollowUpReview.Grade.choices
+
+
+class ItemForm(StyledFormMixin, forms.Form):
+    """One item of a standard: its content, points and how it is judged."""
+
+    heading = forms.ChoiceField(label=_("类别"), choices=Heading.choices)
+    title = forms.CharField(label=_("内容"), max_length=200)
+    points = forms.IntegerField(label=_("分值"), min_value=1, max_value=100)
+    evidence = forms.ChoiceField(label=_("认定方式"), choices=Item.Evidence.choices)
+    fact_key = forms.ChoiceField(
+        label=_("数据来源"), required=False,
+        help_text=_("自动计算的条目从平台已登记的数据来源中选择；上级检查的条目留空。"),
+    )  # fmt: skip
+    threshold = forms.DecimalField(
+        label=_("达标值（0–100）"), required=False, min_value=0, max_value=100, decimal_places=2,
+        help_text=_("数据来源的数值达到这个值即为达标。"),
+    )  # fmt: skip
+    order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=999, initial=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fact_key"].choices = [("", "—")] + [
+            (source.key, source.label) for source in facts.sources(facts.FactKind.SCORE)
+        ]
+
+
+class LevelsForm(StyledFormMixin, forms.Form):
+    """The levels of a standard: each rank's name and the score it needs, and the name below them."""
+
+    below_label = forms.CharField(label=_("未达到任何等次时"), max_length=10)
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        for level in levels:
+            self.fields[f"label_{level.rank}"] = forms.CharField(
+                label=_("第 %(rank)d 等的名称") % {"rank": level.rank}, max_length=10, initial=level.label
+            )
+            self.fields[f"min_{level.rank}"] = forms.IntegerField(
+                label=_("“%(label)s”最低得分") % {"label": level.label}, min_value=0, max_value=1000,
+                initial=level.min_score,
+            )  # fmt: skip

@@ -66,6 +66,16 @@ def organization_get(*, viewer, pk: int) -> Organization:
     return get_scoped_or_404(Organization.objects.filter(in_subtree("path", viewer.organization.path)), pk=pk)
 
 
+def may_edit_standards(user) -> bool:
+    """The standards hold for the whole tree: an organiser of its top organisation changes them."""
+    return bool(
+        user.is_authenticated
+        and user.can(Capability.MANAGE_ORGS)
+        and user.organization_id
+        and user.organization.depth == 1
+    )
+
+
 def latest_rated_year(org: Organization) -> int | None:
     """The newest year with a rating in the organisation's subtree (None: never rated)."""
     return (

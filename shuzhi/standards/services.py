@@ -29,7 +29,16 @@ from shuzhi.exchange.workbook import read_sheet
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.standards import rules, selectors, training_sheet
-from shuzhi.standards.models import Check, FollowUpReview, Item, Participation, Rating, Training
+from shuzhi.standards.models import (
+    Check,
+    FollowUpReview,
+    Item,
+    Level,
+    Participation,
+    Rating,
+    Standard,
+    Training,
+)
 
 PHOTO_KINDS = frozenset({JPEG, PNG, PDF})
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
@@ -453,3 +462,97 @@ def follow_up_review(
                  target_repr=f"{year} {member.name}", before=before,
                  after={"grade": grade, "assessment": review.assessment, "reviewer": review.reviewer})  # fmt: skip
     return review
+
+
+# ---- the standards themselves ----------------------------------------------------------------
+
+ITEM_FIELDS = ("heading", "title", "points", "evidence", "fact_key", "threshold", "order")
+
+
+def _item_state(item: Item) -> dict[str, object]:
+    return {f: str(getattr(item, f)) if f == "threshold" and item.threshold is not None else getattr(item, f)
+            for f in ITEM_FIELDS}  # fmt: skip
+
+
+@transaction.atomic
+def item_save(*, actor, standard: Standard, item: Item | None = None, **values) -> Item:
+    """Add an item to a standard or change one (audited). Ratings already confirmed or published
+    stand as decided; the others take the change at their next computation."""
+    if not selectors.may_edit_standards(actor):
+        raise PermissionDenied
+    before = _item_state(item) if item is not None else {}
+    item = item or Item(standard=standard)
+    if item.standard_id != standard.pk:
+        raise PermissionDenied
+    values["title"] = (values.get("title") or "").strip()
+    values["fact_key"] = values.get("fact_key") or ""
+    for name in ITEM_FIELDS:
+        setattr(item, name, values.get(name))
+    item.full_clean()
+    item.save()
+    audit_record(actor=actor, action="standards.item_save", target=item, target_repr=f"{standard.name} · {item.title}",
+                 before=before, after=_item_state(item))  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def item_delete(*, actor, item: Item) -> None:
+    """Remove an item no branch has filled or had judged yet; one that has been is changed instead."""
+    if not selectors.may_edit_standards(actor):
+        raise PermissionDenied
+    if Check.objects.filter(item=item).exists():
+        raise ValidationError(
+            _("已有党支部自评或上级认定过“%(item)s”，不能删除；可以修改它的内容和分值。")
+            % {"item": item.title},
+            code="item_in_use",
+        )
+    audit_record(actor=actor, action="standards.item_delete", target=item,
+                 target_repr=f"{item.standard.name} · {item.title}", before=_item_state(item))  # fmt: skip
+    item.delete()
+
+
+@transaction.atomic
+def levels_set(*, actor, standard: Standard, below_label: str, levels: dict[int, tuple[str, int]]) -> None:
+    """Each rank's name and minimum score (a higher rank needs a higher score, none more than the
+    standard's full marks), and the name below every level; audited."""
+    if not selectors.may_edit_standards(actor):
+        raise PermissionDenied
+    found = {level.rank: level for level in standard.levels.all()}
+    full = sum(standard.items.values_list("points", flat=True))
+    errors: dict[str, ValidationError] = {}
+    below_label = below_label.strip()
+    if not below_label:
+        errors["below_label"] = ValidationError(_("请填写未达到任何等次时的名称。"), code="required")
+    previous = None
+    for rank in sorted(levels, reverse=True):
+        label, minimum = levels[rank]
+        if rank not in found:
+            raise ValidationError(_("该标准没有第 %(rank)d 等。") % {"rank": rank}, code="unknown_rank")
+        if not label.strip():
+            errors[f"label_{rank}"] = ValidationError(_("请填写等次名称。"), code="required")
+        if minimum > full:
+            errors[f"min_{rank}"] = ValidationError(
+                _("最低得分 %(min)d 超过了标准的满分 %(full)d。") % {"min": minimum, "full": full},
+                code="above_full",
+            )
+        elif previous is not None and minimum >= previous[1]:
+            errors[f"min_{rank}"] = ValidationError(
+                _("应低于“%(label)s”的最低得分 %(min)d：等次越高，要求的得分越高。")
+                % {"label": previous[0], "min": previous[1]},
+                code="not_descending",
+            )
+        previous = (label.strip(), minimum)
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "below_label": standard.below_label,
+        **{str(r): [lv.label, lv.min_score] for r, lv in found.items()},
+    }
+    for rank, (label, minimum) in levels.items():
+        Level.objects.filter(pk=found[rank].pk).update(
+            label=label.strip(), min_score=minimum, updated_at=timezone.now()
+        )
+    standard.below_label = below_label
+    standard.save(update_fields=["below_label", "updated_at"])
+    after = {"below_label": below_label, **{str(r): [lv[0].strip(), lv[1]] for r, lv in levels.items()}}
+    audit_record(actor=actor, action="standards.levels_set", target=standard, before=before, after=after)

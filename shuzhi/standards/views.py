@@ -21,11 +21,13 @@ from shuzhi.standards.forms import (
     ConfirmForm,
     FillForm,
     FollowUpForm,
+    ItemForm,
+    LevelsForm,
     TrainingForm,
     TrainingImportForm,
     VerdictForm,
 )
-from shuzhi.standards.models import Check, FollowUpReview, Rating, Standard, Training
+from shuzhi.standards.models import Check, FollowUpReview, Item, Rating, Standard, Training
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 PER_PAGE = 50
@@ -75,7 +77,74 @@ def standard(request, pk: int):
     spec = selectors.spec_of(found)
     groups = selectors.checklist_items(spec)
     return render(request, "standards/standard.html", {"standard": found, "spec": spec, "groups": groups,
-                                                       "standards": Standard.objects.all()})  # fmt: skip
+                                                       "standards": Standard.objects.all(),
+                                                       "may_edit": selectors.may_edit_standards(request.user)})  # fmt: skip
+
+
+def _editable_standard(request, pk: int) -> Standard:
+    if not selectors.may_edit_standards(request.user):
+        raise PermissionDenied
+    return get_scoped_or_404(Standard.objects.all(), pk=pk)
+
+
+EDITED = _("已保存。已确认或已公布的星级不变；其余党支部的得分在下次“计算得分”时按新标准更新。")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk: int, item_pk: int | None = None):
+    """Add an item to a standard, or change one (the top organisation's organiser)."""
+    found = _editable_standard(request, pk)
+    item = get_scoped_or_404(Item.objects.filter(standard=found), pk=item_pk) if item_pk else None
+    if item is not None:
+        initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
+    else:
+        initial = {"order": (found.items.order_by("-order").values_list("order", flat=True).first() or 0) + 1}
+    form = ItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_save(actor=request.user, standard=found, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, EDITED)
+            return redirect(found)
+    return render(request, "standards/item_form.html", {"standard": found, "item": item, "form": form})
+
+
+@login_required
+@require_POST
+def item_delete(request, pk: int, item_pk: int):
+    found = _editable_standard(request, pk)
+    item = get_scoped_or_404(Item.objects.filter(standard=found), pk=item_pk)
+    try:
+        services.item_delete(actor=request.user, item=item)
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("已删除“%(item)s”。") % {"item": item.title})
+    return redirect(found)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def levels_edit(request, pk: int):
+    """The levels' names and minimum scores of a standard."""
+    found = _editable_standard(request, pk)
+    levels = list(found.levels.all())
+    form = LevelsForm(request.POST or None, levels=levels, initial={"below_label": found.below_label})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.levels_set(actor=request.user, standard=found, below_label=data["below_label"],
+                                levels={lv.rank: (data[f"label_{lv.rank}"], data[f"min_{lv.rank}"]) for lv in levels})  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, EDITED)
+            return redirect(found)
+    full = sum(item.points for item in found.items.all())
+    return render(request, "standards/levels_form.html", {"standard": found, "form": form, "full": full})
 
 
 @capability_required(Capability.VIEW_RECORDS)
