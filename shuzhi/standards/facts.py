@@ -2,7 +2,7 @@
 level reaches the level their standard counts (a score on 0–100)."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -23,6 +23,14 @@ def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
         while not path.startswith(common):
             common = common[:-1]
     return common
+
+
+def _links(viewname: str, year: int) -> Callable[[int], str]:
+    """Each subject's link from one reverse(): the standards ask for every branch of a city, where
+    a reverse() per subject cost seconds."""
+    marker = "2147483647"
+    head, tail = (reverse(viewname, args=[int(marker)]) + "?" + urlencode({"year": year})).split(marker, 1)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def star_level(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
@@ -52,20 +60,24 @@ def star_level(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.
             rated[subject.id] += 1
             reached[subject.id] += ok
     out = {}
+    link_of = _links("standards:org", year)
+    unrated, no_branch = _("没有已确认的星级评定"), _("没有党支部")
+    labels = (_("党支部总数"), _("星级已确认的党支部"), _("达到计入等次的党支部"))
+    counted = _("%(n)d 个党支部中 %(m)d 个达到计入等次（已确认 %(r)d 个）")
     for subject in subjects:
         n, r, m = total.get(subject.id, 0), rated.get(subject.id, 0), reached.get(subject.id, 0)
         if not r:
-            out[subject.id] = facts.Fact(summary=_("没有已确认的星级评定") if n else _("没有党支部"))
+            out[subject.id] = facts.Fact(summary=unrated if n else no_branch)
             continue
-        link = reverse("standards:org", args=[subject.id]) + "?" + urlencode({"year": year})
+        link = link_of(subject.id)
         out[subject.id] = facts.Fact(
             value=facts.share(m, n),
             evidence=(
-                facts.Evidence(label=_("党支部总数"), value=str(n), link=link),
-                facts.Evidence(label=_("星级已确认的党支部"), value=str(r), link=link),
-                facts.Evidence(label=_("达到计入等次的党支部"), value=str(m), link=link),
+                facts.Evidence(label=labels[0], value=str(n), link=link),
+                facts.Evidence(label=labels[1], value=str(r), link=link),
+                facts.Evidence(label=labels[2], value=str(m), link=link),
             ),
-            summary=_("%(n)d 个党支部中 %(m)d 个达到计入等次（已确认 %(r)d 个）") % {"n": n, "m": m, "r": r},
+            summary=counted % {"n": n, "m": m, "r": r},
         )
     return out
 
@@ -79,20 +91,26 @@ def education_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, fa
     tally, norms = selectors.completion_tally(_common_prefix(subjects), year)
     total: dict[int, int] = defaultdict(int)
     done: dict[int, int] = defaultdict(int)
-    for path, reached in tally:
+    for path, members, reached in tally:
         for subject in index.holding(path):
-            total[subject.id] += 1
+            total[subject.id] += members
             done[subject.id] += reached
     out = {}
+    link_of = _links("standards:education", year)
+    labels = (_("党员总数"), _("学时达标的党员"))
+    counted, none = (
+        _("%(n)d 名党员中 %(m)d 名达到年度学时要求（党员 %(a)s 学时，书记 %(b)s 学时）"),
+        _("没有党员"),
+    )
+    a, b = norms.get("member", "—"), norms.get("cadre", "—")
     for subject in subjects:
         n, m = total.get(subject.id, 0), done.get(subject.id, 0)
-        link = reverse("standards:education", args=[subject.id]) + "?" + urlencode({"year": year})
+        link = link_of(subject.id)
         out[subject.id] = facts.Fact(
             value=facts.share(m, n),
-            evidence=(facts.Evidence(label=_("党员总数"), value=str(n), link=link),
-                      facts.Evidence(label=_("学时达标的党员"), value=str(m), link=link)) if n else (),
-            summary=_("%(n)d 名党员中 %(m)d 名达到年度学时要求（党员 %(a)s 学时，书记 %(b)s 学时）")
-            % {"n": n, "m": m, "a": norms.get("member", "—"), "b": norms.get("cadre", "—")} if n else _("没有党员"),
+            evidence=(facts.Evidence(label=labels[0], value=str(n), link=link),
+                      facts.Evidence(label=labels[1], value=str(m), link=link)) if n else (),
+            summary=counted % {"n": n, "m": m, "a": a, "b": b} if n else none,
         )  # fmt: skip
     return out
 

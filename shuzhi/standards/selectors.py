@@ -373,18 +373,23 @@ class HoursRollup:
         return rules.share(self.done, self.members)
 
 
-def completion_tally(scope: str, year: int) -> tuple[list[tuple[str, bool]], dict[str, int]]:
-    """Every member of the subtree as (org_path, reached their norm): four queries."""
+def completion_tally(scope: str, year: int) -> tuple[list[tuple[str, int, int]], dict[str, int]]:
+    """Each organisation of the subtree with members as (org_path, members, those who reached
+    their norm): four queries, and the members counted per organisation here, so that a caller
+    placing organisations in a tree does so once per organisation, not once per member."""
     found = norms()
     hours = hours_by_member(scope, year)
     cadres = cadre_ids(scope)
     member_norm, cadre_norm = found.get(HourNorm.Group.MEMBER, 0), found.get(HourNorm.Group.CADRE, 0)
     rows = Member.objects.filter(in_subtree("org_path", scope)).values_list("org_path", "id").order_by()
-    out = []
+    members: dict[str, int] = defaultdict(int)
+    reached: dict[str, int] = defaultdict(int)
+    zero = Decimal(0)
     for path, member_id in rows.iterator(chunk_size=10000):
-        norm = cadre_norm if member_id in cadres else member_norm
-        out.append((path, hours.get(member_id, Decimal(0)) >= norm))
-    return out, found
+        members[path] += 1
+        if hours.get(member_id, zero) >= (cadre_norm if member_id in cadres else member_norm):
+            reached[path] += 1
+    return [(path, n, reached.get(path, 0)) for path, n in members.items()], found
 
 
 def education_rollup(*, org: Organization, year: int) -> tuple[HoursRollup, list[HoursRollup]]:
@@ -396,10 +401,10 @@ def education_rollup(*, org: Organization, year: int) -> tuple[HoursRollup, list
     total = HoursRollup(name=org.name, org=org)
     step = len(org.path) + Organization.steplen
     tally, _norms = completion_tally(org.path, year)
-    for path, done in tally:
+    for path, members, done in tally:
         for bucket in (total, per_child.get(path[:step])):
             if bucket is not None:
-                bucket.members += 1
+                bucket.members += members
                 bucket.done += done
     return total, [c for c in per_child.values() if c.members]
 
