@@ -266,3 +266,13 @@ def ballot_archive_digest(meeting: Meeting) -> str | None:
         .first()
     )
     return (event or {}).get(ARCHIVE_DIGEST_KEY)
+
+
+def meetings_to_comment(viewer):
+    """Meetings of the viewer's subtree whose 点评 are still open (the count not confirmed)."""
+    return (
+        Meeting.objects.filter(cycle__in=cycles_visible_to(viewer))
+        .exclude(status=Meeting.Status.TALLIED)
+        .select_related("cycle")
+        .order_by("held_on", "id")
+    )

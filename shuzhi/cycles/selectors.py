@@ -132,3 +132,14 @@ def reporter_candidates(*, cycle: Cycle) -> QuerySet[Organization]:
 
 def reporter_get(*, viewer, cycle: Cycle, pk: int) -> Reporter:
     return get_scoped_or_404(cycle.reporters.select_related("organization", "secretary", "report"), pk=pk)
+
+
+def latest_cycle_of(org) -> Cycle | None:
+    """The newest cycle an organisation runs, with its meeting and assessment (one query): what
+    the organiser's workbench follows."""
+    return (
+        Cycle.objects.filter(organization=org)
+        .select_related("organization", "meeting", "assessment")
+        .order_by("-year")
+        .first()
+    )

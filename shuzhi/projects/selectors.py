@@ -260,3 +260,28 @@ def report_sections(year: int, organization_ids: Sequence[int]) -> dict[int, Rea
         )
         for unit, unit_projects in by_unit.items()
     }
+
+
+def latest_round_of(org) -> Round | None:
+    return Round.objects.filter(organization=org).order_by("-year").first()
+
+
+def late_counts(round_: Round, *, today) -> tuple[int, int]:
+    """Declarations not in by their due date, and projects without the progress report of the
+    latest quarter whose due date has passed (two COUNTs)."""
+    declarations = (
+        round_.declarations.filter(status__in=LATE_STATUSES).count() if today > round_.declare_due else 0
+    )
+    passed = [q for q in QUARTERS if round_.quarter_due(q) < today]
+    progress = 0
+    if passed:
+        progress = (
+            Project.objects.filter(declaration__round=round_).exclude(progress__quarter=passed[-1]).count()
+        )
+    return declarations, progress
+
+
+def next_due(round_: Round, *, today):
+    """The round's next date a unit must meet: the declaration, then each quarter's report."""
+    dues = [round_.declare_due, *(round_.quarter_due(q) for q in QUARTERS)]
+    return next((due for due in dues if due >= today), None)

@@ -9,7 +9,7 @@ from shuzhi.core.roles import Capability, Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import can_manage, cycles_visible_to
 from shuzhi.scoring.documents import SHOWN
-from shuzhi.scoring.models import Assessment, ComponentScore, Result
+from shuzhi.scoring.models import Assessment, ComponentScore, Objection, Result
 
 SORTS = {
     "rank": ("group", "rank"),
@@ -109,3 +109,21 @@ def explanation_shown(result: Result) -> dict:
         for part in parts
     ]  # fmt: skip
     return explanation
+
+
+def objections_waiting(cycle: Cycle) -> int:
+    """Objections raised during the cycle's 公示 and not yet answered."""
+    return Objection.objects.filter(result__assessment__cycle=cycle, answered_at__isnull=True).count()
+
+
+def published_result_of(secretary) -> Result | None:
+    """The secretary's newest result once published (公示 or final), never before."""
+    return (
+        Result.objects.filter(
+            reporter__secretary=secretary,
+            assessment__status__in=(Assessment.Status.PUBLISHED, Assessment.Status.FINAL),
+        )
+        .select_related("assessment__cycle")
+        .order_by("-assessment__cycle__year")
+        .first()
+    )

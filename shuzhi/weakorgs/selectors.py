@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
@@ -255,4 +255,12 @@ def liaison_points(*, viewer) -> QuerySet[LiaisonPoint]:
         .select_related("organization", "leader")
         .annotate(visit_count=Count("visits"))
         .order_by("org_path", "leader_name")
+    )
+
+
+def without_plan(*, viewer, year: int) -> QuerySet[Entry]:
+    """Entries being rectified (整顿中, 验收未通过) whose 一村一策 plan is not complete."""
+    missing = Q(problems="") | Q(measures="") | Q(deadline__isnull=True) | Q(responsible_leader="")
+    return entries_visible_to(viewer).filter(
+        missing, year=year, status__in=(Entry.Status.LISTED, Entry.Status.RETURNED)
     )
