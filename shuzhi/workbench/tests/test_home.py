@@ -83,7 +83,10 @@ def test_the_organiser_sees_overdue_rectification_and_the_link_shows_only_those_
 def test_weak_organisations_without_a_plan_link_to_the_filtered_list(client, cast):
     year = timezone.localdate().year
     Entry.objects.create(
-        organization=cast.village_a, org_path=cast.village_a.path, year=year, reason="班子软弱",
+        organization=cast.village_a,
+        org_path=cast.village_a.path,
+        year=year,
+        reason="班子软弱",
         added_by=cast.county_organiser,
     )
     Entry.objects.create(
@@ -104,8 +107,11 @@ def test_an_organiser_of_another_county_sees_none_of_these_counts(client, cast):
     cycle = county_cycle(cast)
     Report.objects.filter(reporter__cycle=cycle).update(status=Report.Status.SUBMITTED)
     Entry.objects.create(
-        organization=cast.village_a, org_path=cast.village_a.path, year=timezone.localdate().year,
-        reason="班子软弱", added_by=cast.county_organiser,
+        organization=cast.village_a,
+        org_path=cast.village_a.path,
+        year=timezone.localdate().year,
+        reason="班子软弱",
+        added_by=cast.county_organiser,
     )
     client.force_login(cast.outsider)
 
