@@ -32,7 +32,9 @@ def test_the_big_screen_goes_full_screen_and_keeps_polling(live_server, browser,
     expect(page.get_by_role("button", name="退出全屏")).to_be_visible()
     page.get_by_role("button", name="退出全屏").click()
     page.wait_for_function("document.fullscreenElement === null")
-    with page.expect_response(lambda r: meeting.screen_token in r.url and r.request.headers.get("hx-request")):
+    with page.expect_response(
+        lambda r: meeting.screen_token in r.url and r.request.headers.get("hx-request")
+    ):
         pass  # the turnout refreshes by itself (every 3 s)
     assert not seen.problems and not seen.foreign_requests
 
