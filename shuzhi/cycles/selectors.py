@@ -143,3 +143,35 @@ def latest_cycle_of(org) -> Cycle | None:
         .order_by("-year")
         .first()
     )
+
+
+def ancestor_paths(org: Organization) -> list[str]:
+    """The paths of the organisations above `org` (not itself), top first."""
+    step = Organization.steplen
+    return [org.path[:end] for end in range(step, len(org.path), step)]
+
+
+def offered_templates(*, viewer) -> list[Cycle]:
+    """Cycles the levels above offered as templates, newest year first, each marked with the
+    viewer's own cycle of that year if one exists (two queries)."""
+    require(viewer, Capability.MANAGE_CYCLES)
+    templates = list(
+        Cycle.objects.filter(org_path__in=ancestor_paths(viewer.organization), offered_at__isnull=False)
+        .select_related("organization")
+        .order_by("-year", "-org_path")
+    )
+    own = {
+        c.year: c
+        for c in Cycle.objects.filter(organization=viewer.organization, year__in={t.year for t in templates})
+    }
+    for template in templates:
+        template.own_cycle = own.get(template.year)
+    return templates
+
+
+def offered_template_get(*, viewer, pk: int) -> Cycle:
+    require(viewer, Capability.MANAGE_CYCLES)
+    return get_scoped_or_404(
+        Cycle.objects.filter(org_path__in=ancestor_paths(viewer.organization), offered_at__isnull=False),
+        pk=pk,
+    )
