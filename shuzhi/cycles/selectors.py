@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.roles import Capability, Role
+from shuzhi.cycles import hooks
 from shuzhi.cycles.models import LATE_STATUSES, Cycle, Reporter, ReportStatus
 from shuzhi.orgs.models import Organization
 
@@ -36,7 +37,12 @@ def cycle_rollup(*, viewer, year: int | None = None) -> list[Cycle]:
     }
     rows = list(cycles.annotate(n_reporters=Count("reporters"), **counts).order_by("-year", "org_path"))
     base_depth = viewer.organization.depth
+    columns = hooks.rollup_columns()
+    cells = [column.cells(viewer, rows) for column in columns] if rows else []
     for cycle in rows:
+        cycle.cells = [
+            (column.key, found.get(cycle.pk)) for column, found in zip(columns, cells, strict=True)
+        ]
         cycle.level = cycle.organization.depth - base_depth
         done = cycle.n_submitted + cycle.n_accepted
         cycle.percent_in = round(100 * done / cycle.n_reporters) if cycle.n_reporters else 0

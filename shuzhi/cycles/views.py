@@ -48,7 +48,7 @@ def index(request):
         request,
         "cycles/index.html",
         {"cycles": selectors.cycle_rollup(viewer=request.user, year=year), "years": years, "year": year,
-         "may_create": request.user.can(Capability.MANAGE_CYCLES)},
+         "may_create": request.user.can(Capability.MANAGE_CYCLES), "columns": hooks.rollup_columns()},
     )  # fmt: skip
 
 

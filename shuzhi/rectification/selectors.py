@@ -271,3 +271,25 @@ def units_unchecked(*, viewer, quarter: str) -> int:
         .distinct()
         .count()
     )
+
+
+def rollup_closure(viewer, cycles: list) -> dict:
+    """The roll-up's 整改 column: each cycle's top-level items signed off of all (one query)."""
+    from shuzhi.cycles.hooks import Cell
+
+    rows = (
+        Item.objects.filter(cycle_id__in=[c.pk for c in cycles], parent__isnull=True)
+        .values("cycle_id")
+        .annotate(total=Count("id"), closed=Count("id", filter=Q(status=Item.Status.CLOSED)))
+        .order_by()
+    )
+    years = {c.pk: c.year for c in cycles}
+    return {
+        row["cycle_id"]: Cell(
+            text=f"{round(100 * row['closed'] / row['total'])}%（{row['closed']}/{row['total']}）",
+            link=f"{reverse('rectification:board')}?year={years[row['cycle_id']]}",
+            title=_("整改销号率"),
+        )
+        for row in rows
+        if row["total"]
+    }
