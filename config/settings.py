@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "shuzhi.weakorgs",
     "shuzhi.standards",
     "shuzhi.lifecycle",
+    "shuzhi.workbench",
     "shuzhi.demo",
 ]
 
@@ -194,7 +195,7 @@ JOB_TIMEOUT_SECONDS = env_int("SHUZHI_JOB_TIMEOUT_SECONDS", 3600, minimum=60)
 # Accounts and authentication
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

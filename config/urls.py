@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("shuzhi.workbench.urls")),  # the home page: each role's workbench
     path("", include("shuzhi.core.urls")),
     path("accounts/", include("shuzhi.accounts.urls")),
     path("orgs/", include("shuzhi.orgs.urls")),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from shuzhi.ballots import rules
 from shuzhi.ballots.models import (
@@ -266,3 +267,27 @@ def ballot_archive_digest(meeting: Meeting) -> str | None:
         .first()
     )
     return (event or {}).get(ARCHIVE_DIGEST_KEY)
+
+
+def meetings_to_comment(viewer):
+    """Meetings of the viewer's subtree whose 点评 are still open (the count not confirmed)."""
+    return (
+        Meeting.objects.filter(cycle__in=cycles_visible_to(viewer))
+        .exclude(status=Meeting.Status.TALLIED)
+        .select_related("cycle")
+        .order_by("held_on", "id")
+    )
+
+
+def rollup_meetings(viewer, cycles: list) -> dict:
+    """The roll-up's 会议 column: each cycle's meeting and where it stands (one query)."""
+    from django.urls import reverse
+
+    from shuzhi.cycles.hooks import Cell
+
+    labels = dict(Meeting.Status.choices)
+    rows = Meeting.objects.filter(cycle_id__in=[c.pk for c in cycles]).values_list("cycle_id", "pk", "status")
+    return {
+        cycle_id: Cell(text=str(labels[status]), link=reverse("ballots:meeting", args=[pk]), title=_("评议会议"))
+        for cycle_id, pk, status in rows
+    }  # fmt: skip

@@ -63,6 +63,8 @@ LABELS = {
     "members.export": _("导出党员名册"),
     "cycle.create": _("新建述职评议周期"),
     "cycle.update": _("修改述职评议周期"),
+    "cycle.offer": _("下发述职评议周期模板"),
+    "cycle.from_template": _("按上级模板新建述职评议周期"),
     "cycle.advance": _("推进周期阶段"),
     "cycle.reopen": _("重新打开周期"),
     "cycle.remind": _("催报"),

@@ -5,7 +5,6 @@ from shuzhi.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),

@@ -12,18 +12,9 @@ from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.anchors import public_key_text
 from shuzhi.core.forms import AuditFilterForm, AuditVerifyForm
 from shuzhi.core.models import Notification
-from shuzhi.core.roles import Capability, Role
+from shuzhi.core.roles import Capability
 from shuzhi.core.selectors import AuditFilter, audit_chain_verify, audit_event_list, audit_events_visible_to
 from shuzhi.core.services import audit_digest_issue, notifications_mark_read
-
-
-@require_http_methods(["GET"])
-def home(request):
-    if not request.user.is_authenticated:
-        return redirect("accounts:login")
-    if request.user.role == Role.MEMBER:
-        return redirect("members:me")
-    return render(request, "core/home.html")
 
 
 @login_required

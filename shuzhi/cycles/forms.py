@@ -242,3 +242,17 @@ class ReporterFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, cycle: Cycle, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [("", _("全部"))] + [(g, g) for g in cycle.groups]
+
+
+class FromTemplateForm(StyledFormMixin, forms.Form):
+    """One's own cycle from the level above's template: a title and one's own dates."""
+
+    title = forms.CharField(label=_("名称"), max_length=100)
+    report_due = forms.DateField(label=_("报告截止日期"), widget=DATE)
+    meeting_on = forms.DateField(label=_("评议会议日期"), widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("report_due") and data.get("meeting_on") and data["report_due"] > data["meeting_on"]:
+            self.add_error("report_due", _("报告截止日期不能晚于评议会议日期。"))
+        return data

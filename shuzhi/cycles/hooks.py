@@ -10,6 +10,8 @@ registered here:
   be yet (scoring: the results must be final).
 - `notices`: short notes on the cycle page for one viewer (rectification: overdue items), each a
   Notice, or None when there is nothing to say.
+- `register_rollup_column`: a column of the roll-up of the subtree's cycles (the three linked
+  levels of 联述联评联考): the meeting, the grades, rectification, weak organisations, projects.
 """
 
 from collections.abc import Callable
@@ -62,3 +64,38 @@ def archive_checks() -> tuple[ArchiveCheck, ...]:
 
 def notices(viewer, cycle) -> list[Notice]:
     return [notice for source in _notices if (notice := source(viewer, cycle)) is not None]
+
+
+# --- columns of the roll-up (三级联述联评联考 on one view) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure of a cycle's row in the roll-up, and the list behind it."""
+
+    text: str
+    link: str = ""
+    title: str = ""  # the figure in words, for a reader and for a tooltip
+
+
+@dataclass(frozen=True)
+class RollupColumn:
+    """A column an area adds to the roll-up: `cells(viewer, cycles)` → {cycle id: Cell}, for all
+    the page's cycles at once (one or two queries, never one per cycle)."""
+
+    key: str
+    label: str
+    cells: Callable[[Any, list], dict[int, Cell]]
+    order: int = 50
+
+
+_rollup_columns: list[RollupColumn] = []
+
+
+def register_rollup_column(column: RollupColumn) -> None:
+    if all(existing.key != column.key for existing in _rollup_columns):
+        _rollup_columns.append(column)
+
+
+def rollup_columns() -> list[RollupColumn]:
+    return sorted(_rollup_columns, key=lambda column: column.order)

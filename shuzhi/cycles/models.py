@@ -51,6 +51,17 @@ class Cycle(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
     )
+    # 联述联评联考: offered to the organisations below as a template (scheme, groups, timetable)
+    offered_at = models.DateTimeField(_("下发为模板时间"), null=True, blank=True)
+    # the level above's cycle this one was made from; its dates fall on or before that one's
+    template = models.ForeignKey(
+        "self",
+        verbose_name=_("所用模板"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derived",
+    )
 
     class Meta:
         ordering = ["-year", "org_path"]

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.roles import Capability, Role
+from shuzhi.cycles import hooks
 from shuzhi.cycles.models import LATE_STATUSES, Cycle, Reporter, ReportStatus
 from shuzhi.orgs.models import Organization
 
@@ -36,7 +37,12 @@ def cycle_rollup(*, viewer, year: int | None = None) -> list[Cycle]:
     }
     rows = list(cycles.annotate(n_reporters=Count("reporters"), **counts).order_by("-year", "org_path"))
     base_depth = viewer.organization.depth
+    columns = hooks.rollup_columns()
+    cells = [column.cells(viewer, rows) for column in columns] if rows else []
     for cycle in rows:
+        cycle.cells = [
+            (column.key, found.get(cycle.pk)) for column, found in zip(columns, cells, strict=True)
+        ]
         cycle.level = cycle.organization.depth - base_depth
         done = cycle.n_submitted + cycle.n_accepted
         cycle.percent_in = round(100 * done / cycle.n_reporters) if cycle.n_reporters else 0
@@ -132,3 +138,46 @@ def reporter_candidates(*, cycle: Cycle) -> QuerySet[Organization]:
 
 def reporter_get(*, viewer, cycle: Cycle, pk: int) -> Reporter:
     return get_scoped_or_404(cycle.reporters.select_related("organization", "secretary", "report"), pk=pk)
+
+
+def latest_cycle_of(org) -> Cycle | None:
+    """The newest cycle an organisation runs, with its meeting and assessment (one query): what
+    the organiser's workbench follows."""
+    return (
+        Cycle.objects.filter(organization=org)
+        .select_related("organization", "meeting", "assessment")
+        .order_by("-year")
+        .first()
+    )
+
+
+def ancestor_paths(org: Organization) -> list[str]:
+    """The paths of the organisations above `org` (not itself), top first."""
+    step = Organization.steplen
+    return [org.path[:end] for end in range(step, len(org.path), step)]
+
+
+def offered_templates(*, viewer) -> list[Cycle]:
+    """Cycles the levels above offered as templates, newest year first, each marked with the
+    viewer's own cycle of that year if one exists (two queries)."""
+    require(viewer, Capability.MANAGE_CYCLES)
+    templates = list(
+        Cycle.objects.filter(org_path__in=ancestor_paths(viewer.organization), offered_at__isnull=False)
+        .select_related("organization")
+        .order_by("-year", "-org_path")
+    )
+    own = {
+        c.year: c
+        for c in Cycle.objects.filter(organization=viewer.organization, year__in={t.year for t in templates})
+    }
+    for template in templates:
+        template.own_cycle = own.get(template.year)
+    return templates
+
+
+def offered_template_get(*, viewer, pk: int) -> Cycle:
+    require(viewer, Capability.MANAGE_CYCLES)
+    return get_scoped_or_404(
+        Cycle.objects.filter(org_path__in=ancestor_paths(viewer.organization), offered_at__isnull=False),
+        pk=pk,
+    )

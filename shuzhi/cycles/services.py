@@ -349,3 +349,74 @@ def reporters_remind(*, actor, cycle: Cycle, reporter_id: int | None = None) -> 
         extra={"units": [r.organization.name for r in waiting]},
     )
     return sent
+
+
+# --- 联述联评联考: a cycle offered to the organisations below as a template ----------------------
+
+
+@transaction.atomic
+def cycle_offer(*, actor, cycle: Cycle) -> int:
+    """Offer the cycle (its scheme, groups and timetable) to the organisations below as a template
+    and tell their organisers. Returns how many were told."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _check_owner(actor, cycle)
+    if cycle.offered_at is not None:
+        raise ValidationError(_("该周期已作为模板下发。"), code="offered")
+    if cycle.status == Cycle.Status.ARCHIVED:
+        raise ValidationError(_("该周期已归档，不能作为模板下发。"), code="archived")
+    cycle.offered_at = timezone.now()
+    cycle.save(update_fields=["offered_at", "updated_at"])
+    audit_record(actor=actor, action="cycle.offer", target=cycle, org_path=cycle.org_path,
+                 after={"offered_at": cycle.offered_at})  # fmt: skip
+    below = User.objects.filter(
+        role=Role.ORGANISER, is_active=True, organization__path__startswith=cycle.org_path
+    ).exclude(organization_id=cycle.organization_id)
+    return notify(
+        recipients=list(below),
+        text=_(
+            "%(org)s下发了“%(title)s”的模板，请据此建立本级述职评议周期（报告截止和会议日期不得晚于上级）。"
+        )
+        % {"org": cycle.organization.name, "title": cycle.title},
+        link=reverse("cycles:templates"),
+    )
+
+
+def template_date_problems(template: Cycle, *, report_due: date, meeting_on: date) -> dict[str, str]:
+    """The dates of a cycle made from a template must fall on or before the template's own."""
+    problems = {}
+    if report_due > template.report_due:
+        problems["report_due"] = _("报告截止日期（%(d)s）不得晚于上级“%(t)s”的报告截止日期（%(p)s）。") % {
+            "d": report_due.isoformat(), "t": template.title, "p": template.report_due.isoformat()}  # fmt: skip
+    if meeting_on > template.meeting_on:
+        problems["meeting_on"] = _("评议会议日期（%(d)s）不得晚于上级“%(t)s”的评议会议日期（%(p)s）。") % {
+            "d": meeting_on.isoformat(), "t": template.title, "p": template.meeting_on.isoformat()}  # fmt: skip
+    return problems
+
+
+@transaction.atomic
+def cycle_from_template(*, actor, template: Cycle, title: str, report_due: date, meeting_on: date) -> Cycle:
+    """Create the organiser's own cycle for the template's year in one step: the template's groups
+    and scheme, the organiser's own dates, no later than the template's."""
+    if actor.role != Role.ORGANISER:
+        raise ValidationError(_("只有组织部账号可以新建述职评议周期。"), code="not_organiser")
+    path = actor.organization.path
+    if (
+        template.offered_at is None
+        or not path.startswith(template.org_path)
+        or template.organization_id == actor.organization_id
+    ):
+        raise ValidationError(_("该模板没有下发给本单位。"), code="not_offered")
+    problems = template_date_problems(template, report_due=report_due, meeting_on=meeting_on)
+    if problems:
+        raise ValidationError(
+            {field: ValidationError(text, code="after_parent") for field, text in problems.items()}
+        )
+    cycle = cycle_create(
+        actor=actor, year=template.year, title=title, groups=list(template.groups),
+        report_due=report_due, meeting_on=meeting_on, scheme=template.scheme,
+    )  # fmt: skip
+    cycle.template = template
+    cycle.save(update_fields=["template", "updated_at"])
+    audit_record(actor=actor, action="cycle.from_template", target=cycle, org_path=cycle.org_path,
+                 after={"template": template.pk, "template_title": template.title})  # fmt: skip
+    return cycle

@@ -14,7 +14,14 @@ from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.pagination import KnownCountPaginator
 from shuzhi.core.roles import Capability
 from shuzhi.cycles import hooks, selectors, services
-from shuzhi.cycles.forms import CycleForm, ReasonForm, ReporterFilterForm, ReporterForm, ReportersAddForm
+from shuzhi.cycles.forms import (
+    CycleForm,
+    FromTemplateForm,
+    ReasonForm,
+    ReporterFilterForm,
+    ReporterForm,
+    ReportersAddForm,
+)
 from shuzhi.cycles.models import Cycle
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -41,7 +48,7 @@ def index(request):
         request,
         "cycles/index.html",
         {"cycles": selectors.cycle_rollup(viewer=request.user, year=year), "years": years, "year": year,
-         "may_create": request.user.can(Capability.MANAGE_CYCLES)},
+         "may_create": request.user.can(Capability.MANAGE_CYCLES), "columns": hooks.rollup_columns()},
     )  # fmt: skip
 
 
@@ -257,3 +264,48 @@ def remind(request, pk: int):
     if back.startswith(reverse("cycles:detail", args=[cycle.pk]) + "?"):
         return redirect(back)
     return redirect("cycles:detail", pk=cycle.pk)
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_POST
+def offer(request, pk: int):
+    """联述联评联考: offer the cycle to the organisations below as a template."""
+    cycle = _managed(request, pk)
+    try:
+        told = services.cycle_offer(actor=request.user, cycle=cycle)
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("已作为模板下发，已通知下级组织部 %(n)d 人。") % {"n": told})
+    return redirect("cycles:detail", pk=cycle.pk)
+
+
+@capability_required(Capability.MANAGE_CYCLES)
+@require_http_methods(["GET", "POST"])
+def templates(request):
+    """The templates the levels above offered; one's own cycle is made from one in one step."""
+    offered = selectors.offered_templates(viewer=request.user)
+    chosen, form = None, None
+    if request.method == "POST":
+        chosen = selectors.offered_template_get(viewer=request.user, pk=request.POST.get("template", ""))
+        form = FromTemplateForm(request.POST, prefix=f"t{chosen.pk}")
+        if form.is_valid():
+            try:
+                cycle = services.cycle_from_template(actor=request.user, template=chosen, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("已按模板新建“%(title)s”，请添加述职单位。") % {"title": cycle.title}
+                )
+                return redirect("cycles:detail", pk=cycle.pk)
+    for template in offered:
+        if chosen is not None and template.pk == chosen.pk:
+            template.form = form
+        else:
+            template.form = FromTemplateForm(prefix=f"t{template.pk}", initial={
+                "title": f"{request.user.organization.name}{template.year}年度抓基层党建工作述职评议考核",
+                "report_due": template.report_due, "meeting_on": template.meeting_on,
+            })  # fmt: skip
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "cycles/templates.html", {"templates": offered}, status=status)

@@ -16,3 +16,11 @@ class ProjectsConfig(AppConfig):
         for source in SOURCES:
             facts.register(source)
         report_hooks.register_section(report_sections)
+
+        from shuzhi.cycles import hooks as rollup_hooks
+        from shuzhi.projects.selectors import rollup_ratings
+
+        # 联述联评联考: this area's column of the cycles' roll-up
+        rollup_hooks.register_rollup_column(
+            rollup_hooks.RollupColumn(key="projects", label=_("项目评价"), cells=rollup_ratings, order=50)
+        )

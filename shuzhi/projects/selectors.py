@@ -260,3 +260,63 @@ def report_sections(year: int, organization_ids: Sequence[int]) -> dict[int, Rea
         )
         for unit, unit_projects in by_unit.items()
     }
+
+
+def latest_round_of(org) -> Round | None:
+    return Round.objects.filter(organization=org).order_by("-year").first()
+
+
+def late_counts(round_: Round, *, today) -> tuple[int, int]:
+    """Declarations not in by their due date, and projects without the progress report of the
+    latest quarter whose due date has passed (two COUNTs)."""
+    declarations = (
+        round_.declarations.filter(status__in=LATE_STATUSES).count() if today > round_.declare_due else 0
+    )
+    passed = [q for q in QUARTERS if round_.quarter_due(q) < today]
+    progress = 0
+    if passed:
+        progress = (
+            Project.objects.filter(declaration__round=round_).exclude(progress__quarter=passed[-1]).count()
+        )
+    return declarations, progress
+
+
+def next_due(round_: Round, *, today):
+    """The round's next date a unit must meet: the declaration, then each quarter's report."""
+    dues = [round_.declare_due, *(round_.quarter_due(q) for q in QUARTERS)]
+    return next((due for due in dues if due >= today), None)
+
+
+def rollup_ratings(viewer, cycles: list) -> dict:
+    """The roll-up's 项目 column: the mean of 督查办's ratings of the round the cycle's organisation
+    runs that year, and how many quarters were rated (two queries)."""
+    from django.db.models import Avg, Count
+
+    from shuzhi.cycles.hooks import Cell
+
+    rounds = {
+        (org_id, year): pk
+        for pk, org_id, year in Round.objects.filter(
+            organization_id__in={c.organization_id for c in cycles}, year__in={c.year for c in cycles}
+        ).values_list("pk", "organization_id", "year")
+    }
+    if not rounds:
+        return {}
+    rated = {
+        row["progress__project__declaration__round_id"]: row
+        for row in Rating.objects.filter(progress__project__declaration__round_id__in=rounds.values())
+        .values("progress__project__declaration__round_id")
+        .annotate(n=Count("id"), mean=Avg("score"))
+        .order_by()
+    }
+    cells = {}
+    for cycle in cycles:
+        round_id = rounds.get((cycle.organization_id, cycle.year))
+        if round_id is None:
+            continue
+        row = rated.get(round_id)
+        text = f"{row['mean']:.1f}（{row['n']}）" if row else _("未评价")
+        cells[cycle.pk] = Cell(
+            text=text, link=reverse("projects:ranking", args=[round_id]), title=_("项目评价均分")
+        )
+    return cells

@@ -18,3 +18,13 @@ class RectificationConfig(AppConfig):
             facts.register(source)
         cycle_hooks.register(notice=cycle_notice)
         report_hooks.register(carry_over=carried_over)
+
+        from shuzhi.cycles import hooks as rollup_hooks
+        from shuzhi.rectification.selectors import rollup_closure
+
+        # 联述联评联考: this area's column of the cycles' roll-up
+        rollup_hooks.register_rollup_column(
+            rollup_hooks.RollupColumn(
+                key="rectification", label=_("整改销号率"), cells=rollup_closure, order=30
+            )
+        )

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -96,8 +96,10 @@ class Board:
         return rows
 
 
-def board(*, viewer, year: int | None = None, unit_query: str = "") -> Board:
+def board(*, viewer, year: int | None = None, unit_query: str = "", status: str = "") -> Board:
     items = items_visible_to(viewer).filter(parent__isnull=True)
+    if status:
+        items = items.filter(status=status)
     if year:
         items = items.filter(cycle__year=year)
     if unit_query:
@@ -241,3 +243,53 @@ def accountability_records(*, viewer) -> QuerySet[Accountability]:
         .select_related("organization", "created_by")
         .prefetch_related(Prefetch("items", queryset=Item.objects.only("id", "title")), "results")
     )
+
+
+def unit_summary(viewer) -> dict:
+    """The viewer's own unit's top-level items: open, overdue and the next deadline (one query)."""
+    open_statuses = [s for s in STATUSES if s not in (Item.Status.CLOSED,)]
+    return (
+        items_visible_to(viewer)
+        .filter(organization_id=viewer.organization_id, parent__isnull=True)
+        .aggregate(
+            open=Count("id", filter=Q(status__in=open_statuses)),
+            overdue=Count("id", filter=Q(status=Item.Status.OVERDUE)),
+            next_deadline=Min("deadline", filter=Q(status__in=open_statuses)),
+        )
+    )
+
+
+def units_unchecked(*, viewer, quarter: str) -> int:
+    """Units of the subtree with open items and no 督查 recorded in the quarter (one query)."""
+    checked = QuarterlyCheck.objects.filter(quarter=quarter).values("organization_id")
+    return (
+        items_visible_to(viewer)
+        .filter(parent__isnull=True)
+        .exclude(status=Item.Status.CLOSED)
+        .exclude(organization_id__in=checked)
+        .values("organization_id")
+        .distinct()
+        .count()
+    )
+
+
+def rollup_closure(viewer, cycles: list) -> dict:
+    """The roll-up's 整改 column: each cycle's top-level items signed off of all (one query)."""
+    from shuzhi.cycles.hooks import Cell
+
+    rows = (
+        Item.objects.filter(cycle_id__in=[c.pk for c in cycles], parent__isnull=True)
+        .values("cycle_id")
+        .annotate(total=Count("id"), closed=Count("id", filter=Q(status=Item.Status.CLOSED)))
+        .order_by()
+    )
+    years = {c.pk: c.year for c in cycles}
+    return {
+        row["cycle_id"]: Cell(
+            text=f"{round(100 * row['closed'] / row['total'])}%（{row['closed']}/{row['total']}）",
+            link=f"{reverse('rectification:board')}?year={years[row['cycle_id']]}",
+            title=_("整改销号率"),
+        )
+        for row in rows
+        if row["total"]
+    }

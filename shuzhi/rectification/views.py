@@ -1,5 +1,6 @@
 import io
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,7 +46,10 @@ def board(request):
         year = int(request.GET.get("year") or 0)
     except ValueError:
         year = 0
-    rows = selectors.board(viewer=request.user, year=year or None, unit_query=query)
+    # ?status=overdue: only the units with items in that state (the workbench's links)
+    status = request.GET.get("status", "")
+    status = status if status in selectors.STATUSES else ""
+    rows = selectors.board(viewer=request.user, year=year or None, unit_query=query, status=status)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     overdue = selectors.overdue_counts(viewer=request.user)
     return render(
@@ -55,6 +59,11 @@ def board(request):
             "page": page,
             "query": query,
             "year": year or "",
+            "status": status,
+            "status_label": dict(Item.Status.choices).get(status, ""),
+            "paging": urlencode(
+                {k: v for k, v in {"q": query, "year": year or "", "status": status}.items() if v}
+            ),
             "overdue": overdue,
             "form": BoardFilterForm(initial={"q": query, "year": year or None}),
         },

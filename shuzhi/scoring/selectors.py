@@ -5,11 +5,12 @@ from shuzhi.ballots.models import Meeting
 from shuzhi.ballots.selectors import class_names_shown
 from shuzhi.core import facts
 from shuzhi.core.access import get_scoped_or_404
+from shuzhi.core.grades import Grade
 from shuzhi.core.roles import Capability, Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.selectors import can_manage, cycles_visible_to
 from shuzhi.scoring.documents import SHOWN
-from shuzhi.scoring.models import Assessment, ComponentScore, Result
+from shuzhi.scoring.models import Assessment, ComponentScore, Objection, Result
 
 SORTS = {
     "rank": ("group", "rank"),
@@ -109,3 +110,50 @@ def explanation_shown(result: Result) -> dict:
         for part in parts
     ]  # fmt: skip
     return explanation
+
+
+def objections_waiting(cycle: Cycle) -> int:
+    """Objections raised during the cycle's 公示 and not yet answered."""
+    return Objection.objects.filter(result__assessment__cycle=cycle, answered_at__isnull=True).count()
+
+
+def published_result_of(secretary) -> Result | None:
+    """The secretary's newest result once published (公示 or final), never before."""
+    return (
+        Result.objects.filter(
+            reporter__secretary=secretary,
+            assessment__status__in=(Assessment.Status.PUBLISHED, Assessment.Status.FINAL),
+        )
+        .select_related("assessment__cycle")
+        .order_by("-assessment__cycle__year")
+        .first()
+    )
+
+
+def rollup_grades(viewer, cycles: list) -> dict:
+    """The roll-up's 等次 column: each cycle's results by grade, where the viewer may see them
+    (published, or the cycle is the viewer's own: `results_open_to` for all at once; one query)."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from shuzhi.cycles.hooks import Cell
+
+    own = [c.pk for c in cycles if can_manage(viewer, c)]
+    rows = (
+        Result.objects.filter(assessment__cycle_id__in=[c.pk for c in cycles])
+        .filter(Q(assessment__status__in=SHOWN) | Q(assessment__cycle_id__in=own))
+        .values_list("assessment__cycle_id", "grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for cycle_id, grade, n in rows:
+        counts.setdefault(cycle_id, {})[grade] = n
+    return {
+        cycle_id: Cell(
+            text=" ".join(f"{grade}{found.get(grade, 0)}" for grade in Grade.values),
+            link=reverse("scoring:index", args=[cycle_id]),
+            title=_("等次分布"),
+        )
+        for cycle_id, found in counts.items()
+    }

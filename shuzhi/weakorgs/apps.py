@@ -13,3 +13,11 @@ class WeakorgsConfig(AppConfig):
 
         for source in SOURCES:
             facts.register(source)
+
+        from shuzhi.cycles import hooks as rollup_hooks
+        from shuzhi.weakorgs.selectors import rollup_weak
+
+        # 联述联评联考: this area's column of the cycles' roll-up
+        rollup_hooks.register_rollup_column(
+            rollup_hooks.RollupColumn(key="weak", label=_("软弱涣散（销号率）"), cells=rollup_weak, order=40)
+        )

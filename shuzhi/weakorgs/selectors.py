@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
 from shuzhi.core.roles import Capability
@@ -256,3 +257,49 @@ def liaison_points(*, viewer) -> QuerySet[LiaisonPoint]:
         .annotate(visit_count=Count("visits"))
         .order_by("org_path", "leader_name")
     )
+
+
+def without_plan(*, viewer, year: int) -> QuerySet[Entry]:
+    """Entries being rectified (整顿中, 验收未通过) whose 一村一策 plan is not complete."""
+    missing = Q(problems="") | Q(measures="") | Q(deadline__isnull=True) | Q(responsible_leader="")
+    return entries_visible_to(viewer).filter(
+        missing, year=year, status__in=(Entry.Status.LISTED, Entry.Status.RETURNED)
+    )
+
+
+def rollup_weak(viewer, cycles: list) -> dict:
+    """The roll-up's 软弱涣散 column: organisations on the year's list in each cycle's subtree and
+    the share struck off (销号), from one read of the subtree's entries."""
+    from django.urls import reverse
+
+    from shuzhi.cycles.hooks import Cell
+
+    if not cycles or not may_view(viewer):
+        return {}
+    rows = (
+        entries_visible_to(viewer)
+        .filter(year__in={c.year for c in cycles})
+        .exclude(status=Entry.Status.REMOVED)
+        .values_list("year", "org_path", "status")
+    )
+    by_cycle = {(c.year, c.org_path): c for c in cycles}
+    depths = sorted({len(c.org_path) for c in cycles})
+    totals: dict[int, list[int]] = {}
+    for year, path, status in rows:
+        for depth in depths:
+            cycle = by_cycle.get((year, path[:depth]))
+            if cycle is not None:
+                found = totals.setdefault(cycle.pk, [0, 0])
+                found[0] += 1
+                found[1] += status == Entry.Status.CLOSED
+    watchlist = reverse("weakorgs:watchlist")
+    cells = {}
+    for cycle in cycles:
+        listed, closed = totals.get(cycle.pk, (0, 0))
+        text = f"{listed}，销号 {round(100 * closed / listed)}%" if listed else "0"
+        cells[cycle.pk] = Cell(
+            text=text,
+            link=f"{watchlist}?year={cycle.year}&org={cycle.organization_id}",
+            title=_("软弱涣散及销号率"),
+        )
+    return cells

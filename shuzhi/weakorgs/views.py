@@ -145,17 +145,26 @@ def watchlist(request):
     status = request.GET.get("status", "")
     status = status if status in Entry.Status.values else ""
     entries = selectors.watchlist(viewer=request.user, year=year, status=status)
+    # ?plan=missing: those being rectified without a complete 一村一策 plan (the workbench's link)
+    plan_missing = request.GET.get("plan") == "missing"
+    if plan_missing:
+        entries = entries.filter(pk__in=selectors.without_plan(viewer=request.user, year=year).values("pk"))
     scope = None
     if request.GET.get("org", "").isdigit():
         scope = selectors.org_get(viewer=request.user, pk=int(request.GET["org"]))
         entries = entries.filter(in_subtree("org_path", scope.path))
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_progress_counts(list(page.object_list))
-    query = {"year": year, "status": status, **({"org": scope.pk} if scope else {})}
+    query = {
+        "year": year,
+        "status": status,
+        **({"org": scope.pk} if scope else {}),
+        **({"plan": "missing"} if plan_missing else {}),
+    }
     return render(request, "weakorgs/watchlist.html", {
         "year": year, "years": _years(), "status": status, "statuses": Entry.Status.choices, "page": page,
         "ratios": selectors.ratio_rows(viewer=request.user, year=year), "scope": scope,
-        "query": urlencode(query),
+        "query": urlencode(query), "plan_missing": plan_missing,
     })  # fmt: skip
 
 

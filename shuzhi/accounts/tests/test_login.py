@@ -18,7 +18,7 @@ def _login(client, username, password):
 
 def test_a_user_logs_in_and_the_login_is_audited(client, cast):
     response = _login(client, "county_org", PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("workbench:home")
     event = AuditEvent.objects.get(action="auth.login")
     assert event.actor == cast.county_organiser
     assert event.org_path == cast.county_a.path

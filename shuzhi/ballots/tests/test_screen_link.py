@@ -69,3 +69,14 @@ def test_the_display_link_polling_in_a_signed_in_browser_does_not_keep_the_sessi
             assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
         response = client.get(reverse("ballots:meeting", args=[meeting.pk]))
         assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_display_is_a_full_screen_page_with_its_script_from_a_static_file(client, cast):
+    meeting = county_meeting(cast)
+    url = _make_link(client, cast, meeting)
+    client.logout()
+    content = client.get(url).content.decode()
+    assert 'class="screen-display"' in content and "data-fullscreen" in content and "全屏" in content
+    assert "js/screen." in content
+    assert "<script>" not in content  # the CSP allows no inline script
+    assert "<nav" not in content and "navbar" not in content
