@@ -38,8 +38,12 @@ def test_the_demo_sets_floors_fills_every_villages_figures_and_suggests_talks(tm
     written = guarantees_write(root=stats.root, year=year, seed=3, audited=True)
     units = gs.units_under(stats.root.path)
     assert GuaranteeFloor.objects.filter(organization=stats.root, year=year).exists()
-    assert written == GuaranteeFigure.objects.filter(year=year).count() and 0.85 * len(units) < written <= len(units)
+    assert written == GuaranteeFigure.objects.filter(year=year).count() and 0.85 * len(
+        units
+    ) < written <= len(units)
     rows, judged = gs.table(stats.root, year)
     assert any(j.shortfalls for j in judged) and any(j.met for j in judged)
-    assert TalkDraft.objects.filter(year=year).count() == sum(1 for r in rows if r.short and r.org.level == "county")
+    assert TalkDraft.objects.filter(year=year).count() == sum(
+        1 for r in rows if r.short and r.org.level == "county"
+    )
     assert guarantees_write(root=stats.root, year=year, seed=3, audited=True) == 0
