@@ -216,3 +216,16 @@ def test_the_fact_is_the_share_of_villages_meeting_every_floor_with_links(cast, 
         facts.collect("weakorgs.guarantee_compliance", year=YEAR - 1, subjects=subjects)[cast.city.id].value
         is None
     )
+
+
+def test_the_compliance_page_reads_in_a_fixed_number_of_queries(
+    client, cast, figures, django_assert_max_num_queries
+):
+    from shuzhi.testing.factories import OrganizationFactory
+
+    client.force_login(cast.city_organiser)
+    client.get(reverse("weakorgs:guarantees"), {"year": YEAR})
+    for n in range(10):
+        OrganizationFactory(name=f"新村{n}", code=f"C02001{n + 10:03d}", parent=cast.township_b)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("weakorgs:guarantees"), {"year": YEAR}).status_code == 200
