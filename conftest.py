@@ -53,6 +53,7 @@ SEEDS = (
     ("standards", "0004_seed_hour_norms"),
     ("standards", "0006_seed_followup_period"),
     ("weakorgs", "0002_seed_rules"),
+    ("weakorgs", "0005_seed_star_rule"),
 )
 
 

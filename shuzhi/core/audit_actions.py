@@ -179,6 +179,12 @@ LABELS = {
     "weakorgs.liaison_assign": _("确定领导联系点"),
     "weakorgs.liaison_end": _("调整领导联系点"),
     "weakorgs.visit_add": _("记录联系点走访"),
+    "weakorgs.floor_set": _("修改基本保障标准"),
+    "weakorgs.figure_set": _("填报基本保障落实情况"),
+    "weakorgs.figures_import": _("导入基本保障落实情况"),
+    "weakorgs.talks_suggest": _("生成约谈建议"),
+    "weakorgs.talk_confirm": _("确认约谈县区党委书记"),
+    "weakorgs.talk_dismiss": _("不予约谈"),
 }
 
 

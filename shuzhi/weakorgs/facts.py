@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
 from shuzhi.orgs.models import Organization
+from shuzhi.weakorgs import guarantee_selectors as gs
 from shuzhi.weakorgs.gather import grassroots_q
 from shuzhi.weakorgs.models import Entry
 
@@ -126,6 +127,58 @@ SOURCES = (
         compute=closure_rate,
         description=gettext_lazy(
             "考核年度列入软弱涣散台账的党组织中已销号的比例（0–100）；没有列入的为缺项。"
+        ),
+        area=gettext_lazy("软弱涣散整顿"),
+    ),
+)
+
+
+def guarantee_compliance(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
+    """The share of the unit's villages and communities meeting every floor in force (one not
+    reported counts as not meeting); no data where no floor applies or there is no village."""
+    if not subjects:
+        return {}
+    index = facts.SubjectIndex(subjects)
+    counted: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # villages, reported, met, with a floor
+    for item in gs.judge(_common(subjects), year):
+        for subject in index.holding(item.unit.path):
+            acc = counted[subject.id]
+            acc[0] += 1
+            acc[1] += item.reported
+            acc[2] += item.met
+            acc[3] += item.has_floor
+    out = {}
+    for subject in subjects:
+        n, reported, met, floored = counted.get(subject.id, (0, 0, 0, 0))
+        if not n or not floored:
+            out[subject.id] = facts.Fact(
+                summary=_("没有村（社区）") if not n else _("本年度未制定基本保障标准")
+            )
+            continue
+        link = reverse("weakorgs:guarantees") + "?" + urlencode({"year": year, "org": subject.id})
+        out[subject.id] = facts.Fact(
+            value=facts.share(met, n),
+            evidence=(
+                facts.Evidence(label=_("村（社区）"), value=str(n), link=link),
+                facts.Evidence(label=_("已填报落实情况"), value=str(reported), link=link),
+                facts.Evidence(label=_("各项均达到标准"), value=str(met), link=link),
+            ),
+            summary=_("%(n)d 个村（社区）中 %(m)d 个基本保障全部达标（已填报 %(r)d 个）") % {"n": n, "m": met, "r": reported},
+        )  # fmt: skip
+    return out
+
+
+SOURCES = (
+    *SOURCES,
+    facts.FactSource(
+        key="weakorgs.guarantee_compliance",
+        label=gettext_lazy("村（社区）基本保障达标率"),
+        kind=facts.FactKind.SCORE,
+        compute=guarantee_compliance,
+        description=gettext_lazy(
+            "本单位村（社区）中，考核年度村级组织运转经费、村干部基本报酬、办公经费、服务群众专项经费、"
+            "党员教育培训经费、社区工作者配备等各项均达到省、市基本保障标准的比例（0–100）；未填报的按未达标计；"
+            "未制定标准或没有村（社区）时为缺项。可作为得分项或否决条件（如低于 100 否决）。"
         ),
         area=gettext_lazy("软弱涣散整顿"),
     ),

@@ -20,14 +20,18 @@ from django.utils.translation import gettext as _
 from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
 from shuzhi.core.models import AuditEvent
+from shuzhi.lifecycle.models import StepRecord
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.records.models import Kind, Meeting
 from shuzhi.rectification.models import Item
 from shuzhi.scoring.models import Result
 from shuzhi.weakorgs import rules
+from shuzhi.weakorgs.models import Rule
 
 LIFE_SOURCE = "records.org_life_rate"
+STAR_SOURCE = "standards.star_level"
+CANDIDATE_STEP = "candidate"  # lifecycle step 支委会研究确定为发展对象
 CHUNK = 2000
 ORG_TARGET = Organization._meta.label_lower
 
@@ -55,6 +59,7 @@ class Gathered:
     facts: dict[int, rules.OrgFacts]
     life: dict = field(default_factory=dict)
     ranks: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    stars: dict = field(default_factory=dict)
 
     def explain(self, org: Grassroots, rule: str) -> tuple[str, list[dict[str, str]]]:
         """The one-line summary and the evidence (labelled figures with links) of one rule."""
@@ -135,6 +140,34 @@ def _life_meetings(scope: str, year: int) -> dict[str, int]:
     return {r["org_path"]: r["n"] for r in rows}
 
 
+def _recruits(scope: str) -> dict[str, date]:
+    """org_path → the latest day one of its people was made a 发展对象 (lifecycle) or joined the
+    party (roster): two grouped queries."""
+    latest: dict[str, date] = {}
+    joined = (
+        Member.objects.filter(in_subtree("org_path", scope))
+        .values_list("org_path")
+        .annotate(last=Max("joined_on"))
+        .order_by()
+    )
+    made = (
+        StepRecord.objects.filter(in_subtree("applicant__org_path", scope), step__code=CANDIDATE_STEP)
+        .values_list("applicant__org_path")
+        .annotate(last=Max("done_on"))
+        .order_by()
+    )
+    for path, last in (*joined, *made):
+        if last is not None and (path not in latest or last > latest[path]):
+            latest[path] = last
+    return latest
+
+
+def _star_wanted() -> bool:
+    return (
+        facts.get(STAR_SOURCE) is not None and Rule.objects.filter(key=rules.STAR_LOW, enabled=True).exists()
+    )
+
+
 def _ranks(ids: list[int], year: int) -> dict[int, tuple[int, int, int]]:
     """organisation → (rank, group size, result id) in the year's assessment, where it reported."""
     results = list(
@@ -169,6 +202,8 @@ def gather(orgs: list[Grassroots], *, year: int, today: date, scope: str) -> Gat
     members = _members(scope, year)
     overdue = _overdue(scope, today)
     meetings = _life_meetings(scope, year)
+    recruits = _recruits(scope)
+    stars = facts.collect(STAR_SOURCE, year=year, subjects=subjects) if _star_wanted() else {}
     ranks: dict[int, tuple[int, int, int]] = {}
     for chunk in _chunks(ids):
         ranks.update(_ranks(chunk, year))
@@ -182,7 +217,12 @@ def gather(orgs: list[Grassroots], *, year: int, today: date, scope: str) -> Gat
             acc[1] += years
             if youngest is not None and (acc[2] is None or youngest > acc[2]):
                 acc[2] = youngest
-    out = Gathered(year=year, facts={}, life=life, ranks=ranks)
+    last_recruit: dict[int, date] = {}
+    for path, last in recruits.items():
+        for subject in index.holding(path):
+            if subject.id not in last_recruit or last > last_recruit[subject.id]:
+                last_recruit[subject.id] = last
+    out = Gathered(year=year, facts={}, life=life, ranks=ranks, stars=stars)
     for org in orgs:
         n, years, youngest = rolled.get(org.id, (0, 0, None))
         life_fact = life.get(org.id)
@@ -198,6 +238,8 @@ def gather(orgs: list[Grassroots], *, year: int, today: date, scope: str) -> Gat
             life_meetings=meetings.get(org.path, 0) if org.kind == Organization.Kind.BRANCH else None,
             rank=rank[0] if rank else None,
             group_size=rank[1] if rank else None,
+            last_recruit=last_recruit.get(org.id),
+            star_share=stars[org.id].value if org.id in stars else None,
         )
     return out
 
@@ -232,6 +274,16 @@ def _explain(out: Gathered, org: Grassroots, rule: str) -> tuple[str, list[dict[
         records = reverse("records:org", args=[org.id]) + "?" + urlencode({"year": year})
         return put(_("%(year)d 年召开组织生活会 %(n)d 次") % {"year": year, "n": f.life_meetings},
                    (_("组织生活会"), str(f.life_meetings), records))  # fmt: skip
+    if rule == rules.NO_NEW_MEMBER and f.last_recruit is not None:
+        board = reverse("lifecycle:board", args=[org.id])
+        roster = reverse("members:list") + "?" + urlencode({"org": org.id})
+        return put(_("最近一次确定发展对象或发展党员在 %(day)s") % {"day": f.last_recruit.isoformat()},
+                   (_("最近确定发展对象或入党"), f.last_recruit.isoformat(), board),
+                   (_("党员名册"), str(f.member_count), roster))  # fmt: skip
+    star = out.stars.get(org.id)
+    if rule == rules.STAR_LOW and star is not None and star.value is not None:
+        return put(star.summary or _("星级达标比例 %(v)s%%") % {"v": star.value},
+                   *((e.label, e.value, e.link) for e in star.evidence))  # fmt: skip
     rank = out.ranks.get(org.id)
     if rule == rules.BOTTOM_SHARE and rank:
         explain = reverse("scoring:explain", args=[rank[2]])

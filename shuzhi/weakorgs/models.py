@@ -264,3 +264,135 @@ class Visit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.on} {self.point}"
+
+
+# ---- 基本保障 (basic guarantees) ---------------------------------------------------------------
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
+
+
+class GuaranteeFloor(TimeStampedModel):
+    """The floors a province or city sets for a year (基本保障标准): what every village and
+    community must get. A floor left empty is not set by that level; a village is judged by the
+    floors of its nearest ancestor (a city's over its province's) that has a row for the year."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("制定单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    rural_income = models.DecimalField(
+        _("农村居民人均可支配收入（元）"), null=True, blank=True, **MONEY
+    )  # the year's figure the ratio rule multiplies
+    operating_total = models.DecimalField(_("村级组织运转经费合计（万元）"), null=True, blank=True, **MONEY)
+    secretary_ratio = models.DecimalField(
+        _("主职基本报酬不低于农村居民人均可支配收入的（倍）"), max_digits=4, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
+    secretary_pay = models.DecimalField(_("主职基本报酬不低于（元/年）"), null=True, blank=True, **MONEY)
+    deputy_percent = models.DecimalField(
+        _("副职基本报酬不低于主职的（%）"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+    )
+    dual_percent = models.DecimalField(
+        _("“一肩挑”报酬不低于主职标准的（%）"), max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(100), MaxValueValidator(300)],
+    )  # fmt: skip
+    office_funds = models.DecimalField(_("办公经费（万元）"), null=True, blank=True, **MONEY)
+    service_funds = models.DecimalField(_("服务群众专项经费（万元）"), null=True, blank=True, **MONEY)
+    training_per_member = models.DecimalField(_("党员教育培训经费（元/人）"), null=True, blank=True, **MONEY)
+    workers_per_thousand = models.DecimalField(
+        _("社区工作者（人/千名居民）"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-year", "org_path"]
+        verbose_name = _("基本保障标准")
+        verbose_name_plural = _("基本保障标准")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="guarantee_floor_once_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.organization}"
+
+
+class GuaranteeFigure(TimeStampedModel):
+    """What a village or community actually got in a year (entered or imported)."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    operating_total = models.DecimalField(_("村级组织运转经费合计（万元）"), **MONEY)
+    secretary_pay = models.DecimalField(_("书记（主职）基本报酬（元/年）"), **MONEY)
+    dual_role = models.BooleanField(_("书记、主任“一肩挑”"), default=False)
+    deputy_pay = models.DecimalField(
+        _("副职基本报酬（元/年，最低一人）"), null=True, blank=True, **MONEY
+    )  # empty: no 副职
+    office_funds = models.DecimalField(_("办公经费（万元）"), **MONEY)
+    service_funds = models.DecimalField(_("服务群众专项经费（万元）"), **MONEY)
+    training_funds = models.DecimalField(_("党员教育培训经费（元）"), **MONEY)
+    members = models.PositiveIntegerField(_("党员数"))
+    residents = models.PositiveIntegerField(_("常住居民数"), null=True, blank=True)  # communities
+    workers = models.PositiveIntegerField(_("社区工作者数"), null=True, blank=True)  # communities
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # fmt: skip
+
+    class Meta:
+        ordering = ["org_path", "-year"]
+        verbose_name = _("基本保障落实情况")
+        verbose_name_plural = _("基本保障落实情况")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="guarantee_figure_once_a_year"),
+        ]
+        indexes = [models.Index(fields=["year", "org_path"], name="guarantee_figure_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.organization}"
+
+
+class TalkDraft(TimeStampedModel):
+    """The follow-up the seeds name for funds not in place: a 约谈 of the county secretary,
+    suggested from the compliance table, confirmed by the organiser above (then a 问责 record of
+    the rectification area) or set aside with a reason."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("建议约谈")  # suggested from the year's shortfalls, awaiting the organiser
+        CONFIRMED = "confirmed", _("已确认约谈")  # recorded as 问责 (约谈)
+        DISMISSED = "dismissed", _("不予约谈")  # set aside with a reason
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("县区"), on_delete=models.PROTECT, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    person = models.CharField(_("被约谈人"), max_length=50, blank=True)
+    reason = models.TextField(_("事由"), max_length=2000)
+    note = models.CharField(_("处理说明"), max_length=300, blank=True)
+    accountability = models.ForeignKey(
+        "rectification.Accountability", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "org_path"]
+        verbose_name = _("约谈建议")
+        verbose_name_plural = _("约谈建议")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="guarantee_talk_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.organization} {self.get_status_display()}"

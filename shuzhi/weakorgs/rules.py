@@ -19,6 +19,7 @@ BOTTOM_SHARE = "bottom_share"
 OVERDUE_ITEMS = "overdue_items"
 AGEING = "ageing"
 NO_LIFE_MEETING = "no_life_meeting"
+STAR_LOW = "star_low"
 
 RULE_KEYS = (
     SECRETARY_VACANT,
@@ -29,10 +30,12 @@ RULE_KEYS = (
     OVERDUE_ITEMS,
     AGEING,
     NO_LIFE_MEETING,
+    STAR_LOW,
 )
 
-# rules whose facts no area records yet: always NO_DATA until that area exists
-WITHOUT_SOURCE = frozenset({NO_NEW_MEMBER, SATISFACTION})
+# rules whose facts no area records yet: always NO_DATA until that area exists (satisfaction: no
+# questionnaire or 民主评议 records a village's mass satisfaction as a figure yet)
+WITHOUT_SOURCE = frozenset({SATISFACTION})
 
 YOUNG_AGE = 35  # an ageing branch has nobody under this age
 
@@ -57,6 +60,10 @@ class OrgFacts:
     life_meetings: int | None = None  # 组织生活会 held in the year; None: not a branch
     rank: int | None = None  # in its assessment group, 1 = best
     group_size: int | None = None
+    # the latest day someone of the organisation was made a 发展对象 or joined (lifecycle, roster);
+    # None: nobody on record (no member, no applicant)
+    last_recruit: date | None = None
+    star_share: Decimal | None = None  # standards.star_level: share of branches at the counted level
 
 
 def months_between(start: date, end: date) -> int:
@@ -99,6 +106,14 @@ def evaluate(key: str, threshold: Decimal, f: OrgFacts, *, today: date) -> Outco
         if f.life_meetings is None:
             return Outcome.NO_DATA
         return Outcome.HIT if f.life_meetings < max(threshold, Decimal(1)) else Outcome.CLEAR
+    if key == NO_NEW_MEMBER:
+        if f.last_recruit is None:
+            return Outcome.NO_DATA
+        return Outcome.HIT if months_between(f.last_recruit, today) >= threshold * 12 else Outcome.CLEAR
+    if key == STAR_LOW:
+        if f.star_share is None:
+            return Outcome.NO_DATA
+        return Outcome.HIT if f.star_share < threshold else Outcome.CLEAR
     if key == BOTTOM_SHARE:
         if f.rank is None or not f.group_size:
             return Outcome.NO_DATA

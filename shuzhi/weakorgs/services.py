@@ -86,7 +86,7 @@ def rule_set(*, actor, rule: Rule, threshold: Decimal, fields: list[str], enable
         raise field_error("fields", _("未知的领域：%(f)s。") % {"f": "、".join(unknown)}, "bad_field")
     if threshold < 0:
         raise field_error("threshold", _("阈值不能为负数。"), "negative")
-    if rule.key in (rules.LIFE_BELOW, rules.BOTTOM_SHARE) and threshold > 100:
+    if rule.key in (rules.LIFE_BELOW, rules.BOTTOM_SHARE, rules.STAR_LOW) and threshold > 100:
         raise field_error("threshold", _("该规则的阈值是百分比，不能超过 100。"), "over_100")
     before = {"threshold": str(rule.threshold), "fields": rule.fields, "enabled": rule.enabled}
     rule.threshold, rule.fields, rule.enabled = threshold, sorted(fields), enabled

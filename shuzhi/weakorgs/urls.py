@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuzhi.weakorgs import views
+from shuzhi.weakorgs import guarantee_views, views
 
 app_name = "weakorgs"
 
@@ -27,4 +27,13 @@ urlpatterns = [
     path("liaison/<int:pk>/", views.point, name="point"),
     path("liaison/<int:pk>/visit/", views.visit, name="visit"),
     path("liaison/<int:pk>/end/", views.point_end, name="point_end"),
+    path("guarantees/", guarantee_views.compliance, name="guarantees"),
+    path("guarantees/export.xlsx", guarantee_views.compliance_xlsx, name="guarantees_xlsx"),
+    path("guarantees/floors/", guarantee_views.floors, name="floors"),
+    path("guarantees/floors/edit/", guarantee_views.floor_edit, name="floor_edit"),
+    path("guarantees/figures/<int:org_pk>/", guarantee_views.figure_edit, name="figure"),
+    path("guarantees/import/", guarantee_views.figures_import, name="figures_import"),
+    path("guarantees/talks/suggest/", guarantee_views.talks_suggest, name="talks_suggest"),
+    path("guarantees/talks/<int:pk>/confirm/", guarantee_views.talk_confirm, name="talk_confirm"),
+    path("guarantees/talks/<int:pk>/dismiss/", guarantee_views.talk_dismiss, name="talk_dismiss"),
 ]

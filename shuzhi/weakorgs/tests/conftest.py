@@ -10,6 +10,7 @@ SEEDS = (
     ("records", "0006_committee_needs_seven_members"),
     ("records", "0009_seed_points_scheme"),
     ("weakorgs", "0002_seed_rules"),
+    ("weakorgs", "0005_seed_star_rule"),
 )
 
 

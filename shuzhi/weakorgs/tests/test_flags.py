@@ -95,7 +95,11 @@ def test_a_rule_switched_off_or_for_another_field_flags_nobody(cast):
 def test_rules_without_a_source_show_no_data_never_a_count_or_a_pass(cast):
     flags_compute(year=YEAR)
     counts = {c.rule.key: c.count for c in rule_counts(viewer=cast.city_organiser, year=YEAR)}
-    assert counts[rules.SATISFACTION] is None and counts[rules.NO_NEW_MEMBER] is None
+    assert counts[rules.SATISFACTION] is None
+    assert (
+        counts[rules.NO_NEW_MEMBER] == 2
+    )  # 王庄村 (members of 1995, 2000) and 张楼村; 李集村 joined last year
+    assert counts[rules.STAR_LOW] is None  # off until the organiser switches it on
     assert counts[rules.LIFE_BELOW] == 3
     outcomes = {o.rule.key: o.outcome for o in outcomes_of(cast.village_a, year=YEAR)}
     assert outcomes[rules.SATISFACTION] == rules.Outcome.NO_DATA

@@ -63,7 +63,7 @@ def test_the_bottom_share_of_a_group_is_a_hit():
     assert evaluate(rules.BOTTOM_SHARE, D(10), OrgFacts(), today=TODAY) == Outcome.NO_DATA
 
 
-@pytest.mark.parametrize("key", [rules.NO_NEW_MEMBER, rules.SATISFACTION])
+@pytest.mark.parametrize("key", [rules.SATISFACTION])
 def test_rules_without_a_source_are_no_data_whatever_the_facts(key):
     assert evaluate(key, D(0), OrgFacts(has_secretary=False, overdue_items=9), today=TODAY) == Outcome.NO_DATA
 
@@ -104,3 +104,21 @@ def test_exactly_the_bottom_places_are_hits(size, share, rank):
     )
     assert hits == rules.bottom_places(size, share)
     assert (outcome == Outcome.HIT) == (rank > size - hits)
+
+
+def test_nobody_made_a_candidate_or_member_for_two_years_is_a_hit():
+    two_years_ago = OrgFacts(last_recruit=date(2024, 12, 3), member_count=5)
+    assert evaluate(rules.NO_NEW_MEMBER, D(2), two_years_ago, today=TODAY) == Outcome.HIT
+    last_year = OrgFacts(last_recruit=date(2025, 1, 10), member_count=5)
+    assert evaluate(rules.NO_NEW_MEMBER, D(2), last_year, today=TODAY) == Outcome.CLEAR
+
+
+def test_an_organisation_with_nobody_on_record_has_no_data_for_new_members():
+    assert evaluate(rules.NO_NEW_MEMBER, D(2), OrgFacts(), today=TODAY) == Outcome.NO_DATA
+
+
+def test_a_low_star_share_is_a_hit_and_an_unrated_branch_has_no_data():
+    assert evaluate(rules.STAR_LOW, D(50), OrgFacts(star_share=D(0)), today=TODAY) == Outcome.HIT
+    assert evaluate(rules.STAR_LOW, D(50), OrgFacts(star_share=D("49.99")), today=TODAY) == Outcome.HIT
+    assert evaluate(rules.STAR_LOW, D(50), OrgFacts(star_share=D(50)), today=TODAY) == Outcome.CLEAR
+    assert evaluate(rules.STAR_LOW, D(50), OrgFacts(star_share=None), today=TODAY) == Outcome.NO_DATA

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--weak",
             action="store_true",
-            help="同时研判上一年度软弱涣散基层党组织，并按各县区农村党组织 10% 的比例列入台账",
+            help="同时研判上一年度软弱涣散基层党组织，并按各县区农村党组织 10%% 的比例列入台账；生成市级基本保障标准和每个村（社区）的落实情况",
         )
         parser.add_argument(
             "--standards",
@@ -82,6 +82,14 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             self.stdout.write(
                 f"已研判 {day.year - 1} 年度软弱涣散党组织并列入台账 {listed} 个，用时 {elapsed:.1f} 秒。"
+            )
+            from shuzhi.demo.guarantees import guarantees_write
+
+            started = time.perf_counter()
+            figures = guarantees_write(root=stats.root, year=day.year - 1, seed=seed)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(
+                f"已生成 {day.year - 1} 年度 {figures} 个村（社区）的基本保障落实情况，用时 {elapsed:.1f} 秒。"
             )
         if standards:
             started = time.perf_counter()

@@ -85,6 +85,11 @@ class Command(BaseCommand):
         listed = demo_weakorgs_ensure(root=root, year=today.year - 1, seed=seed)
         if listed:
             self.stdout.write(f"已研判软弱涣散党组织，并将 {listed} 个列入台账（含整顿、验收、销号各阶段）。")
+        from shuzhi.demo.guarantees import guarantees_write
+
+        figures = guarantees_write(root=root, year=today.year - 1, seed=seed, audited=True)
+        if figures:
+            self.stdout.write(f"已写入上年度基本保障标准和 {figures} 个村（社区）的落实情况（含约谈建议）。")
         trainings = sum(
             demo_trainings_ensure(root=root, year=year, until=today, seed=seed)
             for year in (today.year - 1, today.year)
