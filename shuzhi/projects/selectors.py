@@ -11,9 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.core.secrecy import shuffled
 from shuzhi.cycles.models import LATE_STATUSES
 from shuzhi.projects import rules
-from shuzhi.projects.models import QUARTERS, Declaration, DeclaredItem, Progress, Project, Rating, Round
+from shuzhi.projects.models import (
+    QUARTERS,
+    Answer,
+    Declaration,
+    DeclaredItem,
+    Progress,
+    Project,
+    Question,
+    Questionnaire,
+    Rating,
+    Round,
+)
 from shuzhi.rectification import rules as rectification_rules
 from shuzhi.rectification.models import Item as RectificationItem
 from shuzhi.reports.hooks import ReadOnlySection
@@ -260,3 +272,88 @@ def report_sections(year: int, organization_ids: Sequence[int]) -> dict[int, Rea
         )
         for unit, unit_projects in by_unit.items()
     }
+
+
+# ---- 问卷调查 ------------------------------------------------------------------------------------
+
+
+def surveys_visible_to(user) -> QuerySet[Questionnaire]:
+    return Questionnaire.objects.filter(in_subtree("org_path", user.organization.path)).select_related(
+        "organization"
+    )
+
+
+def survey_get(*, viewer, pk: int) -> Questionnaire:
+    return get_scoped_or_404(surveys_visible_to(viewer), pk=pk)
+
+
+@dataclass
+class QuestionSummary:
+    question: Question
+    answered: int
+    hidden: bool
+    rows: list[dict] = field(default_factory=list)
+    mean: str = ""
+    texts: list[str] = field(default_factory=list)
+    problems: list[DeclaredItem] = field(default_factory=list)  # already in a problem list
+
+
+def survey_summary(questionnaire: Questionnaire) -> tuple[bool, list[QuestionSummary]]:
+    """After closing, each question's summary (rules.tally); texts in a fresh random order.
+    Returns (hidden, summaries): everything hidden while fewer than `min_group` responded, and
+    nothing at all before closing. Three queries."""
+    questions = list(questionnaire.questions.order_by("position", "id"))
+    if questionnaire.status != Questionnaire.Status.CLOSED:
+        return True, []
+    if questionnaire.responses < questionnaire.min_group:
+        return True, [QuestionSummary(question=q, answered=0, hidden=True) for q in questions]
+    values: dict[int, dict] = defaultdict(dict)
+    kinds = {q.pk: q.kind for q in questions}
+    for question_id, response_id, option, rating, text in Answer.objects.filter(
+        response__questionnaire=questionnaire
+    ).values_list("question_id", "response_id", "option", "rating", "text"):
+        kind = kinds.get(question_id)
+        if kind == Question.Kind.MULTIPLE:
+            values[question_id].setdefault(response_id, []).append(option)
+        elif kind == Question.Kind.SINGLE:
+            values[question_id][response_id] = option
+        elif kind == Question.Kind.RATING:
+            values[question_id][response_id] = rating
+        else:
+            values[question_id][response_id] = text
+    found: dict[int, list[DeclaredItem]] = defaultdict(list)
+    for item in DeclaredItem.objects.filter(found_by__in=questions).order_by("id"):
+        found[item.found_by_id].append(item)
+    out = []
+    for question in questions:
+        summary = rules.tally(
+            question.kind,
+            question.options,
+            list(values[question.pk].values()),
+            min_group=questionnaire.min_group,
+        )
+        out.append(
+            QuestionSummary(
+                question=question,
+                answered=int(summary["answered"]),  # type: ignore[call-overload]
+                hidden=bool(summary["hidden"]),
+                rows=list(summary.get("rows", [])),  # type: ignore[call-overload]
+                mean=str(summary.get("mean", "")),
+                texts=shuffled(summary.get("texts", [])),  # type: ignore[arg-type]
+                problems=found[question.pk],
+            )
+        )
+    return False, out
+
+
+def survey_chart(summaries: Sequence[QuestionSummary]) -> list[dict]:
+    """The charts' data for the page's json_script block: counts per option of each shown question."""
+    return [
+        {
+            "id": f"chart-{s.question.pk}",
+            "labels": [row["label"] for row in s.rows],
+            "counts": [row["count"] for row in s.rows],
+        }
+        for s in summaries
+        if not s.hidden and s.rows
+    ]
