@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -219,6 +219,91 @@ def ranking(round_: Round, *, quarter: int) -> list[tuple[str, list[RankRow]]]:
         rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.declaration.position))
         out.append((group, rows))
     return out
+
+
+RANKING_PER_PAGE = 50
+
+
+@dataclass
+class RankingPage:
+    """One group's page of the ranking: the groups (name, units) for the filter, the chosen
+    group, its page of rows (ranked within the whole group) and the paginator's page."""
+
+    groups: list[tuple[str, int]]
+    group: str
+    rows: list[RankRow]
+    page: Page | None
+
+
+def ranking_page(
+    round_: Round,
+    *,
+    quarter: int,
+    group: object = None,
+    page_number: object = 1,
+    per_page: int = RANKING_PER_PAGE,
+) -> RankingPage:
+    """A page of one group's ranking (the same ranks and figures as `ranking`, which the bulletin
+    prints in full): six queries whatever the city's size. The whole group is ranked from two
+    narrow reads (its units' positions and its ratings' scores for the quarter); only the page's
+    units are read in full (names, project counts, labels)."""
+    groups = list(
+        round_.declarations.order_by("group")
+        .values_list("group")
+        .annotate(units=Count("id"))
+        .values_list("group", "units")
+    )
+    if not groups:
+        return RankingPage(groups=[], group="", rows=[], page=None)
+    names = [name for name, _units in groups]
+    chosen = group if group in names else names[0]
+    units = list(
+        round_.declarations.filter(group=chosen).order_by("position", "id").values_list("id", "position")
+    )
+    scores: dict[int, list[Decimal]] = defaultdict(list)
+    for declaration_id, score in Rating.objects.filter(
+        progress__project__declaration__round=round_,
+        progress__project__declaration__group=chosen,
+        progress__quarter=quarter,
+    ).values_list("progress__project__declaration_id", "score"):
+        scores[declaration_id].append(score)
+    means = [rules.mean(scores.get(pk, [])) for pk, _position in units]
+    ranks = rules.rank(means)
+    order = sorted(range(len(units)), key=lambda i: (ranks[i] is None, ranks[i] or 0, units[i][1]))
+    page = Paginator(order, per_page).get_page(page_number)
+    ids = [units[i][0] for i in page.object_list]
+    declarations = {
+        d.pk: d
+        for d in Declaration.objects.filter(pk__in=ids)
+        .select_related("organization")
+        .only("round_id", "group", "position", "status", "organization__name")
+    }
+    counts = dict(
+        Project.objects.filter(declaration_id__in=ids)
+        .order_by()
+        .values("declaration_id")
+        .annotate(n=Count("id"))
+        .values_list("declaration_id", "n")
+    )
+    labels: dict[int, list[str]] = defaultdict(list)
+    for declaration_id, label in Rating.objects.filter(
+        progress__project__declaration_id__in=ids, progress__quarter=quarter
+    ).values_list("progress__project__declaration_id", "label"):
+        labels[declaration_id].append(label)
+    rows = []
+    for i in page.object_list:
+        pk = units[i][0]
+        rows.append(
+            RankRow(
+                declaration=declarations[pk],
+                projects=counts.get(pk, 0),
+                rated=len(scores.get(pk, [])),
+                score=means[i],
+                labels="、".join(labels.get(pk, [])),
+                rank=ranks[i],
+            )
+        )
+    return RankingPage(groups=groups, group=chosen, rows=rows, page=page)
 
 
 def exemplary_visible_to(user) -> QuerySet[Project]:
