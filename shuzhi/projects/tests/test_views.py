@@ -328,7 +328,7 @@ def test_the_meeting_book_prints_the_projects_after_the_units_report(client, cas
 
 
 def test_the_ranking_pages_one_group_and_ranks_across_its_pages_as_the_bulletin_does(client, cast):
-    round_, _project, office = _rated(cast)  # 柳泉镇: 较好 (85) in Q1
+    round_, _project, _office = _rated(cast)  # 柳泉镇: 较好 (85) in Q1
     _more_units(round_, cast, 6)  # six more, each 好 (100) in Q1
     Declaration.objects.filter(organization__name="第5镇党委").update(group="街道")
     full = {g: [r.cells for r in rows] for g, rows in selectors.ranking(round_, quarter=1)}
