@@ -144,6 +144,9 @@ def demo_projects_ensure(*, root: Organization, seed: int = 2024) -> int:
                         comment=COMMENTS[label],
                         onsite="实地查看台账和现场",
                     )
+        waiting = [d for n, d in enumerate(declarations) if n % 9 == 8]
+        if waiting:  # a unit still declaring found its problems by a questionnaire first
+            demo_survey_write(secretary=waiting[0].secretary, rng=rng)
         best = round_.declarations.filter(status="accepted").first()
         if best is not None:
             services.project_mark_exemplary(
@@ -153,6 +156,55 @@ def demo_projects_ensure(*, root: Organization, seed: int = 2024) -> int:
                 note="机制完备、成效可量化，可在全市推广",
             )
     return sum(1 for n in range(len(declarations)) if n % 9 != 8)
+
+
+SURVEY_TEXTS = [
+    "希望支部活动多结合村里实际，少开空会。",
+    "村务公开栏更新不及时，希望线上也能看到。",
+    "流动党员参加组织生活不方便，建议开展线上学习。",
+    "建议多组织党员志愿服务，帮扶困难群众。",
+    "年轻党员少，后备力量不足。",
+]
+
+
+def demo_survey_write(*, secretary: User, rng: random.Random) -> None:
+    """The unit's questionnaire of the year, answered by 24 members with their codes and closed
+    (its results and a finding ready to go into the problem list), and a second one still
+    collecting answers by its open link."""
+    from shuzhi.projects import surveys
+
+    q = surveys.survey_create(
+        actor=secretary, organization=secretary.organization, title="述职前党员群众满意度调查",
+        intro="为查找本单位抓基层党建工作存在的问题，请如实填写，匿名作答。",
+    )  # fmt: skip
+    single = surveys.question_add(actor=secretary, questionnaire=q, kind="single",
+                                  text="您对本单位党组织班子的总体评价", options="满意\n基本满意\n不满意")  # fmt: skip
+    multiple = surveys.question_add(
+        actor=secretary, questionnaire=q, kind="multiple", text="您认为当前最突出的问题（可多选）",
+        options="组织生活不规范\n党员作用发挥不明显\n服务群众不到位\n村务公开不及时\n后备力量不足",
+    )  # fmt: skip
+    rating = surveys.question_add(actor=secretary, questionnaire=q, kind="rating", text="“三会一课”开展情况")
+    text = surveys.question_add(
+        actor=secretary, questionnaire=q, kind="text", text="您的意见建议", required=False
+    )
+    surveys.survey_publish(actor=secretary, questionnaire=q, codes=30)
+    for token in list(q.codes.values_list("token", flat=True))[:24]:
+        chosen = rng.sample(range(5), rng.choice([1, 1, 2]))
+        surveys.survey_answer(questionnaire=q, token=token, submitted={
+            single.pk: [str(rng.choices([0, 1, 2], weights=[5, 3, 2])[0])],
+            multiple.pk: [str(i) for i in chosen],
+            rating.pk: [str(rng.choices([2, 3, 4, 5], weights=[1, 3, 4, 2])[0])],
+            text.pk: [rng.choice(SURVEY_TEXTS) if rng.random() < 0.5 else ""],
+        })  # fmt: skip
+    surveys.survey_close(actor=secretary, questionnaire=q)
+    live = surveys.survey_create(actor=secretary, organization=secretary.organization,
+                                 title="群众身边问题征集", audience="residents", mode="open")  # fmt: skip
+    asked = surveys.question_add(
+        actor=secretary, questionnaire=live, kind="text", text="您身边最希望解决的问题"
+    )
+    surveys.survey_publish(actor=secretary, questionnaire=live)
+    for line in SURVEY_TEXTS[:3]:
+        surveys.survey_answer(questionnaire=live, submitted={asked.pk: [line]})
 
 
 def city_projects_write(*, root: Organization, year: int, units: int = 2000, seed: int = 1) -> int:

@@ -5,8 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.forms import StyledFormMixin
+from shuzhi.orgs.models import Organization
 from shuzhi.projects import rules
-from shuzhi.projects.models import QUARTERS, DeclaredItem
+from shuzhi.projects.models import QUARTERS, DeclaredItem, Question, Questionnaire
 from shuzhi.rectification.forms import MultipleFileField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -160,3 +161,67 @@ class RatingForm(StyledFormMixin, forms.Form):
 class ExemplaryForm(StyledFormMixin, forms.Form):
     exemplary = forms.BooleanField(label=_("可复制可推广"), required=False)
     note = forms.CharField(label=_("推广理由"), max_length=300, required=False)
+
+
+# ---- 问卷调查 ------------------------------------------------------------------------------------
+
+
+class SurveyForm(StyledFormMixin, forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("调查单位"), queryset=Organization.objects.none(), empty_label=None
+    )
+    title = forms.CharField(label=_("问卷名称"), max_length=100)
+    intro = forms.CharField(
+        label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    audience = forms.ChoiceField(label=_("调查对象"), choices=Questionnaire.Audience.choices)
+    mode = forms.ChoiceField(
+        label=_("答题方式"),
+        choices=Questionnaire.Mode.choices,
+        help_text=_(
+            "一次性答题码：打印带二维码的答题条随机发放，一码一答；公开链接：同一网络地址每小时最多提交 5 份。"
+        ),
+    )
+    min_group = forms.IntegerField(
+        label=_("显示结果的最少份数"),
+        min_value=3,
+        max_value=100,
+        initial=5,
+        help_text=_("收回份数（或某题作答人数）少于此数时不显示结果，避免推断出个人的回答。"),
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            pk__in=[u.pk for u in units]
+        ).order_by("path")
+
+
+class QuestionForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("题型"), choices=Question.Kind.choices)
+    text = forms.CharField(label=_("题目"), max_length=200)
+    options = forms.CharField(
+        label=_("选项"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("单选、多选题每行写一个选项（2–10 个）；评分题和文字题不填。"),
+    )
+    required = forms.BooleanField(label=_("必答"), required=False, initial=True)
+
+
+class PublishForm(StyledFormMixin, forms.Form):
+    codes = forms.IntegerField(
+        label=_("答题码数量"),
+        min_value=1,
+        max_value=3000,
+        required=False,
+        help_text=_("按调查对象人数准备，可略多几张；每张答题条一码一答。"),
+    )
+
+
+class FindingForm(StyledFormMixin, forms.Form):
+    prefix = "finding"
+    question = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("发现的问题"), max_length=300)
+    category = forms.ChoiceField(label=_("类别"), choices=CATEGORIES)
+    evidence = forms.CharField(label=_("查找依据"), max_length=300)

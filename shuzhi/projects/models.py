@@ -1,6 +1,8 @@
 """The year's commitments: a round of declarations (问题清单, 责任清单, 书记领办项目) opened by
 an organiser for its reporting units, the projects' quarterly progress and 督查办's ratings."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.core.models import TimeStampedModel
+from shuzhi.core.protection import EncryptedCharField
 from shuzhi.cycles.models import LATE_STATUSES, ReportStatus
 
 QUARTERS = (1, 2, 3, 4)
@@ -142,6 +145,15 @@ class DeclaredItem(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # a problem found by a questionnaire (问卷调查), turned into this item in one step
+    found_by = models.ForeignKey(
+        "projects.Question",
+        verbose_name=_("来自问卷题目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems",
     )
     position = models.PositiveIntegerField(_("顺序"), default=0)
 
@@ -293,3 +305,152 @@ class ProjectFile(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# ---- 问卷调查: finding problems before reporting ---------------------------------------------------
+# A questionnaire is answered anonymously, the way ballots are: a one-time code (printed on a slip
+# with its QR code) or an open link limited per address. Who used a code (QuestionnaireUse) and
+# what was answered (QuestionnaireResponse and its answers) are stored apart, without user,
+# address or time, with random ids, and rewritten in a random order at closing
+# (core.secrecy.rewrite_shuffled), so no order in the storage ties a code to a response.
+class Questionnaire(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")  # questions being built; nobody can answer
+        PUBLISHED = "published", _("收集中")  # codes handed out or link shared; answers coming in
+        CLOSED = "closed", _("已结束")  # counted, rewritten; results shown
+
+    class Mode(models.TextChoices):
+        CODES = "codes", _("一次性答题码")  # printed slips, one answer each
+        OPEN = "open", _("公开链接")  # one link, answers limited per address
+
+    class Audience(models.TextChoices):
+        MEMBERS = "members", _("党员")
+        RESIDENTS = "residents", _("群众")
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("调查单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("问卷名称"), max_length=100)
+    intro = models.TextField(_("说明"), max_length=1000, blank=True)
+    audience = models.CharField(
+        _("调查对象"), max_length=10, choices=Audience.choices, default=Audience.MEMBERS
+    )
+    mode = models.CharField(_("答题方式"), max_length=8, choices=Mode.choices, default=Mode.CODES)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    min_group = models.PositiveSmallIntegerField(_("显示结果的最少份数"), default=5)
+    open_key = models.CharField(max_length=32, blank=True, editable=False)  # the open link's key
+    responses = models.PositiveIntegerField(_("收回问卷"), default=0)  # counted at closing
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "org_path", "-id"]
+        verbose_name = _("调查问卷")
+        indexes = [models.Index(fields=["org_path", "year"], name="questionnaire_scope")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:survey", args=[self.pk])
+
+
+class Question(TimeStampedModel):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("单选")
+        MULTIPLE = "multiple", _("多选")
+        RATING = "rating", _("评分（1–5）")
+        TEXT = "text", _("文字")
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(_("题号"))
+    kind = models.CharField(_("题型"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("题目"), max_length=200)
+    options = models.JSONField(_("选项"), default=list, blank=True)  # texts, for single and multiple
+    required = models.BooleanField(_("必答"), default=True)
+
+    class Meta:
+        ordering = ["questionnaire_id", "position", "id"]
+        verbose_name = _("问卷题目")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text[:30]}"
+
+    @property
+    def has_options(self) -> bool:
+        return self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE)
+
+
+class QuestionnaireCode(models.Model):
+    """A one-time code on a slip. Found by its keyed hash; the token sealed so slips can be printed again."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="codes")
+    serial = models.PositiveIntegerField(_("编号"))
+    token_hash = models.BinaryField(max_length=32, unique=True)
+    token = EncryptedCharField(_("答题码"))
+
+    class Meta:
+        ordering = ["questionnaire_id", "serial"]
+        verbose_name = _("答题码")
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id}-{self.serial}"
+
+
+class QuestionnaireUse(models.Model):
+    """This code has been used; nothing about the response, no time."""
+
+    code = models.OneToOneField(
+        QuestionnaireCode, primary_key=True, on_delete=models.CASCADE, related_name="use"
+    )
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("已用答题码")
+
+    def __str__(self) -> str:
+        return str(self.code_id)
+
+
+class QuestionnaireResponse(models.Model):
+    """One anonymous filled-in questionnaire: no code, no user, no address, no time; a random id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("答卷")
+
+    def __str__(self) -> str:
+        return str(_("答卷"))
+
+
+class Answer(models.Model):
+    """One answer of a response: a chosen option (one row per option of a multiple choice), a
+    rating 1–5 or a text."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(QuestionnaireResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    option = models.PositiveSmallIntegerField(null=True, blank=True)  # index into question.options
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("答案")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="answer_rating_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("答案"))

@@ -6,14 +6,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.core.secrecy import shuffled
 from shuzhi.cycles.models import LATE_STATUSES
 from shuzhi.projects import rules
-from shuzhi.projects.models import QUARTERS, Declaration, DeclaredItem, Progress, Project, Rating, Round
+from shuzhi.projects.models import (
+    QUARTERS,
+    Answer,
+    Declaration,
+    DeclaredItem,
+    Progress,
+    Project,
+    Question,
+    Questionnaire,
+    Rating,
+    Round,
+)
 from shuzhi.rectification import rules as rectification_rules
 from shuzhi.rectification.models import Item as RectificationItem
 from shuzhi.reports.hooks import ReadOnlySection
@@ -209,6 +221,91 @@ def ranking(round_: Round, *, quarter: int) -> list[tuple[str, list[RankRow]]]:
     return out
 
 
+RANKING_PER_PAGE = 50
+
+
+@dataclass
+class RankingPage:
+    """One group's page of the ranking: the groups (name, units) for the filter, the chosen
+    group, its page of rows (ranked within the whole group) and the paginator's page."""
+
+    groups: list[tuple[str, int]]
+    group: str
+    rows: list[RankRow]
+    page: Page | None
+
+
+def ranking_page(
+    round_: Round,
+    *,
+    quarter: int,
+    group: object = None,
+    page_number: object = 1,
+    per_page: int = RANKING_PER_PAGE,
+) -> RankingPage:
+    """A page of one group's ranking (the same ranks and figures as `ranking`, which the bulletin
+    prints in full): six queries whatever the city's size. The whole group is ranked from two
+    narrow reads (its units' positions and its ratings' scores for the quarter); only the page's
+    units are read in full (names, project counts, labels)."""
+    groups = list(
+        round_.declarations.order_by("group")
+        .values_list("group")
+        .annotate(units=Count("id"))
+        .values_list("group", "units")
+    )
+    if not groups:
+        return RankingPage(groups=[], group="", rows=[], page=None)
+    names = [name for name, _units in groups]
+    chosen = group if group in names else names[0]
+    units = list(
+        round_.declarations.filter(group=chosen).order_by("position", "id").values_list("id", "position")
+    )
+    scores: dict[int, list[Decimal]] = defaultdict(list)
+    for declaration_id, score in Rating.objects.filter(
+        progress__project__declaration__round=round_,
+        progress__project__declaration__group=chosen,
+        progress__quarter=quarter,
+    ).values_list("progress__project__declaration_id", "score"):
+        scores[declaration_id].append(score)
+    means = [rules.mean(scores.get(pk, [])) for pk, _position in units]
+    ranks = rules.rank(means)
+    order = sorted(range(len(units)), key=lambda i: (ranks[i] is None, ranks[i] or 0, units[i][1]))
+    page = Paginator(order, per_page).get_page(page_number)
+    ids = [units[i][0] for i in page.object_list]
+    declarations = {
+        d.pk: d
+        for d in Declaration.objects.filter(pk__in=ids)
+        .select_related("organization")
+        .only("round_id", "group", "position", "status", "organization__name")
+    }
+    counts = dict(
+        Project.objects.filter(declaration_id__in=ids)
+        .order_by()
+        .values("declaration_id")
+        .annotate(n=Count("id"))
+        .values_list("declaration_id", "n")
+    )
+    labels: dict[int, list[str]] = defaultdict(list)
+    for declaration_id, label in Rating.objects.filter(
+        progress__project__declaration_id__in=ids, progress__quarter=quarter
+    ).values_list("progress__project__declaration_id", "label"):
+        labels[declaration_id].append(label)
+    rows = []
+    for i in page.object_list:
+        pk = units[i][0]
+        rows.append(
+            RankRow(
+                declaration=declarations[pk],
+                projects=counts.get(pk, 0),
+                rated=len(scores.get(pk, [])),
+                score=means[i],
+                labels="、".join(labels.get(pk, [])),
+                rank=ranks[i],
+            )
+        )
+    return RankingPage(groups=groups, group=chosen, rows=rows, page=page)
+
+
 def exemplary_visible_to(user) -> QuerySet[Project]:
     return (
         Project.objects.filter(in_subtree("declaration__org_path", user.organization.path), exemplary=True)
@@ -320,3 +417,86 @@ def rollup_ratings(viewer, cycles: list) -> dict:
             text=text, link=reverse("projects:ranking", args=[round_id]), title=_("项目评价均分")
         )
     return cells
+# ---- 问卷调查 ------------------------------------------------------------------------------------
+
+
+def surveys_visible_to(user) -> QuerySet[Questionnaire]:
+    return Questionnaire.objects.filter(in_subtree("org_path", user.organization.path)).select_related(
+        "organization"
+    )
+
+
+def survey_get(*, viewer, pk: int) -> Questionnaire:
+    return get_scoped_or_404(surveys_visible_to(viewer), pk=pk)
+
+
+@dataclass
+class QuestionSummary:
+    question: Question
+    answered: int
+    hidden: bool
+    rows: list[dict] = field(default_factory=list)
+    mean: str = ""
+    texts: list[str] = field(default_factory=list)
+    problems: list[DeclaredItem] = field(default_factory=list)  # already in a problem list
+
+
+def survey_summary(questionnaire: Questionnaire) -> tuple[bool, list[QuestionSummary]]:
+    """After closing, each question's summary (rules.tally); texts in a fresh random order.
+    Returns (hidden, summaries): everything hidden while fewer than `min_group` responded, and
+    nothing at all before closing. Three queries."""
+    questions = list(questionnaire.questions.order_by("position", "id"))
+    if questionnaire.status != Questionnaire.Status.CLOSED:
+        return True, []
+    if questionnaire.responses < questionnaire.min_group:
+        return True, [QuestionSummary(question=q, answered=0, hidden=True) for q in questions]
+    values: dict[int, dict] = defaultdict(dict)
+    kinds = {q.pk: q.kind for q in questions}
+    for question_id, response_id, option, rating, text in Answer.objects.filter(
+        response__questionnaire=questionnaire
+    ).values_list("question_id", "response_id", "option", "rating", "text"):
+        kind = kinds.get(question_id)
+        if kind == Question.Kind.MULTIPLE:
+            values[question_id].setdefault(response_id, []).append(option)
+        elif kind == Question.Kind.SINGLE:
+            values[question_id][response_id] = option
+        elif kind == Question.Kind.RATING:
+            values[question_id][response_id] = rating
+        else:
+            values[question_id][response_id] = text
+    found: dict[int, list[DeclaredItem]] = defaultdict(list)
+    for item in DeclaredItem.objects.filter(found_by__in=questions).order_by("id"):
+        found[item.found_by_id].append(item)
+    out = []
+    for question in questions:
+        summary = rules.tally(
+            question.kind,
+            question.options,
+            list(values[question.pk].values()),
+            min_group=questionnaire.min_group,
+        )
+        out.append(
+            QuestionSummary(
+                question=question,
+                answered=int(summary["answered"]),  # type: ignore[call-overload]
+                hidden=bool(summary["hidden"]),
+                rows=list(summary.get("rows", [])),  # type: ignore[call-overload]
+                mean=str(summary.get("mean", "")),
+                texts=shuffled(summary.get("texts", [])),  # type: ignore[arg-type]
+                problems=found[question.pk],
+            )
+        )
+    return False, out
+
+
+def survey_chart(summaries: Sequence[QuestionSummary]) -> list[dict]:
+    """The charts' data for the page's json_script block: counts per option of each shown question."""
+    return [
+        {
+            "id": f"chart-{s.question.pk}",
+            "labels": [row["label"] for row in s.rows],
+            "counts": [row["count"] for row in s.rows],
+        }
+        for s in summaries
+        if not s.hidden and s.rows
+    ]

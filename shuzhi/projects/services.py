@@ -176,6 +176,7 @@ def item_add(
     owner: str = "",
     due: date | None = None,
     carried_from: RectificationItem | None = None,
+    found_by=None,
 ) -> DeclaredItem:
     declaration = _locked(declaration)
     _check_writer(actor, declaration)
@@ -189,6 +190,7 @@ def item_add(
         owner=owner.strip(),
         due=due,
         carried_from=carried_from,
+        found_by=found_by,
         position=declaration.items.filter(kind=kind).count() + 1,
     )
     item.full_clean()
@@ -199,7 +201,12 @@ def item_add(
         action="projects.item_add",
         target=declaration,
         org_path=declaration.org_path,
-        after={"kind": kind, "text": item.text, "carried_from": carried_from.pk if carried_from else None},
+        after={
+            "kind": kind,
+            "text": item.text,
+            "carried_from": carried_from.pk if carried_from else None,
+            **({"found_by": found_by.pk} if found_by else {}),
+        },
     )
     return item
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from shuzhi.demo.generator import CityGenerator
 from shuzhi.demo.projects import demo_projects_ensure
 from shuzhi.demo.services import city_write, demo_accounts_ensure, demo_cycle_ensure
-from shuzhi.projects.models import Declaration, Progress, Project, Rating, Round
-from shuzhi.projects.selectors import ranking
+from shuzhi.projects import surveys
+from shuzhi.projects.models import Declaration, Progress, Project, Questionnaire, Rating, Round
+from shuzhi.projects.selectors import ranking, survey_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,11 @@ def test_the_demo_round_has_declarations_in_every_state_and_rated_quarters(tmp_p
         assert Rating.objects.count() == Progress.objects.count() > 0
         assert any(row.score is not None for _group, rows in ranking(round_, quarter=1) for row in rows)
     assert round_.declare_due == date(today.year, 1, 31)
+    closed, live = Questionnaire.objects.order_by("id")
+    assert (closed.status, closed.responses, live.status) == ("closed", 24, "published")
+    hidden, summaries = survey_summary(closed)
+    assert not hidden and sum(r["count"] for r in summaries[0].rows) == 24
+    assert surveys.declaration_for_findings(closed) is not None  # a finding can go into its problem list
 
 
 def test_the_city_generator_writes_units_times_two_projects_times_four_rated_quarters():

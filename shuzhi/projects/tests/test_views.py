@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shuzhi.core.roles import Role
 from shuzhi.cycles.services import cycle_advance
-from shuzhi.projects import services
+from shuzhi.projects import selectors, services
 from shuzhi.projects.models import Declaration, DeclaredItem, Progress, Project, Rating, Round
 from shuzhi.testing.factories import OrganizationFactory, UserFactory
 from shuzhi.testing.projects import MILESTONES, accepted, county_round, supervisor, township_declaration
@@ -325,3 +325,22 @@ def test_the_meeting_book_prints_the_projects_after_the_units_report(client, cas
         "已报送，待评价",
         "未报送",
     ]
+
+
+def test_the_ranking_pages_one_group_and_ranks_across_its_pages_as_the_bulletin_does(client, cast):
+    round_, _project, _office = _rated(cast)  # 柳泉镇: 较好 (85) in Q1
+    _more_units(round_, cast, 6)  # six more, each 好 (100) in Q1
+    Declaration.objects.filter(organization__name="第5镇党委").update(group="街道")
+    full = {g: [r.cells for r in rows] for g, rows in selectors.ranking(round_, quarter=1)}
+    found = selectors.ranking_page(round_, quarter=1, group="乡镇街道", page_number=2, per_page=3)
+    assert found.groups == [("乡镇街道", 6), ("街道", 1)]
+    assert [r.cells for r in found.rows] == full["乡镇街道"][3:6]
+    assert found.rows[-1].cells[:2] == ("6", cast.township_a.name)  # last of the group, on page 2
+    client.force_login(cast.county_organiser)
+    url = reverse("projects:ranking", args=[round_.pk])
+    body = client.get(url, {"quarter": 1, "group": "街道"}).content.decode()
+    assert "第5镇党委" in body and cast.township_a.name not in body
+    body = client.get(url, {"quarter": 1, "group": "乡镇街道", "page": 1}).content.decode()
+    assert "第0镇党委" in body and "第5镇党委" not in body
+    unknown = client.get(url, {"quarter": 1, "group": "没有这个组"}).content.decode()
+    assert "乡镇街道" in unknown  # an unknown group falls back to the first
