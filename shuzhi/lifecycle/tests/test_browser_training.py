@@ -74,3 +74,25 @@ def test_a_candidate_passes_the_test_on_a_phone_and_the_training_step_is_done(li
             expect(page.get_by_role("heading", name="下一步：支部委员会审查")).to_be_visible()
             assert not has_horizontal_scroll(page)
             assert not seen.problems and not seen.foreign_requests
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_training_bank_and_plan_pages_fit_a_phone_and_a_desk(live_server, browser, cast, width):
+    bank = bank_with(cast.county_a)
+    exam_for_candidates(cast.county_organiser, cast.county_a, bank)
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        seen = watch(page, live_server)
+        login(page, live_server, cast.county_organiser)
+        for path, check in (
+            (f"/lifecycle/orgs/{cast.county_a.pk}/training/", "exams"),
+            (f"/lifecycle/banks/{bank.pk}/", "questions"),
+            (f"/lifecycle/orgs/{cast.county_a.pk}/plan/", "plan"),
+        ):
+            page.goto(f"{live_server.url}{path}")
+            expect(page.get_by_test_id(check)).to_be_visible()
+            assert not has_horizontal_scroll(page), path
+        assert not seen.problems and not seen.foreign_requests
+    finally:
+        context.close()

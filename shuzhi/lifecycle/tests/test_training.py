@@ -322,3 +322,28 @@ def test_a_worker_passes_the_qualification_test_and_is_listed_as_qualified(clien
     client.force_login(cast.outsider)
     assert client.get(reverse("lifecycle:qualified", args=[cast.county_a.pk])).status_code == 404
     _question = Question.objects.first()
+
+
+def test_wrong_methods_get_405_and_the_pages_need_a_login(client, cast):
+    bank = bank_with(cast.county_a)
+    assert client.get(reverse("lifecycle:training", args=[cast.county_a.pk]))["Location"].startswith(
+        "/accounts/"
+    )
+    assert client.get(reverse("lifecycle:qualification"))["Location"].startswith("/accounts/")
+    assert client.get(reverse("lifecycle:take_code")).status_code == 200  # the applicant's way in
+    client.force_login(cast.county_organiser)
+    assert client.delete(reverse("lifecycle:bank", args=[bank.pk])).status_code == 405
+    assert client.post(reverse("lifecycle:bank_template")).status_code == 405
+    assert client.post(reverse("lifecycle:qualified", args=[cast.county_a.pk])).status_code == 405
+    assert client.put(reverse("lifecycle:plan", args=[cast.county_a.pk])).status_code == 405
+    client.force_login(cast.member_user)
+    assert client.get(reverse("lifecycle:training", args=[cast.village_a.pk])).status_code == 403
+    assert client.post(reverse("lifecycle:qualification")).status_code == 403
+
+
+def test_the_plan_table_reads_a_fixed_number_of_queries(client, cast, django_assert_max_num_queries):
+    candidate(cast, until="approval")
+    client.force_login(cast.city_organiser)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("lifecycle:plan", args=[cast.city.pk]) + "?year=2024")
+    assert response.status_code == 200
