@@ -49,6 +49,7 @@ SEEDS = (
     ("records", "0006_committee_needs_seven_members"),
     ("records", "0009_seed_points_scheme"),
     ("lifecycle", "0002_seed_steps"),
+    ("lifecycle", "0007_training_needs_test"),
     ("standards", "0002_seed_standards"),
     ("standards", "0004_seed_hour_norms"),
     ("standards", "0006_seed_followup_period"),

@@ -4,10 +4,24 @@ bulk writer for the demo city and the generated ones (about 1% of members a year
 import random
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from shuzhi.core.access import in_subtree
 from shuzhi.core.protection import keyed_hash
 from shuzhi.lifecycle import rules
-from shuzhi.lifecycle.models import Applicant, Step, StepRecord
+from shuzhi.lifecycle.models import (
+    Applicant,
+    Attendance,
+    Audience,
+    Course,
+    Exam,
+    Plan,
+    Question,
+    QuestionBank,
+    Sitting,
+    Step,
+    StepRecord,
+)
 from shuzhi.members.models import ID_NUMBER_PURPOSE
 from shuzhi.members.rules import id_check_character
 from shuzhi.orgs.models import Organization
@@ -105,3 +119,83 @@ def demo_pipeline_ensure(*, root: Organization, today: date, seed: int = 2024, s
     ]  # fmt: skip
     StepRecord.objects.bulk_create(records, batch_size=BATCH)
     return len(people)
+
+
+# Training and the test online, the year's plan ----------------------------------------------------
+
+S, M, J = "single", "multiple", "judge"
+DEMO_QUESTIONS = [
+    (S, "申请入党的人，应当年满多少周岁？", ["十六周岁", "十八周岁", "二十周岁", "二十二周岁"], "B"),
+    (S, "党组织收到入党申请书后，应当在多长时间内派人同入党申请人谈话？", ["一周", "半个月", "一个月", "三个月"], "C"),
+    (S, "入党积极分子经过多长时间以上的培养教育和考察，方可列为发展对象？", ["半年", "一年", "两年", "三年"], "B"),
+    (S, "对入党积极分子的培养考察，党支部每隔多长时间进行一次考察？", ["一个月", "三个月", "半年", "一年"], "C"),
+    (S, "发展对象入党前须经过集中培训，时间一般不少于？", ["1天或8个学时", "3天或24个学时", "5天或40个学时", "7天或56个学时"], "B"),
+    (S, "发展对象确定后，公示时间为多少个工作日？", ["3个", "5个", "7个", "10个"], "B"),
+    (S, "上级党委对支部大会通过接收的预备党员，应在多长时间内审批？", ["一个月", "两个月", "三个月", "六个月"], "C"),
+    (S, "预备党员的预备期为？", ["半年", "一年", "两年", "三年"], "B"),
+    (S, "预备党员的党龄，从何时算起？", ["递交入党申请书之日", "支部大会通过之日", "预备期满转为正式党员之日", "入党宣誓之日"], "C"),
+    (S, "“三会一课”中的“一课”是指？", ["党课", "业务课", "法制课", "形势政策课"], "A"),
+    (S, "支部党员大会一般每季度召开几次？", ["一次", "两次", "三次", "每月一次"], "A"),
+    (S, "入党介绍人一般由几名正式党员担任？", ["一名", "两名", "三名", "四名"], "B"),
+    (S, "流动党员的日常管理主要由谁负责？", ["流出地党组织", "流入地党组织", "本人自行", "县委组织部"], "B"),
+    (S, "新党员入党后，本市实行几年跟踪考察制度？", ["一年", "两年", "三年", "五年"], "C"),
+    (M, "发展党员工作应当贯彻的方针包括？", ["坚持标准", "保证质量", "改善结构", "慎重发展"], "ABCD"),
+    (M, "发展对象的政治审查，主要内容包括？", ["对党的理论和路线、方针、政策的态度", "政治历史和在重大政治斗争中的表现", "遵纪守法和遵守社会公德情况", "个人收入情况"], "ABC"),
+    (M, "入党积极分子可通过哪些方式产生？", ["党员推荐", "群团组织推优", "本人自荐后直接确定", "上级指定"], "AB"),
+    (M, "“三会一课”包括？", ["支部党员大会", "支部委员会", "党小组会", "按时上好党课"], "ABCD"),
+    (M, "流动党员管理中，流出地党组织应当做到？", ["跟踪管理", "掌握去向和联系方式", "发放流动党员活动证", "取消其党籍"], "ABC"),
+    (M, "在职党员到社区报到后，可以参加的服务有？", ["志愿服务", "结对帮扶", "政策宣传", "代替社区干部签字"], "ABC"),
+    (M, "支部大会讨论接收预备党员时，应当？", ["发展对象汇报对党的认识和入党动机", "入党介绍人介绍情况", "党支部报告审查情况", "采取无记名投票表决"], "ABCD"),
+    (M, "发展党员要注重从哪些群体中发展？", ["产业工人", "青年农民", "高知识群体", "非公有制经济组织和社会组织"], "ABCD"),
+    (J, "入党申请人必须以书面形式向工作、学习所在单位的党组织提出入党申请。", None, "A"),
+    (J, "发展对象未经培训的，除个别特殊情况外，不能发展入党。", None, "A"),
+    (J, "预备党员在预备期间不具有表决权、选举权和被选举权。", None, "A"),
+    (J, "支部大会讨论两个以上发展对象入党时，可以一并表决。", None, "B"),
+    (J, "超过三个月上级党委未审批的，可以直接视为批准。", None, "B"),
+    (J, "党员领导干部应当以普通党员身份参加所在党支部的组织生活。", None, "A"),
+    (J, "流动党员外出期间可以不参加任何党组织的活动。", None, "B"),
+    (J, "党员应当按月交纳党费。", None, "A"),
+]  # fmt: skip
+
+
+def demo_training_ensure(*, root: Organization, year: int, actor) -> int:
+    """The city's bank (about 30 questions), a course, the 发展对象 test passed by one demo person
+    at that stage, and this year's plan for each county. Once per tree; returns the questions written."""
+    if actor is None or QuestionBank.objects.filter(org_path=root.path).exists():
+        return 0
+    bank = QuestionBank.objects.create(organization=root, org_path=root.path, title="发展党员应知应会题库")
+    questions = Question.objects.bulk_create(
+        [Question(bank=bank, kind=kind, text=text, options=list(options or rules.JUDGE_OPTIONS), answer=answer,
+                  points=2 if kind == M else 1) for kind, text, options, answer in DEMO_QUESTIONS]
+    )  # fmt: skip
+    course = Course.objects.create(organization=root, org_path=root.path, title="发展对象入党前集中培训（党章党规、党的基本知识）",
+                                   hours=24, audience=Audience.CANDIDATE, recorded_by=actor)  # fmt: skip
+    exam = Exam.objects.create(organization=root, org_path=root.path, bank=bank, title="发展对象入党前知识测试",
+                               audience=Audience.CANDIDATE, single_count=10, multiple_count=5, judge_count=5,
+                               pass_percent=60, max_attempts=3)  # fmt: skip
+    person = (
+        Applicant.objects.filter(in_subtree("org_path", root.path), stage="candidate", state="active")
+        .order_by("applied_on", "id")
+        .first()
+    )
+    if person is not None:
+        paper = [q.pk for q in questions if q.kind == S][:10] + [q.pk for q in questions if q.kind == M][:5]
+        paper += [q.pk for q in questions if q.kind == J][:5]
+        by_id = {q.pk: q for q in questions}
+        answers = {str(pk): by_id[pk].answer for pk in paper}
+        answers[str(paper[0])] = "A"  # one slip
+        total = sum(by_id[pk].points for pk in paper)
+        now = timezone.now()
+        Sitting.objects.create(exam=exam, applicant=person, org_path=person.org_path, number=1, code="DEMO2345",
+                               paper=paper, answers=answers, expires_at=now, started_at=now, submitted_at=now,
+                               score=total - 1, total=total, passed=True, issued_by=actor)  # fmt: skip
+        Attendance.objects.create(course=course, applicant=person, attended_on=min(person.last_done_on, now.date()),
+                                  recorded_by=actor)  # fmt: skip
+    counties = Organization.objects.filter(in_subtree("path", root.path), depth=root.depth + 1)
+    Plan.objects.bulk_create(
+        [Plan(organization=c, org_path=c.path, year=year, total=max(2, c.member_count // 100),
+              young=max(1, c.member_count // 250), women=max(1, c.member_count // 300),
+              frontline=max(1, c.member_count // 400), set_by=actor) for c in counties],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return len(questions)

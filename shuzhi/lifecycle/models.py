@@ -38,6 +38,8 @@ class Step(TimeStampedModel):
     special = models.CharField(_("特别检查"), max_length=16, choices=Special.choices, blank=True, default="")
     documents = models.CharField(_("应存材料"), max_length=200, blank=True)
     people_label = models.CharField(_("人员称谓"), max_length=20, blank=True)  # 培养联系人 / 入党介绍人
+    # the step needs the 发展对象 test passed, where a test is in force for the applicant's organisation
+    needs_test = models.BooleanField(_("须通过在线测试"), default=False)
 
     class Meta:
         ordering = ["order"]
@@ -305,3 +307,219 @@ class MobileActivity(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.what
+
+
+# Training and tests online ---------------------------------------------------------------------
+
+
+class Audience(models.TextChoices):
+    """Whom a course or a test is for."""
+
+    ACTIVIST = "activist", _("入党积极分子")
+    CANDIDATE = "candidate", _("发展对象")
+    WORKER = "worker", _("发展党员工作者")
+
+
+class Course(TimeStampedModel):
+    """A course of the training with its hours, given by an organisation to its subtree."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    title = models.CharField(_("课程名称"), max_length=100)
+    hours = models.PositiveSmallIntegerField(_("学时"))
+    audience = models.CharField(_("培训对象"), max_length=12, choices=Audience.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["org_path", "title", "id"]
+        verbose_name = _("培训课程")
+        indexes = [models.Index(fields=["org_path"], name="course_scope")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(TimeStampedModel):
+    """An applicant took a course on a day (their hours count toward the training step)."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="attendances")
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="attendances")
+    attended_on = models.DateField(_("日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["applicant_id", "attended_on", "id"]
+        verbose_name = _("参训记录")
+        constraints = [models.UniqueConstraint(fields=["course", "applicant"], name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.course_id}"
+
+
+class QuestionBank(TimeStampedModel):
+    """A bank of questions kept by an organisation (the county's 组织部), used by its subtree."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    title = models.CharField(_("题库名称"), max_length=100)
+
+    class Meta:
+        ordering = ["org_path", "title", "id"]
+        verbose_name = _("题库")
+        verbose_name_plural = _("题库")
+        indexes = [models.Index(fields=["org_path"], name="bank_scope")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(TimeStampedModel):
+    """One question with its options and answer (letters: "A", "AC"; a true/false one has the
+    options 正确 and 错误)."""
+
+    class Kind(models.TextChoices):
+        SINGLE = rules.SINGLE, _("单选题")
+        MULTIPLE = rules.MULTIPLE, _("多选题")
+        JUDGE = rules.JUDGE, _("判断题")
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="questions")
+    kind = models.CharField(_("题型"), max_length=8, choices=Kind.choices)
+    text = models.CharField(_("题干"), max_length=500)
+    options = models.JSONField(_("选项"), default=list)
+    answer = models.CharField(_("答案"), max_length=8)
+    points = models.PositiveSmallIntegerField(_("分值"), default=1)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["bank_id", "kind", "id"]
+        verbose_name = _("试题")
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+    def as_rule(self) -> rules.QuestionRule:
+        return rules.QuestionRule(id=self.pk, kind=self.kind, answer=self.answer, points=self.points,
+                                  options=len(self.options))  # fmt: skip
+
+
+class Exam(TimeStampedModel):
+    """A test drawn at random from a bank: how many of each kind, the pass mark, the attempts,
+    an optional time limit. For 发展对象 (the training step needs it passed) or for workers
+    (passing certifies them for `valid_months`)."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="exams")
+    title = models.CharField(_("测试名称"), max_length=100)
+    audience = models.CharField(
+        _("对象"), max_length=12, choices=Audience.choices, default=Audience.CANDIDATE
+    )
+    single_count = models.PositiveSmallIntegerField(_("单选题数"), default=10)
+    multiple_count = models.PositiveSmallIntegerField(_("多选题数"), default=5)
+    judge_count = models.PositiveSmallIntegerField(_("判断题数"), default=5)
+    pass_percent = models.PositiveSmallIntegerField(_("及格线（得分率 %）"), default=60)
+    max_attempts = models.PositiveSmallIntegerField(_("最多测试次数"), default=3)
+    time_limit = models.PositiveSmallIntegerField(_("限时（分钟，0 为不限）"), default=0)
+    valid_months = models.PositiveSmallIntegerField(_("资格有效期（月）"), default=24)  # workers only
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["org_path", "audience", "id"]
+        verbose_name = _("在线测试")
+        indexes = [models.Index(fields=["audience", "org_path"], name="exam_scope")]
+        constraints = [
+            # one test in force per organisation and audience: the nearest one up the tree applies
+            models.UniqueConstraint(
+                fields=["organization", "audience"],
+                condition=models.Q(active=True),
+                name="exam_one_active",
+                violation_error_message=_("本组织已有一项面向该对象的在线测试。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            rules.SINGLE: self.single_count,
+            rules.MULTIPLE: self.multiple_count,
+            rules.JUDGE: self.judge_count,
+        }
+
+
+class Sitting(TimeStampedModel):
+    """One attempt at a test: the paper drawn for it, the answers and the grade. An applicant's
+    is opened by a one-time code the organiser issues; a worker's by the worker, logged in."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="sittings")
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, null=True, blank=True, related_name="sittings"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)  # the applicant's or the worker's
+    number = models.PositiveSmallIntegerField(_("第几次"))
+    code = models.CharField(_("测试码"), max_length=12, unique=True)
+    paper = models.JSONField(default=list)  # question ids in the order shown
+    answers = models.JSONField(default=dict)  # question id → letters
+    expires_at = models.DateTimeField(_("测试码有效期至"))
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("交卷时间"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("得分"), null=True, blank=True)
+    total = models.PositiveSmallIntegerField(_("满分"), default=0)
+    passed = models.BooleanField(_("通过"), default=False)
+    late = models.BooleanField(_("超时"), default=False)
+    valid_until = models.DateField(_("资格有效期至"), null=True, blank=True)  # workers who passed
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["exam_id", "org_path", "-created_at", "id"]
+        verbose_name = _("测试记录")
+        indexes = [models.Index(fields=["org_path"], name="sitting_scope")]
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "applicant", "number"], name="sitting_applicant_number",
+                                    condition=models.Q(applicant__isnull=False)),
+            models.UniqueConstraint(fields=["exam", "user", "number"], name="sitting_user_number",
+                                    condition=models.Q(user__isnull=False)),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.exam_id} #{self.number}"
+
+    @property
+    def percent(self) -> int | None:
+        return rules.percent(self.score, self.total) if self.score is not None else None
+
+
+class Plan(TimeStampedModel):
+    """发展党员计划: the year's number and structure set for an organisation by the level above."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    total = models.PositiveIntegerField(_("发展总数"))
+    young = models.PositiveIntegerField(_("35岁以下"), default=0)
+    women = models.PositiveIntegerField(_("女性"), default=0)
+    frontline = models.PositiveIntegerField(_("生产工作一线"), default=0)
+    fields = models.JSONField(_("分领域"), default=dict, blank=True)  # Organization.Field value → count
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["year", "org_path"]
+        verbose_name = _("发展党员计划")
+        verbose_name_plural = _("发展党员计划")
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="plan_once_a_year")]
+        indexes = [models.Index(fields=["year", "org_path"], name="plan_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.org_path} {self.year}"

@@ -258,3 +258,149 @@ def transfer_receive_problem(*, sent_on: date, valid_until: date, day: date, tod
     if day > valid_until:
         return _("介绍信有效期至 %(until)s，已过期：请退回，由转出方重新开具。") % {"until": _d(valid_until)}
     return None
+
+
+# Training and tests online ---------------------------------------------------------------------
+
+SINGLE, MULTIPLE, JUDGE = "single", "multiple", "judge"
+KINDS = (SINGLE, MULTIPLE, JUDGE)
+KIND_WORDS = {"单选": SINGLE, "单选题": SINGLE, "单项选择题": SINGLE, "多选": MULTIPLE, "多选题": MULTIPLE,
+              "多项选择题": MULTIPLE, "判断": JUDGE, "判断题": JUDGE}  # fmt: skip
+LETTERS = "ABCDEFGH"
+JUDGE_OPTIONS = ("正确", "错误")
+JUDGE_WORDS = {"对": "A", "正确": "A", "√": "A", "是": "A", "T": "A", "A": "A",
+               "错": "B", "错误": "B", "×": "B", "否": "B", "F": "B", "B": "B"}  # fmt: skip
+MAX_OPTIONS = 6
+TIME_GRACE_SECONDS = 60  # a paper sent this long after its time limit is still taken (a slow network)
+
+
+@dataclass(frozen=True)
+class QuestionRule:
+    id: int
+    kind: str
+    answer: str
+    points: int = 1
+    options: int = 4
+
+
+def normalise_answer(kind: str, raw: str) -> str:
+    """'a c' / 'CA' / '对' → the letters in order ('AC', 'A'); '' when nothing could be read."""
+    text = "".join(str(raw).split()).upper().replace("，", "").replace(",", "").replace("、", "")
+    if kind == JUDGE:
+        return JUDGE_WORDS.get(text, JUDGE_WORDS.get(str(raw).strip(), ""))
+    if not text or any(ch not in LETTERS for ch in text):
+        return ""
+    return "".join(sorted(set(text)))
+
+
+def question_problems(*, kind: str, text: str, options: Sequence[str], answer: str) -> dict[str, str]:
+    """Why a question cannot be kept as typed, field → reason; `answer` already normalised."""
+    errors: dict[str, str] = {}
+    if kind not in KINDS:
+        errors["kind"] = _("题型应为单选题、多选题或判断题。")
+        return errors
+    if not text.strip():
+        errors["text"] = _("应填写题干。")
+    if kind == JUDGE:
+        if answer not in ("A", "B"):
+            errors["answer"] = _("判断题的答案应为“对”或“错”。")
+        return errors
+    if len(options) < 2:
+        errors["options"] = _("选择题至少要有两个选项（选项A、选项B）。")
+        return errors
+    if len(options) > MAX_OPTIONS:
+        errors["options"] = _("选项最多 %(n)d 个。") % {"n": MAX_OPTIONS}
+    if not answer:
+        errors["answer"] = _("答案应为选项字母，如 A 或 ACD。")
+    elif any(LETTERS.index(ch) >= len(options) for ch in answer):
+        errors["answer"] = _("答案“%(a)s”超出了已有的选项（A—%(last)s）。") % {
+            "a": answer,
+            "last": LETTERS[len(options) - 1],
+        }
+    elif kind == SINGLE and len(answer) != 1:
+        errors["answer"] = _("单选题只能有一个答案，所填为“%(a)s”。") % {"a": answer}
+    elif kind == MULTIPLE and len(answer) < 2:
+        errors["answer"] = _("多选题应有两个或以上答案，所填为“%(a)s”；只有一个答案请改为单选题。") % {
+            "a": answer
+        }
+    return errors
+
+
+def draw_problems(available: Mapping[str, int], counts: Mapping[str, int]) -> list[str]:
+    """Why a paper of `counts` cannot be drawn from a bank holding `available` of each kind."""
+    labels = {SINGLE: _("单选题"), MULTIPLE: _("多选题"), JUDGE: _("判断题")}
+    problems = [
+        _("%(kind)s要抽 %(n)d 道，题库中只有 %(have)d 道。") % {"kind": labels[k], "n": counts[k], "have": available.get(k, 0)}
+        for k in KINDS if counts.get(k, 0) > available.get(k, 0)
+    ]  # fmt: skip
+    if not problems and not any(counts.get(k, 0) for k in KINDS):
+        problems.append(_("每种题型都为 0 道：试卷至少要有一道题。"))
+    return problems
+
+
+def draw_paper(pool: Mapping[str, Sequence[int]], counts: Mapping[str, int], rng) -> list[int]:
+    """Question ids drawn at random: `counts[kind]` of each kind, single, then multiple, then
+    true/false, in a random order within each kind."""
+    paper: list[int] = []
+    for kind in KINDS:
+        paper.extend(rng.sample(list(pool.get(kind, ())), counts.get(kind, 0)))
+    return paper
+
+
+def grade(questions: Sequence[QuestionRule], answers: Mapping[str, str]) -> tuple[int, int]:
+    """(score, total): a question scores its points when the answer is exactly right (a multiple
+    choice with one letter missing or one too many scores nothing)."""
+    score = total = 0
+    for question in questions:
+        total += question.points
+        given = normalise_answer(question.kind, answers.get(str(question.id), ""))
+        if given and given == question.answer:
+            score += question.points
+    return score, total
+
+
+def percent(score: int, total: int) -> int:
+    """The score as a whole percentage of the total, rounded down (59.9 % is not 60)."""
+    return score * 100 // total if total else 0
+
+
+def passed(score: int, total: int, pass_percent: int) -> bool:
+    return total > 0 and score * 100 >= pass_percent * total
+
+
+def attempt_problem(*, used: int, allowed: int, passed_already: bool, name: str) -> str | None:
+    """Why another attempt cannot be given, or None."""
+    if passed_already:
+        return _("%(name)s已通过本项测试，无需再测。") % {"name": name}
+    if used >= allowed:
+        return _("%(name)s已测试 %(used)d 次，本项测试最多 %(n)d 次，不能再测。") % {
+            "name": name,
+            "used": used,
+            "n": allowed,
+        }
+    return None
+
+
+# 发展党员计划 ------------------------------------------------------------------------------------
+
+YOUNG_UNDER = 35
+FRONTLINE_ENTERPRISE_FIELDS = frozenset({"state_enterprise", "private_enterprise"})
+
+
+def is_frontline(category: str, field: str) -> bool:
+    """生产工作一线: 农牧渔民, or people at work in an enterprise's branch (工人)."""
+    return category == "farmer" or (category == "employed" and field in FRONTLINE_ENTERPRISE_FIELDS)
+
+
+def gap(target: int, achieved: int) -> int:
+    """How many are still missing (0 when the target is met or passed)."""
+    return max(0, target - achieved)
+
+
+def training_hours_problem(*, typed: int | None, recorded: int, courses: int) -> str | None:
+    """When courses are recorded for the applicant in the training's days, the 学时 typed must
+    not exceed theirs."""
+    if courses and (typed or 0) > recorded:
+        return _("所填 %(typed)d 学时多于培训期间已记录的 %(n)d 门课程合计 %(recorded)d 学时：请先补记课程，或按已记录的学时填写。") % {
+            "typed": typed or 0, "n": courses, "recorded": recorded}  # fmt: skip
+    return None

@@ -4,13 +4,28 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.roles import Capability, Role
 from shuzhi.lifecycle import rules
-from shuzhi.lifecycle.models import Applicant, Departure, MobileRecord, Stage, Step, Transfer
+from shuzhi.lifecycle.models import (
+    Applicant,
+    Attendance,
+    Audience,
+    Course,
+    Departure,
+    Exam,
+    MobileRecord,
+    Plan,
+    QuestionBank,
+    Sitting,
+    Stage,
+    Step,
+    Transfer,
+)
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 
@@ -222,4 +237,173 @@ def mobile_of(org: Organization, *, lost_only: bool = False) -> QuerySet[MobileR
         rows.select_related("member", "outflow_org", "inflow_org")
         .annotate(activity_count=Count("activities"))
         .order_by("outflow_path", "member__name", "id")
+    )
+
+
+# Training and tests online ---------------------------------------------------------------------
+
+
+def ancestor_paths(path: str) -> list[str]:
+    step = Organization.steplen
+    return [path[:i] for i in range(step, len(path) + 1, step)]
+
+
+def exam_for(org_path: str, audience: str) -> Exam | None:
+    """The test in force for an organisation: the nearest active one up the tree."""
+    return (
+        Exam.objects.filter(audience=audience, active=True, org_path__in=ancestor_paths(org_path))
+        .select_related("bank")
+        .order_by("-org_path")
+        .first()
+    )
+
+
+def exam_gate_problem(applicant: Applicant, step_name: str) -> str | None:
+    """Why a step that needs the 发展对象 test cannot be done yet, or None (no test in force, or passed)."""
+    exam = exam_for(applicant.org_path, Audience.CANDIDATE)
+    if exam is None:
+        return None
+    sittings = list(Sitting.objects.filter(exam=exam, applicant=applicant, submitted_at__isnull=False))
+    if any(s.passed for s in sittings):
+        return None
+    if not sittings:
+        return _("“%(step)s”须先通过在线知识测试“%(exam)s”：%(name)s尚未参加测试。") % {
+            "step": step_name, "exam": exam.title, "name": applicant.name}  # fmt: skip
+    best = max(rules.percent(s.score or 0, s.total) for s in sittings)
+    return _("“%(step)s”须先通过在线知识测试“%(exam)s”：%(name)s已测 %(n)d 次（共 %(m)d 次机会），最高得分率 %(best)d%%，及格线 %(pass)d%%。") % {
+        "step": step_name, "exam": exam.title, "name": applicant.name, "n": len(sittings), "m": exam.max_attempts,
+        "best": best, "pass": exam.pass_percent}  # fmt: skip
+
+
+def training_hours(applicant: Applicant, start, end) -> tuple[int, int]:
+    """(courses, hours) the applicant attended from start to end."""
+    found = Attendance.objects.filter(applicant=applicant, attended_on__gte=start, attended_on__lte=end).aggregate(
+        n=Count("id"), hours=Sum("course__hours"))  # fmt: skip
+    return found["n"] or 0, found["hours"] or 0
+
+
+# 发展党员计划 -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    young: int = 0
+    women: int = 0
+    frontline: int = 0
+    fields: dict[str, int] | None = None
+
+    def add(self, *, young: bool, woman: bool, frontline: bool, field: str) -> None:
+        self.total += 1
+        self.young += young
+        self.women += woman
+        self.frontline += frontline
+        self.fields = self.fields or {}
+        self.fields[field] = self.fields.get(field, 0) + 1
+
+
+@dataclass
+class PlanRow:
+    org: Organization
+    plan: Plan | None
+    achieved: Tally
+    own: bool = False  # the organisation itself (its plan came from above)
+
+    def gap(self, what: str) -> int:
+        if self.plan is None:
+            return 0
+        return rules.gap(getattr(self.plan, what), getattr(self.achieved, what))
+
+    def field_cells(self, fields: list[str]) -> list[tuple[int | None, int]]:
+        planned = self.plan.fields if self.plan else {}
+        done = self.achieved.fields or {}
+        return [(planned.get(f) if self.plan else None, done.get(f, 0)) for f in fields]
+
+
+def admitted_in(org: Organization, year: int):
+    """Who became 预备党员 in the subtree in the year (入党日期 = the branch meeting that admitted them)."""
+    return (
+        Applicant.objects.filter(
+            in_subtree("org_path", org.path), member__isnull=False, member__joined_on__year=year
+        )
+        .order_by()
+        .values_list(
+            "org_path", "gender", "birth_date", "category", "organization__field", "member__joined_on"
+        )
+    )
+
+
+def plan_table(*, org: Organization, year: int) -> tuple[list[PlanRow], list[str]]:
+    """The organisation's row and its children's: each plan against who was admitted in the year,
+    in its subtree (three queries), and the fields that appear in a plan or among the admitted."""
+    children = list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1)
+        .only("id", "name", "path", "kind", "depth")
+        .order_by("path")
+    )
+    plans = {
+        p.org_path: p
+        for p in Plan.objects.filter(year=year, org_path__in=[org.path, *(c.path for c in children)])
+    }
+    rows = [PlanRow(org=org, plan=plans.get(org.path), achieved=Tally(), own=True)]
+    rows += [PlanRow(org=c, plan=plans.get(c.path), achieved=Tally()) for c in children]
+    width = len(org.path) + Organization.steplen
+    by_prefix = {row.org.path: row for row in rows[1:]}
+    for path, gender, birth, category, field, joined in admitted_in(org, year):
+        flags = {
+            "young": rules.age_on(birth, joined) < rules.YOUNG_UNDER,
+            "woman": gender == "F",
+            "frontline": rules.is_frontline(category, field),
+            "field": field,
+        }
+        rows[0].achieved.add(**flags)
+        child = by_prefix.get(path[:width])
+        if child is not None:
+            child.achieved.add(**flags)
+    seen = set()
+    for row in rows:
+        seen.update((row.plan.fields if row.plan else {}).keys())
+        seen.update((row.achieved.fields or {}).keys())
+    fields = [value for value in Organization.Field.values if value in seen]
+    return rows, fields
+
+
+def banks_for(user) -> QuerySet[QuestionBank]:
+    """Banks of the viewer's subtree and of the organisations above it (whose banks it may use)."""
+    _require_view(user)
+    path = user.organization.path
+    return QuestionBank.objects.filter(in_subtree("org_path", path) | Q(org_path__in=ancestor_paths(path)))
+
+
+def bank_get(*, viewer, pk: int) -> QuestionBank:
+    return get_scoped_or_404(banks_for(viewer).select_related("organization"), pk=pk)
+
+
+def training_of(org: Organization) -> dict:
+    """What the organisation's page of training shows: banks, courses and tests of the
+    organisation and above (usable there) and of its subtree."""
+    reach = in_subtree("org_path", org.path) | Q(org_path__in=ancestor_paths(org.path))
+    return {
+        "banks": list(
+            QuestionBank.objects.filter(reach).select_related("organization").annotate(n=Count("questions"))
+        ),
+        "courses": list(Course.objects.filter(reach).select_related("organization")),
+        "exams": list(Exam.objects.filter(reach).select_related("organization", "bank")),
+    }
+
+
+def courses_for(applicant: Applicant) -> list[Course]:
+    return list(
+        Course.objects.filter(org_path__in=ancestor_paths(applicant.org_path)).exclude(audience="worker")
+    )
+
+
+def qualified_in(org: Organization, *, today: date) -> QuerySet[Sitting]:
+    """Workers of the subtree holding a valid qualification (their latest passed sitting)."""
+    return (
+        Sitting.objects.filter(
+            in_subtree("org_path", org.path), user__isnull=False, passed=True, valid_until__gte=today
+        )
+        .select_related("user", "user__organization", "exam")
+        .order_by("org_path", "user__username", "-valid_until")
     )

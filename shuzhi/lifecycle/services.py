@@ -19,7 +19,7 @@ from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import check_upload
-from shuzhi.lifecycle import rules
+from shuzhi.lifecycle import rules, selectors
 from shuzhi.lifecycle.models import (
     Applicant,
     Departure,
@@ -178,6 +178,7 @@ def step_record(
     done = done_of(applicant)
     _raise(rules.step_problems(step.as_rule(), entry, rules=all_rules, done=done, birth_date=applicant.birth_date,
                                today=timezone.localdate()))  # fmt: skip
+    _raise(_training_problems(applicant, step, entry))
     record = _record(actor=actor, applicant=applicant, step=step, entry=entry, files=files)
     done[step.code] = entry.done_on
     if step.code == APPROVAL:
@@ -189,6 +190,22 @@ def step_record(
     applicant.full_clean()
     applicant.save()
     return record
+
+
+def _training_problems(applicant: Applicant, step: Step, entry: rules.StepEntry) -> dict[str, str]:
+    """A step that needs the 发展对象 test passed (where one is in force), and the training's
+    hours against the courses recorded for the applicant in its days."""
+    errors: dict[str, str] = {}
+    if step.needs_test:
+        problem = selectors.exam_gate_problem(applicant, step.name)
+        if problem:
+            errors["__all__"] = problem
+    if step.special == rules.TRAINING and entry.until is not None:
+        courses, hours = selectors.training_hours(applicant, entry.done_on, entry.until)
+        problem = rules.training_hours_problem(typed=entry.hours, recorded=hours, courses=courses)
+        if problem:
+            errors["hours"] = problem
+    return errors
 
 
 def _admit(actor, applicant: Applicant, *, admitted_on: date) -> Member:

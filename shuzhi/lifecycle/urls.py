@@ -15,4 +15,13 @@ urlpatterns = [
     path("transfers/<int:pk>/letter/", views.transfer_letter, name="transfer_letter"),
     path("people/<int:pk>/", views.applicant, name="applicant"),
     path("people/<int:pk>/files/<int:document_pk>/", views.document, name="document"),
+    path("orgs/<int:pk>/training/", views.training, name="training"),
+    path("orgs/<int:pk>/qualified/", views.qualified, name="qualified"),
+    path("orgs/<int:pk>/plan/", views.plan, name="plan"),
+    path("banks/template.xlsx", views.bank_template, name="bank_template"),
+    path("banks/<int:pk>/", views.bank, name="bank"),
+    path("banks/<int:pk>/questions/<int:question_pk>/", views.question, name="question"),
+    path("test/", views.take, name="take_code"),
+    path("test/<str:code>/", views.take, name="take"),
+    path("qualification/", views.qualification, name="qualification"),
 ]

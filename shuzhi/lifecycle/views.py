@@ -1,10 +1,11 @@
+import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,19 +16,30 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors
 from shuzhi.core.roles import Capability
-from shuzhi.lifecycle import documents, selectors, services
+from shuzhi.exchange.sheets import Column
+from shuzhi.exchange.workbook import write_table
+from shuzhi.lifecycle import bank_sheet, documents, selectors, services
+from shuzhi.lifecycle import training as training_services
 from shuzhi.lifecycle.forms import (
     ApplicantForm,
     AsOfForm,
+    AttendanceForm,
+    BankForm,
+    BankImportForm,
+    CodeForm,
+    CourseForm,
     DepartureForm,
+    ExamForm,
     MobileActForm,
     MobileForm,
+    PlanForm,
+    QuestionForm,
     StepForm,
     StopForm,
     TransferActForm,
     TransferForm,
 )
-from shuzhi.lifecycle.models import Stage, StepDocument
+from shuzhi.lifecycle.models import Course, Question, Sitting, Stage, StepDocument
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 
@@ -94,6 +106,9 @@ def applicant(request, pk: int):
     if request.method == "POST":
         if not may_work:
             raise PermissionDenied
+        if request.POST.get("action") in ("issue", "course"):
+            _applicant_training(request, person)
+            return redirect("lifecycle:applicant", pk=person.pk)
         if request.POST.get("action") == "stop":
             stop_form = StopForm(request.POST)
             if stop_form.is_valid():
@@ -122,6 +137,7 @@ def applicant(request, pk: int):
     return render(request, "lifecycle/applicant.html", {
         "person": person, "records": records, "pending": [s for s in selectors.steps() if s.pk not in done],
         "form": form, "step": step, "stop_form": stop_form, "may_work": may_work, "today": timezone.localdate(),
+        **_exam_context(person),
     })  # fmt: skip
 
 
@@ -317,4 +333,293 @@ def mobile(request, pk: int):
     return render(request, "lifecycle/mobile.html", {
         "org": org, "page": page, "form": form, "may_work": may_work, "may_register": bool(roster),
         "lost_only": lost_only, "today": timezone.localdate(), "qs": "lost=1" if lost_only else "",
+    })  # fmt: skip
+
+
+# Training and tests online ---------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def training(request, pk: int):
+    """The organisation's banks, courses and tests; organisers add them here."""
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    may_manage = training_services.may_manage(request.user, org)
+    found = selectors.training_of(org)
+    action = request.POST.get("action", "")
+    bank_form = BankForm(request.POST if action == "bank" else None, prefix="bank")
+    course_form = CourseForm(request.POST if action == "course" else None, prefix="course")
+    exam_form = ExamForm(request.POST if action == "exam" else None, prefix="exam", banks=found["banks"])
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        form = {"bank": bank_form, "course": course_form, "exam": exam_form}.get(action)
+        if form is not None and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "bank":
+                    bank = training_services.bank_create(
+                        actor=request.user, organization=org, title=data["title"]
+                    )
+                    messages.success(request, _("已新建题库“%(t)s”，请导入试题。") % {"t": bank.title})
+                    return redirect("lifecycle:bank", pk=bank.pk)
+                if action == "course":
+                    training_services.course_create(actor=request.user, organization=org, title=data["title"],
+                                                    hours=data["hours"], audience=data["audience"])  # fmt: skip
+                    messages.success(request, _("已新建课程“%(t)s”。") % {"t": data["title"]})
+                else:
+                    bank = get_scoped_or_404(selectors.banks_for(request.user), pk=data["bank"])
+                    old = next((e for e in found["exams"] if e.organization_id == org.pk and e.active
+                                and e.audience == data["audience"]), None)  # fmt: skip
+                    training_services.exam_save(
+                        actor=request.user, organization=org, bank=bank, exam=old, title=data["title"],
+                        audience=data["audience"], single_count=data["single_count"],
+                        multiple_count=data["multiple_count"], judge_count=data["judge_count"],
+                        pass_percent=data["pass_percent"], max_attempts=data["max_attempts"],
+                        time_limit=data["time_limit"], valid_months=data["valid_months"],
+                    )  # fmt: skip
+                    messages.success(request, _("已设置在线测试“%(t)s”。") % {"t": data["title"]})
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                return redirect("lifecycle:training", pk=org.pk)
+    return render(request, "lifecycle/training.html", {
+        "org": org, **found, "may_manage": may_manage, "bank_form": bank_form, "course_form": course_form,
+        "exam_form": exam_form, "here": "training",
+    })  # fmt: skip
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def bank(request, pk: int):
+    found = selectors.bank_get(viewer=request.user, pk=pk)
+    may_manage = training_services.may_manage(request.user, found.organization)
+    import_form = BankImportForm(request.POST if request.POST.get("action") == "import" else None,
+                                 request.FILES or None, prefix="import")  # fmt: skip
+    question_form = QuestionForm(request.POST if request.POST.get("action") == "add" else None, prefix="q")
+    import_errors: list[str] = []
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if request.POST.get("action") == "import" and import_form.is_valid():
+            try:
+                added = training_services.bank_import(actor=request.user, bank=found,
+                                                      upload=import_form.cleaned_data["file"])  # fmt: skip
+            except ValidationError as error:
+                import_errors = error.messages
+            else:
+                messages.success(request, _("已导入 %(n)d 道试题。") % {"n": added})
+                return redirect("lifecycle:bank", pk=found.pk)
+        elif request.POST.get("action") == "add" and question_form.is_valid():
+            data = question_form.cleaned_data
+            try:
+                training_services.question_save(actor=request.user, bank=found, question=None, kind=data["kind"],
+                                                text=data["text"], options=question_form.options(),
+                                                answer=data["answer"], points=data["points"], active=data["active"])  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(question_form, error, renamed={"options": "option_a"})
+            else:
+                messages.success(request, _("已添加试题。"))
+                return redirect("lifecycle:bank", pk=found.pk)
+    questions = list(found.questions.order_by("kind", "id"))
+    counts = {
+        kind: sum(1 for q in questions if q.kind == kind and q.active)
+        for kind, _label in Question.Kind.choices
+    }
+    return render(request, "lifecycle/bank.html", {
+        "bank": found, "questions": questions, "counts": counts, "may_manage": may_manage,
+        "import_form": import_form, "import_errors": import_errors, "question_form": question_form,
+        "org": found.organization,
+    })  # fmt: skip
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def question(request, pk: int, question_pk: int):
+    found = selectors.bank_get(viewer=request.user, pk=pk)
+    item = get_scoped_or_404(found.questions.all(), pk=question_pk)
+    if not training_services.may_manage(request.user, found.organization):
+        raise PermissionDenied
+    form = QuestionForm(request.POST or None, initial=QuestionForm.initial_of(item))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            training_services.question_save(actor=request.user, bank=found, question=item, kind=data["kind"],
+                                            text=data["text"], options=form.options(), answer=data["answer"],
+                                            points=data["points"], active=data["active"])  # fmt: skip
+        except ValidationError as error:
+            apply_service_errors(form, error, renamed={"options": "option_a"})
+        else:
+            messages.success(request, _("已保存试题。"))
+            return redirect("lifecycle:bank", pk=found.pk)
+    return render(request, "lifecycle/question.html", {"bank": found, "item": item, "form": form})
+
+
+@login_required
+@require_GET
+def bank_template(request):
+    buffer = io.BytesIO()
+    columns = [Column(key=key, header=header, width=40 if key == "text" else 14)
+               for key, (header, _others) in bank_sheet.COLUMNS.items()]  # fmt: skip
+    rows = [(*row[:6], "", "", row[6], row[7]) for row in bank_sheet.TEMPLATE_ROWS]
+    write_table(buffer, title="试题", columns=columns, rows=rows,
+                note="题型：单选题、多选题、判断题。答案：选项字母（如 A、ACD），判断题填“对”或“错”。分值：1 到 100 的整数，不填为 1。")  # fmt: skip
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "试题导入模板.xlsx")
+    return response
+
+
+def _applicant_training(request, person) -> None:
+    """The applicant page's actions on the training: record a course taken, issue a test code."""
+    action = request.POST.get("action")
+    if action == "issue":
+        try:
+            sitting = training_services.sitting_issue(actor=request.user, applicant=person)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, _("已发放第 %(n)d 次测试的测试码 %(code)s，%(days)d 天内有效，仅可作答一次。") % {
+                "n": sitting.number, "code": sitting.code, "days": training_services.CODE_VALID_DAYS})  # fmt: skip
+        return
+    form = AttendanceForm(request.POST, prefix="course", courses=selectors.courses_for(person))
+    if not form.is_valid():
+        messages.error(request, _("请选择课程并填写参训日期。"))
+        return
+    course = get_scoped_or_404(Course.objects.filter(pk__in=[c.pk for c in selectors.courses_for(person)]),
+                               pk=form.cleaned_data["course"])  # fmt: skip
+    try:
+        training_services.attendance_record(actor=request.user, course=course, applicant=person,
+                                            attended_on=form.cleaned_data["attended_on"])  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("已记录%(name)s参加“%(c)s”。") % {"name": person.name, "c": course.title})
+
+
+def _exam_context(person) -> dict:
+    exam = selectors.exam_for(person.org_path, "candidate")
+    sittings = list(person.sittings.select_related("exam").order_by("number")) if exam else []
+    now = timezone.now()
+    open_ = next((s for s in sittings if s.submitted_at is None and s.expires_at > now), None)
+    attended = list(person.attendances.select_related("course").order_by("attended_on"))
+    return {"exam": exam, "sittings": sittings, "open_sitting": open_, "attended": attended,
+            "course_hours": sum(a.course.hours for a in attended),
+            "attendance_form": AttendanceForm(prefix="course", courses=selectors.courses_for(person))}  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def take(request, code: str = ""):
+    """A paper opened by its one-time code, on a phone, without logging in (an applicant has no
+    account); a worker's paper needs its worker logged in."""
+    if not code:
+        form = CodeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            return redirect("lifecycle:take", code="".join(form.cleaned_data["code"].split()).upper())
+        return render(request, "lifecycle/take_code.html", {"form": form})
+    sitting = training_services.sitting_by_code(code)
+    if sitting is None:
+        return render(request, "lifecycle/take_code.html", {
+            "form": CodeForm(initial={"code": code}), "problem": _("测试码“%(c)s”不存在，请核对后重新输入。") % {"c": code[:20]},
+        }, status=404)  # fmt: skip
+    if sitting.user_id is not None and request.user.pk != sitting.user_id:
+        raise Http404
+    if request.method == "POST":
+        answers = {key.removeprefix("q"): "".join(request.POST.getlist(key)) for key in request.POST
+                   if key.startswith("q")}  # fmt: skip
+        try:
+            done = training_services.sitting_submit(
+                actor=request.user if request.user.is_authenticated else None,
+                sitting=sitting,
+                answers=answers,
+            )
+        except ValidationError as error:
+            return render(
+                request,
+                "lifecycle/take_result.html",
+                {"sitting": sitting, "problem": "；".join(error.messages)},
+            )
+        return redirect("lifecycle:take", code=done.code)
+    if sitting.submitted_at is not None:
+        return render(request, "lifecycle/take_result.html", {"sitting": sitting})
+    try:
+        sitting, questions = training_services.sitting_open(sitting=sitting)
+    except ValidationError as error:
+        return render(
+            request, "lifecycle/take_result.html", {"sitting": sitting, "problem": "；".join(error.messages)}
+        )
+    return render(request, "lifecycle/take.html", {
+        "sitting": sitting, "questions": questions, "deadline": training_services.deadline_of(sitting),
+        "name": sitting.applicant.name if sitting.applicant else request.user.get_full_name() or request.user.username,
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualification(request):
+    """A worker's own qualification: the test in force, their attempts, their certificate."""
+    exam = (
+        selectors.exam_for(request.user.organization.path, "worker") if request.user.organization_id else None
+    )
+    if request.method == "POST":
+        try:
+            sitting = training_services.worker_sitting_start(actor=request.user)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            return redirect("lifecycle:take", code=sitting.code)
+    sittings = list(Sitting.objects.filter(user=request.user).select_related("exam").order_by("-created_at"))
+    today = timezone.localdate()
+    valid = next((s for s in sittings if s.passed and s.valid_until and s.valid_until >= today), None)
+    return render(
+        request, "lifecycle/qualification.html", {"exam": exam, "sittings": sittings, "valid": valid}
+    )
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_GET
+def qualified(request, pk: int):
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    rows = selectors.qualified_in(org, today=timezone.localdate())
+    page = Paginator(rows, BOARD_PAGE).get_page(request.GET.get("page"))
+    return render(request, "lifecycle/qualified.html", {"org": org, "page": page, "here": "training"})
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def plan(request, pk: int):
+    org = selectors.organization_get(viewer=request.user, pk=pk)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    rows, fields = selectors.plan_table(org=org, year=year)
+    children = [row.org for row in rows[1:] if training_services.may_plan(request.user, row.org)]
+    form = PlanForm(request.POST or None, children=children)
+    if request.method == "POST":
+        if not children:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            target = get_scoped_or_404(Organization.objects.filter(pk__in=[c.pk for c in children]),
+                                       pk=data["organization"])  # fmt: skip
+            try:
+                training_services.plan_set(actor=request.user, organization=target, year=year, total=data["total"],
+                                           young=data["young"], women=data["women"], frontline=data["frontline"],
+                                           fields=data["fields_text"])  # fmt: skip
+            except ValidationError as error:
+                apply_service_errors(form, error, renamed={"fields": "fields_text"})
+            else:
+                messages.success(
+                    request, _("已下达%(org)s %(y)d 年发展党员计划。") % {"org": target.name, "y": year}
+                )
+                return redirect(f"{reverse('lifecycle:plan', args=[org.pk])}?year={year}")
+    labels = dict(Organization.Field.choices)
+    for row in rows:
+        row.gap_total = row.gap("total")
+        row.cells = row.field_cells(fields)
+    return render(request, "lifecycle/plan.html", {
+        "org": org, "rows": rows, "fields": [(f, labels[f]) for f in fields], "year": year, "form": form,
+        "may_plan": bool(children), "here": "plan", "years": range(year - 2, year + 2),
     })  # fmt: skip

@@ -14,4 +14,5 @@ def _seeded(request):
     from django.apps import apps
 
     importlib.import_module("shuzhi.lifecycle.migrations.0002_seed_steps").seed(apps, None)
+    importlib.import_module("shuzhi.lifecycle.migrations.0007_training_needs_test").seed(apps, None)
     yield

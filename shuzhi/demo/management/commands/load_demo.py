@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
-from shuzhi.demo.lifecycle import demo_pipeline_ensure
+from shuzhi.demo.lifecycle import demo_pipeline_ensure, demo_training_ensure
 from shuzhi.demo.projects import demo_projects_ensure
 from shuzhi.demo.services import (
     city_write,
@@ -79,6 +79,12 @@ class Command(BaseCommand):
         people = demo_pipeline_ensure(root=root, today=today, seed=seed)
         if people:
             self.stdout.write(f"已写入发展党员名单 {people} 人（入党申请人至发展对象，含已办步骤）。")
+        organiser = root_organiser(root)
+        questions = demo_training_ensure(root=root, year=today.year, actor=organiser)
+        if questions:
+            self.stdout.write(
+                f"已写入发展党员题库 {questions} 道题、入党前培训课程和知识测试，以及本年度各县区发展党员计划。"
+            )
         rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
         if rounds:
             self.stdout.write(f"已写入上年度 {rounds} 个党支部的民主评议党员结果。")
@@ -106,3 +112,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login['username']:<{width}}  {login['password']}  {login['role']} · {login['organization']}"
             )
+
+
+def root_organiser(root):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(organization=root, role="organiser").order_by("id").first()
