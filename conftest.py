@@ -53,6 +53,8 @@ SEEDS = (
     ("standards", "0004_seed_hour_norms"),
     ("standards", "0006_seed_followup_period"),
     ("weakorgs", "0002_seed_rules"),
+    ("dossiers", "0002_seed_checklist"),
+    ("dossiers", "0003_seed_talent_rule"),
 )
 
 

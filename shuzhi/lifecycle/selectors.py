@@ -10,7 +10,7 @@ from django.db.models.functions import Substr
 from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.roles import Capability, Role
 from shuzhi.lifecycle import rules
-from shuzhi.lifecycle.models import Applicant, Departure, MobileRecord, Stage, Step, Transfer
+from shuzhi.lifecycle.models import Applicant, Departure, MobileRecord, Stage, Step, StepDocument, Transfer
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 
@@ -223,3 +223,15 @@ def mobile_of(org: Organization, *, lost_only: bool = False) -> QuerySet[MobileR
         .annotate(activity_count=Count("activities"))
         .order_by("outflow_path", "member__name", "id")
     )
+
+
+def documented_steps(*, within_path: str, member_ids=None) -> QuerySet:
+    """(member id, step code) for every step of a member's path that keeps at least one scan:
+    for the members' files (dossiers), which count the 发展党员 materials as file entries."""
+    rows = StepDocument.objects.filter(
+        in_subtree("record__applicant__member__org_path", within_path),
+        record__applicant__member__isnull=False,
+    )
+    if member_ids is not None:
+        rows = rows.filter(record__applicant__member_id__in=member_ids)
+    return rows.order_by().values_list("record__applicant__member_id", "record__step__code").distinct()
