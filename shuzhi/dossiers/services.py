@@ -165,9 +165,8 @@ def community_register(
     keepers = get_user_model().objects.filter(
         organization=community, role__in=[Role.SECRETARY, Role.CLERK], is_active=True
     )
-    link = reverse("dossiers:community", args=[community.pk])
-    transaction.on_commit(lambda: notify(
-        recipients=list(keepers), text=_("在职党员%(name)s已到社区报到。") % {"name": member.name}, link=link))  # fmt: skip
+    notify(recipients=list(keepers), link=reverse("dossiers:community", args=[community.pk]),
+           text=_("在职党员%(name)s已到社区报到。") % {"name": member.name})  # fmt: skip
     return registration
 
 
