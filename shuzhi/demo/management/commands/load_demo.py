@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from shuzhi.demo.dossiers import demo_dossiers_ensure
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
 from shuzhi.demo.lifecycle import demo_pipeline_ensure
 from shuzhi.demo.projects import demo_projects_ensure
@@ -79,6 +80,11 @@ class Command(BaseCommand):
         people = demo_pipeline_ensure(root=root, today=today, seed=seed)
         if people:
             self.stdout.write(f"已写入发展党员名单 {people} 人（入党申请人至发展对象，含已办步骤）。")
+        scans, talents, registered = demo_dossiers_ensure(root=root, today=today, seed=seed)
+        if scans or talents or registered:
+            self.stdout.write(
+                f"已写入党员档案扫描件 {scans} 份、能人 {talents} 人、到社区报到党员 {registered} 人。"
+            )
         rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
         if rounds:
             self.stdout.write(f"已写入上年度 {rounds} 个党支部的民主评议党员结果。")
