@@ -55,6 +55,8 @@ SEEDS = (
     ("standards", "0006_seed_followup_period"),
     ("weakorgs", "0002_seed_rules"),
     ("weakorgs", "0005_seed_star_rule"),
+    ("dossiers", "0002_seed_checklist"),
+    ("dossiers", "0003_seed_talent_rule"),
 )
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "shuzhi.standards",
     "shuzhi.lifecycle",
     "shuzhi.workbench",
+    "shuzhi.dossiers",
     "shuzhi.demo",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("weak/", include("shuzhi.weakorgs.urls")),
     path("standards/", include("shuzhi.standards.urls")),
     path("lifecycle/", include("shuzhi.lifecycle.urls")),
+    path("files/", include("shuzhi.dossiers.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

@@ -24,6 +24,7 @@ from shuzhi.lifecycle.models import (
     Sitting,
     Stage,
     Step,
+    StepDocument,
     Transfer,
 )
 from shuzhi.members.models import Member
@@ -407,3 +408,13 @@ def qualified_in(org: Organization, *, today: date) -> QuerySet[Sitting]:
         .select_related("user", "user__organization", "exam")
         .order_by("org_path", "user__username", "-valid_until")
     )
+def documented_steps(*, within_path: str, member_ids=None) -> QuerySet:
+    """(member id, step code) for every step of a member's path that keeps at least one scan:
+    for the members' files (dossiers), which count the 发展党员 materials as file entries."""
+    rows = StepDocument.objects.filter(
+        in_subtree("record__applicant__member__org_path", within_path),
+        record__applicant__member__isnull=False,
+    )
+    if member_ids is not None:
+        rows = rows.filter(record__applicant__member_id__in=member_ids)
+    return rows.order_by().values_list("record__applicant__member_id", "record__step__code").distinct()

@@ -27,6 +27,11 @@ class Command(BaseCommand):
             help="同时生成发展党员名单（近一年半的入党申请人，每年约为党员数的1%%）及其已办步骤",
         )
         parser.add_argument(
+            "--dossiers",
+            action="store_true",
+            help="同时生成党员档案扫描件记录（三成党员，其中约一半档案齐全）",
+        )
+        parser.add_argument(
             "--records",
             action="store_true",
             help="同时生成上一年度全年的组织生活记录（约 72 万条，只记出席人数）",
@@ -48,7 +53,19 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, orgs, members, seed, as_of, records, weak, standards, projects, pipeline, **options
+        self,
+        *args,
+        orgs,
+        members,
+        seed,
+        as_of,
+        records,
+        weak,
+        standards,
+        projects,
+        pipeline,
+        dossiers=False,
+        **options,
     ):
         started = time.perf_counter()
         generator = CityGenerator(
@@ -108,6 +125,15 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             self.stdout.write(
                 f"已生成 {day.year} 年度书记领办项目 {written} 个及其季度进展，用时 {elapsed:.1f} 秒。"
+            )
+        if dossiers:
+            from shuzhi.demo.dossiers import files_write
+
+            started = time.perf_counter()
+            day = as_of or timezone.localdate()
+            written = files_write(root=stats.root, seed=seed, share=0.3, today=day)
+            self.stdout.write(
+                f"已生成党员档案扫描件记录 {written} 份，用时 {time.perf_counter() - started:.1f} 秒。"
             )
         if pipeline:
             started = time.perf_counter()

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from shuzhi.demo.dossiers import demo_dossiers_ensure
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
 from shuzhi.demo.lifecycle import demo_pipeline_ensure, demo_training_ensure
 from shuzhi.demo.projects import demo_projects_ensure
@@ -84,6 +85,11 @@ class Command(BaseCommand):
         if questions:
             self.stdout.write(
                 f"已写入发展党员题库 {questions} 道题、入党前培训课程和知识测试，以及本年度各县区发展党员计划。"
+            )
+        scans, talents, registered = demo_dossiers_ensure(root=root, today=today, seed=seed)
+        if scans or talents or registered:
+            self.stdout.write(
+                f"已写入党员档案扫描件 {scans} 份、能人 {talents} 人、到社区报到党员 {registered} 人。"
             )
         rounds = demo_evaluations_ensure(root=root, year=today.year - 1, seed=seed)
         if rounds:
