@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "shuzhi.weakorgs",
     "shuzhi.standards",
     "shuzhi.lifecycle",
+    "shuzhi.stats",
     "shuzhi.demo",
 ]
 

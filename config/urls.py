@@ -17,6 +17,7 @@ urlpatterns = [
     path("weak/", include("shuzhi.weakorgs.urls")),
     path("standards/", include("shuzhi.standards.urls")),
     path("lifecycle/", include("shuzhi.lifecycle.urls")),
+    path("stats/", include("shuzhi.stats.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"
