@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "shuzhi.lifecycle",
     "shuzhi.workbench",
     "shuzhi.dossiers",
+    "shuzhi.stats",
     "shuzhi.demo",
 ]
 

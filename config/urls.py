@@ -19,6 +19,7 @@ urlpatterns = [
     path("standards/", include("shuzhi.standards.urls")),
     path("lifecycle/", include("shuzhi.lifecycle.urls")),
     path("files/", include("shuzhi.dossiers.urls")),
+    path("stats/", include("shuzhi.stats.urls")),
 ]
 
 handler403 = "shuzhi.core.views.forbidden"

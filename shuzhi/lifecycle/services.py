@@ -279,6 +279,10 @@ def departure_record(*, actor, member: Member, kind: str, left_on: date, note: s
                           recorded_by=actor)  # fmt: skip
     departure.full_clean()
     departure.save()
+    # the roster and the counters read the member's own copy of the date (members is below lifecycle)
+    member.left_on = left_on
+    member.save(update_fields=["left_on", "updated_at"])
+    member_services.members_recount([member.organization_id])
     path = Applicant.objects.filter(member=member, state=Applicant.State.ACTIVE)
     path.update(
         state=Applicant.State.STOPPED, stopped_reason=departure.get_kind_display(), updated_at=timezone.now()

@@ -37,6 +37,12 @@ class MemberFilterForm(StyledFormMixin, forms.Form):
     gender = forms.ChoiceField(label=_("性别"), required=False, choices=_blank(Member.Gender.choices))
     min_age = forms.IntegerField(label=_("年龄下限"), required=False, min_value=0, max_value=130)
     max_age = forms.IntegerField(label=_("年龄上限"), required=False, min_value=0, max_value=130)
+    # members who left (退党, 死亡, 转出 …) stay on record but off the roster unless asked for
+    roster = forms.ChoiceField(
+        label=_("在册情况"),
+        required=False,
+        choices=[("", _("在册党员")), ("left", _("已减少")), ("all", _("全部"))],
+    )
 
     def clean(self):
         data = super().clean()

@@ -85,6 +85,10 @@ class Member(TimeStampedModel):
     # Copy of organization.path so that subtree filters and ordering use one index on this
     # table; kept by the member services and by organisation moves.
     org_path = models.CharField(max_length=255, editable=False)
+    # Copy of the lifecycle departure's date (退党, 除名, 死亡, 转出 …), set by the departure service
+    # in the same transaction: the roster and the counters leave such members out without
+    # reaching up into lifecycle. Empty for a member who is still a member.
+    left_on = models.DateField(_("减少日期"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["org_path", "name", "id"]

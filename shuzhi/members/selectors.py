@@ -50,6 +50,7 @@ class MemberFilter:
     gender: str = ""
     min_age: int | None = None
     max_age: int | None = None
+    roster: str = ""  # "" members on the roster, "left" those who have left, "all" both
 
     @property
     def only_scope(self) -> bool:
@@ -63,6 +64,7 @@ class MemberFilter:
                 self.category,
                 self.education,
                 self.gender,
+                self.roster,
             )
         ) and (self.min_age, self.max_age) == (None, None)
 
@@ -79,6 +81,10 @@ def member_list(*, viewer, filters: MemberFilter, today: date) -> QuerySet[Membe
         members = members.filter(id_number_hash=digest)
     if filters.id_number_hash:
         members = members.filter(id_number_hash=filters.id_number_hash)
+    if filters.roster == "left":
+        members = members.filter(left_on__isnull=False)
+    elif filters.roster != "all":
+        members = members.filter(left_on__isnull=True)
     for field in ("status", "category", "education", "gender"):
         value = getattr(filters, field)
         if value:
@@ -91,7 +97,9 @@ def member_list(*, viewer, filters: MemberFilter, today: date) -> QuerySet[Membe
     return members.select_related("organization").order_by("org_path", "name", "id")
 
 
-FILTER_FIELDS = ("name", "id_number", "status", "category", "education", "gender", "min_age", "max_age")
+FILTER_FIELDS = (
+    "name", "id_number", "status", "category", "education", "gender", "min_age", "max_age", "roster",
+)  # fmt: skip
 
 
 def member_filter(*, organization: Organization | None, data: dict) -> MemberFilter:

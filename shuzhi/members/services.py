@@ -43,7 +43,7 @@ def member_snapshot(member: Member) -> dict[str, Any]:
 
 def members_recount(org_ids: Iterable[int]) -> None:
     """Refresh the member counters of these organisations from the member table, and the
-    subtree totals of everything above them."""
+    subtree totals of everything above them. Members who have left (`left_on`) are not counted."""
     ids = sorted(set(org_ids))
     if not ids:
         return
@@ -51,7 +51,7 @@ def members_recount(org_ids: Iterable[int]) -> None:
     def count(condition: Q) -> Coalesce:
         # by org_path, which the member_scope_order index serves (organization_id has no index)
         sub = (
-            Member.objects.filter(condition, org_path=OuterRef("path"))
+            Member.objects.filter(condition, org_path=OuterRef("path"), left_on__isnull=True)
             .order_by()
             .values("org_path")
             .annotate(n=Count("id"))
@@ -153,7 +153,8 @@ def org_counters_rebuild(*, root: Organization) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT organization_id, COUNT(*), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END) "  # noqa: S608
-            f"FROM {Member._meta.db_table} WHERE org_path >= %s AND org_path <= %s GROUP BY organization_id",
+            f"FROM {Member._meta.db_table} WHERE org_path >= %s AND org_path <= %s AND left_on IS NULL "
+            f"GROUP BY organization_id",
             [Member.Status.PROBATIONARY, low, high],
         )
         direct = {org_id: (count, probationary) for org_id, count, probationary in cursor.fetchall()}

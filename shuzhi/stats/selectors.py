@@ -1,0 +1,486 @@
+"""Reads of the party statistics (党内统计), scoped to the viewer's subtree.
+
+Every table of the page comes from a few aggregate queries (one GROUP BY over the members as of
+the day, one over the organisations, one each for the flows), folded into tables by `rules`; a
+drill-down turns the same filter into a WHERE clause over the same rows.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.core.roles import Capability, Role
+from shuzhi.lifecycle.models import Departure, MobileRecord, Transfer
+from shuzhi.members.models import ETHNICITIES, Member
+from shuzhi.orgs.models import Organization
+from shuzhi.records.models import EvaluationDecision, EvaluationGrade
+from shuzhi.stats import rules
+from shuzhi.stats.rules import Table
+
+MOVED = (Transfer.Status.RECEIVED, Transfer.Status.CONFIRMED)
+SMALL_BRANCH = 3  # a 党支部 needs at least three full members
+LARGE_BRANCH = 50  # above this a 党支部 should be split (or become a 总支)
+PROBATION_DAYS = 366  # 预备期一年: later than this without 转正 (or its extension) is overdue
+
+
+def may_view(user) -> bool:
+    """Organisers and secretaries: those who see the members of a subtree (the figures drill
+    down to them). A member sees only themself and gets no statistics."""
+    return user.is_authenticated and user.can(Capability.VIEW_MEMBERS) and user.role != Role.MEMBER
+
+
+def require_view(user) -> None:
+    if not may_view(user):
+        raise PermissionDenied
+
+
+def scope_get(*, viewer, pk: int | None) -> Organization:
+    """The organisation whose subtree is counted: the viewer's own, or one inside it (404 outside)."""
+    require_view(viewer)
+    if pk is None:
+        return viewer.organization
+    return get_scoped_or_404(Organization.objects.filter(in_subtree("path", viewer.organization.path)), pk=pk)
+
+
+def scope_trail(*, viewer, org: Organization) -> list[Organization]:
+    """The organisations from the viewer's own down to `org` (for the breadcrumb)."""
+    step = Organization.steplen
+    paths = [org.path[:end] for end in range(len(viewer.organization.path), len(org.path) + 1, step)]
+    return list(Organization.objects.filter(path__in=paths).only("id", "name", "path").order_by("path"))
+
+
+def children_of(org: Organization) -> list[Organization]:
+    return list(
+        Organization.objects.filter(in_subtree("path", org.path), depth=org.depth + 1)
+        .only("id", "name", "path", "total_members")
+        .order_by("path")
+    )
+
+
+# ---- who counts, and where ------------------------------------------------------------------
+
+
+def present_on(day: date) -> Q:
+    """A member on the day: joined by then and not yet left (lifecycle.selectors.members_on)."""
+    return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+def within_on(org: Organization, day: date, today: date) -> Q:
+    """Members whose organisation on `day` was in the subtree of `org`. The roster holds where a
+    member is now; a transfer received after the day puts them, on the day, where it came from."""
+    here = in_subtree("org_path", org.path)
+    if day >= today:
+        return here  # nothing is received after today
+    moved = Transfer.objects.filter(member=OuterRef("pk"), status__in=MOVED, received_on__gt=day)
+    before = Transfer.objects.filter(
+        member=OuterRef("member"),
+        status__in=MOVED,
+        received_on__gt=day,
+        received_on__lt=OuterRef("received_on"),
+    )
+    first_from_here = moved.filter(in_subtree("from_path", org.path)).exclude(Exists(before))
+    return (here & ~Q(Exists(moved))) | Q(Exists(first_from_here))
+
+
+def probationary_on(day: date) -> Q:
+    return Q(full_member_on__gt=day) | Q(full_member_on__isnull=True, status=Member.Status.PROBATIONARY)
+
+
+def full_on(day: date) -> Q:
+    return Q(full_member_on__lte=day) | Q(full_member_on__isnull=True, status=Member.Status.FULL)
+
+
+def _band_q(day: date, key: str) -> Q:
+    earliest, latest = rules.band_births(day, key)
+    q = Q()
+    if earliest is not None:
+        q &= Q(birth_date__gte=earliest)
+    if latest is not None:
+        q &= Q(birth_date__lte=latest)
+    return q
+
+
+def _period_q(key: str) -> Q:
+    for period, _label, start, until in rules.PERIODS:
+        if period == key:
+            q = Q()
+            if start is not None:
+                q &= Q(joined_on__gte=start)
+            if until is not None:
+                q &= Q(joined_on__lt=until)
+            return q
+    raise KeyError(key)
+
+
+def member_filter_q(filters: dict[str, str], day: date) -> Q:
+    """The WHERE of a figure's filter (rules.matches, over rows instead of groups)."""
+    q = Q()
+    for key, value in filters.items():
+        if key == "minority":
+            q &= ~Q(ethnicity=rules.HAN) if value == "1" else Q(ethnicity=rules.HAN)
+        elif key in ("education", "category"):
+            q &= Q(**{key: "" if value == rules.EMPTY else value})
+        elif key in ("gender", "ethnicity"):
+            q &= Q(**{key: value})
+        elif key == "band":
+            q &= _band_q(day, value)
+        elif key == "period":
+            q &= _period_q(value)
+        elif key == "status":
+            q &= probationary_on(day) if value == rules.PROBATIONARY else full_on(day)
+    return q
+
+
+def clean_filters(data) -> dict[str, str]:
+    """The figure filters of a request, unknown keys and values dropped (a link made by hand)."""
+    allowed = {
+        "gender": set(Member.Gender.values),
+        "ethnicity": set(ETHNICITIES),
+        "minority": {"0", "1"},
+        "band": {key for key, *_rest in rules.AGE_BANDS},
+        "education": {*Member.Education.values, rules.EMPTY},
+        "category": {*Member.Category.values, rules.EMPTY},
+        "period": {key for key, *_rest in rules.PERIODS},
+        "status": {rules.PROBATIONARY, rules.FULL},
+        "flow": set(rules.FLOWS),
+        "kind": set(Departure.Kind.values),
+        "grade": set(EvaluationGrade.values),
+        "check": {*MEMBER_CHECKS, *ORG_CHECKS},
+        "org_kind": set(Organization.Kind.values),
+        "org_field": set(Organization.Field.values),
+    }
+    return {key: data[key] for key in allowed if data.get(key) in allowed[key]}
+
+
+# ---- the aggregate reads --------------------------------------------------------------------
+
+
+def _band_case(day: date) -> Case:
+    return Case(
+        *[When(_band_q(day, key), then=Value(key)) for key, *_rest in rules.AGE_BANDS],
+        default=Value(rules.AGE_BANDS[0][0]),
+        output_field=CharField(),
+    )
+
+
+def _period_case() -> Case:
+    return Case(
+        *[When(_period_q(key), then=Value(key)) for key, *_rest in rules.PERIODS],
+        default=Value(rules.PERIODS[-1][0]),
+        output_field=CharField(),
+    )
+
+
+def member_groups(org: Organization, day: date, today: date) -> list[dict]:
+    """The members of the subtree on the day, counted per combination of every dimension (one
+    query; a city has a few thousand combinations)."""
+    return list(
+        Member.objects.filter(within_on(org, day, today), present_on(day))
+        .annotate(
+            band=_band_case(day),
+            period=_period_case(),
+            status_then=Case(
+                When(probationary_on(day), then=Value(rules.PROBATIONARY)),
+                default=Value(rules.FULL),
+                output_field=CharField(),
+            ),
+        )
+        .order_by()
+        .values("gender", "ethnicity", "education", "category", "band", "period", "status_then")
+        .annotate(n=Count("id"))
+    )
+
+
+def _groups(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["status"] = row.pop("status_then")
+    return rows
+
+
+def _choice_rows(field: str, choices, groups) -> list[tuple[str, dict[str, str], int]]:
+    rows = [(str(label), {field: value}, 0) for value, label in choices]
+    if any(not g[field] for g in groups):
+        rows.append((_("未填写"), {field: rules.EMPTY}, 0))
+    return rows
+
+
+def member_tables(groups: list[dict]) -> list[Table]:
+    columns = [
+        (_("党员数"), {}),
+        (_("女"), {"gender": Member.Gender.FEMALE}),
+        (_("少数民族"), {"minority": "1"}),
+        (_("预备党员"), {"status": rules.PROBATIONARY}),
+    ]
+    minorities = sorted(
+        {g["ethnicity"] for g in groups if g["ethnicity"] != rules.HAN}, key=ETHNICITIES.index
+    )
+    ethnic_rows = [(rules.HAN, {"ethnicity": rules.HAN}, 0), (_("少数民族"), {"minority": "1"}, 0)]
+    ethnic_rows += [(name, {"ethnicity": name}, 1) for name in minorities]
+
+    def table(key, title, rows, chart):
+        return rules.cross_table(key=key, title=title, groups=groups, rows=rows, columns=columns, chart=chart)
+
+    return [
+        table("status", _("党员队伍基本情况"), [(_("正式党员"), {"status": rules.FULL}, 0),
+                                          (_("预备党员"), {"status": rules.PROBATIONARY}, 0)], "pie"),
+        table("gender", _("党员性别"), [(str(label), {"gender": v}, 0) for v, label in Member.Gender.choices], "pie"),
+        table("ethnicity", _("党员民族"), ethnic_rows, "pie"),
+        table("age", _("党员年龄"), [(label, {"band": key}, 0) for key, label, *_r in rules.AGE_BANDS], "bar"),
+        table("education", _("党员学历"), _choice_rows("education", Member.Education.choices, groups), "pie"),
+        table("category", _("党员职业（人员类别）"), _choice_rows("category", Member.Category.choices, groups), "bar"),
+        table("period", _("党员入党时间"), [(label, {"period": key}, 0) for key, label, *_r in rules.PERIODS], "bar"),
+    ]  # fmt: skip
+
+
+def org_table(org: Organization) -> Table:
+    """Organisations of the subtree by field (rows) and kind (columns), as the tree is today."""
+    found = {
+        (kind, fld): n
+        for kind, fld, n in Organization.objects.filter(in_subtree("path", org.path))
+        .order_by()
+        .values_list("kind", "field")
+        .annotate(n=Count("id"))
+    }
+    kinds = [(None, _("合计")), *Organization.Kind.choices]
+    built = []
+    for fld, label in [(None, _("合计")), *Organization.Field.choices]:
+        cells = []
+        for kind, _kind_label in kinds:
+            n = sum(
+                v for (k, f), v in found.items() if (kind is None or k == kind) and (fld is None or f == fld)
+            )
+            filters = {key: value for key, value in (("org_kind", kind), ("org_field", fld)) if value}
+            cells.append(rules.Cell(n, filters if n else None))
+        if fld is not None and not cells[0].value:
+            continue
+        built.append(rules.Row(label=str(label), cells=cells, total=fld is None))
+    return Table(key="orgs", title=_("党组织（按领域和类别）"), columns=[str(k) for _v, k in kinds], rows=built,
+                 chart="bar", kind="orgs", note=_("党组织按目前的组织体系统计（不记成立和撤销日期）。"))  # fmt: skip
+
+
+def flow_tables(org: Organization, day: date, today: date) -> list[Table]:
+    """The year up to the day: new members and conversions, leavings by kind, 流动党员, 民主评议."""
+    start = rules.year_start(day)
+    scoped = Member.objects.filter(within_on(org, day, today))
+    made = scoped.aggregate(
+        joined=Count("id", filter=Q(joined_on__gte=start, joined_on__lte=day)),
+        converted=Count("id", filter=Q(full_member_on__gte=start, full_member_on__lte=day)),
+    )
+    growth = rules.count_table(key="growth", title=_("发展党员和预备党员转正（%(year)s年1月1日至统计日期）") % {"year": day.year},
+                               column=_("人数"), total=False, rows=[
+                                   (_("发展党员"), {"flow": "joined"}, made["joined"], 0),
+                                   (_("预备党员转为正式党员"), {"flow": "converted"}, made["converted"], 0)])  # fmt: skip
+    left = dict(
+        Departure.objects.filter(in_subtree("org_path", org.path), left_on__gte=start, left_on__lte=day)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    leaving = rules.count_table(key="left", title=_("党员减少（%(year)s年1月1日至统计日期）") % {"year": day.year},
+                                column=_("人数"), chart="bar", rows=[
+                                    (str(label), {"flow": "left", "kind": kind}, left.get(kind, 0), 0)
+                                    for kind, label in Departure.Kind.choices])  # fmt: skip
+    open_then = Q(left_on__lte=day) & (Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+    out_q, in_q = in_subtree("outflow_path", org.path), in_subtree("inflow_path", org.path)
+    mobile = MobileRecord.objects.filter(open_then & (out_q | in_q)).aggregate(
+        out=Count("member", distinct=True, filter=out_q),
+        into=Count("member", distinct=True, filter=in_q & ~out_q),
+        lost=Count("member", distinct=True, filter=out_q & Q(lost_since__lte=day)),
+    )
+    mobile_table = rules.count_table(key="mobile", title=_("流动党员（统计日期）"), column=_("人数"), total=False, rows=[
+        (_("流出党员"), {"flow": "mobile_out"}, mobile["out"], 0),
+        (_("其中：失去联系"), {"flow": "mobile_lost"}, mobile["lost"], 1),
+        (_("从外单位流入党员"), {"flow": "mobile_in"}, mobile["into"], 0)])  # fmt: skip
+    graded = dict(
+        EvaluationDecision.objects.filter(in_subtree("round__org_path", org.path), round__year=day.year)
+        .order_by()
+        .values_list("grade")
+        .annotate(n=Count("id"))
+    )
+    evaluation = rules.count_table(key="evaluation", title=_("民主评议党员结果（%(year)s年度）") % {"year": day.year},
+                                   column=_("人数"), chart="pie", rows=[
+                                       (str(label), {"flow": "evaluated", "grade": grade}, graded.get(grade, 0), 0)
+                                       for grade, label in EvaluationGrade.choices])  # fmt: skip
+    return [growth, leaving, mobile_table, evaluation]
+
+
+def statistics(*, org: Organization, day: date, today: date) -> list[Table]:
+    """Every table of the page, each cell with its drill-down address (six queries)."""
+    tables = [
+        *member_tables(_groups(member_groups(org, day, today))),
+        org_table(org),
+        *flow_tables(org, day, today),
+    ]
+    for table in tables:
+        target = "stats:orgs" if table.kind == "orgs" else "stats:members"
+        for row in table.rows:
+            for cell in row.cells:
+                if cell.filters is not None:
+                    cell.url = drill_url(target, org=org, day=day, filters=cell.filters)
+    return tables
+
+
+def drill_url(target: str, *, org: Organization, day: date | None, filters: dict[str, str]) -> str:
+    query = {"org": org.pk, **({"day": f"{day:%Y-%m-%d}"} if day else {}), **filters}
+    return f"{reverse(target)}?{urlencode(query)}"
+
+
+# ---- drill-down lists ------------------------------------------------------------------------
+
+
+def drill_members(*, org: Organization, day: date, today: date, filters: dict[str, str]) -> QuerySet[Member]:
+    """The members behind one figure (the same filter as the figure's count)."""
+    flow = filters.get("flow")
+    check = filters.get("check")
+    start = rules.year_start(day)
+    if check:
+        rows = Member.objects.filter(in_subtree("org_path", org.path), MEMBER_CHECKS[check](today))
+    elif flow in ("joined", "converted"):
+        field = "joined_on" if flow == "joined" else "full_member_on"
+        rows = Member.objects.filter(
+            within_on(org, day, today), **{f"{field}__gte": start, f"{field}__lte": day}
+        )
+    elif flow == "left":
+        rows = Member.objects.filter(Exists(Departure.objects.filter(
+            in_subtree("org_path", org.path), member=OuterRef("pk"), left_on__gte=start, left_on__lte=day,
+            kind=filters.get("kind", ""))))  # fmt: skip
+    elif flow in ("mobile_out", "mobile_in", "mobile_lost"):
+        open_then = Q(left_on__lte=day) & (Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+        out_q, in_q = in_subtree("outflow_path", org.path), in_subtree("inflow_path", org.path)
+        which = {
+            "mobile_out": out_q,
+            "mobile_in": in_q & ~out_q,
+            "mobile_lost": out_q & Q(lost_since__lte=day),
+        }
+        rows = Member.objects.filter(
+            Exists(MobileRecord.objects.filter(open_then, which[flow], member=OuterRef("pk")))
+        )
+    elif flow == "evaluated":
+        rows = Member.objects.filter(Exists(EvaluationDecision.objects.filter(
+            in_subtree("round__org_path", org.path), round__year=day.year, grade=filters.get("grade", ""),
+            member=OuterRef("pk"))))  # fmt: skip
+    else:
+        rows = Member.objects.filter(
+            within_on(org, day, today), present_on(day), member_filter_q(filters, day)
+        )
+    return rows.select_related("organization").order_by("org_path", "name", "id")
+
+
+def drill_orgs(*, org: Organization, filters: dict[str, str]) -> QuerySet[Organization]:
+    rows = Organization.objects.filter(in_subtree("path", org.path))
+    if filters.get("check"):
+        rows = rows.filter(ORG_CHECKS[filters["check"]][1])
+    if filters.get("org_kind"):
+        rows = rows.filter(kind=filters["org_kind"])
+    if filters.get("org_field"):
+        rows = rows.filter(field=filters["org_field"])
+    return rows.order_by("path")
+
+
+def describe(filters: dict[str, str]) -> list[str]:
+    """The filter in words, for the list's heading (男 · 31～35岁 · …)."""
+    words = []
+    labels = {
+        "gender": dict(Member.Gender.choices),
+        "education": {**dict(Member.Education.choices), rules.EMPTY: _("学历未填写")},
+        "category": {**dict(Member.Category.choices), rules.EMPTY: _("人员类别未填写")},
+        "band": {key: label for key, label, *_r in rules.AGE_BANDS},
+        "period": {key: label for key, label, *_r in rules.PERIODS},
+        "status": {rules.PROBATIONARY: _("预备党员"), rules.FULL: _("正式党员")},
+        "minority": {"1": _("少数民族"), "0": rules.HAN},
+        "flow": {
+            "joined": _("本年发展党员"),
+            "converted": _("本年转为正式党员"),
+            "left": _("本年减少"),
+            "mobile_out": _("流出党员"),
+            "mobile_in": _("流入党员"),
+            "mobile_lost": _("失去联系的流动党员"),
+            "evaluated": _("民主评议"),
+        },
+        "kind": dict(Departure.Kind.choices),
+        "org_kind": dict(Organization.Kind.choices),
+        "org_field": dict(Organization.Field.choices),
+    }
+    for key, value in filters.items():
+        if key == "check":
+            words.append(str(CHECK_LABELS[value]))
+        elif key in labels:
+            words.append(str(labels[key].get(value, value)))
+        else:
+            words.append(value)
+    return words
+
+
+# ---- consistency checks ----------------------------------------------------------------------
+
+
+def _overdue(today: date) -> Q:
+    return Q(
+        status=Member.Status.PROBATIONARY,
+        left_on__isnull=True,
+        joined_on__lt=today - timedelta(days=PROBATION_DAYS),
+    )
+
+
+MEMBER_CHECKS = {
+    "no_education": lambda today: Q(education="", left_on__isnull=True),
+    "no_category": lambda today: Q(category="", left_on__isnull=True),
+    "no_phone": lambda today: Q(phone_hash=b"", left_on__isnull=True),
+    "overdue_probation": _overdue,
+    "converted_still_probationary": lambda today: Q(
+        status=Member.Status.PROBATIONARY, full_member_on__lte=today, left_on__isnull=True
+    ),
+}
+ORG_CHECKS = {
+    "small_branch": (
+        gettext_lazy("正式党员不足3人的党支部"),
+        Q(kind=Organization.Kind.BRANCH, member_count__lt=F("probationary_count") + SMALL_BRANCH),
+    ),
+    "large_branch": (
+        gettext_lazy("党员超过50人的党支部"),
+        Q(kind=Organization.Kind.BRANCH, member_count__gt=LARGE_BRANCH),
+    ),
+    "no_secretary": (gettext_lazy("未登记书记的党组织"), Q(secretary__isnull=True)),
+}
+CHECK_LABELS = {
+    "no_education": gettext_lazy("学历未填写的党员"),
+    "no_category": gettext_lazy("人员类别未填写的党员"),
+    "no_phone": gettext_lazy("未登记联系电话的党员"),
+    "overdue_probation": gettext_lazy("预备期满一年仍未转正的预备党员"),
+    "converted_still_probationary": gettext_lazy("已有转正日期但状态仍为预备党员"),
+    **{key: label for key, (label, _q) in ORG_CHECKS.items()},
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+def checks(*, org: Organization, today: date) -> list[Check]:
+    """What does not add up in the subtree, each a count linking to its list (two queries)."""
+    members = Member.objects.filter(in_subtree("org_path", org.path)).aggregate(
+        **{key: Count("id", filter=q(today)) for key, q in MEMBER_CHECKS.items()}
+    )
+    orgs = Organization.objects.filter(in_subtree("path", org.path)).aggregate(
+        **{key: Count("id", filter=q) for key, (_label, q) in ORG_CHECKS.items()}
+    )
+    found = [
+        Check(key, str(CHECK_LABELS[key]), members[key],
+              drill_url("stats:members", org=org, day=None, filters={"check": key}))
+        for key in MEMBER_CHECKS
+    ] + [
+        Check(key, str(CHECK_LABELS[key]), orgs[key], drill_url("stats:orgs", org=org, day=None, filters={"check": key}))
+        for key in ORG_CHECKS
+    ]  # fmt: skip
+    return found

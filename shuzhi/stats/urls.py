@@ -1,0 +1,13 @@
+from django.urls import path
+
+from shuzhi.stats import views
+
+app_name = "stats"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("members/", views.members, name="members"),
+    path("orgs/", views.orgs, name="orgs"),
+    path("export/", views.export, name="export"),
+    path("checks/", views.checks, name="checks"),
+]

@@ -1,0 +1,106 @@
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from shuzhi.stats import export as stats_export
+from shuzhi.stats import selectors
+from shuzhi.stats.forms import scope_and_day
+
+PER_PAGE = 20
+
+
+def _scope(request):
+    form, org_id, day = scope_and_day(request.GET)
+    org = selectors.scope_get(viewer=request.user, pk=org_id)
+    return form, org, day
+
+
+def _chart(table) -> dict:
+    """What the chart of a table draws: the top-level rows (not the total), each with its link."""
+    return {
+        "key": table.key,
+        "kind": table.chart,
+        "title": table.title,
+        "items": [
+            {"name": row.label, "value": row.cells[0].value, "url": row.cells[0].url} for row in table.parts
+        ],
+    }
+
+
+@login_required
+@require_GET
+def index(request):
+    form, org, day = _scope(request)
+    today = timezone.localdate()
+    tables = selectors.statistics(org=org, day=day, today=today)
+    charts = [_chart(t) for t in tables if t.chart]
+    return render(request, "stats/index.html", {
+        "form": form, "org": org, "day": day, "tables": tables, "charts": {"charts": charts},
+        "charted": {c["key"] for c in charts},
+        "trail": selectors.scope_trail(viewer=request.user, org=org),
+        "children": selectors.children_of(org),
+    })  # fmt: skip
+
+
+@login_required
+@require_GET
+def members(request):
+    """The members behind one figure, paged; the heading says which figure."""
+    _form, org, day = _scope(request)
+    filters = selectors.clean_filters(request.GET)
+    rows = selectors.drill_members(org=org, day=day, today=timezone.localdate(), filters=filters)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "stats/members.html", {
+        "org": org, "day": day, "page": page, "words": selectors.describe(filters),
+        "query": query.urlencode(), "back": selectors.drill_url("stats:index", org=org, day=day, filters={}),
+        "check": "check" in filters,
+    })  # fmt: skip
+
+
+@login_required
+@require_GET
+def orgs(request):
+    _form, org, day = _scope(request)
+    filters = selectors.clean_filters(request.GET)
+    page = Paginator(selectors.drill_orgs(org=org, filters=filters), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "stats/orgs.html", {
+        "org": org, "day": day, "page": page, "words": selectors.describe(filters), "query": query.urlencode(),
+        "back": selectors.drill_url("stats:index", org=org, day=day, filters={}),
+    })  # fmt: skip
+
+
+@login_required
+@require_GET
+def export(request):
+    """The page's tables as an .xlsx workbook (same scope and date, same gate as the page)."""
+    _form, org, day = _scope(request)
+    tables = selectors.statistics(org=org, day=day, today=timezone.localdate())
+    content = stats_export.workbook(unit=org.name, day=day, tables=tables)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = _("党内统计") + f"-{day:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+@require_GET
+def checks(request):
+    _form, org, _day = _scope(request)
+    return render(request, "stats/checks.html", {
+        "org": org, "checks": selectors.checks(org=org, today=timezone.localdate()),
+        "trail": selectors.scope_trail(viewer=request.user, org=org),
+    })  # fmt: skip
