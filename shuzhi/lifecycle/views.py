@@ -622,4 +622,5 @@ def plan(request, pk: int):
     return render(request, "lifecycle/plan.html", {
         "org": org, "rows": rows, "fields": [(f, labels[f]) for f in fields], "year": year, "form": form,
         "may_plan": bool(children), "here": "plan", "years": range(year - 2, year + 2),
+        "shared_out": sum(row.plan.total for row in rows[1:] if row.plan),
     })  # fmt: skip

@@ -32,6 +32,7 @@ def test_the_county_sets_a_townships_plan_and_sees_it_against_who_was_admitted(c
     assert township.field_cells([cast.village_a.field]) == [(2, 1)]
     assert rows[cast.county_a].achieved.total == 1 and rows[cast.county_a].plan is None
     assert "3 / 1 / " in page.content.decode()
+    assert "已下达到下级的计划合计 3 人。" in page.content.decode()
     # an edit is audited with what it was
     client.post(plan_url(cast.county_a, year), data | {"total": 4})
     event = AuditEvent.objects.filter(action="lifecycle.plan_set").order_by("-seq").first()

@@ -7,6 +7,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shuzhi.core.models import AuditEvent
 from shuzhi.demo.lifecycle import path_plan
@@ -347,3 +349,53 @@ def test_the_plan_table_reads_a_fixed_number_of_queries(client, cast, django_ass
     with django_assert_max_num_queries(12):
         response = client.get(reverse("lifecycle:plan", args=[cast.city.pk]) + "?year=2024")
     assert response.status_code == 200
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(rules.KINDS), st.integers(min_value=1, max_value=5), st.booleans()),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_grading_the_answers_key_gives_the_total_and_any_answers_stay_within_it(spec):
+    keys = {rules.SINGLE: "C", rules.MULTIPLE: "ABD", rules.JUDGE: "B"}
+    questions = [
+        rules.QuestionRule(id=i, kind=k, answer=keys[k], points=p) for i, (k, p, _r) in enumerate(spec)
+    ]
+    total = sum(q.points for q in questions)
+    assert rules.grade(questions, {str(q.id): q.answer for q in questions}) == (total, total)
+    mixed = {
+        str(q.id): q.answer if right else "A" for q, (_k, _p, right) in zip(questions, spec, strict=True)
+    }
+    score, _total = rules.grade(questions, mixed)
+    assert score == sum(q.points for q, (_k, _p, right) in zip(questions, spec, strict=True) if right)
+
+
+def test_an_unused_code_expires_after_a_week_and_a_new_one_may_be_issued(cast):
+    exam_for_candidates(cast.county_organiser, cast.county_a, bank_with(cast.county_a))
+    person = candidate(cast)
+    sitting = training_services.sitting_issue(actor=cast.township_secretary, applicant=person)
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        with pytest.raises(Exception, match="该测试码已过期"):
+            training_services.sitting_open(sitting=sitting)
+        again = training_services.sitting_issue(actor=cast.township_secretary, applicant=person)
+    assert again.number == 2 and again.code != sitting.code  # the unused one counted as an attempt
+
+
+def test_a_course_from_another_subtree_or_a_day_to_come_is_refused(cast):
+    person = candidate(cast)
+    elsewhere = training_services.course_create(actor=cast.outsider, organization=cast.county_b, title="外县课程",
+                                                hours=8, audience=Audience.CANDIDATE)  # fmt: skip
+    with pytest.raises(Exception, match="只能记录本组织或上级组织开设的课程"):
+        training_services.attendance_record(actor=cast.township_secretary, course=elsewhere, applicant=person,
+                                            attended_on=person.last_done_on)  # fmt: skip
+    ours = training_services.course_create(actor=cast.county_organiser, organization=cast.county_a, title="党章",
+                                           hours=8, audience=Audience.CANDIDATE)  # fmt: skip
+    with pytest.raises(Exception, match="日期不能晚于今天"):
+        training_services.attendance_record(actor=cast.township_secretary, course=ours, applicant=person,
+                                            attended_on=timezone.localdate() + timedelta(days=1))  # fmt: skip
+    with pytest.raises(Exception, match="学时应在 1 到 100 之间"):
+        training_services.course_create(actor=cast.county_organiser, organization=cast.county_a, title="x",
+                                        hours=0, audience=Audience.CANDIDATE)  # fmt: skip
+    assert not person.attendances.exists()
