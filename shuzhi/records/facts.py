@@ -2,31 +2,21 @@
 their frequencies in the year (a score on 0–100)."""
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from urllib.parse import urlencode
+from collections.abc import Sequence
 
 from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
+from shuzhi.core.links import object_links
 from shuzhi.orgs.models import Organization
 from shuzhi.records import rules
 from shuzhi.records.models import Completion, DuesAccount, DuesPayment, EvaluationRound
 
 MISSED_NAMED = 5  # branches named in the summary; the list behind the link has them all
-
-
-def _links(viewname: str, year: int, status: str = "") -> Callable[[int], str]:
-    """The link of each subject's page from one reverse(): asked for every branch of a city (the
-    standards rate 18,000 of them), a reverse() and a urlencode() per subject cost seconds."""
-    marker = "2147483647"
-    query = {"year": year, **({"status": status} if status else {})}
-    head, tail = (reverse(viewname, args=[int(marker)]) + "?" + urlencode(query)).split(marker, 1)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
@@ -65,8 +55,9 @@ def org_life_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, fac
             elif len(missed[subject.id]) < MISSED_NAMED:
                 missed[subject.id].append(name)
     out = {}
-    link_all, link_met = _links("records:branches", year), _links("records:branches", year, "met")
-    link_missed = _links("records:branches", year, "missed")
+    link_all = object_links("records:branches", year=year)
+    link_met = object_links("records:branches", year=year, status="met")
+    link_missed = object_links("records:branches", year=year, status="missed")
     labels = (_("党支部总数"), _("全年按要求开展组织生活的党支部"), _("未达到频次要求的党支部"))
     none, counted = _("没有党支部"), _("%(n)d 个党支部中 %(m)d 个按要求开展组织生活")
     not_met, more = _("；未达到：%(names)s"), _("等 %(k)d 个")
@@ -120,7 +111,7 @@ def dues_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.F
         for subject in index.holding(row["org_path"]):
             paid[subject.id] += row["n"]
     out = {}
-    org_link = _links("records:org", year)
+    org_link = object_links("records:org", year=year)
     labels = (_("核定党费的党员"), _("应交月数"), _("已交月数"))
     counted, none = _("应交 %(n)d 人月，已交 %(m)d 人月"), _("没有核定党费的党员")
     for subject in subjects:
@@ -159,7 +150,7 @@ def evaluation_done(year: int, subjects: Sequence[facts.Subject]) -> dict[int, f
             total[subject.id] += 1
             held[subject.id] += path in done
     out = {}
-    org_link = _links("records:org", year)
+    org_link = object_links("records:org", year=year)
     labels = (_("党支部总数"), _("完成民主评议的党支部"))
     counted, none = _("%(n)d 个党支部中 %(m)d 个完成民主评议党员"), _("没有党支部")
     for subject in subjects:

@@ -2,15 +2,14 @@
 level reaches the level their standard counts (a score on 0–100)."""
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from urllib.parse import urlencode
+from collections.abc import Sequence
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
+from shuzhi.core.links import object_links
 from shuzhi.orgs.models import Organization
 from shuzhi.standards import selectors
 from shuzhi.standards.models import Rating, Standard
@@ -23,14 +22,6 @@ def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
         while not path.startswith(common):
             common = common[:-1]
     return common
-
-
-def _links(viewname: str, year: int) -> Callable[[int], str]:
-    """Each subject's link from one reverse(): the standards ask for every branch of a city, where
-    a reverse() per subject cost seconds."""
-    marker = "2147483647"
-    head, tail = (reverse(viewname, args=[int(marker)]) + "?" + urlencode({"year": year})).split(marker, 1)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def star_level(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
@@ -60,7 +51,7 @@ def star_level(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.
             rated[subject.id] += 1
             reached[subject.id] += ok
     out = {}
-    link_of = _links("standards:org", year)
+    link_of = object_links("standards:org", year=year)
     unrated, no_branch = _("没有已确认的星级评定"), _("没有党支部")
     labels = (_("党支部总数"), _("星级已确认的党支部"), _("达到计入等次的党支部"))
     counted = _("%(n)d 个党支部中 %(m)d 个达到计入等次（已确认 %(r)d 个）")
@@ -96,7 +87,7 @@ def education_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, fa
             total[subject.id] += members
             done[subject.id] += reached
     out = {}
-    link_of = _links("standards:education", year)
+    link_of = object_links("standards:education", year=year)
     labels = (_("党员总数"), _("学时达标的党员"))
     counted, none = (
         _("%(n)d 名党员中 %(m)d 名达到年度学时要求（党员 %(a)s 学时，书记 %(b)s 学时）"),

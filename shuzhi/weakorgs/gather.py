@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
+from shuzhi.core.links import object_links
 from shuzhi.core.models import AuditEvent
 from shuzhi.lifecycle.models import StepRecord
 from shuzhi.members.models import Member
@@ -60,6 +61,20 @@ class Gathered:
     life: dict = field(default_factory=dict)
     ranks: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     stars: dict = field(default_factory=dict)
+    addresses: dict = field(default_factory=dict, repr=False)
+
+    def link(self, viewname: str, pk: int, **query) -> str:
+        """The address of an object's page, reversed once per page for the whole run."""
+        key = (viewname, tuple(query.items()))
+        if key not in self.addresses:
+            self.addresses[key] = object_links(viewname, **query)
+        return self.addresses[key](pk)
+
+    def address(self, viewname: str) -> str:
+        """The address of a page without arguments, reversed once for the whole run."""
+        if viewname not in self.addresses:
+            self.addresses[viewname] = reverse(viewname)
+        return self.addresses[viewname]
 
     def explain(self, org: Grassroots, rule: str) -> tuple[str, list[dict[str, str]]]:
         """The one-line summary and the evidence (labelled figures with links) of one rule."""
@@ -252,8 +267,8 @@ def _explain(out: Gathered, org: Grassroots, rule: str) -> tuple[str, list[dict[
             {"label": label, "value": value, "link": link} for label, value, link in evidence
         ]
 
-    org_link = reverse("orgs:detail", args=[org.id])
     if rule == rules.SECRETARY_VACANT and not f.has_secretary and f.vacant_since:
+        org_link = out.link("orgs:detail", org.id)
         return put(_("书记空缺，自 %(since)s 起") % {"since": f.vacant_since.isoformat()},
                    (_("书记"), _("空缺"), org_link), (_("空缺起始"), f.vacant_since.isoformat(), org_link))  # fmt: skip
     life_fact = out.life.get(org.id)
@@ -261,22 +276,22 @@ def _explain(out: Gathered, org: Grassroots, rule: str) -> tuple[str, list[dict[
         return put(life_fact.summary or _("组织生活达标率 %(v)s%%") % {"v": life_fact.value},
                    *((e.label, e.value, e.link) for e in life_fact.evidence))  # fmt: skip
     if rule == rules.OVERDUE_ITEMS and f.overdue_items is not None:
-        board = reverse("rectification:board") + "?" + urlencode({"q": org.name})
+        board = out.address("rectification:board") + "?" + urlencode({"q": org.name})
         return put(_("逾期未完成的整改事项 %(n)d 项") % {"n": f.overdue_items},
                    (_("逾期整改事项"), str(f.overdue_items), board))  # fmt: skip
     if rule == rules.AGEING and f.member_count:
-        roster = reverse("members:list") + "?" + urlencode({"org": org.id})
+        roster = f"{out.address('members:list')}?org={org.id}"
         return put(_("党员 %(n)d 名，平均年龄 %(avg)s 岁，最年轻 %(young)s 岁")
                    % {"n": f.member_count, "avg": f.average_age, "young": f.youngest_age},
                    (_("党员数"), str(f.member_count), roster), (_("平均年龄"), str(f.average_age), roster),
                    (_("最年轻党员年龄"), str(f.youngest_age), roster))  # fmt: skip
     if rule == rules.NO_LIFE_MEETING and f.life_meetings is not None:
-        records = reverse("records:org", args=[org.id]) + "?" + urlencode({"year": year})
+        records = out.link("records:org", org.id, year=year)
         return put(_("%(year)d 年召开组织生活会 %(n)d 次") % {"year": year, "n": f.life_meetings},
                    (_("组织生活会"), str(f.life_meetings), records))  # fmt: skip
     if rule == rules.NO_NEW_MEMBER and f.last_recruit is not None:
-        board = reverse("lifecycle:board", args=[org.id])
-        roster = reverse("members:list") + "?" + urlencode({"org": org.id})
+        board = out.link("lifecycle:board", org.id)
+        roster = f"{out.address('members:list')}?org={org.id}"
         return put(_("最近一次确定发展对象或发展党员在 %(day)s") % {"day": f.last_recruit.isoformat()},
                    (_("最近确定发展对象或入党"), f.last_recruit.isoformat(), board),
                    (_("党员名册"), str(f.member_count), roster))  # fmt: skip
@@ -286,7 +301,7 @@ def _explain(out: Gathered, org: Grassroots, rule: str) -> tuple[str, list[dict[
                    *((e.label, e.value, e.link) for e in star.evidence))  # fmt: skip
     rank = out.ranks.get(org.id)
     if rule == rules.BOTTOM_SHARE and rank:
-        explain = reverse("scoring:explain", args=[rank[2]])
+        explain = out.link("scoring:explain", rank[2])
         return put(_("年度考核组内第 %(rank)d 名，共 %(size)d 名") % {"rank": rank[0], "size": rank[1]},
                    (_("组内排名"), f"{rank[0]}/{rank[1]}", explain))  # fmt: skip
     return "", []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.accounts.models import User
+from shuzhi.core.bulk import insert_all
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record, notify
@@ -147,9 +148,9 @@ def flags_compute(*, year: int, actor=None, today: date | None = None) -> FlagRu
                 batch.append(Flag(organization_id=org.id, org_path=org.path, year=year, rule=rule.key,
                                   summary=summary or rule.label, evidence=evidence, computed_at=now))  # fmt: skip
                 if len(batch) >= FLAG_BATCH:
-                    Flag.objects.bulk_create(batch)
+                    insert_all(batch)
                     batch = []
-    Flag.objects.bulk_create(batch)
+    insert_all(batch)
     run = FlagRun.objects.create(
         year=year, organizations=total, flagged=len(flagged), started_by=actor if actor else None,
         seconds=Decimal(f"{time.monotonic() - started:.2f}"),
