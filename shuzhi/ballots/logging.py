@@ -1,11 +1,12 @@
 """Keep ballot codes out of the logs: a code in a log line, next to a time, is one step towards
-linking a voter to a ballot. Every record through our handlers has `/v/<code>/` masked, and the big
-screen's display link `/s/<token>/` too (whoever reads it in a log could watch the screen)."""
+linking a voter to a ballot. Every record through our handlers has `/v/<code>/` masked, the big
+screen's display link `/s/<token>/` too (whoever reads it in a log could watch the screen), and the
+发展对象's one-time test code `/test/<code>/` (whoever reads it could sit the test in their place)."""
 
 import logging
 import re
 
-CODE_IN_PATH = re.compile(r"/([vs])/(?!done/)[A-Za-z0-9_-]+/?")
+CODE_IN_PATH = re.compile(r"/([vs]|test)/(?!done/)[A-Za-z0-9_-]+/?")
 MASK = r"/\1/***/"
 
 
