@@ -320,3 +320,10 @@ def rollup_ratings(viewer, cycles: list) -> dict:
             text=text, link=reverse("projects:ranking", args=[round_id]), title=_("项目评价均分")
         )
     return cells
+
+
+def unrated_progress(viewer) -> int:
+    """Quarterly progress reports of the viewer's subtree that 督查办 has not rated yet (one COUNT)."""
+    return Progress.objects.filter(
+        in_subtree("project__declaration__org_path", viewer.organization.path), rating__isnull=True
+    ).count()

@@ -189,8 +189,9 @@ def _follow_up_card(user, org, today: date) -> Card:
             ),
             Line(_("季度进展逾期"), late_progress, url, "danger" if late_progress else "", "progress-late"),
         ]
-    year = today.year
-    no_plan = weakorgs.without_plan(viewer=user, year=year).count()
+    by_year = weakorgs.without_plan_by_year(viewer=user, years=(today.year - 1, today.year))
+    no_plan = sum(by_year.values())
+    year = max(by_year) if by_year else today.year
     lines.append(
         Line(_("软弱涣散未制定整顿方案"), no_plan, f"{reverse('weakorgs:watchlist')}?year={year}&plan=missing",
              "warning" if no_plan else "", "weak-noplan")
@@ -289,6 +290,7 @@ def _supervisor(user, today: date) -> list[Card]:
     quarter = rectification_rules.quarter_of(today)
     unchecked = rectification.units_unchecked(viewer=user, quarter=quarter)
     overdue = rectification.overdue_counts(viewer=user)
+    unrated = projects.unrated_progress(user)
     url = f"{reverse('rectification:supervision')}?quarter={quarter}"
     return [Card(
         title=_("季度督查 · %(q)s") % {"q": quarter},
@@ -297,7 +299,7 @@ def _supervisor(user, today: date) -> list[Card]:
             Line(_("本季度未督查的单位"), unchecked, url, "warning" if unchecked else "", "unchecked"),
             Line(_("整改逾期"), overdue, f"{reverse('rectification:board')}?status=overdue",
                  "danger" if overdue else "", "rect-overdue"),
-            Line(_("领办项目评价"), "→", reverse("projects:index"), testid="projects"),
+            Line(_("待评价的项目季度进展"), unrated, reverse("projects:index"), "warning" if unrated else "", "unrated"),
         ],
         testid="card-supervision",
     )]  # fmt: skip

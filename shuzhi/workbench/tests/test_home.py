@@ -196,3 +196,18 @@ def test_each_role_costs_a_fixed_number_of_queries(client, cast, django_assert_n
     client.get("/")  # the session's first write
     with django_assert_num_queries(queries):
         assert client.get("/").status_code == 200
+
+
+def test_the_supervision_office_sees_the_quarters_units_to_check(client, cast):
+    from shuzhi.rectification.services import items_generate
+    from shuzhi.testing.projects import supervisor
+
+    cycle = published_cycle(cast)
+    items_generate(actor=cast.county_organiser, cycle=cycle)
+    client.force_login(supervisor(cast.county_a))
+
+    html = client.get("/").content.decode()
+
+    link, unchecked = figure(html, "unchecked")
+    assert unchecked == "1" and client.get(link).status_code == 200
+    assert figure(html, "unrated")[1] == "0"
