@@ -143,7 +143,11 @@ def test_the_secretary_sees_the_published_grade_and_the_rectification_items(clie
 
     html = client.get("/").content.decode()
 
+    from shuzhi.core.models import Notification
+
+    told = Notification.objects.get(recipient=cast.township_secretary, text__contains="考核结果已公布")
     link, grade = figure(html, "my-grade")
+    assert told.link == link
     assert grade in ("好", "较好", "一般", "差")
     assert client.get(link).status_code == 200
     opened = Item.objects.filter(organization=cast.township_a, parent__isnull=True).count()
