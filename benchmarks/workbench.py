@@ -92,6 +92,17 @@ def main() -> None:
         defaults={"role": "organiser", "organization": root, "full_name": "市委组织部"},
     )
     build(root, organiser)
+    # a quarter's progress report past due, so that the late-progress count is measured too
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shuzhi.projects.models import Round
+
+    today = timezone.localdate()
+    Round.objects.filter(organization=root, year=today.year).update(
+        declare_due=today - timedelta(days=10), q1_due=today - timedelta(days=2)
+    )
     county = Organization.objects.filter(depth=2, level="county").order_by("-total_organizations").first()
     county_organiser, _ = User.objects.get_or_create(
         username="bench_workbench_county",
