@@ -107,7 +107,10 @@ def _cycle_card(cycle: Cycle | None, today: date) -> Card:
         return Card(
             title=_("述职评议"),
             note=_("本单位还没有述职评议周期。"),
-            lines=[Line(_("新建周期"), "→", reverse("cycles:create"), testid="cycle-create")],
+            lines=[
+                Line(_("按上级下发的模板新建"), "→", reverse("cycles:templates"), testid="cycle-templates"),
+                Line(_("新建周期"), "→", reverse("cycles:create"), testid="cycle-create"),
+            ],
             testid="card-cycle",
         )
     summary = cycles.cycle_summary(cycle=cycle)
