@@ -135,12 +135,15 @@ def _cycle_card(cycle: Cycle | None, today: date) -> Card:
 def _meeting_card(cycle: Cycle) -> Card:
     meeting = getattr(cycle, "meeting", None)
     if meeting is None:
+        # a meeting is arranged once reports are open (as on the cycle page)
+        may_arrange = cycle.status in (Cycle.Status.REPORTS_OPEN, Cycle.Status.MEETING)
+        create = reverse("ballots:meeting_create", args=[cycle.pk])
         return Card(
             title=_("评议会议"),
             note=_("还没有安排评议会议。"),
-            lines=[Line(_("安排会议"), "→", reverse("ballots:meeting_create", args=[cycle.pk]), testid="meeting-create")],
+            lines=[Line(_("安排会议"), "→", create, testid="meeting-create")] if may_arrange else [],
             testid="card-meeting",
-        )  # fmt: skip
+        )
     url = reverse("ballots:meeting", args=[meeting.pk])
     return Card(
         title=_("评议会议"),
