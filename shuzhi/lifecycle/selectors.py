@@ -408,6 +408,8 @@ def qualified_in(org: Organization, *, today: date) -> QuerySet[Sitting]:
         .select_related("user", "user__organization", "exam")
         .order_by("org_path", "user__username", "-valid_until")
     )
+
+
 def documented_steps(*, within_path: str, member_ids=None) -> QuerySet:
     """(member id, step code) for every step of a member's path that keeps at least one scan:
     for the members' files (dossiers), which count the 发展党员 materials as file entries."""

@@ -417,6 +417,8 @@ def rollup_ratings(viewer, cycles: list) -> dict:
             text=text, link=reverse("projects:ranking", args=[round_id]), title=_("项目评价均分")
         )
     return cells
+
+
 # ---- 问卷调查 ------------------------------------------------------------------------------------
 
 
@@ -500,3 +502,10 @@ def survey_chart(summaries: Sequence[QuestionSummary]) -> list[dict]:
         for s in summaries
         if not s.hidden and s.rows
     ]
+
+
+def unrated_progress(viewer) -> int:
+    """Quarterly progress reports of the viewer's subtree that 督查办 has not rated yet (one COUNT)."""
+    return Progress.objects.filter(
+        in_subtree("project__declaration__org_path", viewer.organization.path), rating__isnull=True
+    ).count()

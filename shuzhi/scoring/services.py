@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ from shuzhi.core import facts
 from shuzhi.core.errors import field_error
 from shuzhi.core.grades import Counts, Grade
 from shuzhi.core.roles import Role
-from shuzhi.core.services import audit_record
+from shuzhi.core.services import audit_record, notify
 from shuzhi.cycles.models import Cycle, Reporter
 from shuzhi.exchange import rules as cells
 from shuzhi.exchange.workbook import check_upload as sheet_check_upload
@@ -529,9 +530,22 @@ def assessment_publish(*, actor, cycle: Cycle, objection_days: int) -> Assessmen
     audit_record(actor=actor, action="assessment.publish", target=cycle, org_path=cycle.org_path,
                  before={"status": Cycle.Status.ASSESSING}, after={"status": cycle.status},
                  extra={"objection_until": assessment.objection_until})  # fmt: skip
+    _notify_published(cycle, assessment)
     if not objection_days:
         _finalise(actor, cycle, assessment)
     return assessment
+
+
+def _notify_published(cycle: Cycle, assessment: Assessment) -> None:
+    """Tell each reporting secretary that their result is out, with a link to it (the workbench
+    shows it too)."""
+    results = assessment.results.select_related("reporter__secretary")
+    for result in results:
+        notify(
+            recipients=[result.reporter.secretary],
+            text=_("“%(title)s”考核结果已公布，请查看本人的结果。") % {"title": cycle.title},
+            link=reverse("scoring:explain", args=[result.pk]),
+        )
 
 
 @transaction.atomic

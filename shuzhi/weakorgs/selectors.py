@@ -261,10 +261,21 @@ def liaison_points(*, viewer) -> QuerySet[LiaisonPoint]:
 
 def without_plan(*, viewer, year: int) -> QuerySet[Entry]:
     """Entries being rectified (整顿中, 验收未通过) whose 一村一策 plan is not complete."""
+    return without_plan_in(viewer=viewer, years=[year])
+
+
+def without_plan_in(*, viewer, years) -> QuerySet[Entry]:
     missing = Q(problems="") | Q(measures="") | Q(deadline__isnull=True) | Q(responsible_leader="")
     return entries_visible_to(viewer).filter(
-        missing, year=year, status__in=(Entry.Status.LISTED, Entry.Status.RETURNED)
+        missing, year__in=years, status__in=(Entry.Status.LISTED, Entry.Status.RETURNED)
     )
+
+
+def without_plan_by_year(*, viewer, years) -> dict[int, int]:
+    """How many entries lack a plan, per list year (one query): a list drawn up at the end of
+    one year is rectified during the next, so the workbench asks about both."""
+    rows = without_plan_in(viewer=viewer, years=years).values_list("year").annotate(n=Count("id")).order_by()
+    return dict(rows)
 
 
 def rollup_weak(viewer, cycles: list) -> dict:

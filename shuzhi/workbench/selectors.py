@@ -107,7 +107,10 @@ def _cycle_card(cycle: Cycle | None, today: date) -> Card:
         return Card(
             title=_("述职评议"),
             note=_("本单位还没有述职评议周期。"),
-            lines=[Line(_("新建周期"), "→", reverse("cycles:create"), testid="cycle-create")],
+            lines=[
+                Line(_("按上级下发的模板新建"), "→", reverse("cycles:templates"), testid="cycle-templates"),
+                Line(_("新建周期"), "→", reverse("cycles:create"), testid="cycle-create"),
+            ],
             testid="card-cycle",
         )
     summary = cycles.cycle_summary(cycle=cycle)
@@ -132,12 +135,15 @@ def _cycle_card(cycle: Cycle | None, today: date) -> Card:
 def _meeting_card(cycle: Cycle) -> Card:
     meeting = getattr(cycle, "meeting", None)
     if meeting is None:
+        # a meeting is arranged once reports are open (as on the cycle page)
+        may_arrange = cycle.status in (Cycle.Status.REPORTS_OPEN, Cycle.Status.MEETING)
+        create = reverse("ballots:meeting_create", args=[cycle.pk])
         return Card(
             title=_("评议会议"),
             note=_("还没有安排评议会议。"),
-            lines=[Line(_("安排会议"), "→", reverse("ballots:meeting_create", args=[cycle.pk]), testid="meeting-create")],
+            lines=[Line(_("安排会议"), "→", create, testid="meeting-create")] if may_arrange else [],
             testid="card-meeting",
-        )  # fmt: skip
+        )
     url = reverse("ballots:meeting", args=[meeting.pk])
     return Card(
         title=_("评议会议"),
@@ -189,8 +195,9 @@ def _follow_up_card(user, org, today: date) -> Card:
             ),
             Line(_("季度进展逾期"), late_progress, url, "danger" if late_progress else "", "progress-late"),
         ]
-    year = today.year
-    no_plan = weakorgs.without_plan(viewer=user, year=year).count()
+    by_year = weakorgs.without_plan_by_year(viewer=user, years=(today.year - 1, today.year))
+    no_plan = sum(by_year.values())
+    year = max(by_year) if by_year else today.year
     lines.append(
         Line(_("软弱涣散未制定整顿方案"), no_plan, f"{reverse('weakorgs:watchlist')}?year={year}&plan=missing",
              "warning" if no_plan else "", "weak-noplan")
@@ -289,6 +296,7 @@ def _supervisor(user, today: date) -> list[Card]:
     quarter = rectification_rules.quarter_of(today)
     unchecked = rectification.units_unchecked(viewer=user, quarter=quarter)
     overdue = rectification.overdue_counts(viewer=user)
+    unrated = projects.unrated_progress(user)
     url = f"{reverse('rectification:supervision')}?quarter={quarter}"
     return [Card(
         title=_("季度督查 · %(q)s") % {"q": quarter},
@@ -297,7 +305,7 @@ def _supervisor(user, today: date) -> list[Card]:
             Line(_("本季度未督查的单位"), unchecked, url, "warning" if unchecked else "", "unchecked"),
             Line(_("整改逾期"), overdue, f"{reverse('rectification:board')}?status=overdue",
                  "danger" if overdue else "", "rect-overdue"),
-            Line(_("领办项目评价"), "→", reverse("projects:index"), testid="projects"),
+            Line(_("待评价的项目季度进展"), unrated, reverse("projects:index"), "warning" if unrated else "", "unrated"),
         ],
         testid="card-supervision",
     )]  # fmt: skip

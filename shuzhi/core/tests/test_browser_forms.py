@@ -137,3 +137,17 @@ def test_the_assessment_and_rectification_forms_fill_their_columns(live_server, 
     wrong += _look_at(browser, live_server, supervisor, ["/rectification/supervision/"])
     wrong += _look_at(browser, live_server, cast.township_secretary, [f"/rectification/items/{item.pk}/"])
     assert wrong == []
+
+
+def test_the_cycle_template_form_fills_its_columns(live_server, browser, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shuzhi.cycles.services import cycle_create, cycle_offer
+
+    today = timezone.localdate()
+    template = cycle_create(actor=cast.city_organiser, year=today.year, title="云州市年度述职评议", groups=["县区"],
+                            report_due=today + timedelta(days=30), meeting_on=today + timedelta(days=40))  # fmt: skip
+    cycle_offer(actor=cast.city_organiser, cycle=template)
+    assert _look_at(browser, live_server, cast.county_organiser, ["/cycles/templates/"]) == []

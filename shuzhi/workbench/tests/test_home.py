@@ -143,7 +143,11 @@ def test_the_secretary_sees_the_published_grade_and_the_rectification_items(clie
 
     html = client.get("/").content.decode()
 
+    from shuzhi.core.models import Notification
+
+    told = Notification.objects.get(recipient=cast.township_secretary, text__contains="考核结果已公布")
     link, grade = figure(html, "my-grade")
+    assert told.link == link
     assert grade in ("好", "较好", "一般", "差")
     assert client.get(link).status_code == 200
     opened = Item.objects.filter(organization=cast.township_a, parent__isnull=True).count()
@@ -196,3 +200,18 @@ def test_each_role_costs_a_fixed_number_of_queries(client, cast, django_assert_n
     client.get("/")  # the session's first write
     with django_assert_num_queries(queries):
         assert client.get("/").status_code == 200
+
+
+def test_the_supervision_office_sees_the_quarters_units_to_check(client, cast):
+    from shuzhi.rectification.services import items_generate
+    from shuzhi.testing.projects import supervisor
+
+    cycle = published_cycle(cast)
+    items_generate(actor=cast.county_organiser, cycle=cycle)
+    client.force_login(supervisor(cast.county_a))
+
+    html = client.get("/").content.decode()
+
+    link, unchecked = figure(html, "unchecked")
+    assert unchecked == "1" and client.get(link).status_code == 200
+    assert figure(html, "unrated")[1] == "0"
