@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shuzhi.core.access import get_scoped_or_404, in_subtree
 from shuzhi.core.secrecy import shuffled
 from shuzhi.cycles.models import LATE_STATUSES
+from shuzhi.orgs.models import Organization
 from shuzhi.projects import rules
 from shuzhi.projects.models import (
     QUARTERS,
@@ -113,39 +114,59 @@ def late_declarations(round_: Round, *, today) -> tuple[list[str], int]:
     if today <= round_.declare_due:
         return [], 0
     late = round_.declarations.filter(status__in=LATE_STATUSES)
-    names = list(late.order_by("position", "id").values_list("organization__name", flat=True)[:LATE_NAMED])
+    # the names by key, apart: joined in one query, PostgreSQL merged the city's 21,800
+    # organisations with the round before the limit (13 ms; 1 ms apart)
+    ids = list(late.order_by("position", "id").values_list("organization_id", flat=True)[:LATE_NAMED])
+    found = dict(Organization.objects.filter(pk__in=ids).values_list("id", "name"))
+    names = [found[pk] for pk in ids]
     return names, len(names) if len(names) < LATE_NAMED else late.count()
 
 
-def round_board(round_: Round, *, today, page_number: object = 1) -> tuple[Page, list[BoardRow]]:
+def round_board(
+    round_: Round, *, today, page_number: object = 1, narrow: bool = True
+) -> tuple[Page, list[BoardRow]]:
     """A page of the round's units with their projects and quarters: four queries whatever the
-    round's size (the count, the page, its projects, their quarters)."""
-    page = Paginator(
-        round_.declarations.select_related("organization", "secretary"), BOARD_PER_PAGE
-    ).get_page(page_number)
+    round's size (the count, the page, its projects, their quarters). `narrow` reads only what
+    the board shows (no texts, JSON or dates to decode: half the page's time at city scale); the
+    quarterly report asks for whole rows."""
+    declarations_qs = round_.declarations.all()
+    projects_qs = Project.objects.all()
+    progress_qs = Progress.objects.select_related("rating")
+    if narrow:
+        # the organisations by key after the page (a join sorted the round against the city's
+        # 21,800 organisations before the limit: 20 ms; apart, 1 ms and 1 ms)
+        declarations_qs = declarations_qs.only(
+            "round_id", "organization_id", "group", "status", "position"
+        ).prefetch_related(Prefetch("organization", queryset=Organization.objects.only("name")))
+        projects_qs = projects_qs.only("declaration_id", "title", "exemplary")
+        progress_qs = progress_qs.only(
+            "project_id", "quarter", "late", "rating__progress_id", "rating__label"
+        )
+    else:
+        declarations_qs = declarations_qs.select_related("organization", "secretary")
+    page = Paginator(declarations_qs, BOARD_PER_PAGE).get_page(page_number)
     declarations = list(page.object_list)
-    projects = list(Project.objects.filter(declaration__in=declarations).order_by("declaration_id", "id"))
+    projects = list(
+        projects_qs.filter(declaration_id__in=[d.pk for d in declarations]).order_by("declaration_id", "id")
+    )
     progress = {
-        (p.project_id, p.quarter): p
-        for p in Progress.objects.filter(project__in=projects).select_related("rating")
+        (p.project_id, p.quarter): p for p in progress_qs.filter(project_id__in=[p.pk for p in projects])
     }
     by_declaration: dict[int, list[Project]] = defaultdict(list)
     for project in projects:
         by_declaration[project.declaration_id].append(project)
+    dues = [(quarter, round_.quarter_due(quarter)) for quarter in QUARTERS]
     rows = []
     for declaration in declarations:
         row = BoardRow(declaration=declaration, late=declaration.is_editable and today > round_.declare_due)
         for project in by_declaration.get(declaration.pk, []):
             cells = []
-            for quarter in QUARTERS:
+            for quarter, due in dues:
                 found = progress.get((project.pk, quarter))
                 rating = getattr(found, "rating", None) if found else None
                 cells.append(
                     Cell(
-                        quarter=quarter,
-                        progress=found,
-                        rating=rating,
-                        overdue=found is None and today > round_.quarter_due(quarter),
+                        quarter=quarter, progress=found, rating=rating, overdue=found is None and today > due
                     )
                 )
             row.projects.append((project, cells))
@@ -156,7 +177,11 @@ def round_board(round_: Round, *, today, page_number: object = 1) -> tuple[Page,
 def round_board_all(round_: Round, *, today) -> list[BoardRow]:
     """Every unit of the round (the quarterly report lists them all)."""
     pages = Paginator(round_.declarations.all(), BOARD_PER_PAGE).num_pages
-    return [row for n in range(1, pages + 1) for row in round_board(round_, today=today, page_number=n)[1]]
+    return [
+        row
+        for n in range(1, pages + 1)
+        for row in round_board(round_, today=today, page_number=n, narrow=False)[1]
+    ]
 
 
 @dataclass
