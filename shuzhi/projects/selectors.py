@@ -286,9 +286,9 @@ def ranking_page(
     per_page: int = RANKING_PER_PAGE,
 ) -> RankingPage:
     """A page of one group's ranking (the same ranks and figures as `ranking`, which the bulletin
-    prints in full): six queries whatever the city's size. The whole group is ranked from two
-    narrow reads (its units' positions and its ratings' scores for the quarter); only the page's
-    units are read in full (names, project counts, labels)."""
+    prints in full): five queries whatever the city's size. The whole group is ranked from two
+    narrow reads (its units' positions, its ratings' scores and labels for the quarter); only
+    the page's units are read in full (names, project counts)."""
     groups = list(
         round_.declarations.order_by("group")
         .values_list("group")
@@ -303,12 +303,14 @@ def ranking_page(
         round_.declarations.filter(group=chosen).order_by("position", "id").values_list("id", "position")
     )
     scores: dict[int, list[Decimal]] = defaultdict(list)
-    for declaration_id, score in Rating.objects.filter(
+    labels: dict[int, list[str]] = defaultdict(list)
+    for declaration_id, score, label in Rating.objects.filter(
         progress__project__declaration__round=round_,
         progress__project__declaration__group=chosen,
         progress__quarter=quarter,
-    ).values_list("progress__project__declaration_id", "score"):
+    ).values_list("progress__project__declaration_id", "score", "label"):
         scores[declaration_id].append(score)
+        labels[declaration_id].append(label)
     means = [rules.mean(scores.get(pk, [])) for pk, _position in units]
     ranks = rules.rank(means)
     order = sorted(range(len(units)), key=lambda i: (ranks[i] is None, ranks[i] or 0, units[i][1]))
@@ -327,11 +329,6 @@ def ranking_page(
         .annotate(n=Count("id"))
         .values_list("declaration_id", "n")
     )
-    labels: dict[int, list[str]] = defaultdict(list)
-    for declaration_id, label in Rating.objects.filter(
-        progress__project__declaration_id__in=ids, progress__quarter=quarter
-    ).values_list("progress__project__declaration_id", "label"):
-        labels[declaration_id].append(label)
     rows = []
     for i in page.object_list:
         pk = units[i][0]
