@@ -2,7 +2,8 @@
 reported and rated): the round's board (a page of units) and the ranking page a city organiser
 opens (server time, in-process, p95 and queries, on PostgreSQL), the `projects.supervision_rating`
 fact for the 2,000 units, and the login page in the same run as the baseline.
-Goals: board and ranking p95 < 150 ms with a fixed number of queries.
+Goals: board and ranking p95 < 150 ms with a fixed number of queries. The ranking shows one
+group a page (50 units); the page's figure is the worse of its first and eighth page.
 
     BENCH_CITY_DB=wt_projects_city python benchmarks/projects.py
 """
@@ -53,6 +54,7 @@ def main() -> None:
         "board, first page": (organiser, f"/projects/rounds/{round_.pk}/"),
         "board, page 20": (organiser, f"/projects/rounds/{round_.pk}/?page=20"),
         "ranking, 2nd quarter": (organiser, f"/projects/rounds/{round_.pk}/ranking/?quarter=2"),
+        "ranking, Q2, page 8": (organiser, f"/projects/rounds/{round_.pk}/ranking/?quarter=2&page=8"),
     }
     p95s, queries_of = {}, {}
     for label, (user, url) in pages.items():
@@ -65,9 +67,8 @@ def main() -> None:
         print(f"{label:24s} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  {queries} queries")
     baseline = p95s.pop("baseline: login page")
     board = max(p95s["board, first page"], p95s["board, page 20"])
-    print(
-        f"board {board / baseline:.1f}x, ranking {p95s['ranking, 2nd quarter'] / baseline:.1f}x the login page"
-    )
+    ranking = max(p95s["ranking, 2nd quarter"], p95s["ranking, Q2, page 8"])
+    print(f"board {board / baseline:.1f}x, ranking {ranking / baseline:.1f}x the login page")
 
     units = list(Declaration.objects.filter(round=round_).select_related("organization")[:UNITS])
     subjects = [
@@ -82,7 +83,7 @@ def main() -> None:
     print(f"projects.supervision_rating for {len(subjects)} units: best {min(runs):.2f} s, worst {max(runs):.2f} s "
           f"({rated} with a value)")  # fmt: skip
     print(f"BENCH project_board_ms {board:.1f} ms")
-    print(f"BENCH project_ranking_ms {p95s['ranking, 2nd quarter']:.1f} ms")
+    print(f"BENCH project_ranking_ms {ranking:.1f} ms")
     print(f"BENCH project_fact_s {max(runs):.2f} s")
 
 

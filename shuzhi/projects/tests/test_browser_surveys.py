@@ -86,3 +86,28 @@ def test_build_publish_answer_on_phones_close_and_turn_a_finding_into_a_problem(
         expect(phone.get_by_test_id("summary-1").locator("canvas")).to_have_count(1)
         assert not has_horizontal_scroll(phone)
         assert not seen.problems
+
+
+def test_the_list_the_builder_and_the_slips_fit_a_phone(live_server, browser, cast):
+    from shuzhi.projects import surveys
+
+    q = surveys.survey_create(
+        actor=cast.township_secretary, organization=cast.township_a, title="手机上建问卷"
+    )
+    surveys.question_add(actor=cast.township_secretary, questionnaire=q, kind="single", text="您对班子的评价",
+                         options="满意\n基本满意\n不满意")  # fmt: skip
+    with phone_page(browser) as phone:
+        seen = watch(phone, live_server)
+        login(phone, live_server, cast.township_secretary)
+        phone.goto(f"{live_server.url}/projects/surveys/")
+        expect(phone.get_by_test_id("surveys")).to_contain_text("手机上建问卷")
+        assert not has_horizontal_scroll(phone)
+        phone.get_by_role("link", name="手机上建问卷").tap()
+        expect(phone.get_by_test_id("question-form")).to_be_visible()
+        assert not has_horizontal_scroll(phone)
+        phone.get_by_test_id("publish-form").get_by_label("答题码数量").fill("3")
+        phone.get_by_role("button", name="发布问卷").tap()
+        phone.get_by_test_id("slips-link").tap()
+        expect(phone.get_by_test_id("slips").locator("svg")).to_have_count(3)
+        assert not has_horizontal_scroll(phone)
+        assert not seen.problems
