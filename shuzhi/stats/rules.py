@@ -5,7 +5,7 @@ A figure is the count of the groups that match its filter, and the same filter (
 strings) is what its drill-down link carries, so a list always holds exactly the figure's members.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -141,10 +141,6 @@ class Table:
         return [row for row in self.rows if not row.total and row.level == 0]
 
 
-def _sum(groups: Iterable[Mapping[str, object]], filters: Mapping[str, str]) -> int:
-    return sum(int(g["n"]) for g in groups if matches(g, filters))  # type: ignore[call-overload]
-
-
 def cross_table(
     *,
     key: str,
@@ -156,20 +152,33 @@ def cross_table(
     note: str = "",
     keep_empty: Callable[[dict[str, str]], bool] = lambda _f: True,
 ) -> Table:
-    """A table of rows (label, filter, level) × columns (label, filter), with a 合计 row first."""
+    """A table of rows (label, filter, level) × columns (label, filter), with a 合计 row first.
+
+    Each group is matched once against every row and every column (not once per cell), so a
+    city's few thousand groups fold into all the tables in milliseconds."""
+    all_rows = [("合计", {}, 0), *rows]
+    sums = [[0] * len(columns) for _row in all_rows]
+    for g in groups:
+        in_columns = [c for c, (_label, f) in enumerate(columns) if matches(g, f)]
+        if not in_columns:
+            continue
+        n = int(g["n"])  # type: ignore[call-overload]
+        for r, (_label, f, _level) in enumerate(all_rows):
+            if matches(g, f):
+                for c in in_columns:
+                    sums[r][c] += n
     built = []
-    for label, row_filter, level in [("合计", {}, 0), *rows]:
+    for r, (label, row_filter, level) in enumerate(all_rows):
         cells = []
-        for _column, column_filter in columns:
+        for c, (_column, column_filter) in enumerate(columns):
+            value = sums[r][c]
             if conflicting(row_filter, column_filter):
                 cells.append(Cell(0, None))
                 continue
-            merged = {**row_filter, **column_filter}
-            value = _sum(groups, merged)
-            cells.append(Cell(value, merged if value else None))
-        if label != "合计" and not cells[0].value and not keep_empty(row_filter):
+            cells.append(Cell(value, {**row_filter, **column_filter} if value else None))
+        if r and not cells[0].value and not keep_empty(row_filter):
             continue
-        built.append(Row(label=label, cells=cells, level=level, total=label == "合计"))
+        built.append(Row(label=label, cells=cells, level=level, total=r == 0))
     return Table(key=key, title=title, columns=[c for c, _f in columns], rows=built, chart=chart, note=note)
 
 

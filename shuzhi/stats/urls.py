@@ -7,6 +7,7 @@ app_name = "stats"
 urlpatterns = [
     path("", views.index, name="index"),
     path("members/", views.members, name="members"),
+    path("members/count/", views.members_count, name="members_count"),
     path("orgs/", views.orgs, name="orgs"),
     path("export/", views.export, name="export"),
     path("checks/", views.checks, name="checks"),

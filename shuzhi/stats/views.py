@@ -6,8 +6,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from shuzhi.core.pagination import UncountedPage
 from shuzhi.stats import export as stats_export
 from shuzhi.stats import selectors
 from shuzhi.stats.forms import scope_and_day
@@ -48,21 +50,35 @@ def index(request):
     })  # fmt: skip
 
 
-@login_required
-@require_GET
-def members(request):
-    """The members behind one figure, paged; the heading says which figure."""
+def _drilled(request):
     _form, org, day = _scope(request)
     filters = selectors.clean_filters(request.GET)
     rows = selectors.drill_members(org=org, day=day, today=timezone.localdate(), filters=filters)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return org, day, filters, rows
+
+
+@login_required
+@require_GET
+def members(request):
+    """The members behind one figure, a page at a time and shown at once; the total follows
+    (members_count), since counting a city's members under a filter reads all of them."""
+    org, day, filters, rows = _drilled(request)
+    page = UncountedPage(rows, request.GET.get("page") or 1, PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "stats/members.html", {
         "org": org, "day": day, "page": page, "words": selectors.describe(filters),
         "query": query.urlencode(), "back": selectors.drill_url("stats:index", org=org, day=day, filters={}),
-        "check": "check" in filters,
     })  # fmt: skip
+
+
+@never_cache
+@login_required
+@require_GET
+def members_count(request):
+    _org, day, filters, rows = _drilled(request)
+    return render(request, "stats/_count.html", {"count": rows.order_by().count(), "day": day,
+                                                 "check": "check" in filters})  # fmt: skip
 
 
 @login_required

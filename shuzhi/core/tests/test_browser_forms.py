@@ -67,7 +67,7 @@ def test_the_forms_of_accounts_people_and_the_audit_log_fill_their_columns(live_
         live_server,
         cast.county_organiser,
         ["/accounts/password/", f"/orgs/{org.pk}/edit/", f"/orgs/{org.pk}/new/", "/members/",
-         "/members/new/", f"/members/{member.pk}/edit/", "/exchange/", "/analytics/search/?q=党建"],
+         "/members/new/", f"/members/{member.pk}/edit/", "/exchange/", "/analytics/search/?q=党建", "/stats/"],
     )  # fmt: skip
     wrong += _look_at(
         browser, live_server, cast.sysadmin, ["/accounts/users/new/", f"/accounts/users/{cast.reviewer.pk}/"]

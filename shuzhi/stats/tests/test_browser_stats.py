@@ -22,6 +22,9 @@ def test_a_click_on_a_bar_of_the_age_chart_lists_its_members(live_server, browse
     login(page, live_server, cast.county_organiser)
     open_area(page, "党内统计")
     expect(page).to_have_url(f"{live_server.url}/stats/")
+    expect(
+        page.get_by_test_id("chart-status").locator("canvas").first
+    ).to_be_attached()  # loaded, not cut off
     page.goto(f"{live_server.url}/stats/?org={town.town.pk}&day=2025-12-31")
     chart = page.get_by_test_id("chart-age")
     expect(chart.locator("canvas").first).to_be_attached()
@@ -49,6 +52,7 @@ def test_on_a_phone_a_figure_of_the_table_opens_its_list_and_nothing_scrolls_sid
         open_phone_menu(phone)
         open_area(phone, "党内统计", tap=True)
         expect(phone.get_by_test_id("stats-status")).to_be_visible()
+        expect(phone.get_by_test_id("chart-status").locator("canvas").first).to_be_attached()
         assert not has_horizontal_scroll(phone)
         phone.goto(f"{live_server.url}/stats/?org={town.town.pk}&day=2025-12-31")
         expect(phone.get_by_test_id("chart-age").locator("canvas").first).to_be_attached()

@@ -93,6 +93,10 @@ def test_every_drill_down_lists_exactly_the_members_of_its_figure(client, cast, 
     assert drilled(client, figure(tables["left"], "死亡")) == ["丁"]
     response = client.get(figure(tables["age"], "31～35岁", 1).url)
     assert "31～35岁" in response.content.decode() and "女" in response.context["words"]
+    count = client.get(reverse("stats:members_count") + "?" + response.context["query"])
+    assert count.context["count"] == 1 and "共 1 人" in count.content.decode()
+    everyone = tables["status"].total_row.cells[0]
+    assert client.get(everyone.url.replace("/members/", "/members/count/")).context["count"] == 5
 
 
 def test_organisation_figures_drill_down_to_the_organisations(client, cast, town):
@@ -122,7 +126,7 @@ def test_the_page_takes_a_fixed_number_of_queries(client, cast, town, django_ass
         client.get(reverse("stats:index"), {"day": "2025-01-31"})  # the whole city, earlier
 
 
-@pytest.mark.parametrize("name", ["index", "members", "orgs", "export", "checks"])
+@pytest.mark.parametrize("name", ["index", "members", "members_count", "orgs", "export", "checks"])
 def test_another_county_gets_404_and_a_member_403(client, cast, town, name):
     client.force_login(cast.outsider)
     url = reverse(f"stats:{name}")
