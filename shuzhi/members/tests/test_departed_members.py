@@ -61,7 +61,7 @@ def test_the_migration_fills_the_date_from_recorded_departures_and_recounts():
     cast = build_cast()
     Departure.objects.create(member=cast.member_b, kind="died", left_on=date(2024, 1, 2),
                              org_path=cast.member_b.org_path, recorded_by=cast.city_organiser)  # fmt: skip
-    migration = importlib.import_module("shuzhi.lifecycle.migrations.0006_member_left_on_from_departures")
+    migration = importlib.import_module("shuzhi.lifecycle.migrations.0008_member_left_on_from_departures")
     migration.fill(apps, None)
     assert Member.objects.get(pk=cast.member_b.pk).left_on == date(2024, 1, 2)
     assert Organization.objects.get(pk=cast.county_b.pk).total_members == 0

@@ -47,7 +47,7 @@ def empty(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lifecycle", "0005_step_records_by_date"),
+        ("lifecycle", "0007_training_needs_test"),
         ("members", "0007_member_left_on"),
         ("orgs", "0002_tree_indexes_and_totals"),
     ]
