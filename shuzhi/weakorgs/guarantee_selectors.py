@@ -143,7 +143,11 @@ class AreaRow:
 
 
 def children(org: Organization) -> list[Organization]:
-    return list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path"))
+    return list(
+        Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+        .select_related("secretary")
+        .order_by("path")
+    )
 
 
 def table(org: Organization, year: int) -> tuple[list[AreaRow], list[Judged]]:
