@@ -2,8 +2,10 @@
 Pure functions over plain values (no ORM), so every case is tested by hand."""
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 # norm keys: named in shortfalls and in the compliance table's columns, never rename
 OPERATING = "operating_total"
@@ -98,6 +100,7 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=256)  # pure, and a city's villages share a handful of floors
 def secretary_floor(floor: Floor, *, dual_role: bool = False) -> tuple[Decimal | None, str]:
     """The 主职 basic pay floor and how it was reached: the higher of the ratio rule (× the rural
     per-capita disposable income) and the fixed amount; for one holding both posts (一肩挑), the
@@ -126,23 +129,26 @@ def shortfalls(floor: Floor, got: Figures, *, community: bool) -> list[Shortfall
     """Every norm the figures fall short of, with what was required and what was got."""
     out: list[Shortfall] = []
 
-    def check(norm: str, required: Decimal | None, actual: Decimal | None, note: str = "") -> None:
+    def check(
+        norm: str, required: Decimal | None, actual: Decimal | None, note: Callable[[], str] = str
+    ) -> None:
+        # the note is worded only for a shortfall: a city's thousands of villages mostly meet the floors
         if required is not None and actual is not None and actual < required:
-            out.append(Shortfall(norm=norm, required=required, actual=actual, note=note))
+            out.append(Shortfall(norm=norm, required=required, actual=actual, note=note()))
 
     check(OPERATING, floor.operating_total, got.operating_total)
     required, note = secretary_floor(floor, dual_role=got.dual_role)
-    check(SECRETARY, required, got.secretary_pay, note)
+    check(SECRETARY, required, got.secretary_pay, lambda: note)
     if got.deputy_pay is not None and floor.deputy_percent is not None:
         check(DEPUTY, _money(got.secretary_pay * floor.deputy_percent / HUNDRED), got.deputy_pay,
-              f"主职实际报酬 {got.secretary_pay} 元的 {floor.deputy_percent}%")  # fmt: skip
+              lambda: f"主职实际报酬 {got.secretary_pay} 元的 {floor.deputy_percent}%")  # fmt: skip
     check(OFFICE, floor.office_funds, got.office_funds)
     check(SERVICE, floor.service_funds, got.service_funds)
     if got.members and floor.training_per_member is not None:
         check(TRAINING, floor.training_per_member, _money(got.training_funds / got.members),
-              f"{got.training_funds} 元 ÷ {got.members} 名党员")  # fmt: skip
+              lambda: f"{got.training_funds} 元 ÷ {got.members} 名党员")  # fmt: skip
     if community and floor.workers_per_thousand is not None and got.residents:
         need = workers_required(got.residents, floor.workers_per_thousand)
         check(WORKERS, Decimal(need), Decimal(got.workers or 0),
-              f"{got.residents} 名居民 × 每千人 {floor.workers_per_thousand} 人")  # fmt: skip
+              lambda: f"{got.residents} 名居民 × 每千人 {floor.workers_per_thousand} 人")  # fmt: skip
     return out

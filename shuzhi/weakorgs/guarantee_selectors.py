@@ -2,7 +2,7 @@
 and the compliance table per county or township. Bulk: a few queries for a whole city."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -79,6 +79,9 @@ def figures_of(got: GuaranteeFigure) -> g.Figures:
     )  # fmt: skip
 
 
+FIGURE_VALUES = tuple(f.name for f in fields(g.Figures))
+
+
 @dataclass
 class Judged:
     unit: Unit
@@ -100,21 +103,24 @@ def judge(path: str, year: int) -> list[Judged]:
     """Every village and community under `path` judged against the floors in force: three queries."""
     units = units_under(path)
     floors = Floors(year)
+    # plain tuples, not model instances: a city's few thousand rows in a page's time budget
+    rows = (
+        GuaranteeFigure.objects.filter(in_subtree("org_path", path), year=year)
+        .order_by()
+        .values_list("organization_id", "id", *FIGURE_VALUES)
+    )
     got = {
-        f.organization_id: f
-        for f in GuaranteeFigure.objects.filter(in_subtree("org_path", path), year=year).order_by()
+        org_id: (pk, g.Figures(**dict(zip(FIGURE_VALUES, values, strict=True))))
+        for org_id, pk, *values in rows
     }
     out = []
     for unit in units:
         floor = floors.for_path(unit.path)
-        figure = got.get(unit.id)
+        pk, figures = got.get(unit.id, (None, None))
         short = []
-        if figure is not None and floor is not None:
-            short = g.shortfalls(
-                floor, figures_of(figure), community=unit.field == Organization.Field.COMMUNITY
-            )
-        out.append(Judged(unit=unit, figure_id=figure.pk if figure else None, shortfalls=short,
-                          has_floor=floor is not None))  # fmt: skip
+        if figures is not None and floor is not None:
+            short = g.shortfalls(floor, figures, community=unit.field == Organization.Field.COMMUNITY)
+        out.append(Judged(unit=unit, figure_id=pk, shortfalls=short, has_floor=floor is not None))
     return out
 
 
@@ -143,7 +149,11 @@ class AreaRow:
 
 
 def children(org: Organization) -> list[Organization]:
-    return list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path"))
+    return list(
+        Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+        .select_related("secretary")
+        .order_by("path")
+    )
 
 
 def table(org: Organization, year: int) -> tuple[list[AreaRow], list[Judged]]:

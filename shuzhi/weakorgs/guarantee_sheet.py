@@ -112,7 +112,10 @@ def read_rows(sheet: SheetData, *, by_code: dict[str, int], by_name: dict[str, i
             return raw[index] if index is not None and index < len(raw) else None
 
         problems = []
-        code = cells.compact(str(cell("code") or ""))
+        raw_code = cell("code")
+        if isinstance(raw_code, float) and raw_code.is_integer():  # a numeric code typed as a number
+            raw_code = int(raw_code)
+        code = cells.compact(str(raw_code or ""))
         name = cells.compact(str(cell("name") or ""))
         org_id = by_code.get(code) if code else by_name.get(name)
         if org_id is None:
