@@ -74,7 +74,9 @@ def kinds_for(org: Organization) -> list[tuple[str, str]]:
 def roster(org: Organization) -> QuerySet[Member]:
     """The members whose organisation is this one (the roster a meeting's attendance is taken from)."""
     return (
-        Member.objects.filter(org_path=org.path).only("id", "name", "organization_id").order_by("name", "id")
+        Member.objects.filter(org_path=org.path, left_on__isnull=True)
+        .only("id", "name", "organization_id")
+        .order_by("name", "id")
     )
 
 
@@ -356,7 +358,9 @@ def _children_of(org: Organization) -> list[Organization]:
 def _members_of_subtree(org: Organization) -> dict[int, str]:
     """Every member of the subtree with their organisation's path."""
     return dict(
-        Member.objects.filter(in_subtree("org_path", org.path)).values_list("id", "org_path").order_by()
+        Member.objects.filter(in_subtree("org_path", org.path), left_on__isnull=True)
+        .values_list("id", "org_path")
+        .order_by()
     )
 
 

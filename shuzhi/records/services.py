@@ -132,7 +132,9 @@ def meeting_record(*, actor, organization: Organization, kind: str, held_on: dat
     bring the branch's completion for the year up to date."""
     _may_keep(actor, organization)
     marks = dict(marks or {})
-    roster_ids = set(Member.objects.filter(org_path=organization.path).values_list("id", flat=True))
+    roster_ids = set(
+        Member.objects.filter(org_path=organization.path, left_on__isnull=True).values_list("id", flat=True)
+    )
     _check(organization, kind=kind, held_on=held_on, topic=topic, host=host, teacher=teacher, marks=marks,
            roster_ids=roster_ids, files=files)  # fmt: skip
     secretary = organization.secretary
@@ -489,7 +491,9 @@ def meetings_import(*, actor, organization: Organization, upload) -> LedgerResul
     check_sheet(upload, upload.size)
     upload.seek(0)
     sheet = read_sheet(upload, lookup=ledger.lookup())
-    roster_rows = list(Member.objects.filter(org_path=organization.path).values_list("id", "name"))
+    roster_rows = list(
+        Member.objects.filter(org_path=organization.path, left_on__isnull=True).values_list("id", "name")
+    )
     counts: dict[str, int] = defaultdict(int)
     for _id, name in roster_rows:
         counts[compact(name)] += 1
@@ -640,7 +644,9 @@ def dues_import(*, actor, organization: Organization, year: int, upload) -> tupl
     check_sheet(upload, upload.size)
     upload.seek(0)
     sheet = read_sheet(upload, lookup=ledger.dues_lookup())
-    roster_rows = list(Member.objects.filter(org_path=organization.path).values_list("id", "name"))
+    roster_rows = list(
+        Member.objects.filter(org_path=organization.path, left_on__isnull=True).values_list("id", "name")
+    )
     counts: dict[str, int] = defaultdict(int)
     for _id, name in roster_rows:
         counts[compact(name)] += 1
@@ -705,7 +711,7 @@ def evaluation_open(*, actor, organization: Organization, year: int, min_group: 
         raise ValidationError(_("民主评议党员以党支部为单位开展。"), code="not_branch")
     if EvaluationRound.objects.filter(organization=organization, year=year).exists():
         raise ValidationError(_("%(year)d 年度的民主评议已经开始。") % {"year": year}, code="exists")
-    size = Member.objects.filter(org_path=organization.path).count()
+    size = Member.objects.filter(org_path=organization.path, left_on__isnull=True).count()
     if size < 2:
         raise ValidationError(_("支部党员少于 2 人，无法开展互评。"), code="too_small")
     round_ = EvaluationRound.objects.create(organization=organization, org_path=organization.path, year=year,
@@ -742,7 +748,9 @@ def evaluation_cast(*, token: str, grades: Mapping[int, str]) -> None:
     round_ = EvaluationRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status != EvaluationRound.Status.OPEN:
         raise ValidationError(_("本次民主评议已经结束。"), code="closed")
-    roster_ids = set(Member.objects.filter(org_path=round_.org_path).values_list("id", flat=True))
+    roster_ids = set(
+        Member.objects.filter(org_path=round_.org_path, left_on__isnull=True).values_list("id", flat=True)
+    )
     if set(grades) != roster_ids or any(g not in EvaluationGrade.values for g in grades.values()):
         raise ValidationError(_("请为名单中的每一位党员选择评价。"), code="incomplete")
     try:

@@ -123,7 +123,7 @@ def _vacant_since(orgs: list[Grassroots]) -> dict[int, date]:
 def _members(scope: str, year: int) -> dict[str, tuple[int, int, date | None]]:
     """org_path → (members, sum of birth years, youngest birth date), one grouped query."""
     rows = (
-        Member.objects.filter(in_subtree("org_path", scope))
+        Member.objects.filter(in_subtree("org_path", scope), left_on__isnull=True)
         .values("org_path")
         .annotate(n=Count("id"), years=Sum(ExtractYear("birth_date")), youngest=Max("birth_date"))
         .order_by()

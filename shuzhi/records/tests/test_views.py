@@ -199,3 +199,15 @@ def test_a_meetings_attendance_is_listed_by_name_whatever_order_it_was_written_i
     client.force_login(user)
     page = client.get(reverse("records:meeting", args=[meeting.pk])).content.decode()
     assert page.index("艾一") < page.index("钱二")
+
+
+def test_a_member_who_left_is_off_the_roster_a_meeting_is_recorded_against(client, cast):
+    from shuzhi.lifecycle.services import departure_record
+
+    secretary = branch_secretary(cast.village_a)
+    url = reverse("records:meeting_new", args=[cast.village_a.pk])
+    client.force_login(secretary)
+    assert cast.member_a.name in client.get(url).content.decode()
+    departure_record(actor=cast.county_organiser, member=cast.member_a, kind="died", left_on=date(2026, 3, 1))
+    page = client.get(url).content.decode()
+    assert cast.secretary_a.name in page and cast.member_a.name not in page
