@@ -163,11 +163,18 @@ def complete_by_prefix(
     *, within_path: str, width: int | None, items: list[ChecklistItem] | None = None
 ) -> dict[str, Tally]:
     """Members and members with a complete file, per path prefix of `width` characters (None:
-    the whole subtree under the key `within_path`; 0: per organisation). Complete files are found among the members
-    whose file holds anything, so the whole subtree is only counted, never read row by row."""
+    the whole subtree under the key `within_path`; 0: per organisation).
+
+    The database counts each member's required entries among their own scans (one row per
+    member with scans, not one per scan); only the few members whose 发展党员 steps also hold
+    scans are looked at entry by entry."""
     items = checklist() if items is None else items
     entries = _entries(items)
     members = _present_members().filter(in_subtree("org_path", within_path)).order_by()
+
+    def key(path: str) -> str:
+        return within_path if width is None else path[:width] if width else path
+
     if width is None:
         totals = {within_path: members.count()}
     elif width == 0:
@@ -178,17 +185,47 @@ def complete_by_prefix(
             .values_list("prefix")
             .annotate(n=Count("id"))
         )
-    held = present(within_path=within_path, items=items)
-    complete: dict[str, int] = defaultdict(int)
     need_full = {e.id for e in rules.required_of(entries, probationary=False)}
     need_probationary = {e.id for e in rules.required_of(entries, probationary=True)}
-    if held or not need_full:
-        candidates = members if not need_full else members.filter(pk__in=list(held))
-        for pk, path, status in candidates.values_list("id", "org_path", "status").iterator(chunk_size=5000):
+    if not need_full:
+        return {k: Tally(members=n, complete=n) for k, n in totals.items()}
+    by_step: dict[str, list[int]] = defaultdict(list)
+    for item in items:
+        for code in item.steps:
+            by_step[code].append(item.id)
+    from_steps: dict[int, set[int]] = defaultdict(set)
+    if by_step:
+        for member_id, code in lifecycle.documented_steps(within_path=within_path):
+            from_steps[member_id].update(by_step.get(code, ()))
+    complete: dict[str, int] = defaultdict(int)
+    counted = (
+        Scan.objects.filter(in_subtree("member__org_path", within_path), item_id__in=need_full)
+        .exclude(Exists(Departure.objects.filter(member=OuterRef("member_id"))))
+        .order_by()
+        .values_list("member_id", "member__org_path", "member__status")
+        .annotate(
+            full=Count("item_id", distinct=True),
+            probationary=Count("item_id", distinct=True, filter=Q(item_id__in=need_probationary)),
+        )
+    )
+    for member_id, path, status, full, probationary in counted.iterator(chunk_size=5000):
+        if member_id in from_steps:
+            continue  # entry by entry below
+        if (
+            (probationary >= len(need_probationary))
+            if status == Member.Status.PROBATIONARY
+            else (full >= len(need_full))
+        ):
+            complete[key(path)] += 1
+    if from_steps:
+        held = present(within_path=within_path, items=items, member_ids=list(from_steps))
+        for pk, path, status in members.filter(pk__in=list(from_steps)).values_list(
+            "id", "org_path", "status"
+        ):
             need = need_probationary if status == Member.Status.PROBATIONARY else need_full
             if need <= held.get(pk, set()):
-                complete[within_path if width is None else path[:width] if width else path] += 1
-    return {key: Tally(members=n, complete=complete.get(key, 0)) for key, n in totals.items()}
+                complete[key(path)] += 1
+    return {k: Tally(members=n, complete=complete.get(k, 0)) for k, n in totals.items()}
 
 
 def overview(
