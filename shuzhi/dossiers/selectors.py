@@ -14,6 +14,7 @@ from shuzhi.dossiers import rules
 from shuzhi.dossiers.models import (
     ChecklistItem,
     CommunityRegistration,
+    FileState,
     ReserveCadre,
     Scan,
     ServiceActivity,
@@ -165,9 +166,9 @@ def complete_by_prefix(
     """Members and members with a complete file, per path prefix of `width` characters (None:
     the whole subtree under the key `within_path`; 0: per organisation).
 
-    The database counts each member's required entries among their own scans (one row per
-    member with scans, not one per scan); only the few members whose 发展党员 steps also hold
-    scans are looked at entry by entry."""
+    Members are counted from the organisations' member counters less those who left; complete
+    files from the states the services keep of the members' own scans; only the few members
+    whose 发展党员 steps hold scans are looked at entry by entry."""
     items = checklist() if items is None else items
     entries = _entries(items)
     members = _present_members().filter(in_subtree("org_path", within_path)).order_by()
@@ -175,16 +176,21 @@ def complete_by_prefix(
     def key(path: str) -> str:
         return within_path if width is None else path[:width] if width else path
 
+    orgs = Organization.objects.filter(in_subtree("path", within_path)).order_by()
+    totals: dict[str, int] = defaultdict(int)
     if width is None:
-        totals = {within_path: members.count()}
+        totals[within_path] = sum(orgs.filter(path=within_path).values_list("total_members", flat=True))
     elif width == 0:
-        totals = dict(members.values_list("org_path").annotate(n=Count("id")))
+        totals.update(orgs.filter(member_count__gt=0).values_list("path", "member_count"))
     else:
-        totals = dict(
-            members.annotate(prefix=Substr("org_path", 1, width))
-            .values_list("prefix")
-            .annotate(n=Count("id"))
-        )
+        depth = width // Organization.steplen
+        totals.update(orgs.filter(depth=depth).values_list("path", "total_members"))
+        totals[within_path] += sum(orgs.filter(path=within_path).values_list("member_count", flat=True))
+    for path in Departure.objects.filter(in_subtree("org_path", within_path)).values_list(
+        "org_path", flat=True
+    ):
+        if key(path) in totals:
+            totals[key(path)] -= 1
     need_full = {e.id for e in rules.required_of(entries, probationary=False)}
     need_probationary = {e.id for e in rules.required_of(entries, probationary=True)}
     if not need_full:
@@ -198,25 +204,24 @@ def complete_by_prefix(
         for member_id, code in lifecycle.documented_steps(within_path=within_path):
             from_steps[member_id].update(by_step.get(code, ()))
     complete: dict[str, int] = defaultdict(int)
-    counted = (
-        Scan.objects.filter(in_subtree("member__org_path", within_path), item_id__in=need_full)
+    # the members' own scans, as the services keep them (one row per member with scans)
+    states = (
+        FileState.objects.filter(in_subtree("member__org_path", within_path), probationary_ok=True)
+        .filter(Q(full_ok=True) | Q(member__status=Member.Status.PROBATIONARY))
         .exclude(Exists(Departure.objects.filter(member=OuterRef("member_id"))))
+        .exclude(member_id__in=list(from_steps))
         .order_by()
-        .values_list("member_id", "member__org_path", "member__status")
-        .annotate(
-            full=Count("item_id", distinct=True),
-            probationary=Count("item_id", distinct=True, filter=Q(item_id__in=need_probationary)),
-        )
     )
-    for member_id, path, status, full, probationary in counted.iterator(chunk_size=5000):
-        if member_id in from_steps:
-            continue  # entry by entry below
-        if (
-            (probationary >= len(need_probationary))
-            if status == Member.Status.PROBATIONARY
-            else (full >= len(need_full))
-        ):
-            complete[key(path)] += 1
+    if width is None:
+        complete[within_path] = states.count()
+    elif width == 0:
+        complete.update(states.values_list("member__org_path").annotate(n=Count("member_id")))
+    else:
+        complete.update(
+            states.annotate(prefix=Substr("member__org_path", 1, width))
+            .values_list("prefix")
+            .annotate(n=Count("member_id"))
+        )
     if from_steps:
         held = present(within_path=within_path, items=items, member_ids=list(from_steps))
         for pk, path, status in members.filter(pk__in=list(from_steps)).values_list(
