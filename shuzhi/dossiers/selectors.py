@@ -76,9 +76,11 @@ def present(*, within_path: str, items: list[ChecklistItem], member_ids=None) ->
         for code in item.steps:
             by_step[code].append(item.id)
     found: dict[int, set[int]] = defaultdict(set)
-    scans = Scan.objects.filter(in_subtree("member__org_path", within_path))
+    # a few members by id (a page of a list), or a whole subtree by path
     if member_ids is not None:
-        scans = scans.filter(member_id__in=member_ids)
+        scans = Scan.objects.filter(member_id__in=member_ids)
+    else:
+        scans = Scan.objects.filter(in_subtree("member__org_path", within_path))
     for member_id, item_id in scans.order_by().values_list("member_id", "item_id").distinct():
         found[member_id].add(item_id)
     if by_step:
@@ -204,24 +206,31 @@ def complete_by_prefix(
         for member_id, code in lifecycle.documented_steps(within_path=within_path):
             from_steps[member_id].update(by_step.get(code, ()))
     complete: dict[str, int] = defaultdict(int)
-    # the members' own scans, as the services keep them (one row per member with scans)
-    states = (
-        FileState.objects.filter(in_subtree("member__org_path", within_path), probationary_ok=True)
-        .filter(Q(full_ok=True) | Q(member__status=Member.Status.PROBATIONARY))
+    # the members' own scans, as the services keep them (one row per member with scans): those
+    # holding every entry (complete whatever their status: the needs of a 预备党员 are a part of a
+    # 正式党员's), read from the roster's path index alone, then the 预备党员 complete without the
+    # 转正 materials (few)
+    base = (
+        FileState.objects.filter(in_subtree("member__org_path", within_path))
         .exclude(Exists(Departure.objects.filter(member=OuterRef("member_id"))))
         .exclude(member_id__in=list(from_steps))
         .order_by()
     )
-    if width is None:
-        complete[within_path] = states.count()
-    elif width == 0:
-        complete.update(states.values_list("member__org_path").annotate(n=Count("member_id")))
-    else:
-        complete.update(
-            states.annotate(prefix=Substr("member__org_path", 1, width))
-            .values_list("prefix")
-            .annotate(n=Count("member_id"))
+    probationary = members.filter(
+        status=Member.Status.PROBATIONARY,
+        pk__in=FileState.objects.filter(full_ok=False, probationary_ok=True).values("member_id"),
+    ).exclude(pk__in=list(from_steps))
+    for states, path in ((base.filter(full_ok=True), "member__org_path"), (probationary, "org_path")):
+        if width is None:
+            complete[within_path] += states.count()
+            continue
+        grouped = (
+            states.values_list(path)
+            if width == 0
+            else states.annotate(prefix=Substr(path, 1, width)).values_list("prefix")
         )
+        for k, n in grouped.annotate(n=Count("pk")):
+            complete[k] += n
     if from_steps:
         held = present(within_path=within_path, items=items, member_ids=list(from_steps))
         for pk, path, status in members.filter(pk__in=list(from_steps)).values_list(

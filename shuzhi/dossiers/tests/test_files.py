@@ -189,6 +189,6 @@ def test_the_files_page_reads_a_fixed_number_of_queries(client, cast, django_ass
     fill(cast.township_secretary, cast.member_a, FULL)
     fill(cast.township_secretary, cast.secretary_a, FULL[:3])
     client.force_login(cast.county_organiser)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("dossiers:files", args=[cast.county_a.pk]))
     assert response.status_code == 200
