@@ -18,6 +18,7 @@ from shuzhi.dossiers.models import (
     ServiceActivity,
     Talent,
 )
+from shuzhi.dossiers.services import file_states_refresh
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 
@@ -66,6 +67,7 @@ def files_write(*, root: Organization, seed: int = 2024, share: float = 1.0, tod
             written += len(rows)
             rows = []
     Scan.objects.bulk_create(rows, batch_size=BATCH)
+    file_states_refresh(within_path=root.path)
     return written + len(rows)
 
 

@@ -179,3 +179,22 @@ class ServiceActivity(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FileState(models.Model):
+    """Whether a member's own scans hold every required entry, for a 正式 and for a 预备 member:
+    kept by the services whenever a scan is stored (and rebuilt by `file_states_rebuild`), so
+    that a county's roll-up counts rows of one table instead of every scan. Scans kept with the
+    发展党员 steps are added when the roll-up is read (they change outside this app)."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    full_ok = models.BooleanField(default=False)
+    probationary_ok = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["member_id"]
+        verbose_name = _("党员档案齐全情况")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.full_ok} {self.probationary_ok}"

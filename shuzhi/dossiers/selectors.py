@@ -14,6 +14,7 @@ from shuzhi.dossiers import rules
 from shuzhi.dossiers.models import (
     ChecklistItem,
     CommunityRegistration,
+    FileState,
     ReserveCadre,
     Scan,
     ServiceActivity,
@@ -75,9 +76,11 @@ def present(*, within_path: str, items: list[ChecklistItem], member_ids=None) ->
         for code in item.steps:
             by_step[code].append(item.id)
     found: dict[int, set[int]] = defaultdict(set)
-    scans = Scan.objects.filter(in_subtree("member__org_path", within_path))
+    # a few members by id (a page of a list), or a whole subtree by path
     if member_ids is not None:
-        scans = scans.filter(member_id__in=member_ids)
+        scans = Scan.objects.filter(member_id__in=member_ids)
+    else:
+        scans = Scan.objects.filter(in_subtree("member__org_path", within_path))
     for member_id, item_id in scans.order_by().values_list("member_id", "item_id").distinct():
         found[member_id].add(item_id)
     if by_step:
@@ -163,32 +166,80 @@ def complete_by_prefix(
     *, within_path: str, width: int | None, items: list[ChecklistItem] | None = None
 ) -> dict[str, Tally]:
     """Members and members with a complete file, per path prefix of `width` characters (None:
-    the whole subtree under the key `within_path`; 0: per organisation). Complete files are found among the members
-    whose file holds anything, so the whole subtree is only counted, never read row by row."""
+    the whole subtree under the key `within_path`; 0: per organisation).
+
+    Members are counted from the organisations' member counters less those who left; complete
+    files from the states the services keep of the members' own scans; only the few members
+    whose 发展党员 steps hold scans are looked at entry by entry."""
     items = checklist() if items is None else items
     entries = _entries(items)
     members = _present_members().filter(in_subtree("org_path", within_path)).order_by()
+
+    def key(path: str) -> str:
+        return within_path if width is None else path[:width] if width else path
+
+    orgs = Organization.objects.filter(in_subtree("path", within_path)).order_by()
+    totals: dict[str, int] = defaultdict(int)
     if width is None:
-        totals = {within_path: members.count()}
+        totals[within_path] = sum(orgs.filter(path=within_path).values_list("total_members", flat=True))
     elif width == 0:
-        totals = dict(members.values_list("org_path").annotate(n=Count("id")))
+        totals.update(orgs.filter(member_count__gt=0).values_list("path", "member_count"))
     else:
-        totals = dict(
-            members.annotate(prefix=Substr("org_path", 1, width))
-            .values_list("prefix")
-            .annotate(n=Count("id"))
-        )
-    held = present(within_path=within_path, items=items)
-    complete: dict[str, int] = defaultdict(int)
+        depth = width // Organization.steplen
+        totals.update(orgs.filter(depth=depth).values_list("path", "total_members"))
+        totals[within_path] += sum(orgs.filter(path=within_path).values_list("member_count", flat=True))
+    for path in Departure.objects.filter(in_subtree("org_path", within_path)).values_list(
+        "org_path", flat=True
+    ):
+        if key(path) in totals:
+            totals[key(path)] -= 1
     need_full = {e.id for e in rules.required_of(entries, probationary=False)}
     need_probationary = {e.id for e in rules.required_of(entries, probationary=True)}
-    if held or not need_full:
-        candidates = members if not need_full else members.filter(pk__in=list(held))
-        for pk, path, status in candidates.values_list("id", "org_path", "status").iterator(chunk_size=5000):
+    if not need_full:
+        return {k: Tally(members=n, complete=n) for k, n in totals.items()}
+    by_step: dict[str, list[int]] = defaultdict(list)
+    for item in items:
+        for code in item.steps:
+            by_step[code].append(item.id)
+    from_steps: dict[int, set[int]] = defaultdict(set)
+    if by_step:
+        for member_id, code in lifecycle.documented_steps(within_path=within_path):
+            from_steps[member_id].update(by_step.get(code, ()))
+    complete: dict[str, int] = defaultdict(int)
+    # the members' own scans, as the services keep them (one row per member with scans): those
+    # holding every entry (complete whatever their status: the needs of a 预备党员 are a part of a
+    # 正式党员's), read from the roster's path index alone, then the 预备党员 complete without the
+    # 转正 materials (few)
+    base = (
+        FileState.objects.filter(in_subtree("member__org_path", within_path))
+        .exclude(Exists(Departure.objects.filter(member=OuterRef("member_id"))))
+        .exclude(member_id__in=list(from_steps))
+        .order_by()
+    )
+    probationary = members.filter(
+        status=Member.Status.PROBATIONARY,
+        pk__in=FileState.objects.filter(full_ok=False, probationary_ok=True).values("member_id"),
+    ).exclude(pk__in=list(from_steps))
+    for states, path in ((base.filter(full_ok=True), "member__org_path"), (probationary, "org_path")):
+        if width is None:
+            complete[within_path] += states.count()
+            continue
+        grouped = (
+            states.values_list(path)
+            if width == 0
+            else states.annotate(prefix=Substr(path, 1, width)).values_list("prefix")
+        )
+        for k, n in grouped.annotate(n=Count("pk")):
+            complete[k] += n
+    if from_steps:
+        held = present(within_path=within_path, items=items, member_ids=list(from_steps))
+        for pk, path, status in members.filter(pk__in=list(from_steps)).values_list(
+            "id", "org_path", "status"
+        ):
             need = need_probationary if status == Member.Status.PROBATIONARY else need_full
             if need <= held.get(pk, set()):
-                complete[within_path if width is None else path[:width] if width else path] += 1
-    return {key: Tally(members=n, complete=complete.get(key, 0)) for key, n in totals.items()}
+                complete[key(path)] += 1
+    return {k: Tally(members=n, complete=complete.get(k, 0)) for k, n in totals.items()}
 
 
 def overview(

@@ -9,17 +9,21 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuzhi.core.access import in_subtree
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import check_upload
+from shuzhi.dossiers import rules
 from shuzhi.dossiers.models import (
     ChecklistItem,
     CommunityRegistration,
+    FileState,
     ReserveCadre,
     Scan,
     ServiceActivity,
@@ -77,10 +81,42 @@ def scans_upload(*, actor, member: Member, item: ChecklistItem, files: Sequence)
             raise field_error("files", _("“%(name)s”：%(why)s") % {
                 "name": upload.name, "why": "".join(error.messages)}, error.code or "invalid") from None  # fmt: skip
     stored = [_store(member, item, f, f.name, f.size, actor) for f in files]
+    file_states_refresh(member_ids=[member.pk])
     audit_record(actor=actor, action="dossiers.scan_upload", target=member, org_path=member.org_path,
                  after={"item": item.name, "files": [s.original_name for s in stored],
                         "sha256": [s.sha256 for s in stored]})  # fmt: skip
     return stored
+
+
+def file_states_refresh(*, within_path: str = "", member_ids: Sequence[int] | None = None) -> int:
+    """Recompute whether members' own scans hold every required entry (the members given, or
+    every member of a subtree with scans); returns how many states were written."""
+    entries = [
+        rules.Entry(id=i.id, required=i.required, full_only=i.full_only) for i in ChecklistItem.objects.all()
+    ]
+    need_full = {e.id for e in rules.required_of(entries, probationary=False)}
+    need_probationary = {e.id for e in rules.required_of(entries, probationary=True)}
+    scans = Scan.objects.all()
+    if member_ids is not None:
+        scans = scans.filter(member_id__in=list(member_ids))
+    else:
+        scans = scans.filter(in_subtree("member__org_path", within_path))
+    counted = (
+        scans.order_by()
+        .values_list("member_id")
+        .annotate(
+            full=Count("item_id", distinct=True, filter=Q(item_id__in=need_full)),
+            probationary=Count("item_id", distinct=True, filter=Q(item_id__in=need_probationary)),
+        )
+    )
+    states = [
+        FileState(member_id=member_id, full_ok=full >= len(need_full),
+                  probationary_ok=probationary >= len(need_probationary))
+        for member_id, full, probationary in counted.iterator(chunk_size=5000)
+    ]  # fmt: skip
+    FileState.objects.bulk_create(states, batch_size=5000, update_conflicts=True, unique_fields=["member"],
+                                  update_fields=["full_ok", "probationary_ok", "updated_at"])  # fmt: skip
+    return len(states)
 
 
 def _village(org: Organization) -> None:

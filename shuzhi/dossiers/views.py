@@ -38,8 +38,10 @@ def index(request):
 def files(request, pk: int):
     org = selectors.organization_get(viewer=request.user, pk=pk)
     items = selectors.checklist()
-    page = Paginator(selectors.file_members(org), PAGE).get_page(request.GET.get("page"))
     tally, children = selectors.overview(org, items)
+    paginator = Paginator(selectors.file_members(org), PAGE)
+    paginator.count = tally.members  # counted already, from the organisations' counters
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "dossiers/files.html", {
         "org": org, "page": page, "rows": selectors.gaps(list(page.object_list), within_path=org.path, items=items),
         "tally": tally, "children": children, "checklist": items,

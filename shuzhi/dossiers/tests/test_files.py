@@ -1,3 +1,4 @@
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from shuzhi.core import facts
 from shuzhi.core.files import is_sealed
 from shuzhi.core.models import AuditEvent
-from shuzhi.dossiers import services
+from shuzhi.dossiers import selectors, services
 from shuzhi.dossiers.models import ChecklistItem, Scan
 from shuzhi.lifecycle.models import Applicant
 from shuzhi.lifecycle.tests.helpers import pdf, start
@@ -189,6 +190,16 @@ def test_the_files_page_reads_a_fixed_number_of_queries(client, cast, django_ass
     fill(cast.township_secretary, cast.member_a, FULL)
     fill(cast.township_secretary, cast.secretary_a, FULL[:3])
     client.force_login(cast.county_organiser)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("dossiers:files", args=[cast.county_a.pk]))
     assert response.status_code == 200
+
+
+def test_the_kept_states_are_rebuilt_by_the_command_after_the_checklist_changes(cast):
+    from django.core.management import call_command
+
+    fill(cast.township_secretary, cast.secretary_a, FULL[:-1])
+    assert selectors.overview(cast.village_a)[0].complete == 0
+    ChecklistItem.objects.filter(code=FULL[-1]).update(required=False)
+    call_command("files_refresh", stdout=io.StringIO())
+    assert selectors.overview(cast.village_a)[0].complete == 1
