@@ -30,7 +30,7 @@ def test_a_user_logs_in_and_lands_on_the_home_page_with_their_name_and_role(live
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="您好，区委组织部")).to_be_visible()
-    expect(page.get_by_text("中共云州市东湖区委员会 · 组织部", exact=True)).to_be_visible()
+    expect(page.get_by_text("中共云州市东湖区委员会 · 组织部 · 工作台", exact=True)).to_be_visible()
     expect(page.get_by_test_id("whoami")).to_have_text("区委组织部 · 组织部 · 中共云州市东湖区委员会")
     assert AuditEvent.objects.filter(action="auth.login", actor=cast.county_organiser).count() == 1
 

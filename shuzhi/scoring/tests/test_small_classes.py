@@ -83,7 +83,7 @@ def test_the_explanation_page_hides_the_small_class(client, cast, assessed):
     client.force_login(cast.county_organiser)
     html = client.get(reverse("scoring:explain", args=[result.pk])).content.decode()
     table = _cells(html, "ballot-parts")
-    row = re.search(r"<tr><td>党委常委</td>.*?</tr>", table, re.S).group(0)  # the part of 区委常委
+    row = re.search(r"<tr><td>党委常委.*?</tr>", table, re.S).group(0)  # the part of 区委常委
     assert "不足 5 票，不单列" in row
     assert not re.search(r'<td class="text-end">\d+</td>', row), row  # no 0 0 0 2, no converted score
     assert "30" in row  # the weight stays
