@@ -294,7 +294,9 @@ def deadline_of(sitting: Sitting):
 @transaction.atomic
 def sitting_open(*, sitting: Sitting) -> tuple[Sitting, list[Question]]:
     """The paper of an attempt, its clock started at the first opening."""
-    sitting = Sitting.objects.select_for_update().select_related("exam", "applicant").get(pk=sitting.pk)
+    sitting = (
+        Sitting.objects.select_for_update(of=("self",)).select_related("exam", "applicant").get(pk=sitting.pk)
+    )
     problem = sitting_problem(sitting, now=timezone.now())
     if problem:
         raise ValidationError(problem, code="closed")
@@ -310,7 +312,9 @@ def sitting_submit(*, actor, sitting: Sitting, answers: dict[str, str]) -> Sitti
     """Grade a paper on the server. Sent after its time limit (and a minute's grace), it is
     recorded as 超时 with no score counted: the attempt is used."""
     sitting = (
-        Sitting.objects.select_for_update().select_related("exam", "applicant", "user").get(pk=sitting.pk)
+        Sitting.objects.select_for_update(of=("self",))
+        .select_related("exam", "applicant", "user")
+        .get(pk=sitting.pk)
     )
     now = timezone.now()
     problem = sitting_problem(sitting, now=now)
