@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from shuzhi.core.paths import common_prefix
+
 HUNDRED = Decimal(100)
 
 
@@ -134,6 +136,11 @@ def share(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(Decimal("0.01"))
+
+
+def scope(subjects: Sequence[Subject]) -> str:
+    """The path under which every subject's subtree lies: a source reads one index range."""
+    return common_prefix(s.path for s in subjects)
 
 
 class SubjectIndex:

@@ -3,21 +3,12 @@ members whose file holds every required entry, with a link to the completeness p
 
 from collections.abc import Sequence
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuzhi.core import facts
+from shuzhi.core.links import object_links
 from shuzhi.dossiers import selectors
-
-
-def _common(subjects: Sequence[facts.Subject]) -> str:
-    roots = sorted({s.path for s in subjects})
-    common = roots[0]
-    for path in roots[1:]:
-        while not path.startswith(common):
-            common = common[:-1]
-    return common
 
 
 def files_complete(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
@@ -26,7 +17,7 @@ def files_complete(year: int, subjects: Sequence[facts.Subject]) -> dict[int, fa
     if not subjects:
         return {}
     index = facts.SubjectIndex(subjects)
-    root = _common(subjects)
+    root = facts.scope(subjects)
     by_path = selectors.complete_by_prefix(within_path=root, width=0)
     totals: dict[int, list[int]] = {s.id: [0, 0] for s in subjects}
     for path, tally in by_path.items():
@@ -34,9 +25,10 @@ def files_complete(year: int, subjects: Sequence[facts.Subject]) -> dict[int, fa
             totals[subject.id][0] += tally.members
             totals[subject.id][1] += tally.complete
     out = {}
+    link_of = object_links("dossiers:files")  # the standards may ask for every branch of a city
     for subject in subjects:
         n, complete = totals[subject.id]
-        link = reverse("dossiers:files", args=[subject.id])
+        link = link_of(subject.id)
         out[subject.id] = facts.Fact(
             value=facts.share(complete, n),
             evidence=(

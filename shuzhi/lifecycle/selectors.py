@@ -29,6 +29,7 @@ from shuzhi.lifecycle.models import (
 )
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
+from shuzhi.orgs.services import ancestor_paths
 
 
 def _require_view(user) -> None:
@@ -244,15 +245,10 @@ def mobile_of(org: Organization, *, lost_only: bool = False) -> QuerySet[MobileR
 # Training and tests online ---------------------------------------------------------------------
 
 
-def ancestor_paths(path: str) -> list[str]:
-    step = Organization.steplen
-    return [path[:i] for i in range(step, len(path) + 1, step)]
-
-
 def exam_for(org_path: str, audience: str) -> Exam | None:
     """The test in force for an organisation: the nearest active one up the tree."""
     return (
-        Exam.objects.filter(audience=audience, active=True, org_path__in=ancestor_paths(org_path))
+        Exam.objects.filter(audience=audience, active=True, org_path__in=ancestor_paths([org_path]))
         .select_related("bank")
         .order_by("-org_path")
         .first()
@@ -373,7 +369,7 @@ def banks_for(user) -> QuerySet[QuestionBank]:
     """Banks of the viewer's subtree and of the organisations above it (whose banks it may use)."""
     _require_view(user)
     path = user.organization.path
-    return QuestionBank.objects.filter(in_subtree("org_path", path) | Q(org_path__in=ancestor_paths(path)))
+    return QuestionBank.objects.filter(in_subtree("org_path", path) | Q(org_path__in=ancestor_paths([path])))
 
 
 def bank_get(*, viewer, pk: int) -> QuestionBank:
@@ -383,7 +379,7 @@ def bank_get(*, viewer, pk: int) -> QuestionBank:
 def training_of(org: Organization) -> dict:
     """What the organisation's page of training shows: banks, courses and tests of the
     organisation and above (usable there) and of its subtree."""
-    reach = in_subtree("org_path", org.path) | Q(org_path__in=ancestor_paths(org.path))
+    reach = in_subtree("org_path", org.path) | Q(org_path__in=ancestor_paths([org.path]))
     return {
         "banks": list(
             QuestionBank.objects.filter(reach).select_related("organization").annotate(n=Count("questions"))
@@ -395,7 +391,7 @@ def training_of(org: Organization) -> dict:
 
 def courses_for(applicant: Applicant) -> list[Course]:
     return list(
-        Course.objects.filter(org_path__in=ancestor_paths(applicant.org_path)).exclude(audience="worker")
+        Course.objects.filter(org_path__in=ancestor_paths([applicant.org_path])).exclude(audience="worker")
     )
 
 

@@ -17,15 +17,6 @@ from shuzhi.projects.models import Rating
 PLACEHOLDER = 987654321
 
 
-def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
-    roots = sorted({s.path for s in subjects})
-    common = roots[0]
-    for path in roots[1:]:
-        while not path.startswith(common):
-            common = common[:-1]
-    return common
-
-
 def supervision_rating(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
     """One query for all subjects: every rating of the year's projects under any of them; a
     subject's value is the mean of the ratings in its subtree."""
@@ -34,7 +25,7 @@ def supervision_rating(year: int, subjects: Sequence[facts.Subject]) -> dict[int
     index = facts.SubjectIndex(subjects)
     rows = (
         Rating.objects.filter(
-            in_subtree("progress__project__declaration__org_path", _common_prefix(subjects)),
+            in_subtree("progress__project__declaration__org_path", facts.scope(subjects)),
             progress__project__declaration__round__year=year,
         )
         .values_list(

@@ -19,22 +19,12 @@ from shuzhi.records.models import Completion, DuesAccount, DuesPayment, Evaluati
 MISSED_NAMED = 5  # branches named in the summary; the list behind the link has them all
 
 
-def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
-    """The longest path every subject's subtree lies under: one index range for all of them."""
-    roots = sorted({s.path for s in subjects})
-    common = roots[0]
-    for path in roots[1:]:
-        while not path.startswith(common):
-            common = common[:-1]
-    return common
-
-
 def org_life_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
     """Two queries for all subjects: the branches under any subject, and those that met the year."""
     if not subjects:
         return {}
     index = facts.SubjectIndex(subjects)
-    common = _common_prefix(subjects)
+    common = facts.scope(subjects)
     branch_rows = Organization.objects.filter(
         in_subtree("path", common), kind=Organization.Kind.BRANCH
     ).values_list("path", "name")
@@ -89,7 +79,7 @@ def dues_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.F
         return {}
     index = facts.SubjectIndex(subjects)
     months = rules.months_due(year, timezone.localdate())
-    scope = _common_prefix(subjects)
+    scope = facts.scope(subjects)
     accounts = (
         DuesAccount.objects.filter(in_subtree("org_path", scope), year=year, exempt=False)
         .values("org_path")
@@ -134,7 +124,7 @@ def evaluation_done(year: int, subjects: Sequence[facts.Subject]) -> dict[int, f
     if not subjects:
         return {}
     index = facts.SubjectIndex(subjects)
-    scope = _common_prefix(subjects)
+    scope = facts.scope(subjects)
     done = set(
         EvaluationRound.objects.filter(
             in_subtree("org_path", scope), year=year, status=EvaluationRound.Status.CLOSED

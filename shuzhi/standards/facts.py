@@ -15,15 +15,6 @@ from shuzhi.standards import selectors
 from shuzhi.standards.models import Rating, Standard
 
 
-def _common_prefix(subjects: Sequence[facts.Subject]) -> str:
-    roots = sorted({s.path for s in subjects})
-    common = roots[0]
-    for path in roots[1:]:
-        while not path.startswith(common):
-            common = common[:-1]
-    return common
-
-
 def star_level(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.Fact]:
     """Three queries for all subjects: the standards' counted levels, the branches, the
     confirmed ratings. A branch not yet confirmed counts as not reaching the level; a unit with
@@ -31,7 +22,7 @@ def star_level(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.
     if not subjects:
         return {}
     index = facts.SubjectIndex(subjects)
-    scope = _common_prefix(subjects)
+    scope = facts.scope(subjects)
     counted = dict(Standard.objects.values_list("pk", "counted_rank"))
     total: dict[int, int] = defaultdict(int)
     rated: dict[int, int] = defaultdict(int)
@@ -79,7 +70,7 @@ def education_rate(year: int, subjects: Sequence[facts.Subject]) -> dict[int, fa
     if not subjects:
         return {}
     index = facts.SubjectIndex(subjects)
-    tally, norms = selectors.completion_tally(_common_prefix(subjects), year)
+    tally, norms = selectors.completion_tally(facts.scope(subjects), year)
     total: dict[int, int] = defaultdict(int)
     done: dict[int, int] = defaultdict(int)
     for path, members, reached in tally:

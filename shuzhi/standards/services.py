@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from shuzhi.core import facts
 from shuzhi.core.access import in_subtree
 from shuzhi.core.errors import field_error
+from shuzhi.core.paths import common_prefix
 from shuzhi.core.roles import Role
 from shuzhi.core.services import audit_record, notify
 from shuzhi.core.uploads import JPEG, PDF, PNG, check_upload
@@ -64,7 +65,7 @@ def _compute(*, year: int, branches: list[tuple[int, str, str, str]]) -> tuple[i
     checks: dict[int, dict[int, tuple[bool, bool | None]]] = defaultdict(dict)
     check_rows = Check.objects.filter(rating__year=year)
     check_rows = (check_rows.filter(rating__organization_id__in=ids) if len(ids) < 1000
-                  else check_rows.filter(in_subtree("rating__org_path", _common(rated))))  # fmt: skip
+                  else check_rows.filter(in_subtree("rating__org_path", common_prefix(b[1] for b in rated))))  # fmt: skip
     for org_id, item_id, claimed, verdict in check_rows.values_list(
         "rating__organization_id", "item_id", "claimed", "verdict"
     ):
@@ -91,20 +92,11 @@ def _compute(*, year: int, branches: list[tuple[int, str, str, str]]) -> tuple[i
     return len(rows), len(branches) - len(rated)
 
 
-def _common(branches) -> str:
-    paths = sorted(b[1] for b in branches)
-    common = paths[0]
-    for path in paths[1:]:
-        while not path.startswith(common):
-            common = common[:-1]
-    return common
-
-
 def _statuses(year: int, branches) -> dict[int, str]:
     return dict(
-        Rating.objects.filter(in_subtree("org_path", _common(branches)), year=year).values_list(
-            "organization_id", "status"
-        )
+        Rating.objects.filter(
+            in_subtree("org_path", common_prefix(b[1] for b in branches)), year=year
+        ).values_list("organization_id", "status")
     )
 
 

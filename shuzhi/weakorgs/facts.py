@@ -20,21 +20,12 @@ from shuzhi.weakorgs.models import Entry
 NAMED = 5
 
 
-def _common(subjects: Sequence[facts.Subject]) -> str:
-    roots = sorted({s.path for s in subjects})
-    common = roots[0]
-    for path in roots[1:]:
-        while not path.startswith(common):
-            common = common[:-1]
-    return common
-
-
 def _listed(year: int, subjects: Sequence[facts.Subject]):
     """subject → entries on the list (removed ones left out) as (name, status): one query."""
     index = facts.SubjectIndex(subjects)
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     rows = (
-        Entry.objects.filter(in_subtree("org_path", _common(subjects)), year=year)
+        Entry.objects.filter(in_subtree("org_path", facts.scope(subjects)), year=year)
         .exclude(status=Entry.Status.REMOVED)
         .order_by("org_path")
         .values_list("org_path", "organization__name", "status")
@@ -59,7 +50,7 @@ def weak_count(year: int, subjects: Sequence[facts.Subject]) -> dict[int, facts.
     index = facts.SubjectIndex(subjects)
     totals: dict[int, int] = defaultdict(int)
     rows = (
-        Organization.objects.filter(in_subtree("path", _common(subjects)))
+        Organization.objects.filter(in_subtree("path", facts.scope(subjects)))
         .filter(grassroots_q())
         .values("path")
         .order_by()
@@ -140,7 +131,7 @@ def guarantee_compliance(year: int, subjects: Sequence[facts.Subject]) -> dict[i
         return {}
     index = facts.SubjectIndex(subjects)
     counted: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # villages, reported, met, with a floor
-    for item in gs.judge(_common(subjects), year):
+    for item in gs.judge(facts.scope(subjects), year):
         for subject in index.holding(item.unit.path):
             acc = counted[subject.id]
             acc[0] += 1
@@ -148,6 +139,7 @@ def guarantee_compliance(year: int, subjects: Sequence[facts.Subject]) -> dict[i
             acc[2] += item.met
             acc[3] += item.has_floor
     out = {}
+    page = reverse("weakorgs:guarantees")
     for subject in subjects:
         n, reported, met, floored = counted.get(subject.id, (0, 0, 0, 0))
         if not n or not floored:
@@ -155,7 +147,7 @@ def guarantee_compliance(year: int, subjects: Sequence[facts.Subject]) -> dict[i
                 summary=_("没有村（社区）") if not n else _("本年度未制定基本保障标准")
             )
             continue
-        link = reverse("weakorgs:guarantees") + "?" + urlencode({"year": year, "org": subject.id})
+        link = f"{page}?{urlencode({'year': year, 'org': subject.id})}"
         out[subject.id] = facts.Fact(
             value=facts.share(met, n),
             evidence=(
