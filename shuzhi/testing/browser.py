@@ -95,11 +95,12 @@ def origin_of(url: str) -> str:
 
 
 def _note_failure(seen: PageWatch, request) -> None:
-    """A request that got no answer is a problem, except a partial the browser dropped itself
-    because the person moved on (a lazily loaded panel still on its way when a link is clicked):
-    Chromium reports that as net::ERR_ABORTED. A server that fails answers with a status (recorded
-    by on_response) or breaks the connection (ERR_EMPTY_RESPONSE, ERR_CONNECTION_RESET…)."""
-    if request.failure == "net::ERR_ABORTED" and request.resource_type in ("xhr", "fetch"):
+    """A request that got no answer is a problem, except what the browser dropped itself because
+    the person moved on (a lazily loaded panel, or a page's chart script, still on its way when a
+    link is clicked): Chromium reports that as net::ERR_ABORTED. A server that fails answers with a
+    status (recorded by on_response) or breaks the connection (ERR_EMPTY_RESPONSE,
+    ERR_CONNECTION_RESET…); a page itself that does not arrive is still a problem."""
+    if request.failure == "net::ERR_ABORTED" and request.resource_type != "document":
         return
     seen.failed.append(f"{request.failure} {request.url}")
 
