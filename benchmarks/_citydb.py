@@ -76,6 +76,4 @@ def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    import config.wsgi  # noqa: F401  the served process's start-up (django.setup(), its heap frozen)

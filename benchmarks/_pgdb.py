@@ -28,9 +28,7 @@ def fresh_database(name: str) -> str:
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    import config.wsgi  # noqa: F401  the served process's start-up (django.setup(), its heap frozen)
 
 
 def city_units(count: int):
