@@ -14,7 +14,7 @@ from shuzhi.analytics.models import CopyFinding, Document, TemplateText
 from shuzhi.analytics.normalise import fold
 from shuzhi.core.access import get_scoped_or_404, in_subtree
 from shuzhi.core.roles import Capability
-from shuzhi.orgs.models import Organization
+from shuzhi.orgs.services import ancestor_paths
 from shuzhi.reports.models import Report, ReportItem
 from shuzhi.reports.selectors import reports_visible_to
 
@@ -25,18 +25,13 @@ SEARCH_LIMIT = 20
 RANKED = 1000
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    step = Organization.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
-
-
 def templates_visible_to(user) -> QuerySet[TemplateText]:
     """Organisers see their own and their ancestors' template texts (the city's corpus counts for
     its counties) and those uploaded below them."""
     if not user.is_authenticated or not user.can(Capability.MANAGE_CYCLES):
         return TemplateText.objects.none()
     path = user.organization.path
-    return TemplateText.objects.filter(Q(org_path__in=_ancestor_paths(path)) | in_subtree("org_path", path))
+    return TemplateText.objects.filter(Q(org_path__in=ancestor_paths([path])) | in_subtree("org_path", path))
 
 
 def template_get(*, viewer, pk: int) -> TemplateText:

@@ -61,6 +61,18 @@ def any_capability_required(*capabilities: Capability) -> Callable:
     return decorator
 
 
+def holds_at_top(user: Any, capability: Capability) -> bool:
+    """The user holds `capability` in the tree's top organisation: rules that hold for the whole
+    tree (organisational-life frequencies and dues bands, the standards, the weak-organisation
+    rules) are set only there."""
+    return bool(
+        user.is_authenticated
+        and user.can(capability)
+        and user.organization_id
+        and user.organization.depth == 1
+    )
+
+
 def in_subtree(field: str, path: str) -> Q:
     """Rows whose materialized-path `field` lies in the subtree of `path` (an index range)."""
     low, high = subtree_bounds(path)

@@ -12,6 +12,7 @@ from shuzhi.core.access import get_scoped_or_404, in_subtree, require
 from shuzhi.core.roles import Capability
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
+from shuzhi.orgs.services import ancestor_paths
 from shuzhi.records import rules
 from shuzhi.records.models import (
     Attendance,
@@ -283,9 +284,9 @@ def commitments_of(*, org: Organization, year: int) -> dict[int, list[Commitment
 # ---- 记实积分 ----------------------------------------------------------------------------------
 def scheme_for(org: Organization) -> PointsScheme | None:
     """The scheme of the nearest organisation above (or at) `org` that set one, else the default."""
-    steplen = Organization.steplen
-    paths = [org.path[:n] for n in range(steplen, len(org.path) + 1, steplen)]
-    found = list(PointsScheme.objects.filter(Q(org_path__in=paths) | Q(organization__isnull=True)))
+    found = list(
+        PointsScheme.objects.filter(Q(org_path__in=ancestor_paths([org.path])) | Q(organization__isnull=True))
+    )
     found.sort(key=lambda s: len(s.org_path), reverse=True)
     return found[0] if found else None
 

@@ -17,7 +17,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.core.access import require
+from shuzhi.core.access import holds_at_top, require
 from shuzhi.core.errors import field_error
 from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Capability
@@ -278,12 +278,7 @@ def _bands() -> list[rules.Band]:
 def may_set_rules(actor) -> bool:
     """The frequencies and the dues bands hold for the whole tree: only an organiser of its top
     organisation sets them."""
-    return bool(
-        actor.is_authenticated
-        and actor.can(Capability.MANAGE_ORGS)
-        and actor.organization_id
-        and actor.organization.depth == 1
-    )
+    return holds_at_top(actor, Capability.MANAGE_ORGS)
 
 
 TIMES_MAX, MIN_MEMBERS_MAX = 12, 500

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from shuzhi.core.access import get_scoped_or_404, in_subtree, require
+from shuzhi.core.access import get_scoped_or_404, holds_at_top, in_subtree, require
 from shuzhi.core.roles import Capability
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
@@ -68,12 +68,7 @@ def organization_get(*, viewer, pk: int) -> Organization:
 
 def may_edit_standards(user) -> bool:
     """The standards hold for the whole tree: an organiser of its top organisation changes them."""
-    return bool(
-        user.is_authenticated
-        and user.can(Capability.MANAGE_ORGS)
-        and user.organization_id
-        and user.organization.depth == 1
-    )
+    return holds_at_top(user, Capability.MANAGE_ORGS)
 
 
 def latest_rated_year(org: Organization) -> int | None:

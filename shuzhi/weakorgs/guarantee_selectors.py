@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from shuzhi.core.access import in_subtree
 from shuzhi.orgs.models import Organization
+from shuzhi.orgs.services import ancestor_paths
 from shuzhi.weakorgs import guarantee_rules as g
 from shuzhi.weakorgs.models import GuaranteeFigure, GuaranteeFloor, TalkDraft
 
@@ -194,9 +195,8 @@ def chart(rows: list[AreaRow]) -> dict:
 def floors_visible_to(org: Organization) -> QuerySet[GuaranteeFloor]:
     """Floors of the viewer's own level and the levels above it (what its villages are held to),
     and of any level below it."""
-    ancestors = [org.path[:n] for n in range(Organization.steplen, len(org.path) + 1, Organization.steplen)]
     return GuaranteeFloor.objects.filter(
-        in_subtree("org_path", org.path) | Q(org_path__in=ancestors)
+        in_subtree("org_path", org.path) | Q(org_path__in=ancestor_paths([org.path]))
     ).select_related("organization", "updated_by")
 
 

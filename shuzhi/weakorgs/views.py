@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzhi.core.access import get_scoped_or_404, in_subtree
+from shuzhi.core.access import get_scoped_or_404, holds_at_top, in_subtree
 from shuzhi.core.forms import apply_service_errors, show_errors
 from shuzhi.core.roles import Capability
 from shuzhi.weakorgs import selectors, services
@@ -304,8 +304,7 @@ def org(request, pk: int):
 
 
 def _may_set_rules(request) -> bool:
-    user = request.user
-    return user.can(Capability.MANAGE_RECTIFICATION) and user.organization.depth == 1
+    return holds_at_top(request.user, Capability.MANAGE_RECTIFICATION)
 
 
 @login_required
