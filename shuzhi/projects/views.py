@@ -307,6 +307,8 @@ def _declaration_page(request, declaration, **forms_):
     context = {
         "declaration": declaration,
         "round": declaration.round,
+        # a county sees its units' declarations in the city's round, not the city's whole board
+        "round_visible": declaration.round.org_path.startswith(request.user.organization.path),
         **lists,
         "is_writer": is_writer,
         "may_review": services.is_organiser(request.user, declaration.round) and declaration.is_reviewable,

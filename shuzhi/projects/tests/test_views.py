@@ -344,3 +344,19 @@ def test_the_ranking_pages_one_group_and_ranks_across_its_pages_as_the_bulletin_
     assert "第0镇党委" in body and "第5镇党委" not in body
     unknown = client.get(url, {"quarter": 1, "group": "没有这个组"}).content.decode()
     assert "乡镇街道" in unknown  # an unknown group falls back to the first
+
+
+def test_a_declaration_links_its_round_only_for_those_who_may_open_the_round(client, cast):
+    """A township's own organiser sees its declaration in the county's round, not the county's whole
+    board: the way back names the round without a link that would end on 'not found'."""
+    round_ = county_round(cast)
+    declaration = township_declaration(round_, cast)
+    url = reverse("projects:declaration", args=[declaration.pk])
+    client.force_login(
+        UserFactory(username="township_organiser", role=Role.ORGANISER, organization=cast.township_a)
+    )
+    page = client.get(url).content.decode()
+    assert round_.title in page and round_.get_absolute_url() not in page
+    assert client.get(round_.get_absolute_url()).status_code == 404
+    client.force_login(cast.county_organiser)
+    assert round_.get_absolute_url() in client.get(url).content.decode()

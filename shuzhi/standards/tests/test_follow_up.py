@@ -83,3 +83,21 @@ def test_the_pages_follow_roles_and_scope(client, cast, newcomers):
     assert client.delete(member_url).status_code == 405
     client.force_login(cast.township_secretary)  # not the member's branch
     assert client.get(member_url).status_code == 404
+
+
+def test_the_list_links_only_the_members_the_viewer_may_review(client, cast, newcomers):
+    """A 党委 secretary sees the members of the branches below it, and reviews only its own: a link
+    to a branch's member would end on 'not found'."""
+    member_url = reverse("standards:follow_up_member", args=[newcomers.pk])
+    keeper = branch_secretary(cast.township_a, username="township_keeper")
+    client.force_login(keeper)
+    page = client.get(
+        reverse("standards:follow_up", args=[cast.township_a.pk]) + f"?year={YEAR}"
+    ).content.decode()
+    assert "王建国" in page and member_url not in page
+    client.force_login(branch_secretary(cast.village_a))
+    page = client.get(
+        reverse("standards:follow_up", args=[cast.village_a.pk]) + f"?year={YEAR}"
+    ).content.decode()
+    assert member_url in page
+    assert client.get(member_url + f"?year={YEAR}").status_code == 200
