@@ -69,6 +69,24 @@ def has_horizontal_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
+def squeezed_cells(page: Page) -> list[str]:
+    """Table cells squeezed to a character or two a line (narrower than 30 px with more than one
+    character in them) that do not scroll in a box of their own: the texts of the first few."""
+    return page.evaluate("""() => {
+      const scrolls = (el) => {
+        for (; el; el = el.parentElement) {
+          const x = getComputedStyle(el).overflowX;
+          if ((x === "auto" || x === "scroll") && el.scrollWidth > el.clientWidth) return true;
+        }
+        return false;
+      };
+      return [...document.querySelectorAll("main td, main th")].filter((cell) => {
+        const width = cell.getBoundingClientRect().width;
+        return width > 0 && width < 30 && cell.innerText.trim().length > 1 && !scrolls(cell);
+      }).slice(0, 5).map((cell) => cell.innerText.trim().slice(0, 12));
+    }""")
+
+
 @dataclass
 class PageWatch:
     """Console errors, uncaught exceptions, failed and foreign requests seen by one page."""
