@@ -286,10 +286,12 @@ class CycleRow:
     reading: concreteness.Reading | None
 
 
-def cycle_copies(cycle) -> list[CycleRow]:
-    """A cycle's reports, the most copied first, with the concreteness of their problems."""
+def cycle_copies(cycle, *, viewer) -> list[CycleRow]:
+    """A cycle's reports the viewer may read (a reviewer: those handed in), the most copied first,
+    with the concreteness of their problems."""
     reports = list(
-        Report.objects.filter(reporter__cycle=cycle)
+        reports_visible_to(viewer)
+        .filter(reporter__cycle=cycle)
         .select_related("reporter__organization", "reporter__secretary")
         .prefetch_related("items")
     )

@@ -83,7 +83,11 @@ def cycle(request, pk: int):
     return render(
         request,
         "analytics/cycle.html",
-        {"cycle": cycle, "rows": selectors.cycle_copies(cycle), "may_check": can_manage(request.user, cycle)},
+        {
+            "cycle": cycle,
+            "rows": selectors.cycle_copies(cycle, viewer=request.user),
+            "may_check": can_manage(request.user, cycle),
+        },
     )
 
 

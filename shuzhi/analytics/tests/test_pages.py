@@ -166,3 +166,17 @@ def test_the_report_and_cycle_pages_link_to_the_checks(client, cast, copied):
     assert reverse("analytics:report", args=[copied.report_a.pk]) in detail
     cycle = client.get(reverse("cycles:detail", args=[copied.cycle_a.pk])).content.decode()
     assert reverse("analytics:cycle", args=[copied.cycle_a.pk]) in cycle
+
+
+def test_a_reviewer_sees_on_the_cycle_list_only_the_reports_handed_in(client, cast, checked):
+    """A draft is read by its writer and the 组织部 alone: its copied share and its link (which would
+    end on 'not found') are not on a reviewer's list either."""
+    url = reverse("analytics:cycle", args=[checked.cycle_a.pk])
+    report_page = reverse("analytics:report", args=[checked.report_a.pk])
+    client.force_login(cast.reviewer)
+    body = client.get(url).content.decode()
+    assert report_page not in body and cast.township_a.name not in body
+    assert client.get(report_page).status_code == 404
+    Report.objects.filter(pk=checked.report_a.pk).update(status=Report.Status.SUBMITTED)
+    assert report_page in client.get(url).content.decode()
+    assert client.get(report_page).status_code == 200
