@@ -400,7 +400,7 @@ def transfer_receive(*, actor, transfer: Transfer, received_on: date) -> Transfe
     """The receiving branch takes the member onto its roster, within the letter's validity."""
     transfer = (
         Transfer.objects.select_for_update(of=("self",))
-        .select_related("to_org", "member")
+        .select_related("to_org", "member", "from_org")
         .get(pk=transfer.pk)
     )
     _require_receiving(actor, transfer, Transfer.Status.SENT)
@@ -417,6 +417,10 @@ def transfer_receive(*, actor, transfer: Transfer, received_on: date) -> Transfe
     transfer.save()
     audit_record(actor=actor, action="lifecycle.transfer_receive", target=member, org_path=transfer.to_path,
                  after={"letter": transfer.letter_number, "received_on": f"{received_on:%Y-%m-%d}"})  # fmt: skip
+    # the 回执: the sending branch hears that its member arrived
+    notify(recipients=_keepers(transfer.from_org), text=_("%(name)s的组织关系已由%(to)s接收（介绍信 %(letter)s）。") % {
+        "name": member.name, "to": transfer.to_org.name, "letter": transfer.letter_number},
+        link=reverse("lifecycle:transfers", args=[transfer.from_org_id]))  # fmt: skip
     return transfer
 
 

@@ -25,6 +25,7 @@ def send(cast, **extra):
 
 
 def test_a_transfer_goes_out_in_and_is_confirmed_with_history_kept(cast):
+    keeper_a = UserFactory(role="secretary", organization=cast.village_a)
     keeper_b = UserFactory(role="secretary", organization=cast.village_b)
     transfer = send(cast)
     assert transfer.status == Transfer.Status.SENT and transfer.valid_until == transfer.sent_on + timedelta(
@@ -36,6 +37,8 @@ def test_a_transfer_goes_out_in_and_is_confirmed_with_history_kept(cast):
     )
     member = Member.objects.get(pk=cast.member_a.pk)
     assert member.organization == cast.village_b and member.org_path == cast.village_b.path
+    receipt = Notification.objects.get(recipient=keeper_a, text__contains="已由")  # the 回执
+    assert cast.village_b.name in receipt.text and transfer.letter_number in receipt.text
     cast.village_a.refresh_from_db()
     cast.village_b.refresh_from_db()
     assert (cast.village_a.member_count, cast.village_b.member_count) == (1, 2)
