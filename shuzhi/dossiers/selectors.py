@@ -168,7 +168,8 @@ def complete_by_prefix(
     """Members and members with a complete file, per path prefix of `width` characters (None:
     the whole subtree under the key `within_path`; 0: per organisation).
 
-    Members are counted from the organisations' member counters less those who left; complete
+    Members are counted from the organisations' member counters (which leave out those who left:
+    members.services.members_recount, so a departure is not subtracted again); complete
     files from the states the services keep of the members' own scans; only the few members
     whose 发展党员 steps hold scans are looked at entry by entry."""
     items = checklist() if items is None else items
@@ -188,11 +189,6 @@ def complete_by_prefix(
         depth = width // Organization.steplen
         totals.update(orgs.filter(depth=depth).values_list("path", "total_members"))
         totals[within_path] += sum(orgs.filter(path=within_path).values_list("member_count", flat=True))
-    for path in Departure.objects.filter(in_subtree("org_path", within_path)).values_list(
-        "org_path", flat=True
-    ):
-        if key(path) in totals:
-            totals[key(path)] -= 1
     need_full = {e.id for e in rules.required_of(entries, probationary=False)}
     need_probationary = {e.id for e in rules.required_of(entries, probationary=True)}
     if not need_full:

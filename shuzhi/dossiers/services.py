@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from shuzhi.core.access import in_subtree
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record, notify
-from shuzhi.core.uploads import check_upload
+from shuzhi.core.uploads import check_upload, files_removed_on_error
 from shuzhi.dossiers import rules
 from shuzhi.dossiers.models import (
     ChecklistItem,
@@ -53,7 +53,9 @@ def _require_work(user, org: Organization) -> None:
         raise PermissionDenied
 
 
-def _store(member: Member, item: ChecklistItem, upload: IO[bytes], name: str, size: int, actor) -> Scan:
+def _store(
+    member: Member, item: ChecklistItem, upload: IO[bytes], name: str, size: int, actor, stored: list
+) -> Scan:
     kind = check_upload(upload, size, allowed=SCAN_KINDS, max_bytes=SCAN_MAX_BYTES)
     upload.seek(0)
     data = upload.read(SCAN_MAX_BYTES + 1)
@@ -61,6 +63,7 @@ def _store(member: Member, item: ChecklistItem, upload: IO[bytes], name: str, si
     scan = Scan(member=member, item=item, original_name=name[-200:], kind=kind, size=len(data), sha256=digest,
                 uploaded_by=actor)  # fmt: skip
     scan.file.save(f"{digest[:16]}.{'jpg' if kind == 'jpeg' else kind}", ContentFile(data), save=False)
+    stored.append(scan.file)
     scan.save()
     return scan
 
@@ -80,27 +83,33 @@ def scans_upload(*, actor, member: Member, item: ChecklistItem, files: Sequence)
         except ValidationError as error:
             raise field_error("files", _("“%(name)s”：%(why)s") % {
                 "name": upload.name, "why": "".join(error.messages)}, error.code or "invalid") from None  # fmt: skip
-    stored = [_store(member, item, f, f.name, f.size, actor) for f in files]
-    file_states_refresh(member_ids=[member.pk])
-    audit_record(actor=actor, action="dossiers.scan_upload", target=member, org_path=member.org_path,
-                 after={"item": item.name, "files": [s.original_name for s in stored],
-                        "sha256": [s.sha256 for s in stored]})  # fmt: skip
+    # a refusal after the first file is written (the database, the audit) leaves no file behind
+    with files_removed_on_error() as written:
+        stored = [_store(member, item, f, f.name, f.size, actor, written) for f in files]
+        file_states_refresh(member_ids=[member.pk])
+        audit_record(actor=actor, action="dossiers.scan_upload", target=member, org_path=member.org_path,
+                     after={"item": item.name, "files": [s.original_name for s in stored],
+                            "sha256": [s.sha256 for s in stored]})  # fmt: skip
     return stored
 
 
 def file_states_refresh(*, within_path: str = "", member_ids: Sequence[int] | None = None) -> int:
     """Recompute whether members' own scans hold every required entry (the members given, or
-    every member of a subtree with scans); returns how many states were written."""
+    every member of a subtree with scans), and drop the states of those who hold no scan any
+    more (a scan removed); returns how many states were written."""
     entries = [
         rules.Entry(id=i.id, required=i.required, full_only=i.full_only) for i in ChecklistItem.objects.all()
     ]
     need_full = {e.id for e in rules.required_of(entries, probationary=False)}
     need_probationary = {e.id for e in rules.required_of(entries, probationary=True)}
-    scans = Scan.objects.all()
+    scans, kept = Scan.objects.all(), FileState.objects.all()
     if member_ids is not None:
         scans = scans.filter(member_id__in=list(member_ids))
+        kept = kept.filter(member_id__in=list(member_ids))
     else:
         scans = scans.filter(in_subtree("member__org_path", within_path))
+        kept = kept.filter(in_subtree("member__org_path", within_path))
+    kept.exclude(Exists(Scan.objects.filter(member_id=OuterRef("member_id")))).delete()
     counted = (
         scans.order_by()
         .values_list("member_id")

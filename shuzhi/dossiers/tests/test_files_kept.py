@@ -1,0 +1,64 @@
+"""The kept completeness and the scans' life: a member who left, scans removed or refused, the
+checklist changed, the states filled for files that were there before the states were kept."""
+
+from datetime import date
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from shuzhi.dossiers import selectors, services
+from shuzhi.dossiers.models import FileState, Scan
+from shuzhi.dossiers.tests.test_files import FULL, PROBATIONARY, fill, item, scan, stored_files
+from shuzhi.lifecycle.services import departure_record
+
+pytestmark = pytest.mark.django_db
+
+
+def tallies(org) -> dict:
+    return {
+        k: (t.members, t.complete)
+        for k, t in selectors.complete_by_prefix(within_path=org.path, width=0).items()
+    }
+
+
+def test_a_member_who_left_is_counted_out_once_per_organisation_by_hand(client, cast):
+    actor = cast.township_secretary
+    fill(actor, cast.member_a, FULL)  # complete, then leaves
+    fill(actor, cast.secretary_a, FULL)  # complete, stays
+    fill(actor, cast.member_a2, PROBATIONARY[:2])  # 预备党员, not complete
+    departure_record(actor=cast.county_organiser, member=cast.member_a, kind="died", left_on=date(2025, 3, 1))
+    # by hand: 王庄村 keeps 李秀英 (complete); 李集村 keeps 赵晨 (not complete); 王建国 is history
+    assert tallies(cast.township_a) == {cast.village_a.path: (1, 1), cast.village_a2.path: (1, 0)}
+    client.force_login(cast.county_organiser)
+    response = client.get(reverse("dossiers:files", args=[cast.township_a.pk]))
+    tally = response.context["tally"]
+    assert (tally.members, tally.complete, tally.share) == (2, 1, Decimal("50.0"))
+    rollup = {child.name: (t.members, t.complete) for child, t in response.context["children"]}
+    assert rollup == {"王庄村党支部": (1, 1), "李集村党支部": (1, 0)}
+    village = client.get(reverse("dossiers:files", args=[cast.village_a.pk])).context["tally"]
+    assert (village.members, village.complete) == (1, 1)
+    county = selectors.complete_by_prefix(within_path=cast.county_a.path, width=None)[cast.county_a.path]
+    assert (county.members, county.complete) == (2, 1)
+
+
+def test_the_refresh_drops_the_state_of_a_member_whose_scans_are_gone(cast):
+    fill(cast.township_secretary, cast.secretary_a, FULL)
+    assert FileState.objects.get(member=cast.secretary_a).full_ok
+    Scan.objects.filter(member=cast.secretary_a).delete()  # a bulk repair, outside the services
+    services.file_states_refresh(member_ids=[cast.secretary_a.pk])
+    assert not FileState.objects.filter(member=cast.secretary_a).exists()
+    assert selectors.overview(cast.village_a)[0].complete == 0
+    fill(cast.township_secretary, cast.secretary_a, FULL)
+    Scan.objects.filter(member=cast.secretary_a).delete()
+    services.file_states_refresh(within_path=cast.township_a.path)  # by subtree too
+    assert not FileState.objects.exists()
+
+
+def test_a_refused_upload_leaves_no_file_behind(cast):
+    refused = mock.patch.object(services, "audit_record", side_effect=RuntimeError("audit down"))
+    with refused, pytest.raises(RuntimeError):
+        services.scans_upload(actor=cast.township_secretary, member=cast.member_a, item=item("application"),
+                              files=[scan("一.pdf"), scan("二.pdf", b"%PDF-1.4 other\n%%EOF\n")])  # fmt: skip
+    assert Scan.objects.count() == 0 and stored_files() == []
