@@ -93,6 +93,20 @@ def scans_upload(*, actor, member: Member, item: ChecklistItem, files: Sequence)
     return stored
 
 
+@transaction.atomic
+def scan_remove(*, actor, scan: Scan) -> None:
+    """Take a wrongly uploaded scan out of a member's file (who may upload may remove), audited;
+    the completeness is counted again and the stored file deleted once the removal is committed."""
+    member = scan.member
+    _require_work(actor, member.organization)
+    audit_record(actor=actor, action="dossiers.scan_remove", target=member, org_path=member.org_path,
+                 before={"item": scan.item.name, "file": scan.original_name, "sha256": scan.sha256})  # fmt: skip
+    stored = scan.file
+    scan.delete()
+    file_states_refresh(member_ids=[member.pk])
+    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+
+
 def file_states_refresh(*, within_path: str = "", member_ids: Sequence[int] | None = None) -> int:
     """Recompute whether members' own scans hold every required entry (the members given, or
     every member of a subtree with scans), and drop the states of those who hold no scan any

@@ -13,4 +13,5 @@ urlpatterns = [
     path("orgs/<int:pk>/community/", views.community, name="community"),
     path("members/<int:pk>/", views.member_file, name="member"),
     path("members/<int:pk>/scans/<int:scan_pk>/", views.scan, name="scan"),
+    path("members/<int:pk>/scans/<int:scan_pk>/remove/", views.scan_remove, name="scan_remove"),
 ]

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors
@@ -85,6 +85,21 @@ def scan(request, pk: int, scan_pk: int):
                             content_type=CONTENT_TYPES.get(found.kind, "application/octet-stream"))  # fmt: skip
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_POST
+def scan_remove(request, pk: int, scan_pk: int):
+    """Remove a wrongly uploaded scan (POST from the member's files page, with a confirm)."""
+    member = selectors.member_get(viewer=request.user, pk=pk)
+    found = selectors.scan_get(viewer=request.user, member=member, pk=scan_pk)
+    if not services.may_work(request.user, member.organization):
+        raise PermissionDenied
+    services.scan_remove(actor=request.user, scan=found)
+    messages.success(
+        request, _("已删除%(name)s的扫描件“%(file)s”。") % {"name": member.name, "file": found.original_name}
+    )
+    return redirect("dossiers:member", pk=member.pk)
 
 
 @login_required

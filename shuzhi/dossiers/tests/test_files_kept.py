@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from shuzhi.core.models import AuditEvent
 from shuzhi.dossiers import selectors, services
 from shuzhi.dossiers.models import FileState, Scan
 from shuzhi.dossiers.tests.test_files import FULL, PROBATIONARY, fill, item, scan, stored_files
@@ -62,3 +63,54 @@ def test_a_refused_upload_leaves_no_file_behind(cast):
         services.scans_upload(actor=cast.township_secretary, member=cast.member_a, item=item("application"),
                               files=[scan("一.pdf"), scan("二.pdf", b"%PDF-1.4 other\n%%EOF\n")])  # fmt: skip
     assert Scan.objects.count() == 0 and stored_files() == []
+
+
+def test_a_secretary_removes_a_wrong_scan_audited_the_file_deleted_and_the_file_counted_again(
+    client, cast, django_capture_on_commit_callbacks
+):
+    fill(cast.township_secretary, cast.secretary_a, FULL)
+    assert selectors.overview(cast.village_a)[0].complete == 1
+    wrong = Scan.objects.get(member=cast.secretary_a, item__code="vetting")
+    client.force_login(cast.township_secretary)
+    member_url = reverse("dossiers:member", args=[cast.secretary_a.pk])
+    page = client.get(member_url).content.decode()
+    remove_url = reverse("dossiers:scan_remove", args=[cast.secretary_a.pk, wrong.pk])
+    assert f'action="{remove_url}"' in page and "data-confirm" in page and "删除后文件不能恢复" in page
+    files_before = len(stored_files())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remove_url)
+    assert response.status_code == 302 and response["Location"] == member_url
+    assert not Scan.objects.filter(pk=wrong.pk).exists() and len(stored_files()) == files_before - 1
+    event = AuditEvent.objects.get(action="dossiers.scan_remove")
+    assert (
+        event.actor == cast.township_secretary
+        and event.changes["before"]["item"] == "政治审查材料（政审综合报告）"
+    )
+    after = client.get(member_url)
+    assert after.context["complete"] is False and "已删除李秀英的扫描件" in after.content.decode()
+    assert not FileState.objects.get(member=cast.secretary_a).full_ok
+    assert selectors.overview(cast.village_a)[0].complete == 0
+    # the last scan of a member goes, and with it their kept state
+    for left in Scan.objects.filter(member=cast.secretary_a):
+        services.scan_remove(actor=cast.township_secretary, scan=left)
+    assert not FileState.objects.filter(member=cast.secretary_a).exists()
+
+
+def test_removing_a_scan_is_refused_to_the_wrong_role_by_get_and_outside_the_subtree(client, cast):
+    [found] = services.scans_upload(actor=cast.township_secretary, member=cast.member_a,
+                                    item=item("application"), files=[scan()])  # fmt: skip
+    url = reverse("dossiers:scan_remove", args=[cast.member_a.pk, found.pk])
+    assert client.post(url)["Location"].startswith(reverse("accounts:login"))
+    for who in ("member_user", "reviewer", "auditor"):
+        client.force_login(getattr(cast, who))
+        assert client.post(url).status_code == 403, who
+    client.force_login(cast.township_secretary)
+    assert client.get(url).status_code == 405
+    assert client.post(reverse("dossiers:scan_remove", args=[cast.member_a2.pk, found.pk])).status_code == 404
+    client.force_login(cast.outsider)
+    assert client.post(url).status_code == 404
+    assert Scan.objects.filter(pk=found.pk).exists() and len(stored_files()) == 1
+    assert not AuditEvent.objects.filter(action="dossiers.scan_remove").exists()
+    client.force_login(cast.member_user)  # their own file shows no remove button
+    assert "scan_remove" not in client.get(reverse("dossiers:mine")).content.decode()
+    assert "/remove/" not in client.get(reverse("dossiers:mine")).content.decode()
