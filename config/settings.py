@@ -353,6 +353,12 @@ SITE_URL = env_str("SHUZHI_SITE_URL").rstrip("/")  # links in e-mails, e.g. http
 BALLOT_BASE_URL = env_url("SHUZHI_BALLOT_BASE_URL")
 if BALLOT_BASE_URL and urlsplit(BALLOT_BASE_URL).hostname not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append(urlsplit(BALLOT_BASE_URL).hostname)
+# Codes that match no slip, typed or sent from one address: past this many within the window,
+# every door that takes a ballot code answers 429 until the window has passed (a meeting room's
+# phones share one address, so the limit allows for the room's typing mistakes; guessing one of a
+# meeting's codes among 32^10 takes far more tries than it allows in a year).
+BALLOT_CODE_MISS_LIMIT = env_int("SHUZHI_BALLOT_CODE_MISS_LIMIT", 60, minimum=5)
+BALLOT_CODE_WINDOW_MINUTES = env_int("SHUZHI_BALLOT_CODE_WINDOW_MINUTES", 10, minimum=1)
 
 # An uploaded bulletin (通报) template renders in Jinja's sandbox in a child process stopped after
 # this many seconds (twenty times as long for a real bulletin, whose data is bigger than the sample).

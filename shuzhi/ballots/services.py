@@ -6,6 +6,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
@@ -489,6 +491,38 @@ def code_lookup(token: str) -> BallotCode | None:
         .order_by()[:1]
     )
     return next(iter(found), None)
+
+
+CODE_MISS_PURPOSE = "ballot-code-miss"
+
+
+def _miss_key(address: str) -> str:
+    # the address lives only as a keyed hash in the cache, for the window: voting is anonymous
+    return f"ballot-code-misses:{keyed_hash(address or '-', purpose=CODE_MISS_PURPOSE).hex()}"
+
+
+def code_misses_refused(address: str) -> bool:
+    """Has this address sent too many codes that match no slip lately? Asked before a code is
+    looked up, so that past the limit no door tells a good code from a bad one."""
+    return (cache.get(_miss_key(address)) or 0) >= settings.BALLOT_CODE_MISS_LIMIT
+
+
+def code_miss_counted(address: str) -> int:
+    """Count a code that matched no slip against its source address; the count lapses after the
+    window (cache-based: on Redis in production, shared by every app server)."""
+    key, seconds = _miss_key(address), settings.BALLOT_CODE_WINDOW_MINUTES * 60
+    cache.add(key, 0, seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # lapsed between add and incr
+        cache.set(key, 1, seconds)
+        return 1
+
+
+def code_misses_message() -> str:
+    return _("票码输入错误次数过多，请 %(m)d 分钟后再试，或请会务人员核对票签。") % {
+        "m": settings.BALLOT_CODE_WINDOW_MINUTES
+    }
 
 
 VOIDED_MESSAGE = _lazy("这张票签已作废（挂失补发），不能投票。请使用会务人员补发的新票签。")

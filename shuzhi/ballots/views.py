@@ -87,10 +87,14 @@ def _number(value: str) -> object:
 @require_http_methods(["GET", "POST"])
 def vote(request, token: str):
     """The phone ballot: no login; the one-time code in the address opens it."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if services.code_misses_refused(address):
+        return _code_misses_refused(request)
     if request.method == "POST":
         return _vote_cast(request, token)
     code = services.code_lookup(token)
     if code is None:
+        services.code_miss_counted(address)
         return render(
             request, "ballots/vote_refused.html", {"message": _("二维码无效，请核对后重新扫码。")}, status=404
         )
@@ -133,13 +137,25 @@ def vote_enter(request):
     """Type the short code printed on the slip (for a phone that cannot scan): it opens the
     ballot at the same address the QR code holds. The code goes in the body, never in a query
     string, so it reaches no access log; the address it leads to is masked there."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if request.method == "POST" and services.code_misses_refused(address):
+        # before the code is looked up: past the limit a good code is not told from a bad one
+        return _code_misses_refused(request)
     form = CodeEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = services.code_normalise(form.cleaned_data["code"])
         if services.code_lookup(token) is not None:
             return redirect("ballots:vote", token=token)
+        services.code_miss_counted(address)
         form.add_error("code", _("没有这个票码，请核对票签上的 10 位票码（字母不分大小写）。"))
     return render(request, "ballots/vote_enter.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _code_misses_refused(request):
+    """429 to an address that sent too many codes matching no slip (services.code_misses_refused)."""
+    return render(
+        request, "ballots/vote_refused.html", {"message": services.code_misses_message()}, status=429
+    )
 
 
 def _vote_cast(request, token: str):
@@ -153,6 +169,7 @@ def _vote_cast(request, token: str):
         status = REFUSAL_STATUS.get(error.error_list[0].code, 400)
         code = services.code_lookup(token)
         if code is None:
+            services.code_miss_counted(request.META.get("REMOTE_ADDR", ""))
             return render(request, "ballots/vote_refused.html", {"message": error.messages[0]}, status=404)
         if status != 400:
             return render(
@@ -699,12 +716,18 @@ def scrutineer_sign(request, pk: int, scrutineer_pk: int):
 def sign_with_code(request):
     """A scrutineer without an account signs with the one-time code handed to them: the code
     first shows the count sheet, then they confirm."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if request.method == "POST" and services.code_misses_refused(address):
+        response = _code_misses_refused(request)
+        response["Cache-Control"] = "no-store"
+        return response
     form = SignCodeForm(request.POST or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         scrutineer = services.scrutineer_for_code(code)
         if scrutineer is None:
+            services.code_miss_counted(address)
             form.add_error("code", _("签字码无效或已经用过，请向会务人员核对。"))
         elif request.POST.get("confirm") == "1":
             try:
