@@ -183,7 +183,8 @@ class ServiceActivity(TimeStampedModel):
 
 class FileState(models.Model):
     """Whether a member's own scans hold every required entry, for a 正式 and for a 预备 member:
-    kept by the services whenever a scan is stored (and rebuilt by `file_states_rebuild`), so
+    kept by the services whenever a scan is stored or removed or the checklist changes (through
+    `services.file_states_refresh`, also run by `manage.py files_refresh` after bulk writes), so
     that a county's roll-up counts rows of one table instead of every scan. Scans kept with the
     发展党员 steps are added when the roll-up is read (they change outside this app)."""
 

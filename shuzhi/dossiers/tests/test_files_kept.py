@@ -1,6 +1,7 @@
 """The kept completeness and the scans' life: a member who left, scans removed or refused, the
 checklist changed, the states filled for files that were there before the states were kept."""
 
+import importlib
 from datetime import date
 from decimal import Decimal
 from unittest import mock
@@ -114,3 +115,19 @@ def test_removing_a_scan_is_refused_to_the_wrong_role_by_get_and_outside_the_sub
     client.force_login(cast.member_user)  # their own file shows no remove button
     assert "scan_remove" not in client.get(reverse("dossiers:mine")).content.decode()
     assert "/remove/" not in client.get(reverse("dossiers:mine")).content.decode()
+
+
+def test_the_migration_fills_the_states_of_files_stored_before_they_were_kept(cast):
+    from django.apps import apps
+
+    fill(cast.township_secretary, cast.member_a, FULL)
+    fill(cast.township_secretary, cast.secretary_a, FULL[:3])
+    fill(cast.township_secretary, cast.member_a2, PROBATIONARY)
+    FileState.objects.all().delete()  # as 0004 left a database whose scans were there before it
+    assert selectors.overview(cast.township_a)[0].complete == 0
+    importlib.import_module("shuzhi.dossiers.migrations.0005_fill_file_states").fill(apps, None)
+    states = {s.member_id: (s.full_ok, s.probationary_ok) for s in FileState.objects.all()}
+    assert states == {cast.member_a.pk: (True, True), cast.secretary_a.pk: (False, False),
+                      cast.member_a2.pk: (False, True)}  # fmt: skip
+    tally = selectors.overview(cast.township_a)[0]
+    assert (tally.members, tally.complete) == (3, 2)
