@@ -193,6 +193,7 @@ LABELS = {
     "lifecycle.plan_set": _("设置发展党员计划"),
     "dossiers.scan_upload": _("上传党员档案材料"),
     "dossiers.scan_remove": _("删除党员档案扫描件"),
+    "dossiers.checklist_item_set": _("修改党员档案材料目录"),
     "dossiers.talent_add": _("列入能人储备库"),
     "dossiers.reserve_name": _("确定后备干部"),
     "dossiers.community_register": _("在职党员到社区报到"),

@@ -22,6 +22,11 @@ class ScanForm(StyledFormMixin, forms.Form):
         self.fields["files"].error_messages["required"] = _("请选择要上传的扫描件。")
 
 
+class ChecklistItemForm(StyledFormMixin, forms.Form):
+    required = forms.BooleanField(label=_("必备"), required=False)
+    full_only = forms.BooleanField(label=_("仅正式党员必备"), required=False)
+
+
 class TalentForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     category = forms.ChoiceField(label=_("类别"), choices=Talent.Category.choices)

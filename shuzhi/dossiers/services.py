@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuzhi.core.access import in_subtree
+from shuzhi.core.access import holds_at_top, in_subtree
 from shuzhi.core.errors import field_error
 from shuzhi.core.roles import Capability, Role
 from shuzhi.core.services import audit_record, notify
@@ -105,6 +105,28 @@ def scan_remove(*, actor, scan: Scan) -> None:
     scan.delete()
     file_states_refresh(member_ids=[member.pk])
     transaction.on_commit(lambda: stored.storage.delete(stored.name))
+
+
+def may_set_checklist(actor) -> bool:
+    """The checklist holds for the whole tree: only an organiser of its top organisation sets it."""
+    return holds_at_top(actor, Capability.MANAGE_ORGS)
+
+
+@transaction.atomic
+def checklist_item_set(*, actor, item: ChecklistItem, required: bool, full_only: bool) -> int:
+    """Make an entry of the checklist required or optional (and required of 正式党员 only or of
+    everyone), audited, then count every member's file again by the new checklist (the kept
+    states and so every roll-up and the fact source). Returns the states written."""
+    if not may_set_checklist(actor):
+        raise PermissionDenied
+    if full_only and not required:
+        raise field_error("full_only", _("“仅正式党员必备”只适用于必备材料，请同时勾选“必备”。"), "full_only")
+    before = {"required": item.required, "full_only": item.full_only}
+    item.required, item.full_only = required, full_only
+    item.save(update_fields=["required", "full_only", "updated_at"])
+    audit_record(actor=actor, action="dossiers.checklist_item_set", target=item, target_repr=item.name,
+                 before=before, after={"required": required, "full_only": full_only})  # fmt: skip
+    return file_states_refresh(within_path="")
 
 
 def file_states_refresh(*, within_path: str = "", member_ids: Sequence[int] | None = None) -> int:

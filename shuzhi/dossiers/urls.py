@@ -6,6 +6,7 @@ app_name = "dossiers"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("checklist/", views.checklist, name="checklist"),
     path("mine/", views.mine, name="mine"),
     path("mine/community/", views.community_mine, name="community_mine"),
     path("orgs/<int:pk>/", views.files, name="files"),

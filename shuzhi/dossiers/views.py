@@ -11,7 +11,14 @@ from shuzhi.core.access import capability_required, get_scoped_or_404
 from shuzhi.core.forms import apply_service_errors
 from shuzhi.core.roles import Capability, Role
 from shuzhi.dossiers import selectors, services
-from shuzhi.dossiers.forms import ActivityForm, RegisterForm, ReserveForm, ScanForm, TalentForm
+from shuzhi.dossiers.forms import (
+    ActivityForm,
+    ChecklistItemForm,
+    RegisterForm,
+    ReserveForm,
+    ScanForm,
+    TalentForm,
+)
 from shuzhi.dossiers.models import ChecklistItem, CommunityRegistration, Talent
 from shuzhi.lifecycle.models import Applicant
 from shuzhi.members.models import Member
@@ -100,6 +107,36 @@ def scan_remove(request, pk: int, scan_pk: int):
         request, _("已删除%(name)s的扫描件“%(file)s”。") % {"name": member.name, "file": found.original_name}
     )
     return redirect("dossiers:member", pk=member.pk)
+
+
+@capability_required(Capability.VIEW_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def checklist(request):
+    """The standard checklist of every member's file; the organiser of the top organisation makes
+    an entry required or optional here, and every file is counted again."""
+    selectors.orgs_visible_to(request.user)  # 403 to a member, as every page of the files
+    may_set = services.may_set_checklist(request.user)
+    items = selectors.checklist()
+    failed: dict[int, ChecklistItemForm] = {}
+    if request.method == "POST":
+        if not may_set:
+            raise PermissionDenied
+        item = get_scoped_or_404(ChecklistItem.objects.all(), pk=request.POST.get("item") or 0)
+        form = ChecklistItemForm(request.POST)
+        if form.is_valid():
+            try:
+                services.checklist_item_set(actor=request.user, item=item, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存“%(item)s”，并按新目录重新计算了每名党员的档案齐全情况。")
+                                 % {"item": item.name})  # fmt: skip
+                return redirect("dossiers:checklist")
+        failed[item.pk] = form
+    rows = [(i, failed.get(i.pk) or ChecklistItemForm(initial={"required": i.required, "full_only": i.full_only}))
+            for i in items]  # fmt: skip
+    return render(request, "dossiers/checklist.html", {"rows": rows, "may_set": may_set, "org": request.user.organization},
+                  status=400 if failed else 200)  # fmt: skip
 
 
 @login_required

@@ -131,3 +131,47 @@ def test_the_migration_fills_the_states_of_files_stored_before_they_were_kept(ca
                       cast.member_a2.pk: (False, True)}  # fmt: skip
     tally = selectors.overview(cast.township_a)[0]
     assert (tally.members, tally.complete) == (3, 2)
+
+
+def test_changing_the_checklist_counts_every_file_again_without_a_manual_refresh(client, cast):
+    fill(cast.township_secretary, cast.secretary_a, FULL[:-1])  # lacks the 转正 approval only
+    fill(cast.township_secretary, cast.member_a, FULL)
+    assert selectors.overview(cast.township_a)[0].complete == 1
+    client.force_login(cast.city_organiser)
+    url = reverse("dossiers:checklist")
+    page = client.get(url).content.decode()
+    assert "转正材料（支部大会决议、上级党委审批意见）" in page and 'name="full_only"' in page
+    response = client.post(url, {"item": item(FULL[-1]).pk})  # neither box: optional
+    assert response.status_code == 302
+    assert "按新目录重新计算" in client.get(url).content.decode()
+    assert not item(FULL[-1]).required
+    tally = selectors.overview(cast.township_a)[0]
+    assert (tally.members, tally.complete) == (3, 2)  # 王建国 and 李秀英, counted by hand
+    event = AuditEvent.objects.get(action="dossiers.checklist_item_set")
+    assert event.actor == cast.city_organiser and event.changes["before"] == {
+        "required": True,
+        "full_only": True,
+    }
+    # required again, of everyone: 赵晨 (预备党员) lacks it too, and so does 李秀英
+    fill(cast.township_secretary, cast.member_a2, PROBATIONARY)
+    assert client.post(url, {"item": item(FULL[-1]).pk, "required": "on"}).status_code == 302
+    assert selectors.overview(cast.township_a)[0].complete == 1
+    assert client.get(reverse("dossiers:member", args=[cast.member_a2.pk])).context["complete"] is False
+
+
+def test_the_checklist_is_set_only_at_the_top_and_refused_in_chinese(client, cast):
+    url = reverse("dossiers:checklist")
+    client.force_login(cast.city_organiser)
+    refused = client.post(url, {"item": item("application").pk, "full_only": "on"})
+    assert refused.status_code == 400 and "请同时勾选“必备”" in refused.content.decode()
+    assert item("application").required and not item("application").full_only
+    assert client.post(url, {"item": 999999, "required": "on"}).status_code == 404
+    client.force_login(cast.county_organiser)
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="full_only"' not in page.content.decode()
+    assert client.post(url, {"item": item("application").pk}).status_code == 403
+    for who in ("member_user", "reviewer", "auditor"):
+        client.force_login(getattr(cast, who))
+        assert client.get(url).status_code == 403, who
+    assert item("application").required
+    assert not AuditEvent.objects.filter(action="dossiers.checklist_item_set").exists()
