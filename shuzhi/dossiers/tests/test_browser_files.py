@@ -1,6 +1,7 @@
 """A township secretary files a member's scans from the 基层党建 menu, on a 1366 px screen and on
 a phone: a bad file is refused in Chinese, a good one fills its entry, and the last required
-one makes the file complete on the member's page and on the branch's roll-up."""
+one makes the file complete on the member's page and on the branch's roll-up; a wrong scan is
+removed again after a confirm."""
 
 import re
 
@@ -61,6 +62,17 @@ def _journey(page, live_server, cast, *, tap: bool, tmp_path) -> None:
         expect(page).to_have_url(re.compile(path))
         expect(page.get_by_role("heading", name="王庄村党支部")).to_be_visible()
         assert not has_horizontal_scroll(page), here
+    act(page.get_by_role("link", name="档案材料目录", exact=True))
+    expect(page.get_by_test_id("checklist-conversion_approval")).to_contain_text("正式党员必备")
+    assert not has_horizontal_scroll(page)
+    # the last scan was the wrong one: removed from the member's page, after a confirm
+    page.goto(f"{live_server.url}/files/members/{cast.member_a.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    act(page.get_by_test_id("entry-conversion_approval").get_by_role("button", name="删除"))
+    expect(page.get_by_role("alert")).to_contain_text("已删除王建国的扫描件“转正审批.pdf”")
+    expect(page.get_by_test_id("file-state")).to_have_text("档案不全")
+    expect(page.get_by_test_id("entry-conversion_approval")).to_contain_text("缺")
+    assert not has_horizontal_scroll(page)
     assert not seen.problems, seen.problems
 
 
