@@ -22,6 +22,7 @@ from shuzhi.lifecycle.models import (
     Step,
     StepRecord,
 )
+from shuzhi.lifecycle.training import code_hash
 from shuzhi.members.models import ID_NUMBER_PURPOSE
 from shuzhi.members.rules import id_check_character
 from shuzhi.orgs.models import Organization
@@ -186,7 +187,7 @@ def demo_training_ensure(*, root: Organization, year: int, actor) -> int:
         answers[str(paper[0])] = "A"  # one slip
         total = sum(by_id[pk].points for pk in paper)
         now = timezone.now()
-        Sitting.objects.create(exam=exam, applicant=person, org_path=person.org_path, number=1, code="DEMO2345",
+        Sitting.objects.create(exam=exam, applicant=person, org_path=person.org_path, number=1, code_hash=code_hash("DEMO2345"),
                                paper=paper, answers=answers, expires_at=now, started_at=now, submitted_at=now,
                                score=total - 1, total=total, passed=True, issued_by=actor)  # fmt: skip
         Attendance.objects.create(course=course, applicant=person, attended_on=min(person.last_done_on, now.date()),
@@ -199,3 +200,4 @@ def demo_training_ensure(*, root: Organization, year: int, actor) -> int:
         ignore_conflicts=True,
     )  # fmt: skip
     return len(questions)
+

@@ -5,10 +5,12 @@ Applicants have no account: the organiser issues a one-time test code for one at
 CODE_VALID_DAYS, used once), which the applicant opens on a phone without logging in. A worker
 takes their qualification test logged in."""
 
+import hmac
 import random
 import secrets
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.core.errors import field_error
+from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record, notify
 from shuzhi.exchange.workbook import check_upload as check_sheet
@@ -41,6 +44,12 @@ from shuzhi.orgs.models import Organization
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed on a phone
 CODE_LENGTH = 8
 CODE_VALID_DAYS = 7
+CODE_PURPOSE = "lifecycle.sitting_code"  # the keyed hash kept instead of the code (migration 0010 too)
+ADDRESS_PURPOSE = "lifecycle.code_address"
+# wrong codes typed from one address before the test page refuses it for the rest of the window:
+# eight characters of 32 cannot be guessed at that rate, and a mistyped code or two still passes
+CODE_FAILURE_LIMIT = 10
+CODE_FAILURE_WINDOW_SECONDS = 15 * 60
 SHEET_ERRORS_SHOWN = 50
 
 
@@ -183,6 +192,14 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
 
 
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+def code_hash(code: str) -> bytes:
+    return keyed_hash(normalise_code(code), purpose=CODE_PURPOSE)
+
+
 def _draw(exam: Exam) -> list[int]:
     pool: dict[str, list[int]] = {}
     for pk, kind in exam.bank.questions.filter(active=True).order_by("id").values_list("id", "kind"):
@@ -205,8 +222,9 @@ def _new_sitting(
     now = timezone.now()
     open_ = [s for s in previous if s.submitted_at is None and s.expires_at > now]
     if open_:
-        raise ValidationError(_("%(name)s有一份尚未交卷的试卷（测试码 %(code)s，第 %(n)d 次），请先完成。") % {
-            "name": name, "code": open_[0].code, "n": open_[0].number})  # fmt: skip
+        raise ValidationError(_("%(name)s有一份尚未交卷的试卷（第 %(n)d 次，测试码有效期至 %(t)s），请先完成。") % {
+            "name": name, "n": open_[0].number,
+            "t": timezone.localtime(open_[0].expires_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
     problem = rules.attempt_problem(used=len(previous), allowed=exam.max_attempts, name=name,
                                     passed_already=any(s.passed for s in previous))  # fmt: skip
     if problem:
@@ -214,13 +232,15 @@ def _new_sitting(
     sitting = Sitting(exam=exam, applicant=applicant, user=user, org_path=org_path, number=len(previous) + 1,
                       paper=_draw(exam), expires_at=now + timedelta(days=CODE_VALID_DAYS), issued_by=actor)  # fmt: skip
     for _try in range(5):
-        sitting.code = _new_code()
+        code = _new_code()
+        sitting.code_hash = code_hash(code)
         try:
             with transaction.atomic():
                 sitting.save()
             break
         except IntegrityError:  # pragma: no cover - a code already taken (one in 10^12)
             continue
+    sitting.code = code  # on this instance only, to be shown once; the table keeps the hash
     return sitting
 
 
@@ -267,10 +287,40 @@ def worker_sitting_start(*, actor) -> Sitting:
 
 
 def sitting_by_code(code: str) -> Sitting | None:
-    code = "".join(code.split()).upper()
+    """The attempt a typed code opens, found by the code's keyed hash and compared in constant time."""
+    code = normalise_code(code)
     if len(code) != CODE_LENGTH:
         return None
-    return Sitting.objects.select_related("exam", "applicant", "user").filter(code=code).first()
+    digest = code_hash(code)
+    found = Sitting.objects.select_related("exam", "applicant", "user").filter(code_hash=digest).first()
+    if found is None or not hmac.compare_digest(bytes(found.code_hash), digest):
+        return None
+    return found
+
+
+def _failure_key(address: str) -> str:
+    return f"lifecycle-code-failures:{keyed_hash(address or '-', purpose=ADDRESS_PURPOSE).hex()}"
+
+
+def code_guessing_refused(address: str) -> bool:
+    """Has this address typed too many wrong codes lately? (Kept as a keyed hash in the cache,
+    for the window, like the login's count of failures; never on a row.)"""
+    return (cache.get(_failure_key(address)) or 0) >= CODE_FAILURE_LIMIT
+
+
+def code_failed_from(address: str) -> int:
+    """Count one wrong code typed from the address; the count lapses after the window."""
+    key = _failure_key(address)
+    cache.add(key, 0, CODE_FAILURE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # lapsed between add and incr
+        cache.set(key, 1, CODE_FAILURE_WINDOW_SECONDS)
+        count = 1
+    if count == CODE_FAILURE_LIMIT:
+        audit_record(actor=None, action="lifecycle.code_guessing", target_repr=address or "-",
+                     extra={"failures": count})  # fmt: skip
+    return count
 
 
 def sitting_problem(sitting: Sitting, *, now) -> str | None:

@@ -191,10 +191,15 @@ def test_an_applicant_takes_the_test_by_code_and_the_result_is_on_their_page(cli
     person = candidate(cast)
     client.force_login(cast.township_secretary)
     page_url = reverse("lifecycle:applicant", args=[person.pk])
-    assert client.post(page_url, {"action": "issue"}).status_code == 302
+    issued = client.post(page_url, {"action": "issue"}, follow=True)
     sitting = Sitting.objects.get(applicant=person)
-    assert sitting.number == 1 and len(sitting.paper) == 4 and len(sitting.code) == 8
-    assert sitting.code in client.get(page_url).content.decode()
+    code = issued.context["issued_code"]["code"]
+    assert sitting.number == 1 and len(sitting.paper) == 4 and len(code) == 8
+    assert f'data-testid="code">{code}<' in issued.content.decode()
+    assert bytes(sitting.code_hash) == training_services.code_hash(code) and len(sitting.code_hash) == 32
+    shown_again = client.get(page_url).content.decode()  # shown once: the table keeps only its hash
+    assert code not in shown_again and "待作答，测试码已发给本人" in shown_again
+    sitting.code = code
     client.logout()  # the applicant has no account: the code is enough
     paper = client.get(reverse("lifecycle:take", args=[sitting.code]))
     assert paper.status_code == 200 and len(paper.context["questions"]) == 4
@@ -308,13 +313,15 @@ def test_a_worker_passes_the_qualification_test_and_is_listed_as_qualified(clien
     client.force_login(cast.township_secretary)
     response = client.post(reverse("lifecycle:qualification"))
     sitting = Sitting.objects.get(user=cast.township_secretary)
-    assert response["Location"] == reverse("lifecycle:take", args=[sitting.code])
+    mine = reverse("lifecycle:take_mine", args=[sitting.pk])
+    assert response["Location"] == mine
     client.force_login(cast.county_organiser)  # someone else's paper is not theirs
-    assert client.get(reverse("lifecycle:take", args=[sitting.code])).status_code == 404
+    assert client.get(mine).status_code == 404
     client.force_login(cast.township_secretary)
-    client.get(reverse("lifecycle:take", args=[sitting.code]))
+    assert "继续作答" in client.get(reverse("lifecycle:qualification")).content.decode()
+    client.get(mine)
     answers = {f"q{k}": v for k, v in right_answers(sitting).items()}
-    client.post(reverse("lifecycle:take", args=[sitting.code]), answers)
+    assert client.post(mine, answers)["Location"] == mine
     sitting.refresh_from_db()
     assert sitting.passed and sitting.valid_until == rules.add_months(timezone.localdate(), 24)
     assert "履职资格有效期至" in client.get(reverse("lifecycle:qualification")).content.decode()
