@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +51,7 @@ ADDRESS_PURPOSE = "lifecycle.code_address"
 CODE_FAILURE_LIMIT = 10
 CODE_FAILURE_WINDOW_SECONDS = 15 * 60
 SHEET_ERRORS_SHOWN = 50
+EXPIRY_REMINDER_DAYS = 30  # a worker is told this long before their qualification runs out
 
 
 def may_manage(user, org: Organization) -> bool:
@@ -225,8 +226,12 @@ def _new_sitting(
         raise ValidationError(_("%(name)s有一份尚未交卷的试卷（第 %(n)d 次，测试码有效期至 %(t)s），请先完成。") % {
             "name": name, "n": open_[0].number,
             "t": timezone.localtime(open_[0].expires_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
-    problem = rules.attempt_problem(used=len(previous), allowed=exam.max_attempts, name=name,
-                                    passed_already=any(s.passed for s in previous))  # fmt: skip
+    this_round = previous
+    if user is not None:  # a worker renewing a qualification: the attempts count from their last pass
+        last_pass = max((s.number for s in previous if s.passed), default=0)
+        this_round = [s for s in previous if s.number > last_pass]
+    problem = rules.attempt_problem(used=len(this_round), allowed=exam.max_attempts, name=name,
+                                    passed_already=any(s.passed for s in this_round))  # fmt: skip
     if problem:
         raise ValidationError(problem, code="attempts")
     sitting = Sitting(exam=exam, applicant=applicant, user=user, org_path=org_path, number=len(previous) + 1,
@@ -274,11 +279,14 @@ def worker_sitting_start(*, actor) -> Sitting:
     if exam is None:
         raise ValidationError(_("上级组织尚未设置发展党员工作者履职资格测试。"))
     today = timezone.localdate()
-    current = Sitting.objects.filter(exam=exam, user=actor, passed=True, valid_until__gte=today).first()
+    # a qualification still valid beyond the reminder's days needs no test; within them, a new
+    # one may be taken before it runs out (valid from the day it is passed)
+    current = Sitting.objects.filter(
+        exam=exam, user=actor, passed=True, valid_until__gt=today + timedelta(days=EXPIRY_REMINDER_DAYS)
+    ).first()
     if current is not None:
-        raise ValidationError(
-            _("您的履职资格有效期至 %(d)s，无需再测。") % {"d": f"{current.valid_until:%Y-%m-%d}"}
-        )
+        raise ValidationError(_("您的履职资格有效期至 %(d)s，到期前 %(n)d 天内可再测。") % {
+            "d": f"{current.valid_until:%Y-%m-%d}", "n": EXPIRY_REMINDER_DAYS})  # fmt: skip
     sitting = _new_sitting(actor=actor, exam=exam, applicant=None, user=actor, org_path=actor.organization.path,
                            name=actor.get_full_name() or actor.get_username())  # fmt: skip
     audit_record(actor=actor, action="lifecycle.sitting_issue", target=exam, org_path=sitting.org_path,
@@ -395,6 +403,30 @@ def sitting_submit(*, actor, sitting: Sitting, answers: dict[str, str]) -> Sitti
             "name": sitting.applicant.name, "n": sitting.number, "score": score, "total": total, "v": verdict},
             link=reverse("lifecycle:applicant", args=[sitting.applicant_id]))  # fmt: skip
     return sitting
+
+
+def qualification_reminders_send(*, today) -> int:
+    """Tell each 发展党员 worker whose qualification runs out within EXPIRY_REMINDER_DAYS, once per
+    qualification (`expiry_reminded_on`); one who has passed again since is not told. Returns how
+    many were told."""
+    horizon = today + timedelta(days=EXPIRY_REMINDER_DAYS)
+    later = Sitting.objects.filter(
+        user=OuterRef("user"), passed=True, valid_until__gt=OuterRef("valid_until")
+    )
+    due = list(
+        Sitting.objects.filter(user__isnull=False, user__is_active=True, passed=True, valid_until__gte=today,
+                               valid_until__lte=horizon, expiry_reminded_on__isnull=True)
+        .exclude(Exists(later))
+        .select_related("user", "exam")
+        .order_by("valid_until", "id")
+    )  # fmt: skip
+    for sitting in due:
+        with transaction.atomic():
+            notify(recipients=[sitting.user], text=_("您的发展党员工作者履职资格将于 %(d)s 到期，请在到期前参加“%(t)s”。") % {
+                "d": f"{sitting.valid_until:%Y-%m-%d}", "t": sitting.exam.title},
+                link=reverse("lifecycle:qualification"))  # fmt: skip
+            Sitting.objects.filter(pk=sitting.pk).update(expiry_reminded_on=today)
+    return len(due)
 
 
 # Courses ----------------------------------------------------------------------------------------

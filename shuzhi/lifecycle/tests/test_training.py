@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from shuzhi.core.models import AuditEvent
 from shuzhi.demo.lifecycle import path_plan
 from shuzhi.lifecycle import rules, services
 from shuzhi.lifecycle import training as training_services
-from shuzhi.lifecycle.models import Audience, Course, Question, Sitting, Step, StepRecord
+from shuzhi.lifecycle.models import Audience, Course, Exam, Question, Sitting, Step, StepRecord
 from shuzhi.lifecycle.tests.training_helpers import (
     bank_with,
     candidate,
@@ -406,3 +407,49 @@ def test_a_course_from_another_subtree_or_a_day_to_come_is_refused(cast):
         training_services.course_create(actor=cast.county_organiser, organization=cast.county_a, title="x",
                                         hours=0, audience=Audience.CANDIDATE)  # fmt: skip
     assert not person.attendances.exists()
+
+
+def _qualified(cast, user, *, valid_months: int = 24) -> Sitting:
+    """`user` passes the workers' test today."""
+    if not Exam.objects.filter(audience=Audience.WORKER).exists():
+        training_services.exam_save(actor=cast.county_organiser, organization=cast.county_a, bank=bank_with(cast.county_a),
+                                    title="履职资格测试", audience=Audience.WORKER, single_count=4, multiple_count=0,
+                                    judge_count=0, pass_percent=80, max_attempts=2, valid_months=valid_months)  # fmt: skip
+    sitting = training_services.worker_sitting_start(actor=user)
+    return training_services.sitting_submit(actor=user, sitting=sitting, answers=right_answers(sitting))
+
+
+def test_a_worker_is_reminded_once_thirty_days_before_the_qualification_runs_out_and_may_renew(cast):
+    secretary = cast.township_secretary
+    passed = _qualified(cast, secretary)
+    until = passed.valid_until
+    remind = training_services.qualification_reminders_send
+    assert remind(today=until - timedelta(days=31)) == 0
+    too_early = pytest.raises(ValidationError, match="到期前 30 天内可再测")
+    with time_machine.travel(until - timedelta(days=31), tick=False), too_early:  # too early to test again
+        training_services.worker_sitting_start(actor=secretary)
+    assert remind(today=until - timedelta(days=30)) == 1
+    note = secretary.notifications.get()
+    assert f"将于 {until:%Y-%m-%d} 到期" in note.text and note.link == reverse("lifecycle:qualification")
+    assert Sitting.objects.get(pk=passed.pk).expiry_reminded_on == until - timedelta(days=30)
+    assert remind(today=until - timedelta(days=29)) == 0  # once
+    assert remind(today=until) == 0
+    with time_machine.travel(until - timedelta(days=20), tick=False):  # within the 30 days: renewed
+        renewed = _qualified(cast, secretary)
+    assert renewed.passed and renewed.number == 2 and renewed.valid_until > until
+    assert remind(today=renewed.valid_until - timedelta(days=10)) == 1
+    assert secretary.notifications.count() == 2
+
+
+def test_a_lapsed_or_later_renewed_qualification_is_not_reminded_and_the_nightly_task_sends_both(cast):
+    from shuzhi.lifecycle import tasks
+
+    old = _qualified(cast, cast.township_secretary)
+    Sitting.objects.filter(pk=old.pk).update(valid_until=timezone.localdate() + timedelta(days=10))
+    newer = _qualified(cast, cast.county_organiser)  # another worker, far from running out
+    Sitting.objects.filter(pk=old.pk).update(valid_until=timezone.localdate() - timedelta(days=1))  # lapsed
+    assert training_services.qualification_reminders_send(today=timezone.localdate()) == 0
+    Sitting.objects.filter(pk=old.pk).update(valid_until=timezone.localdate() + timedelta(days=10))
+    assert tasks.remind_daily.call() == 1  # the deadline reminders (none due) and this one
+    assert not cast.county_organiser.notifications.exists()
+    assert Sitting.objects.get(pk=newer.pk).expiry_reminded_on is None
