@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -397,10 +397,14 @@ def courses_for(applicant: Applicant) -> list[Course]:
 
 def qualified_in(org: Organization, *, today: date) -> QuerySet[Sitting]:
     """Workers of the subtree holding a valid qualification (their latest passed sitting)."""
+    renewed = Sitting.objects.filter(
+        user=OuterRef("user"), passed=True, valid_until__gt=OuterRef("valid_until")
+    )
     return (
         Sitting.objects.filter(
             in_subtree("org_path", org.path), user__isnull=False, passed=True, valid_until__gte=today
         )
+        .exclude(Exists(renewed))
         .select_related("user", "user__organization", "exam")
         .order_by("org_path", "user__username", "-valid_until")
     )

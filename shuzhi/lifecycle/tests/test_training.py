@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from shuzhi.core.models import AuditEvent
 from shuzhi.demo.lifecycle import path_plan
-from shuzhi.lifecycle import rules, services
+from shuzhi.lifecycle import rules, selectors, services
 from shuzhi.lifecycle import training as training_services
 from shuzhi.lifecycle.models import Audience, Course, Exam, Question, Sitting, Step, StepRecord
 from shuzhi.lifecycle.tests.training_helpers import (
@@ -437,6 +437,8 @@ def test_a_worker_is_reminded_once_thirty_days_before_the_qualification_runs_out
     with time_machine.travel(until - timedelta(days=20), tick=False):  # within the 30 days: renewed
         renewed = _qualified(cast, secretary)
     assert renewed.passed and renewed.number == 2 and renewed.valid_until > until
+    listed = selectors.qualified_in(cast.county_a, today=until - timedelta(days=20))
+    assert [s.pk for s in listed] == [renewed.pk]  # listed once, with the renewed qualification
     assert remind(today=renewed.valid_until - timedelta(days=10)) == 1
     assert secretary.notifications.count() == 2
 
