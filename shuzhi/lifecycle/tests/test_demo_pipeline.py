@@ -1,7 +1,9 @@
+import io
 from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from shuzhi.demo.lifecycle import demo_pipeline_ensure, demo_training_ensure, demo_transfers_ensure
@@ -70,3 +72,14 @@ def test_the_demo_writes_transfers_done_and_waiting_that_the_branches_can_act_on
     waiting.member.refresh_from_db()
     assert waiting.member.organization_id == cast.village_a.pk
     assert demo_transfers_ensure(root=cast.city, today=today, actor=cast.city_organiser) == 0
+
+
+def test_a_generated_city_with_its_pipeline_has_transfers_too(db):
+    out = io.StringIO()
+    call_command(
+        "generate_city", orgs=320, members=3000, seed=5, pipeline=True, as_of=date(2026, 6, 1), stdout=out
+    )
+    assert Applicant.objects.count() > 0 and "已生成组织关系转接" in out.getvalue()
+    statuses = set(Transfer.objects.values_list("status", flat=True))
+    assert statuses == {Transfer.Status.SENT, Transfer.Status.RECEIVED, Transfer.Status.CONFIRMED}
+    assert 3 <= Transfer.objects.count() <= 15  # about 0.3% of 3,000 members
