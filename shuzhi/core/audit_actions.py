@@ -188,6 +188,7 @@ LABELS = {
     "lifecycle.exam_save": _("设置在线测试"),
     "lifecycle.sitting_issue": _("发放测试"),
     "lifecycle.sitting_submit": _("在线测试交卷"),
+    "lifecycle.code_guessing": _("来源地址输错测试码过多"),
     "lifecycle.course_create": _("新建培训课程"),
     "lifecycle.attendance_record": _("记录参训"),
     "lifecycle.plan_set": _("设置发展党员计划"),

@@ -21,8 +21,10 @@ from shuzhi.lifecycle.models import (
     Sitting,
     Step,
     StepRecord,
+    Transfer,
 )
-from shuzhi.members.models import ID_NUMBER_PURPOSE
+from shuzhi.lifecycle.training import code_hash
+from shuzhi.members.models import ID_NUMBER_PURPOSE, Member
 from shuzhi.members.rules import id_check_character
 from shuzhi.orgs.models import Organization
 
@@ -186,7 +188,7 @@ def demo_training_ensure(*, root: Organization, year: int, actor) -> int:
         answers[str(paper[0])] = "A"  # one slip
         total = sum(by_id[pk].points for pk in paper)
         now = timezone.now()
-        Sitting.objects.create(exam=exam, applicant=person, org_path=person.org_path, number=1, code="DEMO2345",
+        Sitting.objects.create(exam=exam, applicant=person, org_path=person.org_path, number=1, code_hash=code_hash("DEMO2345"),
                                paper=paper, answers=answers, expires_at=now, started_at=now, submitted_at=now,
                                score=total - 1, total=total, passed=True, issued_by=actor)  # fmt: skip
         Attendance.objects.create(course=course, applicant=person, attended_on=min(person.last_done_on, now.date()),
@@ -199,3 +201,95 @@ def demo_training_ensure(*, root: Organization, year: int, actor) -> int:
         ignore_conflicts=True,
     )  # fmt: skip
     return len(questions)
+
+
+# 组织关系转接 ------------------------------------------------------------------------------------
+
+TRANSFER_REASONS = ["工作调动", "工作调动", "迁居", "升学", "退休后随子女居住", "单位改制"]
+
+
+def demo_transfers_ensure(*, root: Organization, today: date, actor, seed: int = 2024, share: float = 0.003,
+                          focus: Organization | None = None) -> int:  # fmt: skip
+    """Relationship transfers between the branches of a county, about `share` of the members over
+    the last two years: most received and reported (the member is on the receiving roster now), some
+    received and not yet reported, some sent within the last days and waiting for the receiving
+    branch. With `focus`, one transfer waits for that branch and one into it is done, so its
+    keepers see both. Once per tree; returns how many."""
+    if actor is None or Transfer.objects.filter(in_subtree("from_path", root.path)).exists():
+        return 0
+    rng = random.Random(f"{seed}/transfers")
+    branches = list(
+        Organization.objects.filter(
+            in_subtree("path", root.path), kind=Organization.Kind.BRANCH, member_count__gt=0
+        )
+        .order_by("path")
+        .values_list("id", "path")
+    )
+    if len(branches) < 2:
+        return 0
+    county_width = len(root.path) + Organization.steplen
+    by_county: dict[str, list[tuple[int, str]]] = {}
+    for row in branches:
+        by_county.setdefault(row[1][:county_width], []).append(row)
+    members = list(
+        Member.objects.filter(in_subtree("org_path", root.path), left_on__isnull=True)
+        .order_by("id")
+        .values_list("id", "organization_id", "org_path", "joined_on")
+    )
+    count = min(len(members), max(2, round(len(members) * share)))
+    picked = rng.sample(members, count)
+    if focus is not None:
+        ours = [m for m in members if m[1] == focus.pk]
+        others = [m for m in members if m[1] != focus.pk and m[3] < today - timedelta(days=60)]
+        if ours and others:
+            chosen = {ours[0][0], others[0][0]}
+            picked = [ours[0], others[0], *(m for m in picked if m[0] not in chosen)]
+
+    def elsewhere(path: str) -> tuple[int, str]:
+        near = [b for b in by_county.get(path[:county_width], []) if b[1] != path]
+        return rng.choice(near or [b for b in branches if b[1] != path])
+
+    rows: list[Transfer] = []
+    for index, (member_id, org_id, path, joined_on) in enumerate(picked):
+        kind = rng.random()
+        if focus is not None and index < 2:
+            kind = 0.0 if index == 0 else 0.99  # ours: came in and reported; the other: waiting for us
+        if kind < 0.85:  # done (or, one in six of them, received and not yet reported): now on `path`
+            sent = today - timedelta(days=rng.randrange(20, 720))
+            if sent <= joined_on:
+                continue
+            source = elsewhere(path)
+            received = sent + timedelta(days=rng.randrange(1, 20))
+            reported = kind < 0.7
+            rows.append(Transfer(
+                member_id=member_id, from_org_id=source[0], from_path=source[1], to_org_id=org_id, to_path=path,
+                reason=rng.choice(TRANSFER_REASONS), sent_on=sent, valid_until=sent + timedelta(days=rules.LETTER_VALID_DAYS),
+                received_on=received, confirmed_on=min(today, received + timedelta(days=rng.randrange(0, 10))) if reported else None,
+                status=Transfer.Status.CONFIRMED if reported else Transfer.Status.RECEIVED, sent_by=actor,
+            ))  # fmt: skip
+        else:  # sent in the last days, waiting for the receiving branch
+            sent = today - timedelta(days=rng.randrange(0, 20))
+            if sent <= joined_on:
+                continue
+            target = (focus.pk, focus.path) if focus is not None and index == 1 else elsewhere(path)
+            rows.append(Transfer(
+                member_id=member_id, from_org_id=org_id, from_path=path, to_org_id=target[0], to_path=target[1],
+                reason=rng.choice(TRANSFER_REASONS), sent_on=sent,
+                valid_until=sent + timedelta(days=rules.LETTER_VALID_DAYS), status=Transfer.Status.SENT, sent_by=actor,
+            ))  # fmt: skip
+    serial: dict[int, int] = {}
+    for transfer in sorted(rows, key=lambda t: (t.sent_on, t.member_id)):
+        serial[transfer.sent_on.year] = serial.get(transfer.sent_on.year, 0) + 1
+        transfer.letter_number = f"{transfer.sent_on.year}-{serial[transfer.sent_on.year]:06d}"
+    Transfer.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def city_organiser(root: Organization):
+    """The organiser of the city's 组织部 who signs what a generated city's bulk rows need signed."""
+    from shuzhi.accounts.models import User
+    from shuzhi.core.roles import Role
+
+    found = User.objects.filter(role=Role.ORGANISER, organization=root).order_by("id").first()
+    return found or User.objects.create(username="city_lifecycle_organiser", role=Role.ORGANISER,
+                                        organization=root, full_name="市委组织部")  # fmt: skip

@@ -467,7 +467,9 @@ class Sitting(TimeStampedModel):
                              related_name="+")  # fmt: skip
     org_path = models.CharField(max_length=255, editable=False)  # the applicant's or the worker's
     number = models.PositiveSmallIntegerField(_("第几次"))
-    code = models.CharField(_("测试码"), max_length=12, unique=True)
+    # the one-time code is shown once, when issued (the issuing service leaves it on the instance
+    # as `code`); the table keeps only its keyed hash, looked up and compared in constant time
+    code_hash = models.BinaryField(max_length=32, unique=True)
     paper = models.JSONField(default=list)  # question ids in the order shown
     answers = models.JSONField(default=dict)  # question id → letters
     expires_at = models.DateTimeField(_("测试码有效期至"))
@@ -478,6 +480,7 @@ class Sitting(TimeStampedModel):
     passed = models.BooleanField(_("通过"), default=False)
     late = models.BooleanField(_("超时"), default=False)
     valid_until = models.DateField(_("资格有效期至"), null=True, blank=True)  # workers who passed
+    expiry_reminded_on = models.DateField(null=True, blank=True)  # the worker was told it runs out
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

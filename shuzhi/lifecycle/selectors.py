@@ -122,21 +122,22 @@ def departures(org: Organization) -> QuerySet[Departure]:
 
 
 def roster_present(org: Organization) -> QuerySet[Member]:
-    """This organisation's own members who have not left (whom a departure may be recorded for)."""
+    """This organisation's own members who have not left (whom a departure may be recorded for).
+    The member's own `left_on` decides, as on the roster: it is set with every departure, and on
+    members imported as having left, who have no departure row."""
     return (
-        Member.objects.filter(org_path=org.path)
-        .exclude(Exists(Departure.objects.filter(member=OuterRef("pk"))))
+        Member.objects.filter(org_path=org.path, left_on__isnull=True)
         .only("id", "name", "status")
         .order_by("name", "id")
     )
 
 
 def members_on(*, within: Organization, day: date) -> QuerySet[Member]:
-    """Who was a member in the subtree of `within` on `day`: joined by then and not yet left.
-    (The subtree is today's; a member moved since is counted where they are now.)"""
-    left = Departure.objects.filter(member=OuterRef("pk"), left_on__lte=day)
-    return Member.objects.filter(in_subtree("org_path", within.path), joined_on__lte=day).exclude(
-        Exists(left)
+    """Who was a member in the subtree of `within` on `day`: joined by then and not yet left
+    (counted up to the day before `left_on`). The subtree is today's; a member moved since is
+    counted where they are now."""
+    return Member.objects.filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=day), in_subtree("org_path", within.path), joined_on__lte=day
     )
 
 
@@ -318,15 +319,14 @@ class PlanRow:
 
 
 def admitted_in(org: Organization, year: int):
-    """Who became 预备党员 in the subtree in the year (入党日期 = the branch meeting that admitted them)."""
+    """Who joined the party in the subtree in the year (入党日期 in it): those the pipeline admitted
+    (the branch meeting's day) and those imported or entered on the roster with no pipeline record.
+    Counted where they are now; one who left since still counts for the year they joined."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
     return (
-        Applicant.objects.filter(
-            in_subtree("org_path", org.path), member__isnull=False, member__joined_on__year=year
-        )
+        Member.objects.filter(in_subtree("org_path", org.path), joined_on__gte=start, joined_on__lte=end)
         .order_by()
-        .values_list(
-            "org_path", "gender", "birth_date", "category", "organization__field", "member__joined_on"
-        )
+        .values_list("org_path", "gender", "birth_date", "category", "organization__field", "joined_on")
     )
 
 
@@ -397,10 +397,14 @@ def courses_for(applicant: Applicant) -> list[Course]:
 
 def qualified_in(org: Organization, *, today: date) -> QuerySet[Sitting]:
     """Workers of the subtree holding a valid qualification (their latest passed sitting)."""
+    renewed = Sitting.objects.filter(
+        user=OuterRef("user"), passed=True, valid_until__gt=OuterRef("valid_until")
+    )
     return (
         Sitting.objects.filter(
             in_subtree("org_path", org.path), user__isnull=False, passed=True, valid_until__gte=today
         )
+        .exclude(Exists(renewed))
         .select_related("user", "user__organization", "exam")
         .order_by("org_path", "user__username", "-valid_until")
     )

@@ -5,18 +5,21 @@ Applicants have no account: the organiser issues a one-time test code for one at
 CODE_VALID_DAYS, used once), which the applicant opens on a phone without logging in. A worker
 takes their qualification test logged in."""
 
+import hmac
 import random
 import secrets
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuzhi.core.errors import field_error
+from shuzhi.core.protection import keyed_hash
 from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record, notify
 from shuzhi.exchange.workbook import check_upload as check_sheet
@@ -41,7 +44,14 @@ from shuzhi.orgs.models import Organization
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed on a phone
 CODE_LENGTH = 8
 CODE_VALID_DAYS = 7
+CODE_PURPOSE = "lifecycle.sitting_code"  # the keyed hash kept instead of the code (migration 0010 too)
+ADDRESS_PURPOSE = "lifecycle.code_address"
+# wrong codes typed from one address before the test page refuses it for the rest of the window:
+# eight characters of 32 cannot be guessed at that rate, and a mistyped code or two still passes
+CODE_FAILURE_LIMIT = 10
+CODE_FAILURE_WINDOW_SECONDS = 15 * 60
 SHEET_ERRORS_SHOWN = 50
+EXPIRY_REMINDER_DAYS = 30  # a worker is told this long before their qualification runs out
 
 
 def may_manage(user, org: Organization) -> bool:
@@ -183,6 +193,14 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
 
 
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+def code_hash(code: str) -> bytes:
+    return keyed_hash(normalise_code(code), purpose=CODE_PURPOSE)
+
+
 def _draw(exam: Exam) -> list[int]:
     pool: dict[str, list[int]] = {}
     for pk, kind in exam.bank.questions.filter(active=True).order_by("id").values_list("id", "kind"):
@@ -205,22 +223,29 @@ def _new_sitting(
     now = timezone.now()
     open_ = [s for s in previous if s.submitted_at is None and s.expires_at > now]
     if open_:
-        raise ValidationError(_("%(name)s有一份尚未交卷的试卷（测试码 %(code)s，第 %(n)d 次），请先完成。") % {
-            "name": name, "code": open_[0].code, "n": open_[0].number})  # fmt: skip
-    problem = rules.attempt_problem(used=len(previous), allowed=exam.max_attempts, name=name,
-                                    passed_already=any(s.passed for s in previous))  # fmt: skip
+        raise ValidationError(_("%(name)s有一份尚未交卷的试卷（第 %(n)d 次，测试码有效期至 %(t)s），请先完成。") % {
+            "name": name, "n": open_[0].number,
+            "t": timezone.localtime(open_[0].expires_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
+    this_round = previous
+    if user is not None:  # a worker renewing a qualification: the attempts count from their last pass
+        last_pass = max((s.number for s in previous if s.passed), default=0)
+        this_round = [s for s in previous if s.number > last_pass]
+    problem = rules.attempt_problem(used=len(this_round), allowed=exam.max_attempts, name=name,
+                                    passed_already=any(s.passed for s in this_round))  # fmt: skip
     if problem:
         raise ValidationError(problem, code="attempts")
     sitting = Sitting(exam=exam, applicant=applicant, user=user, org_path=org_path, number=len(previous) + 1,
                       paper=_draw(exam), expires_at=now + timedelta(days=CODE_VALID_DAYS), issued_by=actor)  # fmt: skip
     for _try in range(5):
-        sitting.code = _new_code()
+        code = _new_code()
+        sitting.code_hash = code_hash(code)
         try:
             with transaction.atomic():
                 sitting.save()
             break
         except IntegrityError:  # pragma: no cover - a code already taken (one in 10^12)
             continue
+    sitting.code = code  # on this instance only, to be shown once; the table keeps the hash
     return sitting
 
 
@@ -254,11 +279,14 @@ def worker_sitting_start(*, actor) -> Sitting:
     if exam is None:
         raise ValidationError(_("上级组织尚未设置发展党员工作者履职资格测试。"))
     today = timezone.localdate()
-    current = Sitting.objects.filter(exam=exam, user=actor, passed=True, valid_until__gte=today).first()
+    # a qualification still valid beyond the reminder's days needs no test; within them, a new
+    # one may be taken before it runs out (valid from the day it is passed)
+    current = Sitting.objects.filter(
+        exam=exam, user=actor, passed=True, valid_until__gt=today + timedelta(days=EXPIRY_REMINDER_DAYS)
+    ).first()
     if current is not None:
-        raise ValidationError(
-            _("您的履职资格有效期至 %(d)s，无需再测。") % {"d": f"{current.valid_until:%Y-%m-%d}"}
-        )
+        raise ValidationError(_("您的履职资格有效期至 %(d)s，到期前 %(n)d 天内可再测。") % {
+            "d": f"{current.valid_until:%Y-%m-%d}", "n": EXPIRY_REMINDER_DAYS})  # fmt: skip
     sitting = _new_sitting(actor=actor, exam=exam, applicant=None, user=actor, org_path=actor.organization.path,
                            name=actor.get_full_name() or actor.get_username())  # fmt: skip
     audit_record(actor=actor, action="lifecycle.sitting_issue", target=exam, org_path=sitting.org_path,
@@ -267,10 +295,40 @@ def worker_sitting_start(*, actor) -> Sitting:
 
 
 def sitting_by_code(code: str) -> Sitting | None:
-    code = "".join(code.split()).upper()
+    """The attempt a typed code opens, found by the code's keyed hash and compared in constant time."""
+    code = normalise_code(code)
     if len(code) != CODE_LENGTH:
         return None
-    return Sitting.objects.select_related("exam", "applicant", "user").filter(code=code).first()
+    digest = code_hash(code)
+    found = Sitting.objects.select_related("exam", "applicant", "user").filter(code_hash=digest).first()
+    if found is None or not hmac.compare_digest(bytes(found.code_hash), digest):
+        return None
+    return found
+
+
+def _failure_key(address: str) -> str:
+    return f"lifecycle-code-failures:{keyed_hash(address or '-', purpose=ADDRESS_PURPOSE).hex()}"
+
+
+def code_guessing_refused(address: str) -> bool:
+    """Has this address typed too many wrong codes lately? (Kept as a keyed hash in the cache,
+    for the window, like the login's count of failures; never on a row.)"""
+    return (cache.get(_failure_key(address)) or 0) >= CODE_FAILURE_LIMIT
+
+
+def code_failed_from(address: str) -> int:
+    """Count one wrong code typed from the address; the count lapses after the window."""
+    key = _failure_key(address)
+    cache.add(key, 0, CODE_FAILURE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # lapsed between add and incr
+        cache.set(key, 1, CODE_FAILURE_WINDOW_SECONDS)
+        count = 1
+    if count == CODE_FAILURE_LIMIT:
+        audit_record(actor=None, action="lifecycle.code_guessing", target_repr=address or "-",
+                     extra={"failures": count})  # fmt: skip
+    return count
 
 
 def sitting_problem(sitting: Sitting, *, now) -> str | None:
@@ -345,6 +403,30 @@ def sitting_submit(*, actor, sitting: Sitting, answers: dict[str, str]) -> Sitti
             "name": sitting.applicant.name, "n": sitting.number, "score": score, "total": total, "v": verdict},
             link=reverse("lifecycle:applicant", args=[sitting.applicant_id]))  # fmt: skip
     return sitting
+
+
+def qualification_reminders_send(*, today) -> int:
+    """Tell each 发展党员 worker whose qualification runs out within EXPIRY_REMINDER_DAYS, once per
+    qualification (`expiry_reminded_on`); one who has passed again since is not told. Returns how
+    many were told."""
+    horizon = today + timedelta(days=EXPIRY_REMINDER_DAYS)
+    later = Sitting.objects.filter(
+        user=OuterRef("user"), passed=True, valid_until__gt=OuterRef("valid_until")
+    )
+    due = list(
+        Sitting.objects.filter(user__isnull=False, user__is_active=True, passed=True, valid_until__gte=today,
+                               valid_until__lte=horizon, expiry_reminded_on__isnull=True)
+        .exclude(Exists(later))
+        .select_related("user", "exam")
+        .order_by("valid_until", "id")
+    )  # fmt: skip
+    for sitting in due:
+        with transaction.atomic():
+            notify(recipients=[sitting.user], text=_("您的发展党员工作者履职资格将于 %(d)s 到期，请在到期前参加“%(t)s”。") % {
+                "d": f"{sitting.valid_until:%Y-%m-%d}", "t": sitting.exam.title},
+                link=reverse("lifecycle:qualification"))  # fmt: skip
+            Sitting.objects.filter(pk=sitting.pk).update(expiry_reminded_on=today)
+    return len(due)
 
 
 # Courses ----------------------------------------------------------------------------------------

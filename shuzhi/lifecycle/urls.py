@@ -24,4 +24,5 @@ urlpatterns = [
     path("test/", views.take, name="take_code"),
     path("test/<str:code>/", views.take, name="take"),
     path("qualification/", views.qualification, name="qualification"),
+    path("qualification/papers/<int:pk>/", views.take_mine, name="take_mine"),
 ]

@@ -46,6 +46,7 @@ from shuzhi.orgs.models import Organization
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 BOARD_PAGE = 50
+ISSUED_KEY = "lifecycle_issued_code"  # a test code just issued, shown on the next page only
 
 
 @login_required
@@ -107,7 +108,9 @@ def applicant(request, pk: int):
         if not may_work:
             raise PermissionDenied
         if request.POST.get("action") in ("issue", "course"):
-            _applicant_training(request, person)
+            issued = _applicant_training(request, person)
+            if issued is not None:  # the code is shown once, on the page the issue leads to
+                request.session[ISSUED_KEY] = {"sitting": issued.pk, "code": issued.code}
             return redirect("lifecycle:applicant", pk=person.pk)
         if request.POST.get("action") == "stop":
             stop_form = StopForm(request.POST)
@@ -137,7 +140,7 @@ def applicant(request, pk: int):
     return render(request, "lifecycle/applicant.html", {
         "person": person, "records": records, "pending": [s for s in selectors.steps() if s.pk not in done],
         "form": form, "step": step, "stop_form": stop_form, "may_work": may_work, "today": timezone.localdate(),
-        **_exam_context(person),
+        **_exam_context(person), "issued_code": request.session.pop(ISSUED_KEY, None),
     })  # fmt: skip
 
 
@@ -471,22 +474,23 @@ def bank_template(request):
     return response
 
 
-def _applicant_training(request, person) -> None:
-    """The applicant page's actions on the training: record a course taken, issue a test code."""
+def _applicant_training(request, person) -> Sitting | None:
+    """The applicant page's actions on the training: record a course taken, issue a test code
+    (the sitting issued is returned, its code on it for this once)."""
     action = request.POST.get("action")
     if action == "issue":
         try:
             sitting = training_services.sitting_issue(actor=request.user, applicant=person)
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(request, _("已发放第 %(n)d 次测试的测试码 %(code)s，%(days)d 天内有效，仅可作答一次。") % {
-                "n": sitting.number, "code": sitting.code, "days": training_services.CODE_VALID_DAYS})  # fmt: skip
-        return
+            return None
+        messages.success(request, _("已发放第 %(n)d 次测试的测试码，%(days)d 天内有效，仅可作答一次。测试码只显示这一次，请当即告知本人。") % {
+            "n": sitting.number, "days": training_services.CODE_VALID_DAYS})  # fmt: skip
+        return sitting
     form = AttendanceForm(request.POST, prefix="course", courses=selectors.courses_for(person))
     if not form.is_valid():
         messages.error(request, _("请选择课程并填写参训日期。"))
-        return
+        return None
     course = get_scoped_or_404(Course.objects.filter(pk__in=[c.pk for c in selectors.courses_for(person)]),
                                pk=form.cleaned_data["course"])  # fmt: skip
     try:
@@ -496,6 +500,7 @@ def _applicant_training(request, person) -> None:
         messages.error(request, "；".join(error.messages))
     else:
         messages.success(request, _("已记录%(name)s参加“%(c)s”。") % {"name": person.name, "c": course.title})
+    return None
 
 
 def _exam_context(person) -> dict:
@@ -512,24 +517,49 @@ def _exam_context(person) -> dict:
 @require_http_methods(["GET", "POST"])
 def take(request, code: str = ""):
     """A paper opened by its one-time code, on a phone, without logging in (an applicant has no
-    account); a worker's paper needs its worker logged in."""
+    account); a worker's paper needs its worker logged in. An address that typed too many wrong
+    codes is refused for a while (429), whichever door it knocks at."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if training_services.code_guessing_refused(address):
+        return render(request, "lifecycle/take_code.html", {"form": CodeForm(), "problem": _(
+            "输错测试码的次数过多，请 %(m)d 分钟后再试；如测试码无误仍打不开，请联系发放测试码的党组织。") % {
+            "m": training_services.CODE_FAILURE_WINDOW_SECONDS // 60}, "refused": True}, status=429)  # fmt: skip
     if not code:
         form = CodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            return redirect("lifecycle:take", code="".join(form.cleaned_data["code"].split()).upper())
+            return redirect(
+                "lifecycle:take", code=training_services.normalise_code(form.cleaned_data["code"])
+            )
         return render(request, "lifecycle/take_code.html", {"form": form})
+    code = training_services.normalise_code(code)
     sitting = training_services.sitting_by_code(code)
     if sitting is None:
+        training_services.code_failed_from(address)
         return render(request, "lifecycle/take_code.html", {
-            "form": CodeForm(initial={"code": code}), "problem": _("测试码“%(c)s”不存在，请核对后重新输入。") % {"c": code[:20]},
+            "form": CodeForm(initial={"code": code[:20]}), "problem": _("测试码“%(c)s”不存在，请核对后重新输入。") % {"c": code[:20]},
         }, status=404)  # fmt: skip
     if sitting.user_id is not None and request.user.pk != sitting.user_id:
         raise Http404
+    return _paper(request, sitting, reverse("lifecycle:take", args=[code]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def take_mine(request, pk: int):
+    """A worker's own paper, opened from their qualification page (its code is not kept)."""
+    sitting = get_scoped_or_404(
+        Sitting.objects.filter(user=request.user).select_related("exam", "applicant", "user"), pk=pk
+    )
+    return _paper(request, sitting, reverse("lifecycle:take_mine", args=[sitting.pk]))
+
+
+def _paper(request, sitting: Sitting, here: str):
+    """Show a paper, or grade the answers sent and go back to `here` for the result."""
     if request.method == "POST":
         answers = {key.removeprefix("q"): "".join(request.POST.getlist(key)) for key in request.POST
                    if key.startswith("q")}  # fmt: skip
         try:
-            done = training_services.sitting_submit(
+            training_services.sitting_submit(
                 actor=request.user if request.user.is_authenticated else None,
                 sitting=sitting,
                 answers=answers,
@@ -540,7 +570,7 @@ def take(request, code: str = ""):
                 "lifecycle/take_result.html",
                 {"sitting": sitting, "problem": "；".join(error.messages)},
             )
-        return redirect("lifecycle:take", code=done.code)
+        return redirect(here)
     if sitting.submitted_at is not None:
         return render(request, "lifecycle/take_result.html", {"sitting": sitting})
     try:
@@ -568,7 +598,7 @@ def qualification(request):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
-            return redirect("lifecycle:take", code=sitting.code)
+            return redirect("lifecycle:take_mine", pk=sitting.pk)
     sittings = list(Sitting.objects.filter(user=request.user).select_related("exam").order_by("-created_at"))
     today = timezone.localdate()
     valid = next((s for s in sittings if s.passed and s.valid_until and s.valid_until >= today), None)

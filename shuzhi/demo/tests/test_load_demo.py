@@ -9,6 +9,7 @@ from shuzhi.core.roles import Role
 from shuzhi.core.selectors import audit_chain_verify
 from shuzhi.core.services import audit_head_anchor
 from shuzhi.cycles.models import Cycle
+from shuzhi.lifecycle.models import Transfer
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
 from shuzhi.reports.models import Report
@@ -42,6 +43,11 @@ def test_load_demo_builds_the_city_and_its_accounts_and_can_run_twice(db, tmp_pa
     assert CopyFinding.objects.filter(source__kind="template").exists()
     assert cycle.reporters.count() == root.numchild
     assert demo_report.status == Report.Status.DRAFT
+    # transfers: one waits for the clerk's branch to receive it, one into it is done
+    clerk = User.objects.get(username="clerk")
+    into = Transfer.objects.filter(to_org=clerk.organization)
+    assert into.filter(status=Transfer.Status.SENT).count() == 1
+    assert into.filter(status=Transfer.Status.CONFIRMED).exists() and "组织关系转接" in out.getvalue()
     # the other units' secretaries exist to be named reporters; they cannot log in
     assert not any(u.has_usable_password() for u in User.objects.filter(username__startswith="sec_"))
 

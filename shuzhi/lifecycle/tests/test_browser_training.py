@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from shuzhi.demo.lifecycle import path_plan
+from shuzhi.lifecycle import training as training_services
 from shuzhi.lifecycle.models import Question, Sitting
 from shuzhi.lifecycle.tests.helpers import start, walk
 from shuzhi.lifecycle.tests.training_helpers import bank_with, exam_for_candidates
@@ -54,7 +55,7 @@ def test_a_candidate_passes_the_test_on_a_phone_and_the_training_step_is_done(li
                 phone.get_by_role("button", name="开始").tap()
                 expect(phone.get_by_test_id("question")).to_have_count(4)
                 assert not has_horizontal_scroll(phone)
-                sitting = Sitting.objects.get(code=code)
+                sitting = Sitting.objects.get(code_hash=training_services.code_hash(code))
                 for question in Question.objects.filter(pk__in=sitting.paper):
                     for letter in question.answer:
                         phone.locator(f"#q{question.pk}{letter}").check()

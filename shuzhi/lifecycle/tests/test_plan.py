@@ -1,11 +1,15 @@
 """发展党员计划: set by the level above, achieved from who was admitted in the year, rolled up."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from shuzhi.core.models import AuditEvent
 from shuzhi.lifecycle.models import Plan
 from shuzhi.lifecycle.tests.training_helpers import candidate
+from shuzhi.members.models import Member
+from shuzhi.testing.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +21,7 @@ def plan_url(org, year):
 def test_the_county_sets_a_townships_plan_and_sees_it_against_who_was_admitted(client, cast):
     admitted = candidate(cast, until="approval")  # 25 years old, a man, 在职, in a village branch
     year = admitted.member.joined_on.year
+    Member.objects.filter(pk=cast.member_a2.pk).update(joined_on=date(year - 3, 7, 1))  # not this year
     client.force_login(cast.county_organiser)
     data = {"organization": cast.township_a.pk, "total": 3, "young": 2, "women": 1, "frontline": 0,
             "fields_text": f"{cast.village_a.get_field_display()}=2"}  # fmt: skip
@@ -73,3 +78,35 @@ def test_only_the_level_above_sets_a_plan_and_other_subtrees_are_hidden(client, 
         client.post(plan_url(cast.city, 2026), data | {"organization": cast.county_a.pk}).status_code == 302
     )
     assert Plan.objects.get().organization == cast.county_a
+
+
+def test_members_entered_without_a_pipeline_record_count_for_the_year_they_joined(client, cast):
+    """Members imported or entered on the roster (no 发展党员 record) joined in the year count as
+    achieved, with the pipeline's own; one who has left since still counts for that year."""
+    admitted = candidate(cast, until="approval")
+    year = admitted.member.joined_on.year
+    Member.objects.filter(pk=cast.member_a2.pk).update(joined_on=date(year - 3, 7, 1))
+    woman = MemberFactory(name="周敏", organization=cast.village_a2, gender=Member.Gender.FEMALE,
+                          birth_date=date(year - 40, 2, 1), joined_on=date(year, 3, 1), full_member_on=None,
+                          status=Member.Status.PROBATIONARY, category=Member.Category.FARMER)  # fmt: skip
+    left = MemberFactory(name="吴刚", organization=cast.village_a, birth_date=date(year - 30, 2, 1),
+                         joined_on=date(year, 9, 1), full_member_on=None, status=Member.Status.PROBATIONARY)  # fmt: skip
+    Member.objects.filter(pk=left.pk).update(left_on=date(year + 1, 1, 5))
+    MemberFactory(
+        name="郑强",
+        organization=cast.village_b,
+        joined_on=date(year, 5, 1),
+        full_member_on=date(year + 1, 5, 1),
+    )  # another county
+    MemberFactory(
+        name="冯军",
+        organization=cast.village_a,
+        joined_on=date(year - 1, 12, 31),
+        full_member_on=date(year, 12, 31),
+    )  # the year before
+    client.force_login(cast.county_organiser)
+    rows = {row.org: row for row in client.get(plan_url(cast.county_a, year)).context["rows"]}
+    county, township = rows[cast.county_a], rows[cast.township_a]
+    assert county.achieved.total == township.achieved.total == 3  # the admitted one, 周敏 and 吴刚
+    assert township.achieved.women == 1 and township.achieved.young == 2  # 25 and 30; 周敏 is 40
+    assert woman.organization_id == cast.village_a2.pk

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +13,9 @@ from hypothesis import strategies as st
 
 from shuzhi.core.models import AuditEvent
 from shuzhi.demo.lifecycle import path_plan
-from shuzhi.lifecycle import rules, services
+from shuzhi.lifecycle import rules, selectors, services
 from shuzhi.lifecycle import training as training_services
-from shuzhi.lifecycle.models import Audience, Course, Question, Sitting, Step, StepRecord
+from shuzhi.lifecycle.models import Audience, Course, Exam, Question, Sitting, Step, StepRecord
 from shuzhi.lifecycle.tests.training_helpers import (
     bank_with,
     candidate,
@@ -191,10 +192,15 @@ def test_an_applicant_takes_the_test_by_code_and_the_result_is_on_their_page(cli
     person = candidate(cast)
     client.force_login(cast.township_secretary)
     page_url = reverse("lifecycle:applicant", args=[person.pk])
-    assert client.post(page_url, {"action": "issue"}).status_code == 302
+    issued = client.post(page_url, {"action": "issue"}, follow=True)
     sitting = Sitting.objects.get(applicant=person)
-    assert sitting.number == 1 and len(sitting.paper) == 4 and len(sitting.code) == 8
-    assert sitting.code in client.get(page_url).content.decode()
+    code = issued.context["issued_code"]["code"]
+    assert sitting.number == 1 and len(sitting.paper) == 4 and len(code) == 8
+    assert f'data-testid="code">{code}<' in issued.content.decode()
+    assert bytes(sitting.code_hash) == training_services.code_hash(code) and len(sitting.code_hash) == 32
+    shown_again = client.get(page_url).content.decode()  # shown once: the table keeps only its hash
+    assert code not in shown_again and "待作答，测试码已发给本人" in shown_again
+    sitting.code = code
     client.logout()  # the applicant has no account: the code is enough
     paper = client.get(reverse("lifecycle:take", args=[sitting.code]))
     assert paper.status_code == 200 and len(paper.context["questions"]) == 4
@@ -308,13 +314,15 @@ def test_a_worker_passes_the_qualification_test_and_is_listed_as_qualified(clien
     client.force_login(cast.township_secretary)
     response = client.post(reverse("lifecycle:qualification"))
     sitting = Sitting.objects.get(user=cast.township_secretary)
-    assert response["Location"] == reverse("lifecycle:take", args=[sitting.code])
+    mine = reverse("lifecycle:take_mine", args=[sitting.pk])
+    assert response["Location"] == mine
     client.force_login(cast.county_organiser)  # someone else's paper is not theirs
-    assert client.get(reverse("lifecycle:take", args=[sitting.code])).status_code == 404
+    assert client.get(mine).status_code == 404
     client.force_login(cast.township_secretary)
-    client.get(reverse("lifecycle:take", args=[sitting.code]))
+    assert "继续作答" in client.get(reverse("lifecycle:qualification")).content.decode()
+    client.get(mine)
     answers = {f"q{k}": v for k, v in right_answers(sitting).items()}
-    client.post(reverse("lifecycle:take", args=[sitting.code]), answers)
+    assert client.post(mine, answers)["Location"] == mine
     sitting.refresh_from_db()
     assert sitting.passed and sitting.valid_until == rules.add_months(timezone.localdate(), 24)
     assert "履职资格有效期至" in client.get(reverse("lifecycle:qualification")).content.decode()
@@ -399,3 +407,51 @@ def test_a_course_from_another_subtree_or_a_day_to_come_is_refused(cast):
         training_services.course_create(actor=cast.county_organiser, organization=cast.county_a, title="x",
                                         hours=0, audience=Audience.CANDIDATE)  # fmt: skip
     assert not person.attendances.exists()
+
+
+def _qualified(cast, user, *, valid_months: int = 24) -> Sitting:
+    """`user` passes the workers' test today."""
+    if not Exam.objects.filter(audience=Audience.WORKER).exists():
+        training_services.exam_save(actor=cast.county_organiser, organization=cast.county_a, bank=bank_with(cast.county_a),
+                                    title="履职资格测试", audience=Audience.WORKER, single_count=4, multiple_count=0,
+                                    judge_count=0, pass_percent=80, max_attempts=2, valid_months=valid_months)  # fmt: skip
+    sitting = training_services.worker_sitting_start(actor=user)
+    return training_services.sitting_submit(actor=user, sitting=sitting, answers=right_answers(sitting))
+
+
+def test_a_worker_is_reminded_once_thirty_days_before_the_qualification_runs_out_and_may_renew(cast):
+    secretary = cast.township_secretary
+    passed = _qualified(cast, secretary)
+    until = passed.valid_until
+    remind = training_services.qualification_reminders_send
+    assert remind(today=until - timedelta(days=31)) == 0
+    too_early = pytest.raises(ValidationError, match="到期前 30 天内可再测")
+    with time_machine.travel(until - timedelta(days=31), tick=False), too_early:  # too early to test again
+        training_services.worker_sitting_start(actor=secretary)
+    assert remind(today=until - timedelta(days=30)) == 1
+    note = secretary.notifications.get()
+    assert f"将于 {until:%Y-%m-%d} 到期" in note.text and note.link == reverse("lifecycle:qualification")
+    assert Sitting.objects.get(pk=passed.pk).expiry_reminded_on == until - timedelta(days=30)
+    assert remind(today=until - timedelta(days=29)) == 0  # once
+    assert remind(today=until) == 0
+    with time_machine.travel(until - timedelta(days=20), tick=False):  # within the 30 days: renewed
+        renewed = _qualified(cast, secretary)
+    assert renewed.passed and renewed.number == 2 and renewed.valid_until > until
+    listed = selectors.qualified_in(cast.county_a, today=until - timedelta(days=20))
+    assert [s.pk for s in listed] == [renewed.pk]  # listed once, with the renewed qualification
+    assert remind(today=renewed.valid_until - timedelta(days=10)) == 1
+    assert secretary.notifications.count() == 2
+
+
+def test_a_lapsed_or_later_renewed_qualification_is_not_reminded_and_the_nightly_task_sends_both(cast):
+    from shuzhi.lifecycle import tasks
+
+    old = _qualified(cast, cast.township_secretary)
+    Sitting.objects.filter(pk=old.pk).update(valid_until=timezone.localdate() + timedelta(days=10))
+    newer = _qualified(cast, cast.county_organiser)  # another worker, far from running out
+    Sitting.objects.filter(pk=old.pk).update(valid_until=timezone.localdate() - timedelta(days=1))  # lapsed
+    assert training_services.qualification_reminders_send(today=timezone.localdate()) == 0
+    Sitting.objects.filter(pk=old.pk).update(valid_until=timezone.localdate() + timedelta(days=10))
+    assert tasks.remind_daily.call() == 1  # the deadline reminders (none due) and this one
+    assert not cast.county_organiser.notifications.exists()
+    assert Sitting.objects.get(pk=newer.pk).expiry_reminded_on is None

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.generator import CityGenerator
-from shuzhi.demo.lifecycle import demo_pipeline_ensure
+from shuzhi.demo.lifecycle import city_organiser, demo_pipeline_ensure, demo_transfers_ensure
 from shuzhi.demo.services import city_weak_list, city_write, demo_records_ensure, demo_standards_ensure
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pipeline",
             action="store_true",
-            help="同时生成发展党员名单（近一年半的入党申请人，每年约为党员数的1%%）及其已办步骤",
+            help="同时生成发展党员名单（近一年半的入党申请人，每年约为党员数的1%%）及其已办步骤，以及组织关系转接（已办结和待接收的）",
         )
         parser.add_argument(
             "--dossiers",
@@ -140,3 +140,8 @@ class Command(BaseCommand):
             people = demo_pipeline_ensure(root=stats.root, today=as_of or timezone.localdate(), seed=seed)
             elapsed = time.perf_counter() - started
             self.stdout.write(f"已生成发展党员名单 {people} 人，用时 {elapsed:.1f} 秒。")
+            started = time.perf_counter()
+            moved = demo_transfers_ensure(root=stats.root, today=as_of or timezone.localdate(), seed=seed,
+                                          actor=city_organiser(stats.root))  # fmt: skip
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"已生成组织关系转接 {moved} 笔，用时 {elapsed:.1f} 秒。")

@@ -1,9 +1,10 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from shuzhi.demo.dossiers import demo_dossiers_ensure
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
-from shuzhi.demo.lifecycle import demo_pipeline_ensure, demo_training_ensure
+from shuzhi.demo.lifecycle import demo_pipeline_ensure, demo_training_ensure, demo_transfers_ensure
 from shuzhi.demo.projects import demo_projects_ensure
 from shuzhi.demo.services import (
     city_write,
@@ -86,6 +87,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已写入发展党员题库 {questions} 道题、入党前培训课程和知识测试，以及本年度各县区发展党员计划。"
             )
+        clerk = get_user_model().objects.filter(username="clerk").select_related("organization").first()
+        moved = demo_transfers_ensure(root=root, today=today, actor=organiser, seed=seed,
+                                      focus=clerk.organization if clerk else None)  # fmt: skip
+        if moved:
+            self.stdout.write(f"已写入组织关系转接 {moved} 笔（已办结、待报到和待接收的都有）。")
         scans, talents, registered = demo_dossiers_ensure(root=root, today=today, seed=seed)
         if scans or talents or registered:
             self.stdout.write(
