@@ -13,6 +13,7 @@ from shuzhi.members.rules import birth_range_for_ages
 
 HAN = "汉族"
 EMPTY = "-"  # a filter value meaning "not filled in"
+UNLISTED = "unlisted"  # an ethnicity outside the 56 (an import's 穿青人, a typo): counted as 其他/未列
 
 # the age bands of the national statistics bulletin (党内统计公报): (key, label, min age, max age)
 AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (

@@ -39,6 +39,7 @@ from shuzhi.stats.rules import Table
 MOVED = (Transfer.Status.RECEIVED, Transfer.Status.CONFIRMED)
 SMALL_BRANCH = 3  # a 党支部 needs at least three full members
 LARGE_BRANCH = 50  # above this a 党支部 should be split (or become a 总支)
+UNLISTED_LABEL = gettext_lazy("其他/未列")  # an ethnicity not among the 56
 PROBATION_DAYS = 366  # 预备期一年: later than this without 转正 (or its extension) is overdue
 
 
@@ -145,6 +146,8 @@ def member_filter_q(filters: dict[str, str], day: date) -> Q:
             q &= ~Q(ethnicity=rules.HAN) if value == "1" else Q(ethnicity=rules.HAN)
         elif key in ("education", "category"):
             q &= Q(**{key: "" if value == rules.EMPTY else value})
+        elif key == "ethnicity" and value == rules.UNLISTED:
+            q &= ~Q(ethnicity__in=ETHNICITIES)
         elif key in ("gender", "ethnicity"):
             q &= Q(**{key: value})
         elif key == "band":
@@ -160,7 +163,7 @@ def clean_filters(data) -> dict[str, str]:
     """The figure filters of a request, unknown keys and values dropped (a link made by hand)."""
     allowed = {
         "gender": set(Member.Gender.values),
-        "ethnicity": set(ETHNICITIES),
+        "ethnicity": {*ETHNICITIES, rules.UNLISTED},
         "minority": {"0", "1"},
         "band": {key for key, *_rest in rules.AGE_BANDS},
         "education": {*Member.Education.values, rules.EMPTY},
@@ -237,8 +240,11 @@ def member_groups(org: Organization, day: date, today: date) -> list[dict]:
 
 
 def _groups(rows: list[dict]) -> list[dict]:
+    known = set(ETHNICITIES)
     for row in rows:
         row["status"] = row.pop("status_then")
+        if row["ethnicity"] not in known:
+            row["ethnicity"] = rules.UNLISTED  # one row 其他/未列, its list by the same rule
     return rows
 
 
@@ -269,11 +275,15 @@ def member_tables(groups: list[dict]) -> list[Table]:
         (_("少数民族"), {"minority": "1"}),
         (_("预备党员"), {"status": rules.PROBATIONARY}),
     ]
+    order = {name: i for i, name in enumerate([*ETHNICITIES, rules.UNLISTED])}
     minorities = sorted(
-        {g["ethnicity"] for g in groups if g["ethnicity"] != rules.HAN}, key=ETHNICITIES.index
+        {g["ethnicity"] for g in groups if g["ethnicity"] != rules.HAN}, key=order.__getitem__
     )
     ethnic_rows = [(rules.HAN, {"ethnicity": rules.HAN}, 0), (_("少数民族"), {"minority": "1"}, 0)]
-    ethnic_rows += [(name, {"ethnicity": name}, 1) for name in minorities]
+    ethnic_rows += [
+        (str(UNLISTED_LABEL) if name == rules.UNLISTED else name, {"ethnicity": name}, 1)
+        for name in minorities
+    ]
 
     def table(key, title, rows, chart):
         return rules.cross_table(key=key, title=title, groups=groups, rows=rows, columns=columns, chart=chart)
@@ -453,6 +463,7 @@ def describe(filters: dict[str, str]) -> list[str]:
             "mobile_lost": _("失去联系的流动党员"),
             "evaluated": _("民主评议"),
         },
+        "ethnicity": {rules.UNLISTED: _("民族：其他/未列")},
         "kind": dict(Departure.Kind.choices),
         "org_kind": dict(Organization.Kind.choices),
         "org_field": dict(Organization.Field.choices),
