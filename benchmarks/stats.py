@@ -3,7 +3,8 @@ for one date (every table of the page, server time in-process) and a drill-down 
 the page's own figures, on PostgreSQL; the same page on SQLite when a SQLite copy of the city is
 built (`--sqlite DIR`, generated there on first use). Baselines in the same run: SELECT count(*)
 of the members table, and the login page. Goals: city < 500 ms (PostgreSQL), < 1.5 s (SQLite);
-drill-down p95 < 150 ms.
+drill-down p95 < 150 ms. The chart pages (trends across five years, the counties side by side)
+are timed beside them.
 
     BENCH_CITY_DB=wt_stats_city python benchmarks/stats.py [--sqlite /tmp/stats_sqlite_city]
 """
@@ -64,6 +65,8 @@ def _measure(prefix: str) -> dict[str, float]:
     pages = {
         "city, 31 December": f"/stats/?day={today.year}-12-31",
         "city, 31 January (leavings and transfers as of then)": f"/stats/?day={today.year}-01-31",
+        "trends: the city's last 5 years": f"/stats/trends/?day={today.year}-12-31",
+        "compare: the city's counties side by side": f"/stats/compare/?day={today.year}-12-31",
     }
     for label, url in pages.items():
         for _ in range(WARMUP):
@@ -94,12 +97,10 @@ def _measure(prefix: str) -> dict[str, float]:
 
 
 def _sqlite(folder: str) -> None:
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["SHUZHI_DATA_DIR"] = folder
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    from _citydb import setup_django
 
-    django.setup()
+    os.environ["SHUZHI_DATA_DIR"] = folder
+    setup_django("")  # no DATABASE_URL: the embedded SQLite under SHUZHI_DATA_DIR
     from django.core.management import call_command
 
     from shuzhi.orgs.models import Organization
@@ -131,6 +132,12 @@ def main() -> None:
         f"BENCH stats_city_past_ms {results['city, 31 January (leavings and transfers as of then)']:.1f} ms"
     )
     print(f"BENCH stats_drill_p95_ms {results['drill_p95']:.1f} ms")
+    for name, label in (
+        ("trends", "trends: the city's last 5 years"),
+        ("compare", "compare: the city's counties side by side"),
+    ):
+        print(f"  {name}: {results[label] / results['count']:.1f}x a count(*) of the members")
+        print(f"BENCH stats_{name}_ms {results[label]:.1f} ms")  # fmt: skip
     if len(sys.argv) == 3 and sys.argv[1] == "--sqlite":
         subprocess.run([sys.executable, __file__, "--sqlite-child", sys.argv[2]], check=True)
     print(f"load average {os.getloadavg()[0]:.1f} (2 cores)")

@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,21 +86,35 @@ def present_on(day: date) -> Q:
     return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
 
 
-def within_on(org: Organization, day: date, today: date) -> Q:
+def moved_after(day: date) -> list[tuple[int, date, str]]:
+    """Transfers received after the day: (member, received on, the path they came from), each
+    member's in the order received (one small query; a city has a few hundred a year)."""
+    return list(
+        Transfer.objects.filter(status__in=MOVED, received_on__gt=day)
+        .order_by("member_id", "received_on", "id")
+        .values_list("member_id", "received_on", "from_path")
+    )
+
+
+def paths_then(moves: list[tuple[int, date, str]], day: date) -> dict[int, str]:
+    """member → their organisation's path on the day, for those moved since (the first transfer
+    received after the day says where they came from)."""
+    then: dict[int, str] = {}
+    for member_id, received_on, from_path in moves:
+        if received_on > day:
+            then.setdefault(member_id, from_path)
+    return then
+
+
+def within_on(org: Organization, day: date, today: date, moves: list | None = None) -> Q:
     """Members whose organisation on `day` was in the subtree of `org`. The roster holds where a
     member is now; a transfer received after the day puts them, on the day, where it came from.
-    Such transfers are few: they are read first (one small query) and named by id, so the count
-    over the members stays one plain range scan."""
+    Such transfers are few: they are read first (one small query, or `moves` read once for several
+    days) and named by id, so the count over the members stays one plain range scan."""
     here = in_subtree("org_path", org.path)
     if day >= today:
         return here  # nothing is received after today
-    then: dict[int, str] = {}  # member → their organisation's path on the day
-    for member_id, from_path in (
-        Transfer.objects.filter(status__in=MOVED, received_on__gt=day)
-        .order_by("member_id", "received_on", "id")
-        .values_list("member_id", "from_path")
-    ):
-        then.setdefault(member_id, from_path)  # the first transfer after the day
+    then = paths_then(moved_after(day) if moves is None else moves, day)
     if not then:
         return here
     inside = [pk for pk, path in then.items() if path.startswith(org.path)]
@@ -124,6 +139,12 @@ def _band_q(day: date, key: str) -> Q:
     if latest is not None:
         q &= Q(birth_date__lte=latest)
     return q
+
+
+def _young_q(day: date) -> Q:
+    """35 岁及以下 on the day (the bands 30岁及以下 and 31～35岁 together)."""
+    earliest, _latest = rules.band_births(day, rules.YOUNG_BANDS[-1])
+    return Q(birth_date__gte=earliest)
 
 
 def _period_q(key: str) -> Q:
@@ -154,6 +175,15 @@ def member_filter_q(filters: dict[str, str], day: date) -> Q:
             q &= _band_q(day, value)
         elif key == "period":
             q &= _period_q(value)
+        elif key == "young":
+            young = _young_q(day)
+            q &= young if value == "1" else ~young
+        elif key == "higher":
+            q &= (
+                Q(education__in=rules.HIGHER_EDUCATION)
+                if value == "1"
+                else ~Q(education__in=rules.HIGHER_EDUCATION)
+            )
         elif key == "status":
             q &= probationary_on(day) if value == rules.PROBATIONARY else full_on(day)
     return q
@@ -169,6 +199,8 @@ def clean_filters(data) -> dict[str, str]:
         "education": {*Member.Education.values, rules.EMPTY},
         "category": {*Member.Category.values, rules.EMPTY},
         "period": {key for key, *_rest in rules.PERIODS},
+        "young": {"1"},
+        "higher": {"1"},
         "status": {rules.PROBATIONARY, rules.FULL},
         "flow": set(rules.FLOWS),
         "kind": set(Departure.Kind.values),
@@ -386,6 +418,145 @@ def statistics(*, org: Organization, day: date, today: date) -> list[Table]:
     return tables
 
 
+# ---- trends across years, and the organisations below side by side ---------------------------
+
+
+def trend_days(day: date, years: int) -> list[date]:
+    """31 December of each of the `years` years up to the day's, the last one the day itself."""
+    first = max(day.year - years + 1, EARLIEST_YEAR)
+    return [date(year, 12, 31) for year in range(first, day.year)] + [day]
+
+
+EARLIEST_YEAR = 1950  # the first whole year after the founding (the statistics' earliest date)
+
+
+def trends(*, org: Organization, day: date, today: date, years: int) -> Table:
+    """Per year up to the day: members (正式, 预备) at the year's end, new members, conversions and
+    leavings in the year, each figure linking to its list (three queries: the transfers since the
+    first year's end, one aggregate over the members, one over the leavings)."""
+    days = trend_days(day, years)
+    moves = moved_after(days[0]) if days[0] < today else []
+    counts, anywhere = {}, Q()
+    for i, d in enumerate(days):
+        within = within_on(org, d, today, moves)
+        start = rules.year_start(d)
+        then = within & present_on(d)
+        counts[f"full{i}"] = Count("id", filter=then & full_on(d))
+        counts[f"probationary{i}"] = Count("id", filter=then & probationary_on(d))
+        counts[f"joined{i}"] = Count("id", filter=within & Q(joined_on__gte=start, joined_on__lte=d))
+        counts[f"converted{i}"] = Count(
+            "id", filter=within & Q(full_member_on__gte=start, full_member_on__lte=d)
+        )
+        anywhere |= within
+    found = Member.objects.filter(anywhere, joined_on__lte=day).aggregate(**counts)
+    left = Departure.objects.filter(
+        in_subtree("org_path", org.path), left_on__gte=rules.year_start(days[0]), left_on__lte=day
+    ).aggregate(**{f"left{i}": Count("id", filter=Q(left_on__gte=rules.year_start(d), left_on__lte=d))
+                   for i, d in enumerate(days)})  # fmt: skip
+    columns = [
+        (_("党员总数"), "total", {}),
+        (_("正式党员"), "full", {"status": rules.FULL}),
+        (_("预备党员"), "probationary", {"status": rules.PROBATIONARY}),
+        (_("发展党员"), "joined", {"flow": "joined"}),
+        (_("预备党员转正"), "converted", {"flow": "converted"}),
+        (_("党员减少"), "left", {"flow": "left"}),
+    ]
+    built = []
+    for i, d in enumerate(days):
+        values = {
+            "full": found[f"full{i}"],
+            "probationary": found[f"probationary{i}"],
+            "joined": found[f"joined{i}"],
+            "converted": found[f"converted{i}"],
+            "left": left[f"left{i}"],
+        }
+        values["total"] = values["full"] + values["probationary"]
+        cells = []
+        for _label, key, filters in columns:
+            n = values[key]
+            cells.append(rules.Cell(n, filters if n else None,
+                                    drill_url("stats:members", org=org, day=d, filters=filters) if n else ""))  # fmt: skip
+        label = f"{d.year}年" if d.month == 12 and d.day == 31 else f"{d.year}年（至{d:%-m月%-d日}）"
+        built.append(rules.Row(label=label, cells=cells))
+    return Table(key="trends", title=_("党员队伍变化（近%(n)s年）") % {"n": len(days)},
+                 columns=[str(c) for c, _k, _f in columns], rows=built, chart="trend",
+                 note=_("党员数为每年12月31日在册的党员；发展、转正和减少为当年1月1日至12月31日（本年至统计日期）。"),
+                 extra={"days": days})  # fmt: skip
+
+
+COMPARE_COLUMNS = (
+    # (label, key, drill filter, shown as a share of the members)
+    (gettext_lazy("党员数"), "members", {}, False),
+    (gettext_lazy("女党员"), "female", {"gender": Member.Gender.FEMALE}, True),
+    (gettext_lazy("少数民族"), "minority", {"minority": "1"}, True),
+    (gettext_lazy("35岁及以下"), "young", {"young": "1"}, True),
+    (gettext_lazy("61岁及以上"), "old", {"band": "ge61"}, True),
+    (gettext_lazy("大专及以上"), "higher", {"higher": "1"}, True),
+    (gettext_lazy("预备党员"), "probationary", {"status": rules.PROBATIONARY}, True),
+    (gettext_lazy("本年发展党员"), "joined", {"flow": "joined"}, False),
+)
+
+
+def compare(*, org: Organization, day: date, today: date) -> Table:
+    """One row per organisation one level below `org` (its counties, its townships …): members on
+    the day and the shares of women, minorities, the young, the old, 大专及以上 and 预备党员, and the
+    year's new members, each figure linking to the child's own list (one GROUP BY over the
+    subtree's members by the child they were in on the day; two queries with the children)."""
+    kids = children_of(org)
+    width = len(org.path) + Organization.steplen
+    moves = moved_after(day) if day < today else []
+    then = paths_then(moves, day)
+    by_child: dict[str, list[int]] = {}
+    for pk, path in then.items():
+        if path.startswith(org.path):
+            by_child.setdefault(path[:width], []).append(pk)
+    child = Case(*[When(pk__in=ids, then=Value(prefix)) for prefix, ids in sorted(by_child.items())],
+                 default=Substr("org_path", 1, width), output_field=CharField())  # fmt: skip
+    present = Q(left_on__isnull=True) | Q(left_on__gt=day)
+    start = rules.year_start(day)
+    found = {
+        row.pop("child"): row
+        for row in Member.objects.filter(within_on(org, day, today, moves), joined_on__lte=day)
+        .annotate(child=child)
+        .order_by()
+        .values("child")
+        .annotate(
+            members=Count("id", filter=present),
+            female=Count("id", filter=present & Q(gender=Member.Gender.FEMALE)),
+            minority=Count("id", filter=present & ~Q(ethnicity=rules.HAN)),
+            young=Count("id", filter=present & _young_q(day)),
+            old=Count("id", filter=present & _band_q(day, "ge61")),
+            higher=Count("id", filter=present & Q(education__in=rules.HIGHER_EDUCATION)),
+            probationary=Count("id", filter=present & probationary_on(day)),
+            joined=Count("id", filter=Q(joined_on__gte=start)),
+        )
+    }
+    keys = [key for _l, key, _f, _s in COMPARE_COLUMNS]
+    total = {key: sum(row[key] for row in found.values()) for key in keys}
+
+    def cells(where: Organization, values: dict) -> list[rules.Cell]:
+        built = []
+        for _label, key, filters, shared in COMPARE_COLUMNS:
+            n = values.get(key, 0)
+            share = round(100 * n / values["members"], 1) if shared and values.get("members") else None
+            url = drill_url("stats:members", org=where, day=day, filters=filters) if n else ""
+            built.append(rules.Cell(n, filters if n else None, url, share=share))
+        return built
+
+    rows = [rules.Row(label=_("合计"), cells=cells(org, total), total=True)]
+    for kid in kids:
+        rows.append(rules.Row(label=kid.name, cells=cells(kid, found.get(kid.path, {"members": 0}))))
+    own = found.get(org.path)
+    if own and any(own.values()):  # members of the organisation itself, not of one below
+        row = rules.Row(label=_("%(name)s（本级）") % {"name": org.name}, cells=cells(org, own))
+        for cell in row.cells:
+            cell.url = ""  # the lists are of a whole subtree: nothing lists the 本级 alone
+        rows.append(row)
+    return Table(key="compare", title=_("下级党组织对比"), columns=[str(c) for c, *_r in COMPARE_COLUMNS],
+                 rows=rows, chart="compare", extra={"children": kids},
+                 note=_("党员数为统计日期在册的党员，括号内为占党员数的比例；本年发展党员为当年1月1日至统计日期。"))  # fmt: skip
+
+
 def drill_url(target: str, *, org: Organization, day: date | None, filters: dict[str, str]) -> str:
     query = {"org": org.pk, **({"day": f"{day:%Y-%m-%d}"} if day else {}), **filters}
     return f"{reverse(target)}?{urlencode(query)}"
@@ -407,9 +578,10 @@ def drill_members(*, org: Organization, day: date, today: date, filters: dict[st
             within_on(org, day, today), **{f"{field}__gte": start, f"{field}__lte": day}
         )
     elif flow == "left":
+        kind = {"kind": filters["kind"]} if "kind" in filters else {}  # none: every way of leaving
         rows = Member.objects.filter(Exists(Departure.objects.filter(
             in_subtree("org_path", org.path), member=OuterRef("pk"), left_on__gte=start, left_on__lte=day,
-            kind=filters.get("kind", ""))))  # fmt: skip
+            **kind)))  # fmt: skip
     elif flow in ("mobile_out", "mobile_in", "mobile_lost"):
         open_then = Q(left_on__lte=day) & (Q(returned_on__isnull=True) | Q(returned_on__gt=day))
         out_q, in_q = in_subtree("outflow_path", org.path), in_subtree("inflow_path", org.path)
@@ -429,7 +601,16 @@ def drill_members(*, org: Organization, day: date, today: date, filters: dict[st
         rows = Member.objects.filter(
             within_on(org, day, today), present_on(day), member_filter_q(filters, day)
         )
-    return rows.select_related("organization").order_by("org_path", "name", "id")
+    # the list's columns only: no encrypted field is read (nor decrypted, twenty times a page)
+    return (
+        rows.select_related("organization")
+        .only(*LIST_FIELDS, "organization__name")
+        .order_by("org_path", "name", "id")
+    )
+
+
+LIST_FIELDS = ("id", "name", "gender", "ethnicity", "birth_date", "education", "status", "left_on",
+               "joined_on", "joined_on_precision", "org_path", "organization")  # fmt: skip
 
 
 def drill_orgs(*, org: Organization, filters: dict[str, str]) -> QuerySet[Organization]:
@@ -454,10 +635,12 @@ def describe(filters: dict[str, str]) -> list[str]:
         "period": {key: label for key, label, *_r in rules.PERIODS},
         "status": {rules.PROBATIONARY: _("预备党员"), rules.FULL: _("正式党员")},
         "minority": {"1": _("少数民族"), "0": rules.HAN},
+        "young": {"1": _("35岁及以下")},
+        "higher": {"1": _("大专及以上学历")},
         "flow": {
             "joined": _("本年发展党员"),
             "converted": _("本年转为正式党员"),
-            "left": _("本年减少"),
+            "left": _("本年减少") if "kind" in filters else _("当年减少（全部情形）"),
             "mobile_out": _("流出党员"),
             "mobile_in": _("流入党员"),
             "mobile_lost": _("失去联系的流动党员"),
