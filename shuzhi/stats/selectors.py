@@ -216,65 +216,64 @@ def clean_filters(data) -> dict[str, str]:
 
 
 def _band_case(day: date) -> Case:
-    return Case(
-        *[When(_band_q(day, key), then=Value(key)) for key, *_rest in rules.AGE_BANDS],
-        default=Value(rules.AGE_BANDS[0][0]),
-        output_field=CharField(),
-    )
+    """The age band on the day: one comparison a band, youngest first (the bands are contiguous;
+    `_band_q`, the drill-down's, bounds both sides and picks the same rows)."""
+    whens = []
+    for key, *_rest in rules.AGE_BANDS[:-1]:
+        earliest, _latest = rules.band_births(day, key)
+        whens.append(When(birth_date__gte=earliest, then=Value(key)))
+    return Case(*whens, default=Value(rules.AGE_BANDS[-1][0]), output_field=CharField())
 
 
 def _period_case() -> Case:
-    return Case(
-        *[When(_period_q(key), then=Value(key)) for key, *_rest in rules.PERIODS],
-        default=Value(rules.PERIODS[-1][0]),
-        output_field=CharField(),
-    )
+    """The period of joining, latest first, one comparison a period (as `_period_q` partitions)."""
+    whens = [
+        When(joined_on__gte=start, then=Value(key)) for key, _l, start, _u in reversed(rules.PERIODS) if start
+    ]
+    return Case(*whens, default=Value(rules.PERIODS[0][0]), output_field=CharField())
 
 
-def _flag(q: Q) -> Case:
-    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+DIMENSIONS = ("gender", "ethnicity", "education", "category", "band", "period")
 
 
 def member_groups(org: Organization, day: date, today: date) -> list[dict]:
-    """The members of the subtree, counted per combination of every dimension on the day, and
-    whether they were members then, joined this year, converted this year (one query, one scan;
-    a city has a few thousand combinations)."""
+    """The members of the subtree, counted per combination of every dimension on the day: four
+    tallies a combination (正式 and 预备 on the day, joined this year, converted this year), one
+    query, one scan; a city has about two thousand combinations. Returned as groups with a status
+    and the flags `present`, `joined_now`, `converted_now` (a tally of flows is a group of its own,
+    not present)."""
     start = rules.year_start(day)
-    return list(
+    present = Q(left_on__isnull=True) | Q(left_on__gt=day)
+    rows = (
         Member.objects.filter(within_on(org, day, today), joined_on__lte=day)
-        .annotate(
-            band=_band_case(day),
-            period=_period_case(),
-            status_then=Case(
-                When(probationary_on(day), then=Value(rules.PROBATIONARY)),
-                default=Value(rules.FULL),
-                output_field=CharField(),
-            ),
-            present=_flag(Q(left_on__isnull=True) | Q(left_on__gt=day)),
-            joined_now=_flag(Q(joined_on__gte=start)),
-            converted_now=_flag(Q(full_member_on__gte=start, full_member_on__lte=day)),
-        )
+        .annotate(band=_band_case(day), period=_period_case())
         .order_by()
-        .values(
-            "gender",
-            "ethnicity",
-            "education",
-            "category",
-            "band",
-            "period",
-            "status_then",
-            "present",
-            "joined_now",
-            "converted_now",
+        .values(*DIMENSIONS)
+        .annotate(
+            full=Count("id", filter=present & full_on(day)),
+            probationary=Count("id", filter=present & probationary_on(day)),
+            joined=Count("id", filter=Q(joined_on__gte=start)),
+            converted=Count("id", filter=Q(full_member_on__gte=start, full_member_on__lte=day)),
         )
-        .annotate(n=Count("id"))
     )
+    groups = []
+    for row in rows:
+        dims = {key: row[key] for key in DIMENSIONS}
+        for tally, status, flags in (
+            ("full", rules.FULL, (1, 0, 0)),
+            ("probationary", rules.PROBATIONARY, (1, 0, 0)),
+            ("joined", rules.FULL, (0, 1, 0)),
+            ("converted", rules.FULL, (0, 0, 1)),
+        ):
+            if row[tally]:
+                groups.append({**dims, "status": status, "present": flags[0], "joined_now": flags[1],
+                               "converted_now": flags[2], "n": row[tally]})  # fmt: skip
+    return groups
 
 
 def _groups(rows: list[dict]) -> list[dict]:
     known = set(ETHNICITIES)
     for row in rows:
-        row["status"] = row.pop("status_then")
         if row["ethnicity"] not in known:
             row["ethnicity"] = rules.UNLISTED  # one row 其他/未列, its list by the same rule
     return rows
@@ -430,25 +429,77 @@ def trend_days(day: date, years: int) -> list[date]:
 EARLIEST_YEAR = 1950  # the first whole year after the founding (the statistics' earliest date)
 
 
+NEVER, AFTER = -1, 9999  # a date not given; a date after the day counted
+
+
+def _year_case(field: str, days: list[date]) -> Case:
+    """Which of the years a date falls in (each up to its day), 0 before the first, AFTER after the
+    last day, NEVER when empty: plain comparisons, no date function (SQLite would call Python)."""
+    whens = [When(**{f"{field}__isnull": True}, then=Value(NEVER)),
+             When(**{f"{field}__lt": rules.year_start(days[0])}, then=Value(0))]  # fmt: skip
+    whens += [When(**{f"{field}__lte": d}, then=Value(d.year)) for d in days]
+    return Case(*whens, default=Value(AFTER), output_field=IntegerField())
+
+
+def _tally(days: list[date], joined: int, full: int, left: int, full_now: bool) -> list[dict[str, int]]:
+    """What one member (or a group alike) adds to each year: in the subtree at its end as 正式 or
+    预备, joined, converted. Years are given as `_year_case` gives them."""
+    counts = []
+    for d in days:
+        y = d.year
+        present = joined <= y and (left == NEVER or left > y)
+        is_full = (0 <= full <= y) if full != NEVER else full_now  # full != AFTER, checked by <= y
+        counts.append({
+            "full": int(present and is_full), "probationary": int(present and not is_full),
+            "joined": int(joined == y), "converted": int(full == y),
+        })  # fmt: skip
+    return counts
+
+
 def trends(*, org: Organization, day: date, today: date, years: int) -> Table:
     """Per year up to the day: members (正式, 预备) at the year's end, new members, conversions and
-    leavings in the year, each figure linking to its list (three queries: the transfers since the
-    first year's end, one aggregate over the members, one over the leavings)."""
+    leavings in the year, each figure linking to its list (four queries: the transfers since the
+    first year's end, the members grouped by the years they joined, converted and left, those
+    transferred since one by one, and the leavings).
+
+    The members who moved since the first year's end are few and counted one by one with where
+    they were each year; for all the others where they are now is where they were, so their years
+    of joining, converting and leaving tell every figure (a few hundred groups)."""
     days = trend_days(day, years)
     moves = moved_after(days[0]) if days[0] < today else []
-    counts, anywhere = {}, Q()
-    for i, d in enumerate(days):
-        within = within_on(org, d, today, moves)
-        start = rules.year_start(d)
-        then = within & present_on(d)
-        counts[f"full{i}"] = Count("id", filter=then & full_on(d))
-        counts[f"probationary{i}"] = Count("id", filter=then & probationary_on(d))
-        counts[f"joined{i}"] = Count("id", filter=within & Q(joined_on__gte=start, joined_on__lte=d))
-        counts[f"converted{i}"] = Count(
-            "id", filter=within & Q(full_member_on__gte=start, full_member_on__lte=d)
+    moved = {member_id for member_id, _on, _path in moves}
+    keys = ("full", "probationary", "joined", "converted")
+    sums = [dict.fromkeys(keys, 0) for _d in days]
+    groups = (
+        Member.objects.filter(in_subtree("org_path", org.path), joined_on__lte=day)
+        .exclude(left_on__lt=rules.year_start(days[0]))
+        .exclude(pk__in=moved)
+        .annotate(
+            jy=_year_case("joined_on", days),
+            fy=_year_case("full_member_on", days),
+            ly=_year_case("left_on", days),
         )
-        anywhere |= within
-    found = Member.objects.filter(anywhere, joined_on__lte=day).aggregate(**counts)
+        .order_by()
+        .values_list("jy", "fy", "ly", "status")
+        .annotate(n=Count("id"))
+    )
+    for jy, fy, ly, status, n in groups:
+        for i, tally in enumerate(_tally(days, jy, fy, ly, status == Member.Status.FULL)):
+            for key in keys:
+                sums[i][key] += tally[key] * n
+    for pk, path, joined_on, full_on_, left_on, status in Member.objects.filter(pk__in=moved).values_list(
+        "pk", "org_path", "joined_on", "full_member_on", "left_on", "status"
+    ):
+        for i, d in enumerate(days):
+            if not paths_then(moves, d).get(pk, path).startswith(org.path):
+                continue
+            start = rules.year_start(d)
+            present = joined_on <= d and (left_on is None or left_on > d)
+            is_full = full_on_ <= d if full_on_ is not None else status == Member.Status.FULL
+            sums[i]["full"] += int(present and is_full)
+            sums[i]["probationary"] += int(present and not is_full)
+            sums[i]["joined"] += int(start <= joined_on <= d)
+            sums[i]["converted"] += int(full_on_ is not None and start <= full_on_ <= d)
     left = Departure.objects.filter(
         in_subtree("org_path", org.path), left_on__gte=rules.year_start(days[0]), left_on__lte=day
     ).aggregate(**{f"left{i}": Count("id", filter=Q(left_on__gte=rules.year_start(d), left_on__lte=d))
@@ -463,13 +514,7 @@ def trends(*, org: Organization, day: date, today: date, years: int) -> Table:
     ]
     built = []
     for i, d in enumerate(days):
-        values = {
-            "full": found[f"full{i}"],
-            "probationary": found[f"probationary{i}"],
-            "joined": found[f"joined{i}"],
-            "converted": found[f"converted{i}"],
-            "left": left[f"left{i}"],
-        }
+        values = {**sums[i], "left": left[f"left{i}"]}
         values["total"] = values["full"] + values["probationary"]
         cells = []
         for _label, key, filters in columns:
