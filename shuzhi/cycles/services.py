@@ -357,7 +357,8 @@ def reporters_remind(*, actor, cycle: Cycle, reporter_id: int | None = None) -> 
 @transaction.atomic
 def cycle_offer(*, actor, cycle: Cycle) -> int:
     """Offer the cycle (its scheme, groups and timetable) to the organisations below as a template
-    and tell their organisers. Returns how many were told."""
+    and tell the organisers of those one level below (a city its counties, not their townships).
+    Returns how many were told."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     _check_owner(actor, cycle)
     if cycle.offered_at is not None:
@@ -368,9 +369,12 @@ def cycle_offer(*, actor, cycle: Cycle) -> int:
     cycle.save(update_fields=["offered_at", "updated_at"])
     audit_record(actor=actor, action="cycle.offer", target=cycle, org_path=cycle.org_path,
                  after={"offered_at": cycle.offered_at})  # fmt: skip
-    below = User.objects.filter(
-        role=Role.ORGANISER, is_active=True, organization__path__startswith=cycle.org_path
-    ).exclude(organization_id=cycle.organization_id)
+    below = User.objects.filter(  # one level below: a county offers on to its townships itself
+        role=Role.ORGANISER,
+        is_active=True,
+        organization__path__startswith=cycle.org_path,
+        organization__depth=cycle.organization.depth + 1,
+    )
     return notify(
         recipients=list(below),
         text=_(

@@ -96,8 +96,12 @@ class Board:
         return rows
 
 
-def board(*, viewer, year: int | None = None, unit_query: str = "", status: str = "") -> Board:
+def board(
+    *, viewer, year: int | None = None, unit_query: str = "", status: str = "", cycle: int | None = None
+) -> Board:
     items = items_visible_to(viewer).filter(parent__isnull=True)
+    if cycle:
+        items = items.filter(cycle_id=cycle)  # the roll-up's 整改销号率 of one cycle
     if status:
         items = items.filter(status=status)
     if year:
@@ -108,6 +112,23 @@ def board(*, viewer, year: int | None = None, unit_query: str = "", status: str 
         )
         items = items.filter(org_path__in=paths.values("path"))
     return Board(items)
+
+
+def board_cycle(*, viewer, pk: int) -> Cycle:
+    """The cycle a board is filtered by: one on the viewer's line (their own, one above whose items
+    below they follow, or one below); 404 for any other."""
+    path = viewer.organization.path
+    return get_scoped_or_404(
+        Cycle.objects.filter(in_subtree("org_path", path) | Q(org_path__in=_ancestors(path))).only(
+            "id", "title", "year", "org_path"
+        ),
+        pk=pk,
+    )
+
+
+def _ancestors(path: str) -> list[str]:
+    step = Organization.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
 def overdue_counts(*, viewer, cycle=None, org_path: str | None = None) -> int:
@@ -283,11 +304,10 @@ def rollup_closure(viewer, cycles: list) -> dict:
         .annotate(total=Count("id"), closed=Count("id", filter=Q(status=Item.Status.CLOSED)))
         .order_by()
     )
-    years = {c.pk: c.year for c in cycles}
     return {
         row["cycle_id"]: Cell(
             text=f"{round(100 * row['closed'] / row['total'])}%（{row['closed']}/{row['total']}）",
-            link=f"{reverse('rectification:board')}?year={years[row['cycle_id']]}",
+            link=f"{reverse('rectification:board')}?cycle={row['cycle_id']}",
             title=_("整改销号率"),
         )
         for row in rows

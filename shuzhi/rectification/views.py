@@ -49,7 +49,19 @@ def board(request):
     # ?status=overdue: only the units with items in that state (the workbench's links)
     status = request.GET.get("status", "")
     status = status if status in selectors.STATUSES else ""
-    rows = selectors.board(viewer=request.user, year=year or None, unit_query=query, status=status)
+    # ?cycle=: one cycle's items (the roll-up's 整改销号率); a cycle off the viewer's line is 404
+    try:
+        cycle_pk = int(request.GET.get("cycle") or 0)
+    except ValueError:
+        cycle_pk = 0
+    cycle = selectors.board_cycle(viewer=request.user, pk=cycle_pk) if cycle_pk else None
+    rows = selectors.board(
+        viewer=request.user,
+        year=year or None,
+        unit_query=query,
+        status=status,
+        cycle=cycle.pk if cycle else None,
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     overdue = selectors.overdue_counts(viewer=request.user)
     return render(
@@ -61,8 +73,18 @@ def board(request):
             "year": year or "",
             "status": status,
             "status_label": dict(Item.Status.choices).get(status, ""),
+            "cycle": cycle,
             "paging": urlencode(
-                {k: v for k, v in {"q": query, "year": year or "", "status": status}.items() if v}
+                {
+                    k: v
+                    for k, v in {
+                        "q": query,
+                        "year": year or "",
+                        "status": status,
+                        "cycle": cycle_pk or "",
+                    }.items()
+                    if v
+                }
             ),
             "overdue": overdue,
             "form": BoardFilterForm(initial={"q": query, "year": year or None}),

@@ -41,3 +41,12 @@ def scope_and_day(data) -> tuple[StatsForm, int | None, date]:
         org = form.cleaned_data.get("org") if hasattr(form, "cleaned_data") else None
         return form, org, default
     return form, form.cleaned_data.get("org"), form.cleaned_data.get("day") or default
+
+
+def years_of(data) -> int:
+    """The span of the trends (近5年, 近10年); anything else asks for the default."""
+    try:
+        years = int(data.get("years") or rules.TREND_YEARS[0])
+    except ValueError:
+        return rules.TREND_YEARS[0]
+    return years if years in rules.TREND_YEARS else rules.TREND_YEARS[0]

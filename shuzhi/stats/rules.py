@@ -13,6 +13,7 @@ from shuzhi.members.rules import birth_range_for_ages
 
 HAN = "汉族"
 EMPTY = "-"  # a filter value meaning "not filled in"
+UNLISTED = "unlisted"  # an ethnicity outside the 56 (an import's 穿青人, a typo): counted as 其他/未列
 
 # the age bands of the national statistics bulletin (党内统计公报): (key, label, min age, max age)
 AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (
@@ -33,6 +34,10 @@ PERIODS: tuple[tuple[str, str, date | None, date | None], ...] = (
     ("to2012", "党的十一届三中全会后至党的十八大前", date(1978, 12, 18), date(2012, 11, 8)),
     ("since2012", "党的十八大以来", date(2012, 11, 8), None),
 )
+
+TREND_YEARS = (5, 10)  # the spans of the trends a viewer may choose; the first is the default
+YOUNG_BANDS = ("le30", "31_35")  # 35岁及以下, as the bulletin's shares say
+HIGHER_EDUCATION = ("postgraduate", "bachelor", "college")  # 大专及以上
 
 PROBATIONARY = "probationary"
 FULL = "full"
@@ -90,6 +95,12 @@ def matches(group: Mapping[str, object], filters: Mapping[str, str]) -> bool:
         elif key in ("education", "category"):
             if (group[key] or EMPTY) != value:
                 return False
+        elif key == "young":
+            if (group["band"] in YOUNG_BANDS) != (value == "1"):
+                return False
+        elif key == "higher":
+            if (group["education"] in HIGHER_EDUCATION) != (value == "1"):
+                return False
         elif key in MEMBER_FILTERS and group[key] != value:
             return False
     return True
@@ -110,6 +121,7 @@ class Cell:
     value: int
     filters: dict[str, str] | None  # None: nothing to list (a conflicting or empty figure)
     url: str = ""  # the drill-down, filled in by the selector that knows the scope and the day
+    share: float | None = None  # a percentage shown beside the count (the counties compared)
 
 
 @dataclass
@@ -141,6 +153,19 @@ class Table:
         return [row for row in self.rows if not row.total and row.level == 0]
 
 
+FIELD_OF = {"minority": "ethnicity", "young": "band", "higher": "education"}  # a filter → the field it reads
+
+
+def _merged(groups: Sequence[Mapping[str, object]], filters: Sequence[Mapping[str, str]]) -> list[dict]:
+    """The groups summed over every field none of the filters reads."""
+    fields = sorted({FIELD_OF.get(key, key) for f in filters for key in f})
+    sums: dict[tuple, int] = {}
+    for g in groups:
+        key = tuple(g[name] for name in fields)
+        sums[key] = sums.get(key, 0) + int(g["n"])  # type: ignore[call-overload]
+    return [{**dict(zip(fields, key, strict=True)), "n": n} for key, n in sums.items()]
+
+
 def cross_table(
     *,
     key: str,
@@ -154,9 +179,11 @@ def cross_table(
 ) -> Table:
     """A table of rows (label, filter, level) × columns (label, filter), with a 合计 row first.
 
-    Each group is matched once against every row and every column (not once per cell), so a
-    city's few thousand groups fold into all the tables in milliseconds."""
+    The groups are first merged over the fields the table does not ask about (a city's three
+    thousand become a few hundred), then each is matched once against every row and every column
+    (not once per cell), so a city's groups fold into all the tables in milliseconds."""
     all_rows = [("合计", {}, 0), *rows]
+    groups = _merged(groups, [f for _label, f, _level in all_rows] + [f for _label, f in columns])
     sums = [[0] * len(columns) for _row in all_rows]
     for g in groups:
         in_columns = [c for c, (_label, f) in enumerate(columns) if matches(g, f)]

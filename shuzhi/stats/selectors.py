@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +40,7 @@ from shuzhi.stats.rules import Table
 MOVED = (Transfer.Status.RECEIVED, Transfer.Status.CONFIRMED)
 SMALL_BRANCH = 3  # a 党支部 needs at least three full members
 LARGE_BRANCH = 50  # above this a 党支部 should be split (or become a 总支)
+UNLISTED_LABEL = gettext_lazy("其他/未列")  # an ethnicity not among the 56
 PROBATION_DAYS = 366  # 预备期一年: later than this without 转正 (or its extension) is overdue
 
 
@@ -84,21 +86,35 @@ def present_on(day: date) -> Q:
     return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
 
 
-def within_on(org: Organization, day: date, today: date) -> Q:
+def moved_after(day: date) -> list[tuple[int, date, str]]:
+    """Transfers received after the day: (member, received on, the path they came from), each
+    member's in the order received (one small query; a city has a few hundred a year)."""
+    return list(
+        Transfer.objects.filter(status__in=MOVED, received_on__gt=day)
+        .order_by("member_id", "received_on", "id")
+        .values_list("member_id", "received_on", "from_path")
+    )
+
+
+def paths_then(moves: list[tuple[int, date, str]], day: date) -> dict[int, str]:
+    """member → their organisation's path on the day, for those moved since (the first transfer
+    received after the day says where they came from)."""
+    then: dict[int, str] = {}
+    for member_id, received_on, from_path in moves:
+        if received_on > day:
+            then.setdefault(member_id, from_path)
+    return then
+
+
+def within_on(org: Organization, day: date, today: date, moves: list | None = None) -> Q:
     """Members whose organisation on `day` was in the subtree of `org`. The roster holds where a
     member is now; a transfer received after the day puts them, on the day, where it came from.
-    Such transfers are few: they are read first (one small query) and named by id, so the count
-    over the members stays one plain range scan."""
+    Such transfers are few: they are read first (one small query, or `moves` read once for several
+    days) and named by id, so the count over the members stays one plain range scan."""
     here = in_subtree("org_path", org.path)
     if day >= today:
         return here  # nothing is received after today
-    then: dict[int, str] = {}  # member → their organisation's path on the day
-    for member_id, from_path in (
-        Transfer.objects.filter(status__in=MOVED, received_on__gt=day)
-        .order_by("member_id", "received_on", "id")
-        .values_list("member_id", "from_path")
-    ):
-        then.setdefault(member_id, from_path)  # the first transfer after the day
+    then = paths_then(moved_after(day) if moves is None else moves, day)
     if not then:
         return here
     inside = [pk for pk, path in then.items() if path.startswith(org.path)]
@@ -125,6 +141,12 @@ def _band_q(day: date, key: str) -> Q:
     return q
 
 
+def _young_q(day: date) -> Q:
+    """35 岁及以下 on the day (the bands 30岁及以下 and 31～35岁 together)."""
+    earliest, _latest = rules.band_births(day, rules.YOUNG_BANDS[-1])
+    return Q(birth_date__gte=earliest)
+
+
 def _period_q(key: str) -> Q:
     for period, _label, start, until in rules.PERIODS:
         if period == key:
@@ -145,12 +167,23 @@ def member_filter_q(filters: dict[str, str], day: date) -> Q:
             q &= ~Q(ethnicity=rules.HAN) if value == "1" else Q(ethnicity=rules.HAN)
         elif key in ("education", "category"):
             q &= Q(**{key: "" if value == rules.EMPTY else value})
+        elif key == "ethnicity" and value == rules.UNLISTED:
+            q &= ~Q(ethnicity__in=ETHNICITIES)
         elif key in ("gender", "ethnicity"):
             q &= Q(**{key: value})
         elif key == "band":
             q &= _band_q(day, value)
         elif key == "period":
             q &= _period_q(value)
+        elif key == "young":
+            young = _young_q(day)
+            q &= young if value == "1" else ~young
+        elif key == "higher":
+            q &= (
+                Q(education__in=rules.HIGHER_EDUCATION)
+                if value == "1"
+                else ~Q(education__in=rules.HIGHER_EDUCATION)
+            )
         elif key == "status":
             q &= probationary_on(day) if value == rules.PROBATIONARY else full_on(day)
     return q
@@ -160,12 +193,14 @@ def clean_filters(data) -> dict[str, str]:
     """The figure filters of a request, unknown keys and values dropped (a link made by hand)."""
     allowed = {
         "gender": set(Member.Gender.values),
-        "ethnicity": set(ETHNICITIES),
+        "ethnicity": {*ETHNICITIES, rules.UNLISTED},
         "minority": {"0", "1"},
         "band": {key for key, *_rest in rules.AGE_BANDS},
         "education": {*Member.Education.values, rules.EMPTY},
         "category": {*Member.Category.values, rules.EMPTY},
         "period": {key for key, *_rest in rules.PERIODS},
+        "young": {"1"},
+        "higher": {"1"},
         "status": {rules.PROBATIONARY, rules.FULL},
         "flow": set(rules.FLOWS),
         "kind": set(Departure.Kind.values),
@@ -181,64 +216,66 @@ def clean_filters(data) -> dict[str, str]:
 
 
 def _band_case(day: date) -> Case:
-    return Case(
-        *[When(_band_q(day, key), then=Value(key)) for key, *_rest in rules.AGE_BANDS],
-        default=Value(rules.AGE_BANDS[0][0]),
-        output_field=CharField(),
-    )
+    """The age band on the day: one comparison a band, youngest first (the bands are contiguous;
+    `_band_q`, the drill-down's, bounds both sides and picks the same rows)."""
+    whens = []
+    for key, *_rest in rules.AGE_BANDS[:-1]:
+        earliest, _latest = rules.band_births(day, key)
+        whens.append(When(birth_date__gte=earliest, then=Value(key)))
+    return Case(*whens, default=Value(rules.AGE_BANDS[-1][0]), output_field=CharField())
 
 
 def _period_case() -> Case:
-    return Case(
-        *[When(_period_q(key), then=Value(key)) for key, *_rest in rules.PERIODS],
-        default=Value(rules.PERIODS[-1][0]),
-        output_field=CharField(),
-    )
+    """The period of joining, latest first, one comparison a period (as `_period_q` partitions)."""
+    whens = [
+        When(joined_on__gte=start, then=Value(key)) for key, _l, start, _u in reversed(rules.PERIODS) if start
+    ]
+    return Case(*whens, default=Value(rules.PERIODS[0][0]), output_field=CharField())
 
 
-def _flag(q: Q) -> Case:
-    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+DIMENSIONS = ("gender", "ethnicity", "education", "category", "band", "period")
 
 
 def member_groups(org: Organization, day: date, today: date) -> list[dict]:
-    """The members of the subtree, counted per combination of every dimension on the day, and
-    whether they were members then, joined this year, converted this year (one query, one scan;
-    a city has a few thousand combinations)."""
+    """The members of the subtree, counted per combination of every dimension on the day: four
+    tallies a combination (正式 and 预备 on the day, joined this year, converted this year), one
+    query, one scan; a city has about two thousand combinations. Returned as groups with a status
+    and the flags `present`, `joined_now`, `converted_now` (a tally of flows is a group of its own,
+    not present)."""
     start = rules.year_start(day)
-    return list(
+    present = Q(left_on__isnull=True) | Q(left_on__gt=day)
+    rows = (
         Member.objects.filter(within_on(org, day, today), joined_on__lte=day)
-        .annotate(
-            band=_band_case(day),
-            period=_period_case(),
-            status_then=Case(
-                When(probationary_on(day), then=Value(rules.PROBATIONARY)),
-                default=Value(rules.FULL),
-                output_field=CharField(),
-            ),
-            present=_flag(Q(left_on__isnull=True) | Q(left_on__gt=day)),
-            joined_now=_flag(Q(joined_on__gte=start)),
-            converted_now=_flag(Q(full_member_on__gte=start, full_member_on__lte=day)),
-        )
+        .annotate(band=_band_case(day), period=_period_case())
         .order_by()
-        .values(
-            "gender",
-            "ethnicity",
-            "education",
-            "category",
-            "band",
-            "period",
-            "status_then",
-            "present",
-            "joined_now",
-            "converted_now",
+        .values(*DIMENSIONS)
+        .annotate(
+            full=Count("id", filter=present & full_on(day)),
+            probationary=Count("id", filter=present & probationary_on(day)),
+            joined=Count("id", filter=Q(joined_on__gte=start)),
+            converted=Count("id", filter=Q(full_member_on__gte=start, full_member_on__lte=day)),
         )
-        .annotate(n=Count("id"))
     )
+    groups = []
+    for row in rows:
+        dims = {key: row[key] for key in DIMENSIONS}
+        for tally, status, flags in (
+            ("full", rules.FULL, (1, 0, 0)),
+            ("probationary", rules.PROBATIONARY, (1, 0, 0)),
+            ("joined", rules.FULL, (0, 1, 0)),
+            ("converted", rules.FULL, (0, 0, 1)),
+        ):
+            if row[tally]:
+                groups.append({**dims, "status": status, "present": flags[0], "joined_now": flags[1],
+                               "converted_now": flags[2], "n": row[tally]})  # fmt: skip
+    return groups
 
 
 def _groups(rows: list[dict]) -> list[dict]:
+    known = set(ETHNICITIES)
     for row in rows:
-        row["status"] = row.pop("status_then")
+        if row["ethnicity"] not in known:
+            row["ethnicity"] = rules.UNLISTED  # one row 其他/未列, its list by the same rule
     return rows
 
 
@@ -269,11 +306,15 @@ def member_tables(groups: list[dict]) -> list[Table]:
         (_("少数民族"), {"minority": "1"}),
         (_("预备党员"), {"status": rules.PROBATIONARY}),
     ]
+    order = {name: i for i, name in enumerate([*ETHNICITIES, rules.UNLISTED])}
     minorities = sorted(
-        {g["ethnicity"] for g in groups if g["ethnicity"] != rules.HAN}, key=ETHNICITIES.index
+        {g["ethnicity"] for g in groups if g["ethnicity"] != rules.HAN}, key=order.__getitem__
     )
     ethnic_rows = [(rules.HAN, {"ethnicity": rules.HAN}, 0), (_("少数民族"), {"minority": "1"}, 0)]
-    ethnic_rows += [(name, {"ethnicity": name}, 1) for name in minorities]
+    ethnic_rows += [
+        (str(UNLISTED_LABEL) if name == rules.UNLISTED else name, {"ethnicity": name}, 1)
+        for name in minorities
+    ]
 
     def table(key, title, rows, chart):
         return rules.cross_table(key=key, title=title, groups=groups, rows=rows, columns=columns, chart=chart)
@@ -376,6 +417,191 @@ def statistics(*, org: Organization, day: date, today: date) -> list[Table]:
     return tables
 
 
+# ---- trends across years, and the organisations below side by side ---------------------------
+
+
+def trend_days(day: date, years: int) -> list[date]:
+    """31 December of each of the `years` years up to the day's, the last one the day itself."""
+    first = max(day.year - years + 1, EARLIEST_YEAR)
+    return [date(year, 12, 31) for year in range(first, day.year)] + [day]
+
+
+EARLIEST_YEAR = 1950  # the first whole year after the founding (the statistics' earliest date)
+
+
+NEVER, AFTER = -1, 9999  # a date not given; a date after the day counted
+
+
+def _year_case(field: str, days: list[date]) -> Case:
+    """Which of the years a date falls in (each up to its day), 0 before the first, AFTER after the
+    last day, NEVER when empty: plain comparisons, no date function (SQLite would call Python)."""
+    whens = [When(**{f"{field}__isnull": True}, then=Value(NEVER)),
+             When(**{f"{field}__lt": rules.year_start(days[0])}, then=Value(0))]  # fmt: skip
+    whens += [When(**{f"{field}__lte": d}, then=Value(d.year)) for d in days]
+    return Case(*whens, default=Value(AFTER), output_field=IntegerField())
+
+
+def _tally(days: list[date], joined: int, full: int, left: int, full_now: bool) -> list[dict[str, int]]:
+    """What one member (or a group alike) adds to each year: in the subtree at its end as 正式 or
+    预备, joined, converted. Years are given as `_year_case` gives them."""
+    counts = []
+    for d in days:
+        y = d.year
+        present = joined <= y and (left == NEVER or left > y)
+        is_full = (0 <= full <= y) if full != NEVER else full_now  # full != AFTER, checked by <= y
+        counts.append({
+            "full": int(present and is_full), "probationary": int(present and not is_full),
+            "joined": int(joined == y), "converted": int(full == y),
+        })  # fmt: skip
+    return counts
+
+
+def trends(*, org: Organization, day: date, today: date, years: int) -> Table:
+    """Per year up to the day: members (正式, 预备) at the year's end, new members, conversions and
+    leavings in the year, each figure linking to its list (four queries: the transfers since the
+    first year's end, the members grouped by the years they joined, converted and left, those
+    transferred since one by one, and the leavings).
+
+    The members who moved since the first year's end are few and counted one by one with where
+    they were each year; for all the others where they are now is where they were, so their years
+    of joining, converting and leaving tell every figure (a few hundred groups)."""
+    days = trend_days(day, years)
+    moves = moved_after(days[0]) if days[0] < today else []
+    moved = {member_id for member_id, _on, _path in moves}
+    keys = ("full", "probationary", "joined", "converted")
+    sums = [dict.fromkeys(keys, 0) for _d in days]
+    groups = (
+        Member.objects.filter(in_subtree("org_path", org.path), joined_on__lte=day)
+        .exclude(left_on__lt=rules.year_start(days[0]))
+        .exclude(pk__in=moved)
+        .annotate(
+            jy=_year_case("joined_on", days),
+            fy=_year_case("full_member_on", days),
+            ly=_year_case("left_on", days),
+        )
+        .order_by()
+        .values_list("jy", "fy", "ly", "status")
+        .annotate(n=Count("id"))
+    )
+    for jy, fy, ly, status, n in groups:
+        for i, tally in enumerate(_tally(days, jy, fy, ly, status == Member.Status.FULL)):
+            for key in keys:
+                sums[i][key] += tally[key] * n
+    for pk, path, joined_on, full_on_, left_on, status in Member.objects.filter(pk__in=moved).values_list(
+        "pk", "org_path", "joined_on", "full_member_on", "left_on", "status"
+    ):
+        for i, d in enumerate(days):
+            if not paths_then(moves, d).get(pk, path).startswith(org.path):
+                continue
+            start = rules.year_start(d)
+            present = joined_on <= d and (left_on is None or left_on > d)
+            is_full = full_on_ <= d if full_on_ is not None else status == Member.Status.FULL
+            sums[i]["full"] += int(present and is_full)
+            sums[i]["probationary"] += int(present and not is_full)
+            sums[i]["joined"] += int(start <= joined_on <= d)
+            sums[i]["converted"] += int(full_on_ is not None and start <= full_on_ <= d)
+    left = Departure.objects.filter(
+        in_subtree("org_path", org.path), left_on__gte=rules.year_start(days[0]), left_on__lte=day
+    ).aggregate(**{f"left{i}": Count("id", filter=Q(left_on__gte=rules.year_start(d), left_on__lte=d))
+                   for i, d in enumerate(days)})  # fmt: skip
+    columns = [
+        (_("党员总数"), "total", {}),
+        (_("正式党员"), "full", {"status": rules.FULL}),
+        (_("预备党员"), "probationary", {"status": rules.PROBATIONARY}),
+        (_("发展党员"), "joined", {"flow": "joined"}),
+        (_("预备党员转正"), "converted", {"flow": "converted"}),
+        (_("党员减少"), "left", {"flow": "left"}),
+    ]
+    built = []
+    for i, d in enumerate(days):
+        values = {**sums[i], "left": left[f"left{i}"]}
+        values["total"] = values["full"] + values["probationary"]
+        cells = []
+        for _label, key, filters in columns:
+            n = values[key]
+            cells.append(rules.Cell(n, filters if n else None,
+                                    drill_url("stats:members", org=org, day=d, filters=filters) if n else ""))  # fmt: skip
+        label = f"{d.year}年" if d.month == 12 and d.day == 31 else f"{d.year}年（至{d:%-m月%-d日}）"
+        built.append(rules.Row(label=label, cells=cells))
+    return Table(key="trends", title=_("党员队伍变化（近%(n)s年）") % {"n": len(days)},
+                 columns=[str(c) for c, _k, _f in columns], rows=built, chart="trend",
+                 note=_("党员数为每年12月31日在册的党员；发展、转正和减少为当年1月1日至12月31日（本年至统计日期）。"),
+                 extra={"days": days})  # fmt: skip
+
+
+COMPARE_COLUMNS = (
+    # (label, key, drill filter, shown as a share of the members)
+    (gettext_lazy("党员数"), "members", {}, False),
+    (gettext_lazy("女党员"), "female", {"gender": Member.Gender.FEMALE}, True),
+    (gettext_lazy("少数民族"), "minority", {"minority": "1"}, True),
+    (gettext_lazy("35岁及以下"), "young", {"young": "1"}, True),
+    (gettext_lazy("61岁及以上"), "old", {"band": "ge61"}, True),
+    (gettext_lazy("大专及以上"), "higher", {"higher": "1"}, True),
+    (gettext_lazy("预备党员"), "probationary", {"status": rules.PROBATIONARY}, True),
+    (gettext_lazy("本年发展党员"), "joined", {"flow": "joined"}, False),
+)
+
+
+def compare(*, org: Organization, day: date, today: date) -> Table:
+    """One row per organisation one level below `org` (its counties, its townships …): members on
+    the day and the shares of women, minorities, the young, the old, 大专及以上 and 预备党员, and the
+    year's new members, each figure linking to the child's own list (one GROUP BY over the
+    subtree's members by the child they were in on the day; two queries with the children)."""
+    kids = children_of(org)
+    width = len(org.path) + Organization.steplen
+    moves = moved_after(day) if day < today else []
+    then = paths_then(moves, day)
+    by_child: dict[str, list[int]] = {}
+    for pk, path in then.items():
+        if path.startswith(org.path):
+            by_child.setdefault(path[:width], []).append(pk)
+    child = Case(*[When(pk__in=ids, then=Value(prefix)) for prefix, ids in sorted(by_child.items())],
+                 default=Substr("org_path", 1, width), output_field=CharField())  # fmt: skip
+    present = Q(left_on__isnull=True) | Q(left_on__gt=day)
+    start = rules.year_start(day)
+    found = {
+        row.pop("child"): row
+        for row in Member.objects.filter(within_on(org, day, today, moves), joined_on__lte=day)
+        .annotate(child=child)
+        .order_by()
+        .values("child")
+        .annotate(
+            members=Count("id", filter=present),
+            female=Count("id", filter=present & Q(gender=Member.Gender.FEMALE)),
+            minority=Count("id", filter=present & ~Q(ethnicity=rules.HAN)),
+            young=Count("id", filter=present & _young_q(day)),
+            old=Count("id", filter=present & _band_q(day, "ge61")),
+            higher=Count("id", filter=present & Q(education__in=rules.HIGHER_EDUCATION)),
+            probationary=Count("id", filter=present & probationary_on(day)),
+            joined=Count("id", filter=Q(joined_on__gte=start)),
+        )
+    }
+    keys = [key for _l, key, _f, _s in COMPARE_COLUMNS]
+    total = {key: sum(row[key] for row in found.values()) for key in keys}
+
+    def cells(where: Organization, values: dict) -> list[rules.Cell]:
+        built = []
+        for _label, key, filters, shared in COMPARE_COLUMNS:
+            n = values.get(key, 0)
+            share = round(100 * n / values["members"], 1) if shared and values.get("members") else None
+            url = drill_url("stats:members", org=where, day=day, filters=filters) if n else ""
+            built.append(rules.Cell(n, filters if n else None, url, share=share))
+        return built
+
+    rows = [rules.Row(label=_("合计"), cells=cells(org, total), total=True)]
+    for kid in kids:
+        rows.append(rules.Row(label=kid.name, cells=cells(kid, found.get(kid.path, {"members": 0}))))
+    own = found.get(org.path)
+    if own and any(own.values()):  # members of the organisation itself, not of one below
+        row = rules.Row(label=_("%(name)s（本级）") % {"name": org.name}, cells=cells(org, own))
+        for cell in row.cells:
+            cell.url = ""  # the lists are of a whole subtree: nothing lists the 本级 alone
+        rows.append(row)
+    return Table(key="compare", title=_("下级党组织对比"), columns=[str(c) for c, *_r in COMPARE_COLUMNS],
+                 rows=rows, chart="compare", extra={"children": kids},
+                 note=_("党员数为统计日期在册的党员，括号内为占党员数的比例；本年发展党员为当年1月1日至统计日期。"))  # fmt: skip
+
+
 def drill_url(target: str, *, org: Organization, day: date | None, filters: dict[str, str]) -> str:
     query = {"org": org.pk, **({"day": f"{day:%Y-%m-%d}"} if day else {}), **filters}
     return f"{reverse(target)}?{urlencode(query)}"
@@ -397,9 +623,10 @@ def drill_members(*, org: Organization, day: date, today: date, filters: dict[st
             within_on(org, day, today), **{f"{field}__gte": start, f"{field}__lte": day}
         )
     elif flow == "left":
+        kind = {"kind": filters["kind"]} if "kind" in filters else {}  # none: every way of leaving
         rows = Member.objects.filter(Exists(Departure.objects.filter(
             in_subtree("org_path", org.path), member=OuterRef("pk"), left_on__gte=start, left_on__lte=day,
-            kind=filters.get("kind", ""))))  # fmt: skip
+            **kind)))  # fmt: skip
     elif flow in ("mobile_out", "mobile_in", "mobile_lost"):
         open_then = Q(left_on__lte=day) & (Q(returned_on__isnull=True) | Q(returned_on__gt=day))
         out_q, in_q = in_subtree("outflow_path", org.path), in_subtree("inflow_path", org.path)
@@ -419,7 +646,16 @@ def drill_members(*, org: Organization, day: date, today: date, filters: dict[st
         rows = Member.objects.filter(
             within_on(org, day, today), present_on(day), member_filter_q(filters, day)
         )
-    return rows.select_related("organization").order_by("org_path", "name", "id")
+    # the list's columns only: no encrypted field is read (nor decrypted, twenty times a page)
+    return (
+        rows.select_related("organization")
+        .only(*LIST_FIELDS, "organization__name")
+        .order_by("org_path", "name", "id")
+    )
+
+
+LIST_FIELDS = ("id", "name", "gender", "ethnicity", "birth_date", "education", "status", "left_on",
+               "joined_on", "joined_on_precision", "org_path", "organization")  # fmt: skip
 
 
 def drill_orgs(*, org: Organization, filters: dict[str, str]) -> QuerySet[Organization]:
@@ -444,15 +680,18 @@ def describe(filters: dict[str, str]) -> list[str]:
         "period": {key: label for key, label, *_r in rules.PERIODS},
         "status": {rules.PROBATIONARY: _("预备党员"), rules.FULL: _("正式党员")},
         "minority": {"1": _("少数民族"), "0": rules.HAN},
+        "young": {"1": _("35岁及以下")},
+        "higher": {"1": _("大专及以上学历")},
         "flow": {
             "joined": _("本年发展党员"),
             "converted": _("本年转为正式党员"),
-            "left": _("本年减少"),
+            "left": _("本年减少") if "kind" in filters else _("当年减少（全部情形）"),
             "mobile_out": _("流出党员"),
             "mobile_in": _("流入党员"),
             "mobile_lost": _("失去联系的流动党员"),
             "evaluated": _("民主评议"),
         },
+        "ethnicity": {rules.UNLISTED: _("民族：其他/未列")},
         "kind": dict(Departure.Kind.choices),
         "org_kind": dict(Organization.Kind.choices),
         "org_field": dict(Organization.Field.choices),

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 
 from shuzhi.core.pagination import UncountedPage
 from shuzhi.stats import export as stats_export
-from shuzhi.stats import selectors
-from shuzhi.stats.forms import scope_and_day
+from shuzhi.stats import rules, selectors
+from shuzhi.stats.forms import scope_and_day, years_of
 
 PER_PAGE = 20
 
@@ -47,6 +47,67 @@ def index(request):
         "charted": {c["key"] for c in charts},
         "trail": selectors.scope_trail(viewer=request.user, org=org),
         "children": selectors.children_of(org),
+    })  # fmt: skip
+
+
+def _series(
+    key: str,
+    table,
+    columns: list[int],
+    *,
+    kind: str = "series",
+    share: bool = False,
+    stack: dict[int, str] | None = None,
+    lines: tuple[int, ...] = (),
+) -> dict:
+    """A chart of several series over the table's rows (years, or the organisations below): one
+    series per chosen column, each point with the link of its cell."""
+    rows = [row for row in table.rows if not row.total]
+    return {
+        "key": key, "kind": kind, "title": table.title, "unit": "%" if share else "人",
+        "categories": [row.label for row in rows],
+        "series": [{
+            "name": table.columns[c], "type": "line" if c in lines else "bar", "stack": (stack or {}).get(c, ""),
+            "data": [{"value": (row.cells[c].share or 0) if share else row.cells[c].value, "url": row.cells[c].url}
+                     for row in rows],
+        } for c in columns],
+    }  # fmt: skip
+
+
+def _page_scope(request):
+    form, org, day = _scope(request)
+    return form, org, day, {
+        "form": form, "org": org, "day": day, "trail": selectors.scope_trail(viewer=request.user, org=org),
+    }  # fmt: skip
+
+
+@login_required
+@require_GET
+def trends(request):
+    """The members, new members, conversions and leavings of the last years, a chart and its table."""
+    _form, org, day, context = _page_scope(request)
+    years = years_of(request.GET)
+    table = selectors.trends(org=org, day=day, today=timezone.localdate(), years=years)
+    chart = _series("trends", table, [1, 2, 3, 4, 5], stack={1: "members", 2: "members"}, lines=(3, 4, 5))
+    return render(request, "stats/trends.html", {
+        **context, "table": table, "years": years, "choices": rules.TREND_YEARS,
+        "charts": {"charts": [chart]},
+    })  # fmt: skip
+
+
+@login_required
+@require_GET
+def compare(request):
+    """The organisations one level below side by side: a chart of their members, one of the shares,
+    and the table of both."""
+    _form, org, day, context = _page_scope(request)
+    table = selectors.compare(org=org, day=day, today=timezone.localdate())
+    charts = [
+        _series("compare-members", table, [0, 7], stack={}),
+        _series("compare-shares", table, [1, 2, 3, 5], share=True),
+    ]
+    return render(request, "stats/compare.html", {
+        **context, "table": table, "children": table.extra["children"], "charts": {"charts": charts},
     })  # fmt: skip
 
 

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuzhi.core.models import AuditEvent, Notification
+from shuzhi.core.roles import Role
 from shuzhi.cycles.models import Cycle
 from shuzhi.cycles.services import cycle_create, cycle_offer
 from shuzhi.testing.cycles import county_cycle
+from shuzhi.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,18 @@ def test_the_city_offers_its_cycle_and_the_counties_organisers_are_told(client, 
     assert told == {cast.county_organiser.username, cast.outsider.username}
     assert 'data-testid="offered"' in client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
     assert client.get(reverse("cycles:offer", args=[cycle.pk])).status_code == 405
+
+
+def test_only_the_organisers_one_level_below_are_told(cast):
+    """A township's organiser hears of the county's cycle from the county, not of the city's."""
+    township = UserFactory(username="township_org", role=Role.ORGANISER, organization=cast.township_a)
+    assert cycle_offer(actor=cast.city_organiser, cycle=city_cycle(cast)) == 2
+    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert told == {cast.county_organiser.username, cast.outsider.username}
+    county = county_cycle(cast)
+    Notification.objects.all().delete()  # the county's cycle opened 柳泉镇's report
+    cycle_offer(actor=cast.county_organiser, cycle=county)
+    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {township.username}
 
 
 def test_only_the_cycles_own_organiser_offers_it(client, cast):

@@ -90,3 +90,30 @@ def test_overdue_counts_show_on_the_cycle_and_organisation_pages(client, cast, i
     )
     client.force_login(cast.outsider)
     assert client.get(reverse("rectification:org_overdue", args=[cast.county_a.pk])).status_code == 404
+
+
+def test_the_rollups_closure_figure_opens_the_board_of_that_cycle_alone(client, cast, items):
+    """The three-level roll-up's 整改销号率 links to the board filtered by its cycle (?cycle=); the
+    board lists that cycle's units only, and a cycle off the viewer's line is not found."""
+    from shuzhi.cycles.services import cycle_create
+    from shuzhi.rectification.selectors import rollup_closure
+
+    county = items[0].cycle
+    cell = rollup_closure(cast.city_organiser, [county])[county.pk]
+    assert cell.link == f"{reverse('rectification:board')}?cycle={county.pk}"
+    client.force_login(cast.city_organiser)
+    response = client.get(cell.link)
+    page = response.content.decode()
+    assert response.status_code == 200 and county.title in page.split('data-testid="board"')[0]
+    assert [row["organization_id"] for row in response.context["page"]] == [cast.township_a.pk]
+    assert f"cycle={county.pk}" in response.context["paging"]
+    today = timezone.localdate()
+    city = cycle_create(actor=cast.city_organiser, year=today.year, title="市级周期", groups=["县区"],
+                        report_due=today + timezone.timedelta(days=30), meeting_on=today + timezone.timedelta(days=40))  # fmt: skip
+    other = client.get(reverse("rectification:board"), {"cycle": city.pk})
+    assert other.status_code == 200 and list(other.context["page"]) == []
+    client.force_login(cast.county_organiser)  # the city's cycle is above the county: on its line
+    assert client.get(reverse("rectification:board"), {"cycle": city.pk}).status_code == 200
+    client.force_login(cast.outsider)  # the neighbouring county's organiser
+    assert client.get(cell.link).status_code == 404
+    assert client.get(reverse("rectification:board"), {"cycle": "x"}).status_code == 200

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from shuzhi.members.models import Member
 from shuzhi.stats import rules
 from shuzhi.stats.tests.fixtures import EARLY, LATE
 
@@ -170,3 +171,18 @@ def test_the_checks_count_what_does_not_add_up_and_link_to_the_lists(client, cas
             overdue
         )
     assert found["large_branch"].count == 0 and found["no_education"].count == 0
+
+
+def test_an_ethnicity_outside_the_list_counts_as_other_and_lists_its_members(client, cast, town):
+    """An import's 穿青人 or a blank (not one of the 56) used to end the page on a ValueError."""
+    Member.objects.filter(pk=town.people["甲"].pk).update(ethnicity="穿青人")
+    Member.objects.filter(pk=town.people["戊"].pk).update(ethnicity="")
+    client.force_login(cast.county_organiser)
+    tables = page(client, town.town, LATE)
+    ethnicity = tables["ethnicity"]
+    assert figure(ethnicity, "其他/未列").value == 2
+    assert figure(ethnicity, "少数民族").value == 4 and figure(ethnicity, "汉族").value == 1
+    assert rules.adds_up(ethnicity)
+    assert drilled(client, figure(ethnicity, "其他/未列")) == sorted(["甲", "戊"])
+    response = client.get(figure(ethnicity, "其他/未列").url)
+    assert "其他/未列" in response.content.decode()
