@@ -703,6 +703,10 @@ class MemberPlan:
     updates: list[tuple[int, MemberRow]] = field(default_factory=list)  # (member id, row)
     unchanged: int = 0
     written: int = 0  # new members already written as their slice came back, not in `creates`
+    # new members to write, known new without a lookup (their ID number was not registered when
+    # the import began): only what the writer needs of each, not in `creates` (on SQLite, whose
+    # slices are written at the end, 290,000 MemberRows less to make)
+    inserts: list[object] = field(default_factory=list)
     # columns the sheet lacks (of KEEPABLE_COLUMNS): updates leave them as they are
     kept: frozenset[str] = frozenset()
 

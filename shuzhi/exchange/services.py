@@ -8,8 +8,11 @@ report. The job row carries the progress, so a reloaded page picks up where it w
 import functools
 import gc
 import hashlib
+import itertools
 import logging
+import queue
 import struct
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -567,9 +570,10 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
     """Check the roster and write it in one transaction, or write nothing. None: not written.
 
     On PostgreSQL the transaction opens first and each slice's new members are copied in as soon
-    as the slice is checked, while the other processes check the next slices: the server's part
-    of the write (the table, its three indexes, the foreign key) overlaps the checking instead of
-    following it. The first error stops the copying, and the transaction is rolled back.
+    as the slice is checked, on a thread of their own (`_CopyBehind`), while the other processes
+    check the next slices and this thread takes them: the server's part of the write (the table,
+    its three indexes, the foreign key) overlaps the checking instead of following it. The first
+    error stops the copying, and the transaction, which the COPYs share, is rolled back.
     """
     sheet = _read_header(job, data, MEMBER_COLUMNS, errors, defaults=_member_defaults(job, data))
     if sheet is None:
@@ -592,7 +596,8 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
         if errors:
             return None
         _progress(job, status=ExchangeJob.Status.WRITING, processed_rows=len(sheet.rows))
-        with _timed(job, "write"), _sqlite_cache(len(plan.creates) + len(plan.updates)), transaction.atomic():
+        rows = len(plan.inserts) + len(plan.creates) + len(plan.updates)
+        with _timed(job, "write"), _sqlite_cache(rows), transaction.atomic():
             return _write_members(job, data, plan)
     try:
         with transaction.atomic(), _progress_apart(job) as report, connection.cursor() as cursor:
@@ -703,8 +708,11 @@ def _plan_members(
         repeated = plans.cross_slice_duplicates(
             [checked.seen], sheet=sheet, spec=MEMBER_COLUMNS, errors=errors, first=first
         )
-        if copy is not None and not repeated and registered.isdisjoint(checked.id_hashes):
+        if not repeated and registered.isdisjoint(checked.id_hashes):
             new = checked.inserts  # the usual case: every good row of the slice is a new member
+            if copy is None:
+                plan.inserts += new
+                return
         else:
             good = checked.member_rows(leave_out=repeated)
             known.extend(row for row in good if row.id_hash in registered)
@@ -713,18 +721,20 @@ def _plan_members(
                 plan.creates += creates
                 return
             new = tuple(row.insert for row in creates)
-        if new and not errors:
-            with _timed(job, "copy"):
-                copy(new)
+        if errors:
+            behind.stopped = True  # type: ignore[union-attr]  # to be rolled back: copy no more
+        elif new:
+            behind.put(new)  # type: ignore[union-attr]
             plan.written += len(new)
 
-    parallel.in_slices(
-        check,
-        len(sheet.rows),
-        on_progress=_on_change(report),
-        on_result=take,
-        stall_seconds=settings.JOB_STALL_SECONDS,
-    )
+    with _copied_behind(job, copy) as behind:
+        parallel.in_slices(
+            check,
+            len(sheet.rows),
+            on_progress=_on_change(report),
+            on_result=take,
+            stall_seconds=settings.JOB_STALL_SECONDS,
+        )
     with _timed(job, "lookup"):
         existing = _existing_members([row.id_hash for row in known], ignore=kept) if known else {}
     part = plans.plan_members(
@@ -733,6 +743,94 @@ def _plan_members(
     plan.creates += part.creates  # registered when the import began, but not any more
     plan.updates, plan.unchanged = part.updates, part.unchanged
     return plan
+
+
+class _CopyBehind:
+    """The checked slices' COPYs, in order, on a thread of their own, while this thread goes on
+    taking the next slices from the checkers.
+
+    Copied on this thread, each slice held it for as long as the server took to write it; the
+    checkers, whose next slices then waited in their pipes, stopped too, and the server sat idle
+    while the next slice was received and unpickled. Now both go on at once.
+
+    The thread uses the import's own connection, and so its transaction: whatever happens, the
+    import is still all or nothing. Nothing else uses that connection meanwhile (the progress
+    goes over a connection of its own), and psycopg lets go of the GIL while it waits on the
+    server. At most SLICES_WAITING slices wait for their turn: a slow server holds up the
+    checking, not the memory.
+    """
+
+    SLICES_WAITING = 2
+
+    def __init__(self, job: ExchangeJob, copy: Callable[[Sequence[bytes]], None]):
+        self.job, self.copy = job, copy
+        self.slices: queue.Queue[Sequence[bytes] | None] = queue.Queue(maxsize=self.SLICES_WAITING)
+        self.error: BaseException | None = None  # the first COPY that failed
+        self.stopped = False  # the import failed: what is left is not copied
+        self.thread = threading.Thread(target=self._run, name=f"import-{job.pk}-copy", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        # takes every slice to the end, copying none once something failed: a put never waits
+        # on a thread that has stopped taking
+        while (rows := self.slices.get()) is not None:
+            if self.error is not None or self.stopped:
+                continue
+            try:
+                with _timed(self.job, "copy"):
+                    self.copy(rows)
+            except BaseException as error:  # raised on the import's thread
+                self.error = error
+
+    def put(self, rows: Sequence[bytes]) -> None:
+        """Hand a slice over (waiting while SLICES_WAITING are already waiting); raise at once
+        if a COPY has failed."""
+        self.raise_error()
+        self.slices.put(rows)
+
+    def finish(self) -> None:
+        """Wait for every slice handed over to be copied, and raise if one was not."""
+        self._end()
+        self.raise_error()
+
+    def abandon(self) -> None:
+        """The import failed on its own thread: copy nothing more, drop the slices waiting, and
+        wait for a COPY under way (it ends within the statement timeout, or when the watchdog
+        ends the session) so that the connection is free for the rollback."""
+        self.stopped = True
+        try:
+            while True:
+                self.slices.get_nowait()
+        except queue.Empty:
+            pass
+        self._end()
+
+    def _end(self) -> None:
+        with _timed(self.job, "copy_wait"):
+            self.slices.put(None)
+            self.thread.join()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+@contextmanager
+def _copied_behind(
+    job: ExchangeJob, copy: Callable[[Sequence[bytes]], None] | None
+) -> Iterator[_CopyBehind | None]:
+    """A _CopyBehind for the import's COPYs (none without them). On every way out its thread
+    has ended before the connection is used again, and a failed COPY is raised here."""
+    if copy is None:
+        yield None
+        return
+    behind = _CopyBehind(job, copy)
+    try:
+        yield behind
+    except BaseException:
+        behind.abandon()
+        raise
+    behind.finish()
 
 
 INSERT_COLUMNS = (
@@ -924,8 +1022,8 @@ def _write_members(job: ExchangeJob, data: SheetData, plan: plans.MemberPlan) ->
     columns = _update_columns(plan.kept)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            if plan.creates:
-                _copy(cursor, table, INSERT_COLUMNS, [row.insert for row in plan.creates])
+            if plan.inserts or plan.creates:
+                _copy(cursor, table, INSERT_COLUMNS, [*plan.inserts, *(row.insert for row in plan.creates)])
             if plan.updates:
                 # the same column types, none of the constraints; dropped at commit
                 cursor.execute(
@@ -942,14 +1040,14 @@ def _write_members(job: ExchangeJob, data: SheetData, plan: plans.MemberPlan) ->
             marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-                [row.insert for row in plan.creates],
+                itertools.chain(plan.inserts, (row.insert for row in plan.creates)),
             )
             assignments = ", ".join(f"{column} = %s" for column in columns)
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
                 [(*_update_values(row.insert, columns), pk) for pk, row in plan.updates],
             )
-    counts = (plan.written + len(plan.creates), len(plan.updates), plan.unchanged)
+    counts = (plan.written + len(plan.inserts) + len(plan.creates), len(plan.updates), plan.unchanged)
     if counts[0] or counts[1]:
         with _timed(job, "counters"):
             org_counters_rebuild(root=job.organization)

@@ -5,6 +5,7 @@ import functools
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from datetime import date
 
@@ -400,3 +401,138 @@ def test_a_copy_that_fails_undoes_the_import_and_the_next_one_goes_in(client, ca
 
     assert (again.status, again.created_count) == (ExchangeJob.Status.SUCCEEDED, ROWS)
     assert Member.objects.count() == ROWS + 4
+
+
+def _copies_behind(monkeypatch, *, hold_slice: int) -> list[tuple[str, int]]:
+    """Spy on the import's COPYs: (thread, members in the table once it was sent) for each. The
+    result of slice `hold_slice` is handed over only once every slice before it was copied, so
+    that what the import does next meets members already written in its transaction."""
+    copy, copied = services._copy, []
+    in_slices = parallel.in_slices
+
+    def spy(cursor, table, columns, rows):
+        copy(cursor, table, columns, rows)
+        cursor.execute(f"SELECT count(*) FROM {Member._meta.db_table}")  # noqa: S608
+        copied.append((threading.current_thread().name, cursor.fetchone()[0]))
+
+    def held(func, total, *, on_result, **kwargs):
+        taken = 0
+
+        def take(result):
+            nonlocal taken
+            if taken == hold_slice:
+                deadline = time.monotonic() + 10
+                while len(copied) < hold_slice and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            taken += 1
+            on_result(result)
+
+        return in_slices(func, total, on_result=take, **kwargs)
+
+    monkeypatch.setattr(services, "_copy", spy)
+    monkeypatch.setattr(parallel, "in_slices", held)
+    return copied
+
+
+def test_a_mistake_on_a_late_row_after_earlier_slices_were_copied_behind_leaves_no_member(
+    client, cast, forked, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("slices are copied behind the checking only on PostgreSQL")
+    _in_six_slices(monkeypatch)
+    copied = _copies_behind(monkeypatch, hold_slice=5)
+    rows = _roster()
+    rows[57][JOINED] = "去年"  # row 59, in the last slice
+
+    job = _import(client, cast.county_organiser, rows)
+
+    # the five slices before it were in the table, in the import's transaction, on the copy thread
+    assert [count for _thread, count in copied] == [14, 24, 34, 44, 54]
+    assert {thread for thread, _count in copied} == {f"import-{job.pk}-copy"}
+    assert (job.status, job.message, [(e["row"], e["letter"], e["message"]) for e in job.errors]) == (
+        ExchangeJob.Status.REJECTED,
+        "发现 1 处错误（涉及 1 行），未导入任何数据。",
+        [(59, "H", "日期格式不正确，应为 2021-07-01 这样的日期。")],
+    )
+    assert Member.objects.count() == 4
+    assert Organization.objects.get(pk=cast.township_a.pk).total_members == 3
+
+
+def test_the_import_failing_after_earlier_slices_were_copied_behind_leaves_no_member(
+    client, cast, forked, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("slices are copied behind the checking only on PostgreSQL")
+    _in_six_slices(monkeypatch)
+    copied = _copies_behind(monkeypatch, hold_slice=5)
+    duplicates, taken = plans.cross_slice_duplicates, []
+
+    def failing_on_the_last_slice(*args, **kwargs):
+        taken.append(1)
+        if len(taken) == 6:
+            raise RuntimeError("a bug while taking the last slice")
+        return duplicates(*args, **kwargs)
+
+    monkeypatch.setattr(plans, "cross_slice_duplicates", failing_on_the_last_slice)
+
+    job = _import(client, cast.county_organiser, _roster())
+
+    assert [count for _thread, count in copied] == [14, 24, 34, 44, 54]
+    assert (job.status, job.message) == (
+        ExchangeJob.Status.FAILED,
+        "处理失败，未导入任何数据。请稍后重试，或联系系统管理员。",
+    )
+    assert Member.objects.count() == 4
+
+    monkeypatch.setattr(plans, "cross_slice_duplicates", duplicates)
+    again = _import(client, cast.county_organiser, _roster())
+
+    assert (again.status, again.created_count) == (ExchangeJob.Status.SUCCEEDED, ROWS)
+    assert Member.objects.count() == ROWS + 4
+
+
+def test_the_copy_thread_never_holds_more_than_its_few_slices(monkeypatch):
+    """A slow server holds up the slices handed over, not the memory: at most SLICES_WAITING
+    wait, and the hand-over waits for room."""
+    started, release, copied = threading.Event(), threading.Event(), []
+
+    def slow_copy(rows):
+        started.set()
+        release.wait(10)
+        copied.append(rows)
+
+    job = ExchangeJob(pk=0)
+    job.timings = {}
+    with services._copied_behind(job, slow_copy) as behind:
+        behind.put((b"1",))
+        assert started.wait(10)
+        for n in range(2, 2 + services._CopyBehind.SLICES_WAITING):
+            behind.put((str(n).encode(),))
+        handing = threading.Thread(target=behind.put, args=((b"last",),))
+        handing.start()
+        handing.join(0.3)
+        assert handing.is_alive()  # no room: the hand-over waits
+        assert behind.slices.qsize() == services._CopyBehind.SLICES_WAITING
+        release.set()
+        handing.join(10)
+
+    assert copied == [(b"1",), (b"2",), (b"3",), (b"last",)]
+    assert "copy" in job.timings
+
+
+def test_a_copy_that_fails_behind_is_raised_and_nothing_after_it_is_copied():
+    copied = []
+
+    def copy(rows):
+        if rows == (b"2",):
+            raise OSError("the server went away")
+        copied.append(rows)
+
+    job = ExchangeJob(pk=0)
+    job.timings = {}
+    with pytest.raises(OSError, match="went away"), services._copied_behind(job, copy) as behind:
+        for n in range(1, 6):
+            behind.put((str(n).encode(),))
+
+    assert copied == [(b"1",)]
+    assert not behind.thread.is_alive()
