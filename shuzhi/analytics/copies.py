@@ -27,7 +27,6 @@ Script changes, punctuation, spacing and web junk are gone before any of this (`
 
 import re
 import zlib
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -128,24 +127,12 @@ class Text:
     normalised: Normalised
     mask: bytes
     prints: list[tuple[int, int]]
-    # made once, when the text is first compared: where each SEED-gram and each fingerprint is
-    _grams: dict[str, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+    # made once, when the text is first compared: where each fingerprint is
     _where: dict[int, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def comparable(self) -> str:
         return self.normalised.comparable
-
-    @property
-    def grams(self) -> dict[str, list[int]]:
-        """The positions of each SEED-character string of the comparable text, in order."""
-        if self._grams is None:
-            grams: dict[str, list[int]] = defaultdict(list)
-            text = self.comparable
-            for i in range(len(text) - SEED + 1):
-                grams[text[i : i + SEED]].append(i)
-            self._grams = dict(grams)
-        return self._grams
 
     @property
     def where(self) -> dict[int, list[int]]:
@@ -192,26 +179,29 @@ class _Match:
 
 def _matches(a: Text, b: str, a0: int, a1: int, b0: int, b1: int, diagonal: int, band: int) -> list[_Match]:
     """Maximal exact matches of SEED characters or more between a[a0:a1] and b[b0:b1] whose
-    diagonal (j - i) lies within `band` of `diagonal`. Looked up in `a`'s SEED-grams, made once
-    for all the texts `a` is compared with."""
-    sa, get = a.comparable, a.grams.get
+    diagonal (j - i) lies within `band` of `diagonal`. Looked up in the SEED-grams of a[a0:a1]
+    only: a checked report has a few windows to align, and a table of its whole text cost more
+    than they did."""
+    sa = a.comparable
+    grams: dict[str, list[int]] = {}
+    for i in range(a0, a1 - SEED + 1):
+        gram = sa[i : i + SEED]
+        at = grams.get(gram)
+        if at is None:
+            grams[gram] = [i]
+        else:
+            at.append(i)
+    get = grams.get
     found = []
-    last = a1 - SEED
     # the loop runs for every character of every window aligned: builtins kept out of it
     for j in range(b0, b1 - SEED + 1):
         at = get(b[j : j + SEED])
         if at is None:
             continue
-        low = j - diagonal - band
-        if low < a0:
-            low = a0
-        high = j - diagonal + band
-        if high > last:
-            high = last
-        if at[0] > high or at[-1] < low:
-            continue
-        for k in range(bisect_left(at, low), len(at)):
-            i = at[k]
+        low, high = j - diagonal - band, j - diagonal + band
+        for i in at:
+            if i < low:
+                continue
             if i > high:
                 break
             if i > a0 and j > b0 and sa[i - 1] == b[j - 1]:
