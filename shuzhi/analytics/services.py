@@ -2,9 +2,6 @@
 copy checks, and the template texts organisers upload."""
 
 import hashlib
-import multiprocessing
-import os
-import threading
 from array import array
 from collections.abc import Iterable
 from datetime import datetime
@@ -478,57 +475,6 @@ def _array(values: list[int] | list[float]) -> str:
     return "{" + ",".join(map(repr, values)) + "}"
 
 
-# A batch of at least PARALLEL_FROM documents is compared in CHECK_PROCESSES forked processes
-# (the comparing is pure Python over what is loaded already, most of a cycle's check): on two
-# cores a cycle of 2,000 compares in about half the time when they are free. The workers read
-# the batch through the fork (nothing is pickled but the passages coming back) and never touch
-# the database. Only a process running one thread forks (the commands, the task worker): a web
-# worker's other threads may hold locks a forked child would wait on for ever, so under
-# gunicorn's threaded workers the page compares in the request's own process.
-CHECK_PROCESSES = min(2, os.cpu_count() or 1)
-PARALLEL_FROM = 200
-_batch: tuple | None = None  # (documents, their sources, common prints) while workers run
-
-
-def _compare_batch(
-    documents: list[Document], chosen: dict[int, list[Document]], common: frozenset[int]
-) -> dict[int, list[tuple[Document, list[copies.Passage]]]]:
-    """Each document's passages found in its chosen sources (`_compared`), in order."""
-    processes = min(CHECK_PROCESSES, len(documents) // max(1, PARALLEL_FROM))
-    if (
-        processes < 2
-        or threading.active_count() > 1
-        or multiprocessing.current_process().daemon  # may have no children
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return {d.pk: _compared(d, chosen[d.pk], common) for d in documents}
-    global _batch
-    _batch = (documents, chosen, common)
-    try:
-        # slices interleaved so each process gets as many short and long texts
-        slices = [(start, processes * 4) for start in range(processes * 4)]
-        with multiprocessing.get_context("fork").Pool(processes) as workers:
-            parts = workers.map(_compare_slice, slices, chunksize=1)
-    finally:
-        _batch = None
-    sources = {source.pk: source for found in chosen.values() for source in found}
-    found = {
-        pk: [(sources[source], passages) for source, passages in rows] for part in parts for pk, rows in part
-    }
-    return {d.pk: found[d.pk] for d in documents}
-
-
-def _compare_slice(bounds: tuple[int, int]) -> list[tuple[int, list[tuple[int, list[copies.Passage]]]]]:
-    """In a worker: the passages of every step-th document of the batch, from `start`."""
-    assert _batch is not None
-    documents, chosen, common = _batch
-    start, step = bounds
-    return [
-        (d.pk, [(source.pk, passages) for source, passages in _compared(d, chosen[d.pk], common)])
-        for d in documents[start::step]
-    ]
-
-
 def documents_check(*, documents: list[Document]) -> int:
     """Check many documents at once (a cycle's reports): the common fingerprints read once, the
     candidates looked up together, the findings written in bulk. Same results as
@@ -542,13 +488,11 @@ def documents_check(*, documents: list[Document]) -> int:
             pk__in={pk for ids in wanted.values() for pk in ids}, copies=True
         ).only(*COMPARED_FIELDS)
     }
-    chosen = {}
+    compared = {}
     for document in documents:
         sources = [pool[pk] for pk in wanted.get(document.pk, []) if pk in pool]
-        chosen[document.pk] = [source for source in sources if _allowed_source(document, source)][
-            :MAX_CANDIDATES
-        ]
-    compared = _compare_batch(documents, chosen, common)
+        sources = [source for source in sources if _allowed_source(document, source)][:MAX_CANDIDATES]
+        compared[document.pk] = _compared(document, sources, common)
     # the texts of the sources with passages, read together
     _load_texts({source.pk: source for found in compared.values() for source, _ in found}.values())
     findings, now = [], timezone.now()

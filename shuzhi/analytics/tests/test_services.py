@@ -203,34 +203,3 @@ def test_a_template_copied_into_many_reports_stays_their_source(cast, copied, mo
     assert finding.source_id == Document.objects.get(kind="template", object_id=template.pk).pk
     services.documents_check(documents=[document])
     assert CopyFinding.objects.filter(document=document, source__kind="template").count() == 1
-
-
-def test_a_large_batch_compared_in_forked_processes_finds_what_one_process_finds(cast, copied, monkeypatch):
-    import multiprocessing
-
-    services.index_refresh()
-    documents = list(Document.objects.filter(kind="report"))
-    assert len(documents) >= 2
-    monkeypatch.setattr(services, "CHECK_PROCESSES", 1)
-    services.documents_check(documents=documents)
-    alone = sorted(
-        CopyFinding.objects.values_list("document", "source", "start", "end", "source_start", "source_end")
-    )
-    assert alone
-    forked = []
-    get_context = multiprocessing.get_context
-    monkeypatch.setattr(
-        multiprocessing, "get_context", lambda method: forked.append(method) or get_context(method)
-    )
-    monkeypatch.setattr(services, "CHECK_PROCESSES", 2)
-    monkeypatch.setattr(services, "PARALLEL_FROM", 1)
-    services.documents_check(documents=list(Document.objects.filter(kind="report")))
-    assert forked == ["fork"]
-    assert (
-        sorted(
-            CopyFinding.objects.values_list(
-                "document", "source", "start", "end", "source_start", "source_end"
-            )
-        )
-        == alone
-    )
