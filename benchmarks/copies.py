@@ -16,10 +16,15 @@ runs), then:
   queries, one to three words); baseline: a plain LIKE scan over the same scope.
 
     python benchmarks/copies.py        (BENCH_CITY or BENCH_CITY_DB names another city database)
+
+BENCH_COPIES_RECALL=1 also measures how many of the copies planted in the cycle its check found
+(BENCH copy_cycle_recall), replaying the generator to learn where they are.
 """
 
+import contextlib
 import difflib
 import hashlib
+import io
 import os
 import random
 import statistics
@@ -228,6 +233,87 @@ def generate() -> None:
         cursor.execute("ANALYZE")
 
 
+def planted() -> list[tuple[int, str]]:
+    """The copies generate() planted in this year's reports, as (report id, passage): generate()
+    replayed with every write replaced by an unsaved object (the same random draws, so the same
+    passages), each planted passage then looked for in this year's reports. About 30 s."""
+    from unittest import mock
+
+    from shuzhi.accounts.models import User
+    from shuzhi.analytics.models import TemplateText
+    from shuzhi.cycles.models import Cycle, Reporter
+    from shuzhi.demo import generator
+    from shuzhi.reports.models import Report
+
+    passages: list[tuple[int, str]] = []  # (cycle, passage), cycles counted from the oldest
+    cycles, written = [], {}
+
+    def plant(text, passage, rng, _plant=generator.plant):
+        passages.append((len(cycles), passage))
+        return _plant(text, passage, rng)
+
+    def reporters(objs, **kwargs):
+        cycles.append(1)
+        return list(objs)
+
+    def reports(objs, **kwargs):
+        written["reports"] = list(objs)
+        return written["reports"]
+
+    def unsaved(model):
+        return lambda **kwargs: model(**kwargs)
+
+    with (
+        mock.patch.object(generator, "plant", plant),
+        mock.patch.object(User.objects, "create", unsaved(User)),
+        mock.patch.object(User.objects, "bulk_create", lambda objs, **kwargs: list(objs)),
+        mock.patch.object(Cycle.objects, "create", unsaved(Cycle)),
+        mock.patch.object(Reporter.objects, "bulk_create", reporters),
+        mock.patch.object(Report.objects, "bulk_create", reports),
+        mock.patch.object(TemplateText.objects, "create", unsaved(TemplateText)),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        generate()
+    now = {passage for cycle, passage in passages if cycle == YEARS + 1}
+    cycle = Cycle.objects.latest("year")
+    ids = dict(Report.objects.filter(reporter__cycle=cycle).values_list("reporter__position", "pk"))
+    return [
+        (ids[position], passage)
+        for position, report in enumerate(written["reports"], start=1)
+        for passage in now
+        if passage in "".join(report.sections.values())
+    ]
+
+
+def _recall(truth: list[tuple[int, str]], documents) -> tuple[int, int, int]:
+    """Of the planted passages, how many a finding on their report covers half of; and how many
+    findings lie outside every planted passage."""
+    from shuzhi.analytics.models import CopyFinding
+
+    by_report = {d.object_id: d for d in documents}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for report, passage in truth:
+        at = by_report[report].text.find(passage)
+        if at >= 0:
+            spans.setdefault(by_report[report].pk, []).append((at, at + len(passage)))
+    found: dict[int, list[tuple[int, int]]] = {}
+    for document, start, end in CopyFinding.objects.filter(document__in=documents).values_list(
+        "document", "start", "end"
+    ):
+        found.setdefault(document, []).append((start, end))
+    seen = sum(
+        sum(max(0, min(e, fe) - max(s, fs)) for fs, fe in found.get(document, ())) * 2 >= e - s
+        for document, planted_spans in spans.items()
+        for s, e in planted_spans
+    )
+    outside = sum(
+        not any(min(e, pe) > max(s, ps) for ps, pe in spans.get(document, ()))
+        for document, finds in found.items()
+        for s, e in finds
+    )
+    return seen, sum(map(len, spans.values())), outside
+
+
 def index() -> None:
     from shuzhi.analytics import registry, services
     from shuzhi.analytics.models import Document
@@ -324,6 +410,11 @@ def main() -> None:
           f"{CopyFinding.objects.filter(document__in=documents).count()} passages")  # fmt: skip
     print(f"  baseline, exact all-pairs: {pair_ms:.2f} ms × {len(documents):,} × {corpus:,} = "
           f"{pair_ms * len(documents) * corpus / 1000 / 3600:.1f} h")  # fmt: skip
+    recall = None
+    if os.environ.get("BENCH_COPIES_RECALL"):  # the planted copies found (the generator replayed)
+        seen, total, outside = _recall(planted(), documents)
+        recall = seen / total
+        print(f"  planted copies found: {seen}/{total} = {recall:.3f}; findings outside them: {outside}")
 
     # ---- search -------------------------------------------------------------------------------
     import opencc
@@ -362,6 +453,8 @@ def main() -> None:
     print(f"BENCH copy_one_ms {one_ms:.1f} ms")
     print(f"BENCH copy_cycle_s {cycle_s:.2f} s")
     print(f"BENCH search_p95_ms {p95:.1f} ms")
+    if recall is not None:
+        print(f"BENCH copy_cycle_recall {recall:.3f}")
 
 
 def _c(text: str) -> str:

@@ -150,7 +150,10 @@ def test_fingerprints_common_to_much_of_the_corpus_find_no_candidates(cast, copi
     assert services.document_check(document=document)
 
 
-def test_candidates_are_looked_up_by_the_rare_fingerprints_and_the_frequent_ones_within_the_budget():
+def test_candidates_are_looked_up_by_the_rare_fingerprints_and_the_frequent_ones_within_the_budget(
+    monkeypatch,
+):
+    monkeypatch.setattr(services, "POSTINGS", 1500)
     shared = {10: 2, 11: 5, 12: 400, 13: 900, 14: 3000}
     hashes = {1, 10, 11, 12, 13, 14}
     # every rare one (1 is in no other text at the last count); then the frequent ones, rarest
