@@ -53,6 +53,7 @@ SEEDS = (
     ("standards", "0002_seed_standards"),
     ("standards", "0004_seed_hour_norms"),
     ("standards", "0006_seed_followup_period"),
+    ("standards", "0007_files_item_computed", "compute"),  # the seeded files item, as 0007 leaves it
     ("weakorgs", "0002_seed_rules"),
     ("weakorgs", "0005_seed_star_rule"),
     ("dossiers", "0002_seed_checklist"),
@@ -67,8 +68,9 @@ def _reseed_after_flush(sender, using="default", **kwargs):
 
     from django.apps import apps
 
-    for app, name in SEEDS:
-        importlib.import_module(f"shuzhi.{app}.migrations.{name}").seed(apps, None)
+    for app, name, *function in SEEDS:
+        module = importlib.import_module(f"shuzhi.{app}.migrations.{name}")
+        getattr(module, function[0] if function else "seed")(apps, None)
 
 
 # SHUZHI_TEST_APP_ROLE=<role> (PostgreSQL): the suite runs as the app's own role, which owns no
