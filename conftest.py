@@ -172,6 +172,23 @@ def _let_the_test_flush_empty_the_audit_log():
 
 
 @pytest.fixture(autouse=True)
+def latest_schema_around_migration_tests(request, django_db_blocker):
+    """A test that migrates tables back and forth (a module named *migration*) leaves the schema as
+    every other test expects it: at the latest migrations, before and after (the test database is
+    shared by the whole session, and transactional tests run last, in any order)."""
+    if "migration" not in request.module.__name__:
+        yield
+        return
+    from shuzhi.testing.migrations import migrate_to_latest
+
+    with django_db_blocker.unblock():
+        migrate_to_latest()
+    yield
+    with django_db_blocker.unblock():
+        migrate_to_latest()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The security policy is cached; a test's rolled-back change must not leak into the next."""
     cache.clear()

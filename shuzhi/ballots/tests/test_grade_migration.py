@@ -1,10 +1,10 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from shuzhi.ballots.services import ballot_cast
 from shuzhi.core.grades import Grade
 from shuzhi.testing.meetings import all_grades, county_meeting, tokens
+from shuzhi.testing.migrations import migrate_to
 
 BEFORE = ("ballots", "0003_grade_choices")
 AFTER = ("ballots", "0004_grade_words")
@@ -16,31 +16,17 @@ def _stored() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-
-
-@pytest.fixture
-def _back_to_latest():
-    """Leave the database at the latest migrations (later ones change the same trigger)."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.owner  # runs migrations
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_back_to_latest")
 def test_ballot_marks_are_respelled_as_words_and_back_and_stay_append_only(cast):
     meeting = county_meeting(cast)
     for token, grade in zip(tokens(meeting, "党员群众代表"), Grade, strict=False):
         ballot_cast(token=token, grades=all_grades(meeting, grade))
     assert _stored() == sorted(Grade.values)
 
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     assert _stored() == sorted(["good", "fairly_good", "average", "poor"])
-    _migrate(AFTER)
+    migrate_to(AFTER)
     assert _stored() == sorted(Grade.values)
 
     # the append-only trigger is back after the rewrite

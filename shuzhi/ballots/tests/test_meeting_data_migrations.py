@@ -3,20 +3,13 @@ class keeps counting under it; of the overall comments once stored per reporter,
 becomes the meeting's and the others stay on their reporter as ordinary comments."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from shuzhi.ballots.models import Comment, VoterClass
 from shuzhi.testing.meetings import county_meeting
+from shuzhi.testing.migrations import latest, migrate_to
 
 BEFORE = ("ballots", "0005_voter_class_scheme_class")
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
 
 
 @pytest.mark.owner  # runs migrations
@@ -25,8 +18,8 @@ def test_old_meetings_keep_their_weights_and_their_overall_comment_moves_to_the_
     meeting = county_meeting(
         cast, open_voting=False, classes=(("党委常委", 5, "党委常委"), ("党员群众代表", 8, ""))
     )
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("ballots")[0]
-    old = _migrate(BEFORE)
+    newest = latest("ballots")[0]
+    old = migrate_to(BEFORE)
     OldClass, OldComment = old.get_model("ballots", "VoterClass"), old.get_model("ballots", "Comment")
     OldClass.objects.update(scheme_class="")  # as every class was before it could point anywhere
     first, second, _third = meeting.cycle.reporters.order_by("pk")
@@ -35,7 +28,7 @@ def test_old_meetings_keep_their_weights_and_their_overall_comment_moves_to_the_
         OldComment.objects.create(meeting_id=meeting.pk, reporter_id=reporter.pk, author_id=cast.county_organiser.pk,
                                   text=text, is_final=True, created_at=now - timezone.timedelta(minutes=minutes),
                                   updated_at=now)  # fmt: skip
-    _migrate(latest)
+    migrate_to(newest)
     assert dict(VoterClass.objects.values_list("name", "scheme_class")) == {
         "党委常委": "党委常委",
         "党员群众代表": "",

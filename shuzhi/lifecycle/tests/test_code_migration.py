@@ -5,33 +5,18 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from shuzhi.lifecycle import training as training_services
+from shuzhi.testing.migrations import migrate_to, migrate_to_latest
 
 BEFORE = ("lifecycle", "0008_member_left_on_from_departures")
 
 
-def _migrate(target) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.migrate(target)
-    return MigrationExecutor(connection)
-
-
-@pytest.fixture
-def _back_to_latest():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.owner  # runs migrations
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_back_to_latest")
 def test_codes_kept_in_clear_are_hashed_and_the_clear_column_goes(cast):
-    executor = _migrate([BEFORE])
-    old = executor.loader.project_state([BEFORE]).apps
+    old = migrate_to(BEFORE)
     bank = old.get_model("lifecycle", "QuestionBank").objects.create(
         organization_id=cast.county_a.pk, org_path=cast.county_a.path, title="题库"
     )
@@ -45,8 +30,7 @@ def test_codes_kept_in_clear_are_hashed_and_the_clear_column_goes(cast):
         paper=[], expires_at=now + timedelta(days=7), issued_by_id=cast.township_secretary.pk,
     )  # fmt: skip
 
-    executor.loader.build_graph()
-    _migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
     with connection.cursor() as cursor:
         columns = [
             c.name for c in connection.introspection.get_table_description(cursor, "lifecycle_sitting")
