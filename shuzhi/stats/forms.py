@@ -29,14 +29,25 @@ class StatsForm(StyledFormMixin, forms.Form):
         return day
 
 
-def scope_and_day(data) -> tuple[StatsForm, int | None, date]:
+class TrendsForm(StatsForm):
+    """The trends' scope, day and span (近5年, 近10年)."""
+
+    years = forms.TypedChoiceField(
+        label=_("年数"), coerce=int, required=False,
+        choices=[(n, _("近%(n)s年") % {"n": n}) for n in rules.TREND_YEARS],
+    )  # fmt: skip
+
+
+def scope_and_day(data, form_class: type[StatsForm] = StatsForm) -> tuple[StatsForm, int | None, date]:
     """The form, the organisation asked for (None: the viewer's own) and the day (the default
     when none or a wrong one was given; the form then carries the reason)."""
     default = rules.default_day(timezone.localdate())
     data = data.copy()
     if not data.get("day"):
         data["day"] = f"{default:%Y-%m-%d}"  # shown in the field, so the page says which day it counts
-    form = StatsForm(data)
+    if form_class is TrendsForm:
+        data["years"] = str(years_of(data))  # a span not offered (a link made by hand): the default
+    form = form_class(data)
     if not form.is_valid():
         org = form.cleaned_data.get("org") if hasattr(form, "cleaned_data") else None
         return form, org, default

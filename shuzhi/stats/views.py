@@ -11,14 +11,14 @@ from django.views.decorators.http import require_GET
 
 from shuzhi.core.pagination import UncountedPage
 from shuzhi.stats import export as stats_export
-from shuzhi.stats import rules, selectors
-from shuzhi.stats.forms import scope_and_day, years_of
+from shuzhi.stats import selectors
+from shuzhi.stats.forms import StatsForm, TrendsForm, scope_and_day, years_of
 
 PER_PAGE = 20
 
 
-def _scope(request):
-    form, org_id, day = scope_and_day(request.GET)
+def _scope(request, form_class=StatsForm):
+    form, org_id, day = scope_and_day(request.GET, form_class)
     org = selectors.scope_get(viewer=request.user, pk=org_id)
     return form, org, day
 
@@ -74,8 +74,8 @@ def _series(
     }  # fmt: skip
 
 
-def _page_scope(request):
-    form, org, day = _scope(request)
+def _page_scope(request, form_class=StatsForm):
+    form, org, day = _scope(request, form_class)
     return form, org, day, {
         "form": form, "org": org, "day": day, "trail": selectors.scope_trail(viewer=request.user, org=org),
     }  # fmt: skip
@@ -85,12 +85,12 @@ def _page_scope(request):
 @require_GET
 def trends(request):
     """The members, new members, conversions and leavings of the last years, a chart and its table."""
-    _form, org, day, context = _page_scope(request)
+    _form, org, day, context = _page_scope(request, TrendsForm)
     years = years_of(request.GET)
     table = selectors.trends(org=org, day=day, today=timezone.localdate(), years=years)
     chart = _series("trends", table, [1, 2, 3, 4, 5], stack={1: "members", 2: "members"}, lines=(3, 4, 5))
     return render(request, "stats/trends.html", {
-        **context, "table": table, "years": years, "choices": rules.TREND_YEARS,
+        **context, "table": table, "years": years,
         "charts": {"charts": [chart]},
     })  # fmt: skip
 
