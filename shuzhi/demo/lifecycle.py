@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from shuzhi.core.access import in_subtree
 from shuzhi.core.protection import keyed_hash
-from shuzhi.lifecycle import rules
+from shuzhi.lifecycle import rules, services
 from shuzhi.lifecycle.models import (
     Applicant,
     Attendance,
     Audience,
     Course,
+    Departure,
     Exam,
     Plan,
     Question,
@@ -283,6 +284,44 @@ def demo_transfers_ensure(*, root: Organization, today: date, actor, seed: int =
         transfer.letter_number = f"{transfer.sent_on.year}-{serial[transfer.sent_on.year]:06d}"
     Transfer.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
+
+
+# 党员减少 --------------------------------------------------------------------------------------------
+
+LEAVINGS = [  # (kind, note, weight): mostly deaths and transfers out of the platform, now and then 退党
+    (Departure.Kind.DIED, "因病去世", 6),
+    (Departure.Kind.TRANSFERRED_OUT, "组织关系转往外省", 3),
+    (Departure.Kind.QUIT, "本人申请退党，经支部大会讨论同意", 1),
+]
+
+
+def demo_departures_ensure(
+    *, root: Organization, today: date, actor, seed: int = 2024, share: float = 0.004
+) -> int:
+    """Members who left over the last five years (死亡, 转出, 退党), about `share` of them, recorded
+    through the service like a branch would (audited, counters recounted); never one with an
+    account or a transfer. Once per tree; returns how many."""
+    if actor is None or Departure.objects.filter(in_subtree("org_path", root.path)).exists():
+        return 0
+    rng = random.Random(f"{seed}/departures")
+    members = list(
+        Member.objects.filter(in_subtree("org_path", root.path), left_on__isnull=True, account__isnull=True)
+        .exclude(pk__in=Transfer.objects.values("member_id"))
+        .order_by("id")
+    )
+    picked = rng.sample(members, min(len(members), max(3, round(len(members) * share))))
+    kinds = [kind for kind, _note, _weight in LEAVINGS]
+    notes = {kind: note for kind, note, _weight in LEAVINGS}
+    written = 0
+    for member in picked:
+        earliest = max(member.joined_on + timedelta(days=1), today - timedelta(days=5 * 365))
+        if earliest > today:
+            continue
+        left_on = earliest + timedelta(days=rng.randrange((today - earliest).days + 1))
+        kind = rng.choices(kinds, weights=[w for _kind, _note, w in LEAVINGS])[0]
+        services.departure_record(actor=actor, member=member, kind=kind, left_on=left_on, note=notes[kind])
+        written += 1
+    return written
 
 
 def city_organiser(root: Organization):

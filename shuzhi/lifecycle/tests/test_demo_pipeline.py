@@ -5,11 +5,19 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from shuzhi.demo.lifecycle import demo_pipeline_ensure, demo_training_ensure, demo_transfers_ensure
+from shuzhi.core.models import AuditEvent
+from shuzhi.demo.lifecycle import (
+    demo_departures_ensure,
+    demo_pipeline_ensure,
+    demo_training_ensure,
+    demo_transfers_ensure,
+)
 from shuzhi.lifecycle import rules, selectors, services
-from shuzhi.lifecycle.models import Applicant, Plan, Question, Sitting, StepRecord, Transfer
+from shuzhi.lifecycle.models import Applicant, Departure, Plan, Question, Sitting, StepRecord, Transfer
 from shuzhi.lifecycle.tests.training_helpers import candidate
+from shuzhi.members.models import Member
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +91,20 @@ def test_a_generated_city_with_its_pipeline_has_transfers_too(db):
     statuses = set(Transfer.objects.values_list("status", flat=True))
     assert statuses == {Transfer.Status.SENT, Transfer.Status.RECEIVED, Transfer.Status.CONFIRMED}
     assert 3 <= Transfer.objects.count() <= 15  # about 0.3% of 3,000 members
+
+
+def test_the_demo_records_members_who_left_through_the_service_once(cast):
+    today = timezone.localdate()
+    written = demo_departures_ensure(
+        root=cast.city, today=today, actor=cast.city_organiser, seed=3, share=0.5
+    )
+    rows = list(Departure.objects.select_related("member"))
+    assert written == len(rows) >= 2  # the cast has few members without an account
+    for departure in rows:
+        member = departure.member
+        assert member.left_on == departure.left_on and member.joined_on < departure.left_on <= today
+        assert not hasattr(member, "account") and departure.kind in ("died", "transferred_out", "quit")
+    assert AuditEvent.objects.filter(action="lifecycle.departure_record").count() == written
+    left = {d.member_id for d in rows}
+    assert not Member.objects.filter(pk__in=left, left_on__isnull=True).exists()
+    assert demo_departures_ensure(root=cast.city, today=today, actor=cast.city_organiser) == 0

@@ -4,7 +4,12 @@ from django.utils import timezone
 
 from shuzhi.demo.dossiers import demo_dossiers_ensure
 from shuzhi.demo.generator import PROVINCE_PREFIX, CityGenerator
-from shuzhi.demo.lifecycle import demo_pipeline_ensure, demo_training_ensure, demo_transfers_ensure
+from shuzhi.demo.lifecycle import (
+    demo_departures_ensure,
+    demo_pipeline_ensure,
+    demo_training_ensure,
+    demo_transfers_ensure,
+)
 from shuzhi.demo.projects import demo_projects_ensure
 from shuzhi.demo.services import (
     city_write,
@@ -92,6 +97,9 @@ class Command(BaseCommand):
                                       focus=clerk.organization if clerk else None)  # fmt: skip
         if moved:
             self.stdout.write(f"已写入组织关系转接 {moved} 笔（已办结、待报到和待接收的都有）。")
+        left = demo_departures_ensure(root=root, today=today, actor=organiser, seed=seed)
+        if left:
+            self.stdout.write(f"已记录近五年减少的党员 {left} 名（死亡、转出、退党）。")
         scans, talents, registered = demo_dossiers_ensure(root=root, today=today, seed=seed)
         if scans or talents or registered:
             self.stdout.write(
