@@ -6,6 +6,7 @@ prepending a new one and re-saving the rows.
 """
 
 import base64
+import binascii
 import hashlib
 import os
 from collections.abc import Callable
@@ -54,12 +55,20 @@ def encrypt(plaintext: str, *, context: bytes) -> str:
 
 def _encryptor(context: bytes) -> Callable[[str], str]:
     """encrypt() with the key and the context looked up once, for many values in a row."""
-    key_id, aead = _keyring()[0]
-    prefix = f"{PREFIX}:{key_id}:"
+    encrypt = _byte_encryptor(context)
+    return lambda plaintext: encrypt(plaintext.encode()).decode()
 
-    def encrypt(plaintext: str) -> str:
-        nonce = os.urandom(12)  # from the OS for every value: safe in forked processes too
-        return prefix + base64.b64encode(nonce + aead.encrypt(nonce, plaintext.encode(), context)).decode()
+
+def _byte_encryptor(context: bytes) -> Callable[[bytes], bytes]:
+    """encrypt() from UTF-8 to the stored form's ASCII, for writers that deal in bytes (a binary
+    COPY): no text to make and encode again for each value."""
+    key_id, aead = _keyring()[0]
+    prefix, seal = f"{PREFIX}:{key_id}:".encode(), aead.encrypt
+    urandom, b64 = os.urandom, binascii.b2a_base64
+
+    def encrypt(plaintext: bytes) -> bytes:
+        nonce = urandom(12)  # from the OS for every value: safe in forked processes too
+        return prefix + b64(nonce + seal(nonce, plaintext, context), newline=False)
 
     return encrypt
 
@@ -78,11 +87,24 @@ def decrypt(stored: str, *, context: bytes) -> str:
 def keyed_hash(value: str, *, purpose: str) -> bytes:
     """HMAC-SHA256 of a normalised value, 32 bytes; equal inputs give equal hashes, usable in an
     index. Stored as bytes rather than hex: half the index, compared bytewise under any collation."""
+    return keyed_hasher(purpose)(value)
+
+
+def keyed_hasher(purpose: str) -> Callable[[str], bytes]:
+    """keyed_hash() for one purpose, for hashing a great many values (a roster's ID numbers):
+    the purpose goes into the inner state once, not again for each value."""
     inner, outer = _hash_pads()
-    inner, outer = inner.copy(), outer.copy()
-    inner.update(f"{purpose}\x00{value}".encode())
-    outer.update(inner.digest())
-    return outer.digest()
+    inner = inner.copy()
+    inner.update(f"{purpose}\x00".encode())
+    inner_copy, outer_copy = inner.copy, outer.copy
+
+    def digest(value: str) -> bytes:
+        hashed, result = inner_copy(), outer_copy()
+        hashed.update(value.encode())
+        result.update(hashed.digest())
+        return result.digest()
+
+    return digest
 
 
 class EncryptedCharField(models.TextField):
@@ -103,6 +125,11 @@ class EncryptedCharField(models.TextField):
         the context are looked up once, not for each value."""
         encrypt = _encryptor(self._context())
         return lambda value: value if value == "" else encrypt(value)
+
+    def byte_sealer(self) -> Callable[[bytes], bytes]:
+        """sealer() from UTF-8 to the stored form's ASCII, for a writer in bytes (a binary COPY)."""
+        encrypt = _byte_encryptor(self._context())
+        return lambda value: value and encrypt(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)

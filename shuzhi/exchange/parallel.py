@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 T = TypeVar("T")
 SliceFunction = Callable[[int, int, Callable[[int], None]], T]
 
+CHILD_NICENESS = 10  # added to the children's niceness (see _child)
 _running: set[multiprocessing.Process] = set()  # children of calls under way, for kill_children
 _running_lock = threading.Lock()
 
@@ -79,7 +80,7 @@ def in_slices(
 ) -> Sequence[T]:
     """func(start, stop, progress) for consecutive slices of range(total); results in order.
 
-    There are more slices than workers (about `slice_rows` each), so that `on_result` gets each
+    There are more slices than workers (about `slice_rows` each, see _bounds), so that `on_result` gets each
     result, in order, as soon as it and those before it are in, while the workers go on with the
     rest: the caller can write what is checked while the remainder is being checked. Small
     inputs, or a machine with one core, run in this process.
@@ -96,8 +97,7 @@ def in_slices(
         return [result]
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
-    step = -(-total // max(workers, -(-total // slice_rows)))
-    bounds = [(start, min(start + step, total)) for start in range(0, total, step)]
+    bounds = _bounds(total, workers, slice_rows)
     count = min(workers, len(bounds))
     children: dict[object, tuple[multiprocessing.Process, int]] = {}  # pipe → (child, its slices)
     try:
@@ -122,6 +122,19 @@ def in_slices(
             receive.close()  # type: ignore[attr-defined]
             with _running_lock:
                 _running.discard(child)
+
+
+def _bounds(total: int, workers: int, slice_rows: int) -> list[tuple[int, int]]:
+    """(start, stop) of each slice: about `slice_rows` rows, as many for each worker, the first
+    and the last slice of each worker a quarter of the others. What the caller does with a
+    result (the writer's COPY) overlaps the checking of the next ones, except before the first
+    result comes and after the last: small first and last slices keep those waits short."""
+    slices = -(-max(workers, -(-total // slice_rows)) // workers) * workers  # as many for each worker
+    middle = slices - 2 * workers
+    weights = [1] * workers + [4] * middle + [1] * workers if middle > 0 else [1] * slices
+    scale, reached = total / sum(weights), 0
+    stops = [round(scale * (reached := reached + weight)) for weight in weights]
+    return [(start, stop) for start, stop in zip([0, *stops[:-1]], stops, strict=True) if stop > start]
 
 
 def _collect(children, slices, counter, on_progress, on_result, poll_seconds, stall_seconds) -> list:
@@ -178,6 +191,9 @@ def _child(func, slices, send, counter) -> None:
     # no garbage collection in the children, which live for one sheet: it would also write to
     # every object they inherited, and so copy the pages they share with the parent
     gc.disable()
+    # below the caller and the database server: the writer's COPY of what is already checked
+    # is what the import's end waits for, and a web request on the same machine is not held up
+    os.nice(CHILD_NICENESS)
     reported = 0
 
     def progress(done: int) -> None:

@@ -5,6 +5,8 @@ values and writes the plan; nothing here touches the database. Every row is chec
 one upload gives the whole error report, not the first mistake.
 """
 
+import itertools
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -639,23 +641,51 @@ class MemberRow(NamedTuple):
 
 class CheckedSlice(NamedTuple):
     """What checking a slice of the roster found, as it travels back from a forked checker:
-    column by column, which crosses between the processes much faster than a tuple per row
-    (for PostgreSQL every column is flat: numbers and bytes)."""
+    column by column, in arrays and byte strings, which cross between the processes at the speed
+    of a copy (a tuple or a bytes object per row is pickled and unpickled one at a time)."""
 
     errors: list[RowError]
     seen: dict[str, int]  # every ID number read, at its first row (see cross_slice_duplicates)
-    rows: tuple[int, ...]  # the good rows: their numbers, ID hashes, fingerprints and inserts
-    id_hashes: tuple[bytes, ...]
-    fingerprints: tuple[int, ...]
-    inserts: tuple[object, ...]
+    rows: array  # the good rows' numbers
+    id_hashes: bytes  # their ID hashes, HASH_BYTES each, end to end
+    fingerprints: array  # member_fingerprint, or 0 for one not registered (nothing to compare)
+    inserts: tuple[object, ...] | bytes  # a tuple per row (SQLite), or the binary COPY rows end to end
+    ends: array  # with binary COPY rows: where each ends in `inserts`
+    tally: dict[tuple[int, bool], int]  # the good rows by (organisation id, probationary)
+
+    @classmethod
+    def of(
+        cls, errors: list[RowError], seen: dict[str, int], good: Sequence[tuple], tally: dict[tuple[int, bool], int]
+    ) -> "CheckedSlice":
+        """From the good rows as make_row made them: (row, ID hash, fingerprint, insert)."""
+        rows, hashes, fingerprints, inserts = zip(*good, strict=True) if good else ((), (), (), ())
+        ends = array("q")
+        if inserts and inserts[0].__class__ is bytes:
+            ends.extend(itertools.accumulate(map(len, inserts)))
+            inserts = b"".join(inserts)  # type: ignore[arg-type]
+        hashes_end_to_end = b"".join(hashes)
+        return cls(errors, seen, array("q", rows), hashes_end_to_end, array("q", fingerprints), inserts, ends, tally)
+
+    def hash_list(self) -> list[bytes]:
+        hashes = self.id_hashes
+        return [hashes[at : at + HASH_BYTES] for at in range(0, len(hashes), HASH_BYTES)]
+
+    def insert_list(self) -> Sequence[object]:
+        if not self.ends:
+            return self.inserts  # type: ignore[return-value]  # tuples, or no row at all
+        block = self.inserts
+        return [block[start:end] for start, end in zip(itertools.chain((0,), self.ends), self.ends)]
 
     def member_rows(self, leave_out: set[int]) -> list[MemberRow]:
         """The good rows as MemberRows, less those numbered in `leave_out`."""
         return [
             MemberRow(*row)
-            for row in zip(self.rows, self.id_hashes, self.fingerprints, self.inserts, strict=True)
+            for row in zip(self.rows, self.hash_list(), self.fingerprints, self.insert_list(), strict=True)
             if row[0] not in leave_out
         ]
+
+
+HASH_BYTES = 32  # a keyed hash (core.protection.keyed_hash)
 
 
 # optional columns a roster may leave out: existing members then keep what they have there
@@ -709,6 +739,16 @@ class MemberPlan:
     inserts: list[object] = field(default_factory=list)
     # columns the sheet lacks (of KEEPABLE_COLUMNS): updates leave them as they are
     kept: frozenset[str] = frozenset()
+    # what the new members add to each organisation: id → [members, probationary]; None when
+    # some rows were not plainly new (their counters are then recounted)
+    added: dict[int, list[int]] | None = field(default_factory=dict)
+
+    def add_tally(self, tally: dict[tuple[int, bool], int]) -> None:
+        if self.added is not None:
+            for (org_id, probationary), count in tally.items():
+                counts = self.added.setdefault(org_id, [0, 0])
+                counts[0] += count
+                counts[1] += count if probationary else 0
 
 
 class ColumnReader:
@@ -795,6 +835,7 @@ def read_member_rows(
     start: int = 0,
     stop: int | None = None,
     seen: dict[str, int] | None = None,
+    tally: dict[tuple[int, bool], int] | None = None,
 ) -> list[tuple]:
     """Check the roster rows start..stop; return the good ones, as make_row(row number, ID hash,
     values in MEMBER_FIELDS order, ID number, phone, phone hash, organisation id, org path)
@@ -802,7 +843,8 @@ def read_member_rows(
 
     `org_ids`: organisation code → (id, path) for the organisations in scope. Duplicates are
     found within these rows; `cross_slice_duplicates` finds them across slices, from `seen`
-    (filled here with every ID number read and its first row).
+    (filled here with every ID number read and its first row). `tally`, if given, counts the
+    good rows by (organisation id, probationary).
     """
     stop = len(sheet.rows) if stop is None else stop
     rows = sheet.rows[start:stop]
@@ -920,6 +962,9 @@ def read_member_rows(
                 *place,
             )
         )
+        if tally is not None:
+            key = place[0], status == "probationary"
+            tally[key] = tally.get(key, 0) + 1
     if progress is not None:
         progress(len(rows))
     return good
@@ -942,6 +987,9 @@ def cross_slice_duplicates(
     first = {} if first is None else first
     repeated: set[int] = set()
     for seen in seen_per_slice:
+        if first.keys().isdisjoint(seen):  # the usual slice: no one in it was seen before
+            first.update(seen)
+            continue
         for number, row in seen.items():
             earlier = first.setdefault(number, row)
             if earlier != row:

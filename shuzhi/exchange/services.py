@@ -15,7 +15,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import IO
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from shuzhi.core import dates
 from shuzhi.core.access import in_subtree
-from shuzhi.core.protection import keyed_hash
+from shuzhi.core.protection import keyed_hash, keyed_hasher
 from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
 from shuzhi.exchange import parallel, plans
@@ -40,7 +40,7 @@ from shuzhi.exchange.workbook import SheetData, check_upload, read_sheet, write_
 from shuzhi.members import rules as member_rules
 from shuzhi.members.models import ID_NUMBER_PURPOSE, PHONE_PURPOSE, Member
 from shuzhi.members.selectors import MemberFilter, member_filter, member_list, organizations_in_scope
-from shuzhi.members.services import org_counters_rebuild
+from shuzhi.members.services import org_counters_add, org_counters_rebuild
 from shuzhi.orgs.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -661,7 +661,7 @@ def _plan_members(
     errors: plans.Errors,
     *,
     report: Callable[..., None],
-    copy: Callable[[Sequence[bytes]], None] | None = None,
+    copy: Callable[[bytes], None] | None = None,
 ) -> plans.MemberPlan:
     """Check every row, in slices (in forked processes for a large sheet), and plan what to
     create, update or leave alone. `copy`, if given, takes the new members of each slice (their
@@ -678,27 +678,26 @@ def _plan_members(
     org_ids = {r[1]: (r[0], r[6]) for r in rows}
     today = timezone.localdate()
     kept = plans.kept_columns(sheet.columns)
-    make_row = _row_maker(timezone.now(), ignore=kept)
-
-    hash_id = functools.partial(keyed_hash, purpose=ID_NUMBER_PURPOSE)
-    hash_phone_form = functools.partial(keyed_hash, purpose=PHONE_PURPOSE)
-    phone_form = member_rules.phone_lookup_form
-
-    def check(start: int, stop: int, progress) -> plans.CheckedSlice:
-        # runs in a forked process for large sheets: pure, no database
-        found, seen = plans.Errors(), {}
-        good = plans.read_member_rows(
-            sheet, MEMBER_COLUMNS, index=index, org_ids=org_ids, today=today,
-            hash_id=hash_id, hash_phone=lambda phone: hash_phone_form(phone_form(phone)),
-            make_row=make_row, errors=found, progress=progress, start=start, stop=stop, seen=seen,
-        )  # fmt: skip
-        numbers, hashes, fingerprints, inserts = zip(*good, strict=True) if good else ((), (), (), ())
-        return plans.CheckedSlice(found.items, seen, numbers, hashes, fingerprints, inserts)
-
     # who is registered at all, read once: rows of anyone else are new members, which can be
     # written as their slice comes back; the others are planned at the end, in one lookup
     with _timed(job, "lookup"):
         registered = _registered_id_hashes()
+    make_row = _row_maker(timezone.now(), ignore=kept, registered=registered)
+
+    hash_id, hash_phone_form = keyed_hasher(ID_NUMBER_PURPOSE), keyed_hasher(PHONE_PURPOSE)
+    phone_form = member_rules.phone_lookup_form
+
+    def check(start: int, stop: int, progress) -> plans.CheckedSlice:
+        # runs in a forked process for large sheets: pure, no database
+        found, seen, tally = plans.Errors(), {}, {}
+        good = plans.read_member_rows(
+            sheet, MEMBER_COLUMNS, index=index, org_ids=org_ids, today=today,
+            hash_id=hash_id, hash_phone=lambda phone: hash_phone_form(phone_form(phone)),
+            make_row=make_row, errors=found, progress=progress, start=start, stop=stop, seen=seen,
+            tally=tally,
+        )  # fmt: skip
+        return plans.CheckedSlice.of(found.items, seen, good, tally)
+
     plan = plans.MemberPlan(kept=kept)
     known: list[plans.MemberRow] = []
     first: dict[str, int] = {}
@@ -708,24 +707,27 @@ def _plan_members(
         repeated = plans.cross_slice_duplicates(
             [checked.seen], sheet=sheet, spec=MEMBER_COLUMNS, errors=errors, first=first
         )
-        if not repeated and registered.isdisjoint(checked.id_hashes):
-            new = checked.inserts  # the usual case: every good row of the slice is a new member
+        if not repeated and (not registered or registered.isdisjoint(checked.hash_list())):
+            # the usual case: every good row of the slice is a new member
+            plan.add_tally(checked.tally)
             if copy is None:
-                plan.inserts += new
+                plan.inserts += checked.insert_list()
                 return
+            new, count = checked.inserts, len(checked.rows)
         else:
+            plan.added = None  # not all new: recounted at the end
             good = checked.member_rows(leave_out=repeated)
             known.extend(row for row in good if row.id_hash in registered)
             creates = [row for row in good if row.id_hash not in registered]
             if copy is None:
                 plan.creates += creates
                 return
-            new = tuple(row.insert for row in creates)
+            new, count = b"".join(row.insert for row in creates), len(creates)  # type: ignore[misc]
         if errors:
             behind.stopped = True  # type: ignore[union-attr]  # to be rolled back: copy no more
-        elif new:
+        elif count:
             behind.put(new)  # type: ignore[union-attr]
-            plan.written += len(new)
+            plan.written += count
 
     with _copied_behind(job, copy) as behind:
         parallel.in_slices(
@@ -762,9 +764,9 @@ class _CopyBehind:
 
     SLICES_WAITING = 2
 
-    def __init__(self, job: ExchangeJob, copy: Callable[[Sequence[bytes]], None]):
+    def __init__(self, job: ExchangeJob, copy: Callable[[bytes], None]):
         self.job, self.copy = job, copy
-        self.slices: queue.Queue[Sequence[bytes] | None] = queue.Queue(maxsize=self.SLICES_WAITING)
+        self.slices: queue.Queue[bytes | None] = queue.Queue(maxsize=self.SLICES_WAITING)
         self.error: BaseException | None = None  # the first COPY that failed
         self.stopped = False  # the import failed: what is left is not copied
         self.thread = threading.Thread(target=self._run, name=f"import-{job.pk}-copy", daemon=True)
@@ -782,8 +784,8 @@ class _CopyBehind:
             except BaseException as error:  # raised on the import's thread
                 self.error = error
 
-    def put(self, rows: Sequence[bytes]) -> None:
-        """Hand a slice over (waiting while SLICES_WAITING are already waiting); raise at once
+    def put(self, rows: bytes) -> None:
+        """Hand a slice's binary COPY rows over (waiting while SLICES_WAITING are already waiting); raise at once
         if a COPY has failed."""
         self.raise_error()
         self.slices.put(rows)
@@ -816,9 +818,7 @@ class _CopyBehind:
 
 
 @contextmanager
-def _copied_behind(
-    job: ExchangeJob, copy: Callable[[Sequence[bytes]], None] | None
-) -> Iterator[_CopyBehind | None]:
+def _copied_behind(job: ExchangeJob, copy: Callable[[bytes], None] | None) -> Iterator[_CopyBehind | None]:
     """A _CopyBehind for the import's COPYs (none without them). On every way out its thread
     has ended before the connection is used again, and a failed COPY is raised here."""
     if copy is None:
@@ -873,14 +873,17 @@ class _TextFields(dict):
         return field
 
 
-def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tuple]:
+def _row_maker(
+    now, *, ignore: frozenset[str] = frozenset(), registered: Container[bytes] = frozenset()
+) -> Callable[..., tuple]:
     """How a checked row is made ready to write, on this database: a row in PostgreSQL's binary
     COPY format, a tuple for SQLite. Made in the parallel checkers, encryption included, so that
-    the writer has nothing left to do per row."""
-    seal_id = Member._meta.get_field("id_number").sealer()
-    seal_phone = Member._meta.get_field("phone").sealer()
+    the writer has nothing left to do per row. The fingerprint, to compare with what is stored,
+    only for a member `registered` (by ID hash): 0 for the others."""
+    id_field, phone_field = Member._meta.get_field("id_number"), Member._meta.get_field("phone")
     fingerprint = plans.member_fingerprint
     if connection.vendor == "postgresql":
+        seal_id, seal_phone = id_field.byte_sealer(), phone_field.byte_sealer()
         width = _INT2(len(INSERT_COLUMNS))
         epoch = _PG_EPOCH.date().toordinal()
         stamps = _INT8_FIELD(8, (now - _PG_EPOCH) // timedelta(microseconds=1)) * 2
@@ -917,8 +920,9 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
             if tail is None:
                 tail = kinds[standing] = b"".join(map(texts.__getitem__, standing))
             name = name.encode()
-            sealed_id, sealed_phone = seal_id(number).encode(), seal_phone(phone).encode()
-            return row_number, id_hash, fingerprint(values, phone_hash, org_id, ignore), b"".join((
+            sealed_id, sealed_phone = seal_id(number.encode()), seal_phone(phone.encode())
+            known = fingerprint(values, phone_hash, org_id, ignore) if id_hash in registered else 0
+            return row_number, id_hash, known, b"".join((
                 width, _INT4(len(name)), name, head, day_fields[birth], texts[education], day_fields[joined],
                 day_fields[full], tail, _INT4(len(sealed_id)), sealed_id, _INT4(len(id_hash)), id_hash,
                 _INT4(len(sealed_phone)), sealed_phone, _INT4(len(phone_hash)), phone_hash, place, stamps,
@@ -927,6 +931,7 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
         return binary_row
 
     stamp = now.isoformat(sep=" ")
+    seal_id, seal_phone = id_field.sealer(), phone_field.sealer()
 
     def tuple_row(row_number, id_hash, values, number, phone, phone_hash, org_id, org_path):
         # dates as the text SQLite stores them: cheaper to send back from a checking process
@@ -942,7 +947,7 @@ def _row_maker(now, *, ignore: frozenset[str] = frozenset()) -> Callable[..., tu
         return (
             row_number,
             id_hash,
-            fingerprint(values, phone_hash, org_id, ignore),
+            fingerprint(values, phone_hash, org_id, ignore) if id_hash in registered else 0,
             (*written, *values[7:], seal_id(number), id_hash, seal_phone(phone), phone_hash, org_id, org_path, stamp,
              stamp),
         )  # fmt: skip
@@ -1023,7 +1028,8 @@ def _write_members(job: ExchangeJob, data: SheetData, plan: plans.MemberPlan) ->
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if plan.inserts or plan.creates:
-                _copy(cursor, table, INSERT_COLUMNS, [*plan.inserts, *(row.insert for row in plan.creates)])
+                inserts = itertools.chain(plan.inserts, (row.insert for row in plan.creates))
+                _copy(cursor, table, INSERT_COLUMNS, b"".join(inserts))  # type: ignore[arg-type]
             if plan.updates:
                 # the same column types, none of the constraints; dropped at commit
                 cursor.execute(
@@ -1031,7 +1037,7 @@ def _write_members(job: ExchangeJob, data: SheetData, plan: plans.MemberPlan) ->
                     f"SELECT {', '.join(columns)}, id FROM {table} WITH NO DATA"
                 )
                 _copy(cursor, "member_import_update", (*columns, "id"),
-                      [_update_row(row.insert, columns, pk) for pk, row in plan.updates])  # fmt: skip
+                      b"".join(_update_row(row.insert, columns, pk) for pk, row in plan.updates))  # type: ignore[arg-type]  # fmt: skip
                 assignments = ", ".join(f"{column} = u.{column}" for column in columns)
                 cursor.execute(
                     f"UPDATE {table} m SET {assignments} FROM member_import_update u WHERE m.id = u.id"  # noqa: S608
@@ -1050,16 +1056,21 @@ def _write_members(job: ExchangeJob, data: SheetData, plan: plans.MemberPlan) ->
     counts = (plan.written + len(plan.inserts) + len(plan.creates), len(plan.updates), plan.unchanged)
     if counts[0] or counts[1]:
         with _timed(job, "counters"):
-            org_counters_rebuild(root=job.organization)
+            if plan.added is None or plan.updates:
+                org_counters_rebuild(root=job.organization)
+            else:  # every row was a new member: add them, no need to count the subtree again
+                org_counters_add(root=job.organization, added=plan.added)
     _audit_import(job, data, counts)
     _check(job)
     return counts
 
 
-def _copy(cursor, table: str, columns: Iterable[str], rows: Sequence[bytes]) -> None:
-    """PostgreSQL COPY of rows already in its binary format, in one block."""
+def _copy(cursor, table: str, columns: Iterable[str], rows: bytes) -> None:
+    """PostgreSQL COPY of rows already in its binary format, end to end in one block."""
     with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.write(b"".join((_COPY_SIGNATURE, *rows, _COPY_TRAILER)))
+        copy.write(_COPY_SIGNATURE)
+        copy.write(rows)
+        copy.write(_COPY_TRAILER)
 
 
 # ---- exports ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection, transaction
@@ -191,8 +191,42 @@ def org_counters_rebuild(*, root: Organization) -> int:
     return len(changed)
 
 
-def _update_rows(table: str, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """UPDATE table SET fields… WHERE id = … for many rows at once (rows are (id, *values))."""
+def org_counters_add(*, root: Organization, added: Mapping[int, tuple[int, int]]) -> int:
+    """Count members just added to organisations of the subtree of `root`: `added` maps an
+    organisation's id to how many it gained and how many of them are probationary.
+
+    For an import that only added members: it knows what it wrote, so instead of recounting the
+    subtree (org_counters_rebuild) each organisation's own counts and the totals of it and of
+    everything above it go up by what was added, in one UPDATE. Returns how many organisations
+    changed."""
+    ids = dict(Organization.objects.filter(in_subtree("path", root.path)).values_list("id", "path"))
+    steplen = Organization.steplen
+    gained: dict[str, list[int]] = {}  # path → [members, probationary, total, total probationary]
+    for org_id, (count, probationary) in added.items():
+        path = ids[org_id]
+        own = gained.setdefault(path, [0, 0, 0, 0])
+        own[0] += count
+        own[1] += probationary
+        for end in range(steplen, len(path) + 1, steplen):
+            total = gained.setdefault(path[:end], [0, 0, 0, 0])
+            total[2] += count
+            total[3] += probationary
+    above = [path for path in gained if len(path) < len(root.path)]
+    by_path = {path: org_id for org_id, path in ids.items()}
+    by_path.update(Organization.objects.filter(path__in=above).values_list("path", "id"))
+    rows = [(by_path[path], *counts) for path, counts in gained.items() if any(counts)]
+    _update_rows(
+        Organization._meta.db_table,
+        ("member_count", "probationary_count", "total_members", "total_probationary"),
+        rows,
+        add=True,
+    )
+    return len(rows)
+
+
+def _update_rows(table: str, fields: tuple[str, ...], rows: list[tuple], *, add: bool = False) -> None:
+    """UPDATE table SET fields… WHERE id = … for many rows at once (rows are (id, *values));
+    `add`: the values are added to what the fields hold."""
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -204,11 +238,11 @@ def _update_rows(table: str, fields: tuple[str, ...], rows: list[tuple]) -> None
             with cursor.cursor.copy(f"COPY counter_update (id, {columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            assignments = ", ".join(f"{name} = u.{name}" for name in fields)
+            assignments = ", ".join(f"{name} = {f't.{name} + ' if add else ''}u.{name}" for name in fields)
             cursor.execute(f"UPDATE {table} t SET {assignments} FROM counter_update u WHERE t.id = u.id")  # noqa: S608
             cursor.execute("DROP TABLE counter_update")
         else:
-            assignments = ", ".join(f"{name} = %s" for name in fields)
+            assignments = ", ".join(f"{name} = {f'{name} + ' if add else ''}%s" for name in fields)
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
                 [(*values, org_id) for org_id, *values in rows],

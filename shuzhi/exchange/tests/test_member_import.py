@@ -14,6 +14,7 @@ from shuzhi.core.files import is_sealed
 from shuzhi.core.models import AuditEvent
 from shuzhi.exchange.models import ExchangeJob
 from shuzhi.members.models import Member
+from shuzhi.members.services import org_counters_rebuild
 from shuzhi.orgs.models import Organization
 from shuzhi.testing.factories import OrganizationFactory, make_id_number
 from shuzhi.testing.jobs import run_queued_jobs
@@ -319,6 +320,8 @@ def test_importing_a_changed_roster_again_updates_and_never_duplicates(client, c
         (0, 0, 9, 3),
         (0, 0, 10, 3),
     ]
+    # only new members: added to the counters up to the city, as a recount finds them
+    assert org_counters_rebuild(root=cast.city) == 0
 
     changed[MEMBER_HEADERS.index("联系电话")] = "13912340000"
     changed[MEMBER_HEADERS.index("党员状态")] = "正式党员"
@@ -345,6 +348,15 @@ def test_importing_a_changed_roster_again_updates_and_never_duplicates(client, c
         (cast.county_organiser, 0, 1, 5),
     ]
     assert [e.changes["rows"] for e in events] == [6, 6]
+
+    # new and changed members together: recounted
+    changed[MEMBER_HEADERS.index("党员状态")] = "预备党员"
+    changed[MEMBER_HEADERS.index("转正日期")] = ""
+    third, _page = _import(client, cast.county_organiser, [*rows, *_roster(8)[6:]])
+
+    assert (third.created_count, third.updated_count, third.unchanged_count) == (2, 1, 5)
+    assert _counts(cast.village_a, cast.city)[1][2:] == (12, 3)
+    assert org_counters_rebuild(root=cast.city) == 0
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(client, cast):

@@ -11,6 +11,8 @@ from datetime import date
 
 import psycopg
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
@@ -194,7 +196,8 @@ def test_a_mistake_in_the_last_slice_undoes_the_new_members_of_the_slices_before
 
     job = _import(client, cast.county_organiser, rows)
 
-    assert [(start, stop) for _pid, start, stop in forked()] == [(i, i + 10) for i in range(0, 60, 10)]
+    # six slices, the first and last of each worker a quarter of the others (parallel._bounds)
+    assert [(start, stop) for _pid, start, stop in forked()] == [(0, 5), (5, 10), (10, 30), (30, 50), (50, 55), (55, 60)]
     assert (job.status, [(e["row"], e["letter"]) for e in job.errors]) == (
         ExchangeJob.Status.REJECTED,
         [(59, "H")],
@@ -245,7 +248,7 @@ def test_a_roster_in_many_slices_imported_again_updates_only_the_changed_member(
 def test_slices_come_back_in_order_from_separate_processes():
     results = in_process(lambda start, stop, progress: (start, stop, os.getpid()), 10, workers=3, min_rows=1)
 
-    assert [(start, stop) for start, stop, _pid in results] == [(0, 4), (4, 8), (8, 10)]
+    assert [(start, stop) for start, stop, _pid in results] == [(0, 3), (3, 7), (7, 10)]
     assert os.getpid() not in {pid for _start, _stop, pid in results}
 
 
@@ -261,7 +264,22 @@ def test_each_result_is_handed_over_in_order_as_the_slices_come_back():
         on_result=handed.append,
     )
 
-    assert handed == results == [(0, 3), (3, 6), (6, 9), (9, 10)]
+    assert handed == results == [(0, 2), (2, 5), (5, 8), (8, 10)]
+
+
+@given(total=st.integers(1, 2_000_000), workers=st.integers(2, 4), slice_rows=st.integers(1_000, 50_000))
+def test_the_slices_cover_the_sheet_as_many_for_each_worker_small_at_both_ends(total, workers, slice_rows):
+    bounds = parallel._bounds(total, workers, slice_rows)
+
+    assert bounds[0][0] == 0 and bounds[-1][1] == total
+    assert all(stop == start for (_before, stop), (start, _after) in zip(bounds, bounds[1:], strict=False))
+    assert all(stop > start for start, stop in bounds)
+    sizes = [stop - start for start, stop in bounds]
+    if len(bounds) > 2 * workers:  # middle slices, each about four times the first and last ones
+        assert len(bounds) % workers == 0
+        middle = sizes[workers:-workers]
+        assert max(sizes[:workers] + sizes[-workers:]) * 4 <= min(middle) + 8
+        assert max(middle) <= 2 * slice_rows + 1
 
 
 def test_a_sheet_below_the_threshold_is_checked_in_this_process():
