@@ -655,7 +655,11 @@ class CheckedSlice(NamedTuple):
 
     @classmethod
     def of(
-        cls, errors: list[RowError], seen: dict[str, int], good: Sequence[tuple], tally: dict[tuple[int, bool], int]
+        cls,
+        errors: list[RowError],
+        seen: dict[str, int],
+        good: Sequence[tuple],
+        tally: dict[tuple[int, bool], int],
     ) -> "CheckedSlice":
         """From the good rows as make_row made them: (row, ID hash, fingerprint, insert)."""
         rows, hashes, fingerprints, inserts = zip(*good, strict=True) if good else ((), (), (), ())
@@ -664,7 +668,9 @@ class CheckedSlice(NamedTuple):
             ends.extend(itertools.accumulate(map(len, inserts)))
             inserts = b"".join(inserts)  # type: ignore[arg-type]
         hashes_end_to_end = b"".join(hashes)
-        return cls(errors, seen, array("q", rows), hashes_end_to_end, array("q", fingerprints), inserts, ends, tally)
+        return cls(
+            errors, seen, array("q", rows), hashes_end_to_end, array("q", fingerprints), inserts, ends, tally
+        )
 
     def hash_list(self) -> list[bytes]:
         hashes = self.id_hashes
@@ -674,7 +680,9 @@ class CheckedSlice(NamedTuple):
         if not self.ends:
             return self.inserts  # type: ignore[return-value]  # tuples, or no row at all
         block = self.inserts
-        return [block[start:end] for start, end in zip(itertools.chain((0,), self.ends), self.ends)]
+        return [
+            block[start:end] for start, end in zip(itertools.chain((0,), self.ends), self.ends, strict=False)
+        ]
 
     def member_rows(self, leave_out: set[int]) -> list[MemberRow]:
         """The good rows as MemberRows, less those numbered in `leave_out`."""

@@ -201,14 +201,14 @@ def _run_import(job: ExchangeJob) -> None:
             job,
             status=ExchangeJob.Status.SUCCEEDED,
             notes=job.notes,
-            processed_rows=len(sheet.rows),
+            processed_rows=job.total_rows,
             created_count=created,
             updated_count=updated,
             unchanged_count=unchanged,
             timings=job.timings,
             finished_at=timezone.now(),
         )
-        logger.info("import job %s: %d rows; seconds %s", job.pk, len(sheet.rows), job.timings)
+        logger.info("import job %s: %d rows; seconds %s", job.pk, job.total_rows, job.timings)
     except ValidationError as error:
         _finish(
             job,
@@ -223,6 +223,7 @@ def _run_import(job: ExchangeJob) -> None:
         )
     finally:
         gc.unfreeze()
+        _let_go(job)
 
 
 def _detail(error: Exception) -> str:
@@ -230,7 +231,7 @@ def _detail(error: Exception) -> str:
     return f"; in a checking process:\n{detail}" if detail else ""
 
 
-def _audit_import(job: ExchangeJob, sheet: SheetData, counts: tuple[int, int, int]) -> None:
+def _audit_import(job: ExchangeJob, counts: tuple[int, int, int]) -> None:
     created, updated, unchanged = counts
     audit_record(
         actor=job.created_by,
@@ -240,7 +241,7 @@ def _audit_import(job: ExchangeJob, sheet: SheetData, counts: tuple[int, int, in
         extra={
             "file": job.original_name,
             "sha256": job.sha256,
-            "rows": len(sheet.rows),
+            "rows": job.total_rows,
             "created": created,
             "updated": updated,
             "unchanged": unchanged,
@@ -449,7 +450,7 @@ def _import_orgs(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> tup
     _progress(job, status=ExchangeJob.Status.WRITING, processed_rows=len(data.rows))
     with _timed(job, "write"), transaction.atomic():
         counts = _apply_orgs(job, plan)
-        _audit_import(job, data, counts)
+        _audit_import(job, counts)
         _check(job)
     return counts
 
@@ -596,9 +597,10 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
         if errors:
             return None
         _progress(job, status=ExchangeJob.Status.WRITING, processed_rows=len(sheet.rows))
+        _let_go(job, data, sheet)
         rows = len(plan.inserts) + len(plan.creates) + len(plan.updates)
         with _timed(job, "write"), _sqlite_cache(rows), transaction.atomic():
-            return _write_members(job, data, plan)
+            return _write_members(job, plan)
     try:
         with transaction.atomic(), _progress_apart(job) as report, connection.cursor() as cursor:
             # each COPY's foreign key checks then run as it ends, overlapping the checking, not
@@ -619,10 +621,32 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
             if errors:
                 raise _Rollback
             report(status=ExchangeJob.Status.WRITING, processed_rows=len(sheet.rows))
+            _let_go(job, data, sheet)
             with _timed(job, "write"):
-                return _write_members(job, data, plan)
+                return _write_members(job, plan)
     except _Rollback:
         return None
+
+
+def _let_go(job: ExchangeJob, *sheets: SheetData | plans.Sheet) -> None:
+    """Free a checked sheet's rows on a thread of their own, while the database writes and
+    recounts: millions of cells take a good part of a second to free, and nothing needs them
+    once the plan is made (the job keeps how many there were). Without `sheets`: wait for that
+    thread, so that the job ends with its memory given back."""
+    freeing = getattr(job, "freeing", None)
+    if not sheets:
+        if freeing is not None:
+            freeing.join()
+        return
+    held = []
+    for sheet in sheets:
+        held.append(sheet.rows)
+        sheet.rows = []
+        if isinstance(sheet, SheetData):
+            held.append(sheet.values)
+            sheet.values = []
+    job.freeing = threading.Thread(target=held.clear, name=f"import-{job.pk}-free", daemon=True)
+    job.freeing.start()
 
 
 @contextmanager
@@ -1020,7 +1044,7 @@ def _existing_members(
     }
 
 
-def _write_members(job: ExchangeJob, data: SheetData, plan: plans.MemberPlan) -> tuple[int, int, int]:
+def _write_members(job: ExchangeJob, plan: plans.MemberPlan) -> tuple[int, int, int]:
     """Write what the plan has left to write (new members not yet written, and the updates),
     recount the tree and record the import; in the caller's transaction."""
     table = Member._meta.db_table
@@ -1060,7 +1084,7 @@ def _write_members(job: ExchangeJob, data: SheetData, plan: plans.MemberPlan) ->
                 org_counters_rebuild(root=job.organization)
             else:  # every row was a new member: add them, no need to count the subtree again
                 org_counters_add(root=job.organization, added=plan.added)
-    _audit_import(job, data, counts)
+    _audit_import(job, counts)
     _check(job)
     return counts
 

@@ -2,6 +2,7 @@
 outcome must be the one a single process gives, duplicates across slices included."""
 
 import functools
+import itertools
 import multiprocessing
 import os
 import signal
@@ -11,11 +12,11 @@ from datetime import date
 
 import psycopg
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shuzhi.exchange import parallel, plans, services
 from shuzhi.exchange.models import ExchangeJob
@@ -197,7 +198,14 @@ def test_a_mistake_in_the_last_slice_undoes_the_new_members_of_the_slices_before
     job = _import(client, cast.county_organiser, rows)
 
     # six slices, the first and last of each worker a quarter of the others (parallel._bounds)
-    assert [(start, stop) for _pid, start, stop in forked()] == [(0, 5), (5, 10), (10, 30), (30, 50), (50, 55), (55, 60)]
+    assert [(start, stop) for _pid, start, stop in forked()] == [
+        (0, 5),
+        (5, 10),
+        (10, 30),
+        (30, 50),
+        (50, 55),
+        (55, 60),
+    ]
     assert (job.status, [(e["row"], e["letter"]) for e in job.errors]) == (
         ExchangeJob.Status.REJECTED,
         [(59, "H")],
@@ -272,7 +280,7 @@ def test_the_slices_cover_the_sheet_as_many_for_each_worker_small_at_both_ends(t
     bounds = parallel._bounds(total, workers, slice_rows)
 
     assert bounds[0][0] == 0 and bounds[-1][1] == total
-    assert all(stop == start for (_before, stop), (start, _after) in zip(bounds, bounds[1:], strict=False))
+    assert all(stop == start for (_before, stop), (start, _after) in itertools.pairwise(bounds))
     assert all(stop > start for start, stop in bounds)
     sizes = [stop - start for start, stop in bounds]
     if len(bounds) > 2 * workers:  # middle slices, each about four times the first and last ones
