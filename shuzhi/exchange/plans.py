@@ -667,9 +667,8 @@ class CheckedSlice(NamedTuple):
         if inserts and inserts[0].__class__ is bytes:
             ends.extend(itertools.accumulate(map(len, inserts)))
             inserts = b"".join(inserts)  # type: ignore[arg-type]
-        hashes_end_to_end = b"".join(hashes)
         return cls(
-            errors, seen, array("q", rows), hashes_end_to_end, array("q", fingerprints), inserts, ends, tally
+            errors, seen, array("q", rows), b"".join(hashes), array("q", fingerprints), inserts, ends, tally
         )
 
     def hash_list(self) -> list[bytes]:
@@ -680,9 +679,7 @@ class CheckedSlice(NamedTuple):
         if not self.ends:
             return self.inserts  # type: ignore[return-value]  # tuples, or no row at all
         block = self.inserts
-        return [
-            block[start:end] for start, end in zip(itertools.chain((0,), self.ends), self.ends, strict=False)
-        ]
+        return [block[start:end] for start, end in itertools.pairwise(itertools.chain((0,), self.ends))]
 
     def member_rows(self, leave_out: set[int]) -> list[MemberRow]:
         """The good rows as MemberRows, less those numbered in `leave_out`."""
