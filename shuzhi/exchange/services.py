@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from shuzhi.core import dates
 from shuzhi.core.access import in_subtree
-from shuzhi.core.protection import keyed_hash, keyed_hasher
+from shuzhi.core.protection import keyed_hasher
 from shuzhi.core.roles import Capability
 from shuzhi.core.services import audit_record
 from shuzhi.exchange import parallel, plans
@@ -298,6 +298,12 @@ def _progress_apart(job: ExchangeJob) -> Iterator[Callable[..., None]]:
     side = connections.create_connection(DEFAULT_DB_ALIAS)
     table = ExchangeJob._meta.db_table
     skip_locked = " FOR UPDATE SKIP LOCKED" if side.features.has_select_for_update_skip_locked else ""
+    if side.vendor == "postgresql":
+        # a report's commit need not wait for the disk (a report lost in a crash is made good
+        # by the next one): waiting, it also waited for the import's own COPYs, written so far,
+        # to reach the disk, and held up the taking of the next checked slice meanwhile
+        with side.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
 
     def report(**fields) -> None:
         for name, value in fields.items():
@@ -476,7 +482,8 @@ def _plan_orgs(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> plans
         )
     )
     numbers = {member_rules.normalise_id_number(n) for n in _cells(sheet, "secretary_id")}
-    hashes = {keyed_hash(n, purpose=ID_NUMBER_PURPOSE): n for n in numbers}
+    hash_id = keyed_hasher(ID_NUMBER_PURPOSE)
+    hashes = {hash_id(n): n for n in numbers}
     secretaries = {
         hashes[bytes(h)]: (pk, path)
         for h, pk, path in Member.objects.filter(
@@ -809,8 +816,8 @@ class _CopyBehind:
                 self.error = error
 
     def put(self, rows: bytes) -> None:
-        """Hand a slice's binary COPY rows over (waiting while SLICES_WAITING are already waiting); raise at once
-        if a COPY has failed."""
+        """Hand a slice's binary COPY rows over (waiting while SLICES_WAITING are already
+        waiting); raise at once if a COPY has failed."""
         self.raise_error()
         self.slices.put(rows)
 
@@ -1055,7 +1062,8 @@ def _write_members(job: ExchangeJob, plan: plans.MemberPlan) -> tuple[int, int, 
                 inserts = itertools.chain(plan.inserts, (row.insert for row in plan.creates))
                 _copy(cursor, table, INSERT_COLUMNS, b"".join(inserts))  # type: ignore[arg-type]
             if plan.updates:
-                # the same column types, none of the constraints; dropped at commit
+                # the same column types, none of the constraints; dropped once used (and at commit,
+                # whatever happens): another import may follow in the same transaction
                 cursor.execute(
                     f"CREATE TEMP TABLE member_import_update ON COMMIT DROP AS "  # noqa: S608
                     f"SELECT {', '.join(columns)}, id FROM {table} WITH NO DATA"
@@ -1066,6 +1074,7 @@ def _write_members(job: ExchangeJob, plan: plans.MemberPlan) -> tuple[int, int, 
                 cursor.execute(
                     f"UPDATE {table} m SET {assignments} FROM member_import_update u WHERE m.id = u.id"  # noqa: S608
                 )
+                cursor.execute("DROP TABLE member_import_update")
         else:
             marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
             cursor.executemany(
