@@ -151,7 +151,7 @@ def _workers(master: int) -> list[int]:
     return found
 
 
-def test_a_worker_killed_mid_burst_loses_no_ballot_and_doubles_none(cast):
+def test_workers_killed_mid_burst_lose_no_ballot_and_double_none(cast):
     meeting = county_meeting(cast, classes=(("党员群众代表", 240),), class_weights={"*": 100})
     codes = tokens(meeting, "党员群众代表")
     body = _ballot(meeting)
@@ -167,13 +167,16 @@ def test_a_worker_killed_mid_burst_loses_no_ballot_and_doubles_none(cast):
             first = pool.map(submit, codes)
             for _i in range(len(codes) // 3):
                 answered.acquire(timeout=30)
-            os.kill(_workers(master)[0], signal.SIGKILL)  # in the middle of the burst
+            # in the middle of the burst, every worker: one alone may be idle, the other having
+            # taken every connection (a CI run found the one killed serving nobody)
+            for worker in _workers(master):
+                os.kill(worker, signal.SIGKILL)
             answers = dict(zip(codes, first, strict=True))
         lost = [token for token, status in answers.items() if status is None]
-        assert lost, "the killed worker was serving nobody: no request was cut off"
+        assert lost, "the killed workers were serving nobody: no request was cut off"
         deadline = time.monotonic() + 30
         while len(_workers(master)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)  # the master starts a worker in place of the killed one
+            time.sleep(0.05)  # the master starts workers in place of the killed ones
         retried = {token: _vote(port, token, body) for token in lost}
     assert set(answers.values()) <= {302, None}, answers
     assert set(retried.values()) <= {302, 409}, retried  # a ballot, or "already used": never a second one
