@@ -66,19 +66,20 @@ def path_plan(applied_on: date) -> dict[str, rules.StepEntry]:
     }  # fmt: skip
 
 
+def _branches_with_members(root: Organization):
+    """The branches of `root`'s tree that have members, in tree order."""
+    return Organization.objects.filter(
+        in_subtree("path", root.path), kind=Organization.Kind.BRANCH, member_count__gt=0
+    ).order_by("path")
+
+
 def demo_pipeline_ensure(*, root: Organization, today: date, seed: int = 2024, share: float = 0.01) -> int:
     """People who applied over the last 18 months in the branches of `root` (share × members a
     year), each with the steps their plan has reached by `today`. Once per tree; returns how many."""
     if Applicant.objects.filter(in_subtree("org_path", root.path)).exists():
         return 0
     rng = random.Random(f"{seed}/pipeline")
-    branches = list(
-        Organization.objects.filter(
-            in_subtree("path", root.path), kind=Organization.Kind.BRANCH, member_count__gt=0
-        )
-        .order_by("path")
-        .values_list("id", "path", "member_count")
-    )
+    branches = list(_branches_with_members(root).values_list("id", "path", "member_count"))
     if not branches:
         return 0
     members = sum(row[2] for row in branches)
@@ -219,13 +220,7 @@ def demo_transfers_ensure(*, root: Organization, today: date, actor, seed: int =
     if actor is None or Transfer.objects.filter(in_subtree("from_path", root.path)).exists():
         return 0
     rng = random.Random(f"{seed}/transfers")
-    branches = list(
-        Organization.objects.filter(
-            in_subtree("path", root.path), kind=Organization.Kind.BRANCH, member_count__gt=0
-        )
-        .order_by("path")
-        .values_list("id", "path")
-    )
+    branches = list(_branches_with_members(root).values_list("id", "path"))
     if len(branches) < 2:
         return 0
     county_width = len(root.path) + Organization.steplen

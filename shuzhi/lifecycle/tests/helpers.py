@@ -1,11 +1,18 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from shuzhi.demo.lifecycle import path_plan
 from shuzhi.lifecycle import services
 from shuzhi.lifecycle.models import Applicant, Step
 from shuzhi.testing.factories import make_id_number
+
+
+def at(day: date) -> datetime:
+    """Ten in the morning of `day`, where the browser tests move the clock to."""
+    return timezone.make_aware(datetime.combine(day, time(10, 0)))
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

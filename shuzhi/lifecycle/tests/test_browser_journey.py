@@ -6,16 +6,16 @@ applicant's own phone without an account), 预备党员 — and the conversion; 
 stage, and at the end the person is a 正式党员 on the branch's roster with the test on file."""
 
 import re
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
 import time_machine
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from shuzhi.demo.lifecycle import path_plan
 from shuzhi.lifecycle import rules
 from shuzhi.lifecycle.models import Applicant, Question, Sitting, Step
+from shuzhi.lifecycle.tests.helpers import at
 from shuzhi.lifecycle.tests.training_helpers import bank_with, exam_for_candidates
 from shuzhi.members.models import Member
 from shuzhi.testing.browser import has_horizontal_scroll, login, phone_page, watch
@@ -24,10 +24,6 @@ from shuzhi.testing.factories import PASSWORD, make_id_number
 pytestmark = pytest.mark.browser
 
 STAGE_AFTER = {"activist": "入党积极分子", "candidate": "发展对象", "approval": "预备党员"}
-
-
-def at(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(10, 0)))
 
 
 def test_one_person_from_application_to_conversion_with_the_online_test_passed(live_server, browser, cast):

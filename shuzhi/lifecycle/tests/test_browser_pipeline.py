@@ -3,25 +3,21 @@ registers an application, records every step of 发展党员 on the day it happe
 first refused as too short), and the person ends as a 正式党员 on the branch's roster."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from shuzhi.demo.lifecycle import path_plan
 from shuzhi.lifecycle import rules
 from shuzhi.lifecycle.models import Applicant, Step
+from shuzhi.lifecycle.tests.helpers import at
 from shuzhi.members.models import Member
 from shuzhi.testing.browser import has_horizontal_scroll, login, open_area, open_phone_menu, phone_page, watch
 from shuzhi.testing.factories import PASSWORD, make_id_number
 
 pytestmark = pytest.mark.browser
-
-
-def at(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(10, 0)))
 
 
 def test_a_secretary_takes_an_applicant_from_application_to_conversion(live_server, browser, cast):

@@ -2,25 +2,20 @@
 发展对象, the applicant — without an account — opens it on their phone, answers and passes, and
 the secretary records the training step, which the test had held back, so the pipeline moves on."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
 import time_machine
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from shuzhi.demo.lifecycle import path_plan
 from shuzhi.lifecycle import training as training_services
 from shuzhi.lifecycle.models import Question, Sitting
-from shuzhi.lifecycle.tests.helpers import start, walk
+from shuzhi.lifecycle.tests.helpers import at, start, walk
 from shuzhi.lifecycle.tests.training_helpers import bank_with, exam_for_candidates
 from shuzhi.testing.browser import has_horizontal_scroll, login, phone_page, watch
 
 pytestmark = pytest.mark.browser
-
-
-def at(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(10, 0)))
 
 
 def test_a_candidate_passes_the_test_on_a_phone_and_the_training_step_is_done(live_server, browser, cast):
