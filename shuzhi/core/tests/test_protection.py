@@ -1,4 +1,6 @@
 import base64
+import os
+import threading
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -71,3 +73,53 @@ def test_the_byte_sealer_of_a_bulk_writer_stores_what_the_field_reads_back():
     assert seal(b"") == b""  # empty stays empty, as seal() leaves it
     with pytest.raises(InvalidTag):  # bound to its column
         Member._meta.get_field("phone").from_db_value(first.decode(), None, None)
+
+
+def _nonces_of(sealed: list[str]) -> list[bytes]:
+    return [base64.b64decode(value.split(":", 2)[2])[: protection.NONCE_BYTES] for value in sealed]
+
+
+def test_no_nonce_comes_twice_across_the_blocks_taken_from_the_os():
+    sealed = [protection.encrypt("13800001111", context=b"t.c") for _ in range(3000)]
+    nonces = _nonces_of(sealed)
+    assert len(set(nonces)) == len(nonces) == 3000
+
+
+def test_a_forked_process_does_not_use_again_the_nonces_its_parent_has_left():
+    # the parent has taken a block from the OS and used one nonce of it; what the child encrypts
+    # next must not take the nonces the parent itself goes on to use
+    protection.encrypt("x", context=b"t.c")
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child's coverage is not collected)
+        try:
+            os.write(
+                write, b"".join(_nonces_of([protection.encrypt("x", context=b"t.c") for _ in range(50)]))
+            )
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    with os.fdopen(read, "rb") as pipe:
+        received = pipe.read()
+    in_child = {
+        received[at : at + protection.NONCE_BYTES] for at in range(0, len(received), protection.NONCE_BYTES)
+    }
+    in_parent = set(_nonces_of([protection.encrypt("x", context=b"t.c") for _ in range(50)]))
+    assert len(in_child) == len(in_parent) == 50
+    assert in_child.isdisjoint(in_parent)
+
+
+def test_threads_encrypting_at_once_never_share_a_nonce():
+    results: list[list[str]] = [[] for _ in range(4)]
+
+    def encrypt_many(into: list[str]) -> None:
+        into.extend(protection.encrypt("x", context=b"t.c") for _ in range(2000))
+
+    threads = [threading.Thread(target=encrypt_many, args=(into,)) for into in results]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    nonces = _nonces_of([value for into in results for value in into])
+    assert len(set(nonces)) == len(nonces) == 8000
