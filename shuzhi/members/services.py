@@ -12,7 +12,7 @@ from shuzhi.core.services import audit_diff, audit_record
 from shuzhi.members import rules
 from shuzhi.members.models import Member
 from shuzhi.orgs.models import Organization
-from shuzhi.orgs.services import organization_totals_refresh
+from shuzhi.orgs.services import ancestor_paths, organization_totals_refresh
 
 PLAIN_FIELDS = (
     "name",
@@ -200,15 +200,14 @@ def org_counters_add(*, root: Organization, added: Mapping[int, tuple[int, int]]
     everything above it go up by what was added, in one UPDATE. Returns how many organisations
     changed."""
     ids = dict(Organization.objects.filter(in_subtree("path", root.path)).values_list("id", "path"))
-    steplen = Organization.steplen
     gained: dict[str, list[int]] = {}  # path → [members, probationary, total, total probationary]
     for org_id, (count, probationary) in added.items():
         path = ids[org_id]
         own = gained.setdefault(path, [0, 0, 0, 0])
         own[0] += count
         own[1] += probationary
-        for end in range(steplen, len(path) + 1, steplen):
-            total = gained.setdefault(path[:end], [0, 0, 0, 0])
+        for above in ancestor_paths([path]):  # itself included
+            total = gained.setdefault(above, [0, 0, 0, 0])
             total[2] += count
             total[3] += probationary
     above = [path for path in gained if len(path) < len(root.path)]
