@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import IO
+from typing import IO, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +44,7 @@ from shuzhi.members.services import org_counters_add, org_counters_rebuild
 from shuzhi.orgs.models import Organization
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ERRORS_ON_PAGE = 200
 REPORT_ERRORS = 100_000
@@ -178,8 +179,14 @@ def _run_import(job: ExchangeJob) -> None:
             gc.disable()
             try:
                 title, spec = SHEETS[job.kind]
+                members = job.kind == ExchangeJob.Kind.MEMBERS
                 with _timed(job, "read"), job.file.open("rb") as stored:
-                    sheet = read_sheet(stored, lookup=header_lookup(spec), preferred_title=title)
+                    sheet, scope = _while_reading(
+                        functools.partial(
+                            read_sheet, stored, lookup=header_lookup(spec), preferred_title=title
+                        ),
+                        functools.partial(_member_scope, job) if members else None,
+                    )
                 gc.freeze()
             finally:
                 gc.enable()
@@ -191,8 +198,10 @@ def _run_import(job: ExchangeJob) -> None:
                 notes=list(sheet.notes),
             )
             errors = plans.Errors()
-            importer = _import_orgs if job.kind == ExchangeJob.Kind.ORGANIZATIONS else _import_members
-            counts = importer(job, sheet, errors)
+            if members:
+                counts = _import_members(job, sheet, errors, scope)
+            else:
+                counts = _import_orgs(job, sheet, errors)
             if counts is None:
                 _reject(job, sheet, errors)
                 return
@@ -224,6 +233,34 @@ def _run_import(job: ExchangeJob) -> None:
     finally:
         gc.unfreeze()
         _let_go(job)
+
+
+def _while_reading(read: Callable[[], SheetData], work: Callable[[], T] | None) -> tuple[SheetData, T | None]:
+    """read() on a thread of its own while this thread does work() (None: nothing to do).
+
+    python-calamine lets go of the GIL while it parses the sheet, most of a read, and a core is
+    otherwise idle meanwhile: what an import needs before its first row (the tree in scope, who
+    is registered) is made then, on this thread, which holds the job's database connection. A
+    file that cannot be read is the person's error to hear of, before any failure of work()."""
+    if work is None:
+        return read(), None
+    read_outcome: list = []
+
+    def reading() -> None:
+        try:
+            read_outcome.append(read())
+        except BaseException as error:  # raised on the import's thread
+            read_outcome.append(error)
+
+    thread = threading.Thread(target=reading, name="import-read", daemon=True)
+    thread.start()
+    try:
+        done = work()
+    finally:
+        thread.join()  # an error of work() goes on up only once the read has ended
+        if isinstance(read_outcome[0], BaseException):
+            raise read_outcome[0]
+    return read_outcome[0], done
 
 
 def _detail(error: Exception) -> str:
@@ -574,7 +611,9 @@ class _Rollback(Exception):
     """Leave the import's transaction, undoing what it wrote: the sheet has errors."""
 
 
-def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> tuple[int, int, int] | None:
+def _import_members(
+    job: ExchangeJob, data: SheetData, errors: plans.Errors, scope: "_MemberScope"
+) -> tuple[int, int, int] | None:
     """Check the roster and write it in one transaction, or write nothing. None: not written.
 
     On PostgreSQL the transaction opens first and each slice's new members are copied in as soon
@@ -600,7 +639,7 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
         )
     if connection.vendor != "postgresql":
         with _timed(job, "check"):
-            plan = _plan_members(job, sheet, errors, report=functools.partial(_progress, job))
+            plan = _plan_members(job, sheet, errors, scope, report=functools.partial(_progress, job))
         if errors:
             return None
         _progress(job, status=ExchangeJob.Status.WRITING, processed_rows=len(sheet.rows))
@@ -623,7 +662,7 @@ def _import_members(job: ExchangeJob, data: SheetData, errors: plans.Errors) -> 
                 watchdog.guard(connection)
             with _timed(job, "check"):
                 copy = functools.partial(_copy, cursor, Member._meta.db_table, INSERT_COLUMNS)
-                plan = _plan_members(job, sheet, errors, report=report, copy=copy)
+                plan = _plan_members(job, sheet, errors, scope, report=report, copy=copy)
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             if errors:
                 raise _Rollback
@@ -686,10 +725,36 @@ def _member_defaults(job: ExchangeJob, data: SheetData) -> dict[str, object]:
     return {}
 
 
+class _MemberScope(NamedTuple):
+    """What a roster import knows before it reads a row: the tree in the importer's scope, and
+    who is registered at all (by ID hash): rows of anyone else are new members, which can be
+    written as their slice comes back; the others are planned at the end, in one lookup."""
+
+    index: plans.OrgIndex
+    org_ids: dict[str, tuple[int, str]]  # code → (id, path)
+    registered: set[bytes]
+
+
+def _member_scope(job: ExchangeJob) -> _MemberScope:
+    """Made while the sheet is read (see _while_reading)."""
+    root = job.organization
+    rows = _scope_orgs(root)
+    parents = _parent_codes(rows)
+    index = plans.OrgIndex(
+        (plans.OrgRef(r[1], r[2], r[3], r[4], id=r[0], path=r[6], parent_code=parents[r[6]]) for r in rows),
+        root_code=root.code,
+        root_ancestor_names=_ancestor_names(root),
+    )
+    with _timed(job, "lookup"):
+        registered = _registered_id_hashes()
+    return _MemberScope(index, {r[1]: (r[0], r[6]) for r in rows}, registered)
+
+
 def _plan_members(
     job: ExchangeJob,
     sheet: plans.Sheet,
     errors: plans.Errors,
+    scope: _MemberScope,
     *,
     report: Callable[..., None],
     copy: Callable[[bytes], None] | None = None,
@@ -699,20 +764,9 @@ def _plan_members(
     binary COPY rows) as soon as the slice comes back, for as long as the sheet has shown no
     error; the rest of the plan is left to write."""
     root = job.organization
-    rows = _scope_orgs(root)
-    parents = _parent_codes(rows)
-    index = plans.OrgIndex(
-        (plans.OrgRef(r[1], r[2], r[3], r[4], id=r[0], path=r[6], parent_code=parents[r[6]]) for r in rows),
-        root_code=root.code,
-        root_ancestor_names=_ancestor_names(root),
-    )
-    org_ids = {r[1]: (r[0], r[6]) for r in rows}
+    index, org_ids, registered = scope
     today = timezone.localdate()
     kept = plans.kept_columns(sheet.columns)
-    # who is registered at all, read once: rows of anyone else are new members, which can be
-    # written as their slice comes back; the others are planned at the end, in one lookup
-    with _timed(job, "lookup"):
-        registered = _registered_id_hashes()
     make_row = _row_maker(timezone.now(), ignore=kept, registered=registered)
 
     hash_id, hash_phone_form = keyed_hasher(ID_NUMBER_PURPOSE), keyed_hasher(PHONE_PURPOSE)

@@ -2,16 +2,21 @@
 mistake writes nothing, a second import updates instead of duplicating, and an organiser reaches
 only their own subtree."""
 
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.urls import reverse
 
 from shuzhi.core.files import is_sealed
 from shuzhi.core.models import AuditEvent
+from shuzhi.exchange import services
 from shuzhi.exchange.models import ExchangeJob
 from shuzhi.members.models import Member
 from shuzhi.members.services import org_counters_rebuild
@@ -598,3 +603,34 @@ def test_a_roster_without_the_phone_column_leaves_existing_phones_alone(client, 
     member.refresh_from_db()
     assert member.phone == "13800001111"
     assert (job.updated_count, job.unchanged_count) == (0, 1)
+
+
+def test_the_tree_in_scope_is_read_beside_the_sheet_on_the_import_thread():
+    # each side waits for the other to have begun: done one after the other, either would time out
+    read_began, work_began = threading.Event(), threading.Event()
+
+    def read():
+        read_began.set()
+        assert work_began.wait(10), "the sheet was read before the tree"
+        return "sheet"
+
+    def work():
+        work_began.set()
+        assert read_began.wait(10), "the tree was read before the sheet"
+        return threading.current_thread()  # the thread holding the job's database connection
+
+    assert services._while_reading(read, work) == ("sheet", threading.current_thread())
+
+
+def test_a_file_that_cannot_be_read_is_what_the_person_hears_whatever_failed_beside_it():
+    def unreadable():
+        time.sleep(0.2)  # still reading when the work beside it fails
+        raise ValidationError("无法读取该文件", code="unreadable")
+
+    def database_gone():
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with pytest.raises(ValidationError, match="无法读取该文件"):
+        services._while_reading(unreadable, database_gone)
+    with pytest.raises(OperationalError):
+        services._while_reading(lambda: "sheet", database_gone)
