@@ -119,6 +119,9 @@ def decrypt(stored: str, *, context: bytes) -> str:
     raise ImproperlyConfigured(f"no encryption key with id {key_id} is configured")
 
 
+KEYED_HASH_BYTES = hashlib.sha256().digest_size  # 32: what keyed_hash gives
+
+
 def keyed_hash(value: str, *, purpose: str) -> bytes:
     """HMAC-SHA256 of a normalised value, 32 bytes; equal inputs give equal hashes, usable in an
     index. Stored as bytes rather than hex: half the index, compared bytewise under any collation."""

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 
 from shuzhi.core import dates
+from shuzhi.core.protection import KEYED_HASH_BYTES
 from shuzhi.exchange import rules
 from shuzhi.exchange.rules import CellError
 from shuzhi.exchange.sheets import CHOICE, DATE, NAME, Column, header_lookup
@@ -647,7 +648,7 @@ class CheckedSlice(NamedTuple):
     errors: list[RowError]
     seen: dict[str, int]  # every ID number read, at its first row (see cross_slice_duplicates)
     rows: array  # the good rows' numbers
-    id_hashes: bytes  # their ID hashes, HASH_BYTES each, end to end
+    id_hashes: bytes  # their ID hashes, KEYED_HASH_BYTES each, end to end
     fingerprints: array  # member_fingerprint, or 0 for one not registered (nothing to compare)
     inserts: tuple[object, ...] | bytes  # a tuple per row (SQLite), or the binary COPY rows end to end
     ends: array  # with binary COPY rows: where each ends in `inserts`
@@ -673,7 +674,7 @@ class CheckedSlice(NamedTuple):
 
     def hash_list(self) -> list[bytes]:
         hashes = self.id_hashes
-        return [hashes[at : at + HASH_BYTES] for at in range(0, len(hashes), HASH_BYTES)]
+        return [hashes[at : at + KEYED_HASH_BYTES] for at in range(0, len(hashes), KEYED_HASH_BYTES)]
 
     def insert_list(self) -> Sequence[object]:
         if not self.ends:
@@ -688,9 +689,6 @@ class CheckedSlice(NamedTuple):
             for row in zip(self.rows, self.hash_list(), self.fingerprints, self.insert_list(), strict=True)
             if row[0] not in leave_out
         ]
-
-
-HASH_BYTES = 32  # a keyed hash (core.protection.keyed_hash)
 
 
 # optional columns a roster may leave out: existing members then keep what they have there
