@@ -258,7 +258,7 @@ def _while_reading(read: Callable[[], SheetData], work: Callable[[], T] | None) 
         done = work()
     finally:
         thread.join()  # an error of work() goes on up only once the read has ended
-        if isinstance(read_outcome[0], BaseException):
+        if read_outcome and isinstance(read_outcome[0], BaseException):  # none: join was interrupted
             raise read_outcome[0]
     return read_outcome[0], done
 
