@@ -115,7 +115,7 @@ def decrypt(stored: str, *, context: bytes) -> str:
     for candidate_id, aead in _keyring():
         if candidate_id == key_id:
             raw = base64.b64decode(body)
-            return aead.decrypt(raw[:12], raw[12:], context).decode()
+            return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context).decode()
     raise ImproperlyConfigured(f"no encryption key with id {key_id} is configured")
 
 

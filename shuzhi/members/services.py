@@ -206,8 +206,8 @@ def org_counters_add(*, root: Organization, added: Mapping[int, tuple[int, int]]
         own = gained.setdefault(path, [0, 0, 0, 0])
         own[0] += count
         own[1] += probationary
-        for above in ancestor_paths([path]):  # itself included
-            total = gained.setdefault(above, [0, 0, 0, 0])
+        for ancestor in ancestor_paths([path]):  # itself included
+            total = gained.setdefault(ancestor, [0, 0, 0, 0])
             total[2] += count
             total[3] += probationary
     above = [path for path in gained if len(path) < len(root.path)]
